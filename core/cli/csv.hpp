@@ -1,0 +1,50 @@
+// Matrix file I/O for the nmfkit command-line tool: CSV (read and write) and raw
+// little-endian float32 (read). Errors are thrown as cli::data_error with a message
+// that names the file, and the line and column where it helps.
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cli {
+
+// A runtime or data error: the tool exits with status 1.
+struct data_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// A dense row-major matrix read from a file.
+template <class T>
+struct matrix {
+    std::vector<T> data;
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+};
+
+// The whole content of `path` ("-" reads standard input).
+std::string read_file(const std::string& path);
+
+// Parses CSV text: comma-separated cells, one matrix row per line, no header.
+// Spaces and tabs around cells, CRLF line ends, a UTF-8 byte-order mark and blank
+// lines at the end are accepted. Every cell must be a finite number >= 0 (the
+// matrices nmfkit reads are all non-negative). Row i of the result is line i + 1.
+// `name` is used in error messages.
+template <class T>
+matrix<T> parse_csv(std::string_view text, const std::string& name);
+
+// Interprets `bytes` as a rows×cols row-major matrix of little-endian float32. The
+// size must match exactly; values are not checked (fit() reports bad entries).
+template <class T>
+matrix<T> parse_raw_f32(std::string_view bytes, std::size_t rows, std::size_t cols,
+                        const std::string& name);
+
+// Formats a row-major matrix as CSV with the shortest text that reads back to the
+// same value (std::to_chars).
+template <class T>
+std::string format_csv(const T* data, std::size_t rows, std::size_t cols);
+
+}  // namespace cli

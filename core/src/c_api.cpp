@@ -1,0 +1,182 @@
+// The C API: thin forwarding to the C++ templates, same status values.
+#include "nmfkit/nmfkit.h"
+
+#include "nmfkit/nmfkit.hpp"
+
+namespace {
+
+using nmfkit::status;
+
+static_assert(sizeof(nmfkit_options) == 48, "nmfkit_options layout is part of the ABI");
+static_assert(sizeof(nmfkit_result) == 48, "nmfkit_result layout is part of the ABI");
+static_assert(static_cast<int>(status::buffers_overlap) == NMFKIT_BUFFERS_OVERLAP, "pinned status values");
+
+nmfkit::options to_options(const nmfkit_options& o) noexcept {
+    nmfkit::options r;
+    r.rank = static_cast<std::size_t>(o.rank);
+    if (r.rank != o.rank) r.rank = 0;  // wider than size_t (wasm32): reported by the size checks below
+    r.max_iter = o.max_iter;
+    r.check_every = o.check_every;
+    r.tol = o.tol;
+    r.epsilon = o.epsilon;
+    r.seed = o.seed;
+    r.init = static_cast<nmfkit::init_method>(o.init);
+    r.kernel = static_cast<nmfkit::kernel_choice>(o.kernel);
+    return r;
+}
+
+void to_c(const nmfkit::result& r, nmfkit_result* out) noexcept {
+    if (!out) return;
+    out->iterations = r.iterations;
+    out->converged = r.converged ? 1 : 0;
+    out->loss = r.loss;
+    out->relative_error = r.relative_error;
+    out->bad_matrix = static_cast<int32_t>(r.bad_matrix);
+    out->done = r.done ? 1 : 0;
+    out->bad_row = r.bad_row;
+    out->bad_col = r.bad_col;
+}
+
+nmfkit_status to_c(status s) noexcept { return static_cast<nmfkit_status>(s); }
+
+template <class T>
+nmfkit_status workspace_size(size_t n, size_t m, const nmfkit_options* opt, size_t* bytes) noexcept {
+    if (!opt || !bytes) return NMFKIT_NULL_POINTER;
+    if (opt->rank > SIZE_MAX) return NMFKIT_SIZE_OVERFLOW;
+    return to_c(nmfkit::workspace_size<T>(n, m, to_options(*opt), *bytes));
+}
+
+struct c_progress {
+    nmfkit_progress_fn fn;
+    void* user;
+};
+
+bool forward_progress(const nmfkit::progress& p, void* user) noexcept {
+    const auto* c = static_cast<const c_progress*>(user);
+    return c->fn(p.iteration, p.max_iter, p.loss, p.relative_error, c->user) != 0;
+}
+
+template <class T>
+nmfkit_status fit(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,
+                  const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
+                  nmfkit_progress_fn progress, void* user) noexcept {
+    if (!opt) return NMFKIT_NULL_POINTER;
+    if (opt->rank > SIZE_MAX) return NMFKIT_SIZE_OVERFLOW;
+    const nmfkit::options o = to_options(*opt);
+    nmfkit::result r;
+    c_progress cp{progress, user};
+    const status s = nmfkit::fit<T>({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r,
+                                    progress ? forward_progress : nullptr, &cp);
+    to_c(r, out);
+    return to_c(s);
+}
+
+template <class T>
+nmfkit_status solver_start(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,
+                           const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out) noexcept {
+    if (!opt) return NMFKIT_NULL_POINTER;
+    if (opt->rank > SIZE_MAX) return NMFKIT_SIZE_OVERFLOW;
+    const nmfkit::options o = to_options(*opt);
+    nmfkit::result r;
+    nmfkit::solver<T> s;
+    const status st = s.start({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r);
+    to_c(r, out);
+    return to_c(st);
+}
+
+template <class T>
+nmfkit_status solver_run(void* ws, uint32_t iterations, nmfkit_result* out) noexcept {
+    nmfkit::result r;
+    nmfkit::solver<T> s(ws);
+    const status st = s.run(iterations, r);
+    to_c(r, out);
+    return to_c(st);
+}
+
+template <class T>
+nmfkit_status solver_finish(void* ws, nmfkit_result* out) noexcept {
+    nmfkit::result r;
+    nmfkit::solver<T> s(ws);
+    const status st = s.finish(r);
+    to_c(r, out);
+    return to_c(st);
+}
+
+template <class T>
+const char* kernel_name(const void* ws) noexcept {
+    if (!ws) return nmfkit::default_kernel_name<T>();
+    return nmfkit::solver<T>(const_cast<void*>(ws)).kernel_name();
+}
+
+template <class T>
+nmfkit_status random_init(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,
+                          size_t rank, uint64_t seed, nmfkit_result* out) noexcept {
+    nmfkit::result r;
+    const status s = nmfkit::random_init<T>({X, n, m, ldx}, {W, n, rank, ldw}, {H, rank, m, ldh}, seed, r);
+    to_c(r, out);
+    return to_c(s);
+}
+
+template <class T>
+nmfkit_status loss(const T* X, size_t n, size_t m, size_t ldx, const T* W, size_t ldw, const T* H, size_t ldh,
+                   size_t rank, double* out) noexcept {
+    if (!out) return NMFKIT_NULL_POINTER;
+    return to_c(nmfkit::frobenius_loss<T>({X, n, m, ldx}, {W, n, rank, ldw}, {H, rank, m, ldh}, *out));
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* nmfkit_version(void) { return "0.1.0"; }
+const char* nmfkit_status_message(nmfkit_status s) { return nmfkit::status_message(static_cast<status>(s)); }
+const char* nmfkit_status_name(nmfkit_status s) { return nmfkit::status_name(static_cast<status>(s)); }
+size_t nmfkit_sizeof_options(void) { return sizeof(nmfkit_options); }
+size_t nmfkit_sizeof_result(void) { return sizeof(nmfkit_result); }
+
+void nmfkit_options_default(nmfkit_options* opt) {
+    if (!opt) return;
+    const nmfkit::options d;
+    opt->rank = d.rank;
+    opt->max_iter = d.max_iter;
+    opt->check_every = d.check_every;
+    opt->tol = d.tol;
+    opt->epsilon = d.epsilon;
+    opt->seed = d.seed;
+    opt->init = static_cast<int32_t>(d.init);
+    opt->kernel = static_cast<int32_t>(d.kernel);
+}
+
+#define NMFKIT_C_API(SUFFIX, T)                                                                                 \
+    nmfkit_status nmfkit_workspace_size_##SUFFIX(size_t n, size_t m, const nmfkit_options* opt, size_t* bytes) { \
+        return workspace_size<T>(n, m, opt, bytes);                                                             \
+    }                                                                                                           \
+    nmfkit_status nmfkit_fit_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H,       \
+                                      size_t ldh, const nmfkit_options* opt, void* ws, size_t ws_bytes,         \
+                                      nmfkit_result* out, nmfkit_progress_fn progress, void* user) {            \
+        return fit<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user);                    \
+    }                                                                                                           \
+    nmfkit_status nmfkit_solver_start_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw,    \
+                                               T* H, size_t ldh, const nmfkit_options* opt, void* ws,           \
+                                               size_t ws_bytes, nmfkit_result* out) {                           \
+        return solver_start<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out);                           \
+    }                                                                                                           \
+    nmfkit_status nmfkit_solver_run_##SUFFIX(void* ws, uint32_t iterations, nmfkit_result* out) {               \
+        return solver_run<T>(ws, iterations, out);                                                              \
+    }                                                                                                           \
+    nmfkit_status nmfkit_solver_finish_##SUFFIX(void* ws, nmfkit_result* out) { return solver_finish<T>(ws, out); } \
+    const char* nmfkit_kernel_name_##SUFFIX(const void* ws) { return kernel_name<T>(ws); }                      \
+    nmfkit_status nmfkit_random_init_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw,     \
+                                              T* H, size_t ldh, size_t rank, uint64_t seed, nmfkit_result* out) { \
+        return random_init<T>(X, n, m, ldx, W, ldw, H, ldh, rank, seed, out);                                   \
+    }                                                                                                           \
+    nmfkit_status nmfkit_loss_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W, size_t ldw,      \
+                                       const T* H, size_t ldh, size_t rank, double* loss_out) {                 \
+        return loss<T>(X, n, m, ldx, W, ldw, H, ldh, rank, loss_out);                                           \
+    }
+
+NMFKIT_C_API(f32, float)
+NMFKIT_C_API(f64, double)
+#undef NMFKIT_C_API
+
+}  // extern "C"

@@ -1,0 +1,58 @@
+// Internal kernel interface of nmfkit. Not installed, not part of the public API.
+//
+// Every product the multiplicative updates need is one of three row-major GEMM
+// shapes; a kernel set implements all three plus the fused elementwise update.
+// Contract for every function in a kernel_table:
+//   - all matrices are row-major with unit column stride; ld* is the row stride
+//     in elements (ld >= number of columns);
+//   - C is overwritten (never read), so it may hold garbage on entry (BLAS beta = 0);
+//   - C never aliases A or B; any M, N or K may be 0 (K == 0 writes zeros);
+//   - no heap allocation, no exceptions, no I/O; at most 16 KiB of stack.
+#pragma once
+
+#include <cstddef>
+
+namespace nmfkit {
+namespace detail {
+
+template <class T>
+struct kernel_table {
+    // Short architecture name: "scalar", "sse2", "avx2", "avx512f", "neon64", "neon",
+    // "wasm-simd128" (xsimd sse4.1 lowered to SIMD128 by Emscripten), ...
+    const char* name;
+
+    // C(M×N) = A(M×K) · B(N×K)ᵀ      e.g. X·Hᵀ (n×r), H·Hᵀ (r×r)
+    void (*gemm_nt)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+                    const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept;
+
+    // C(M×N) = A(K×M)ᵀ · B(K×N)      e.g. Wᵀ·X (r×m), Wᵀ·W (r×r)
+    void (*gemm_tn)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+                    const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept;
+
+    // C(M×N) = A(M×K) · B(K×N)       e.g. W·(HHᵀ) (n×r), (WᵀW)·H (r×m)
+    void (*gemm_nn)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+                    const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept;
+
+    // Fused multiplicative update on a rows×cols block:
+    //   x[i][j] ← x[i][j] · num[i][j] / d,  d = den[i][j] if den[i][j] != 0 else eps
+    // (scikit-learn's guard: a zero denominator is replaced by eps; eps > 0).
+    void (*mu_update)(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
+                      std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept;
+};
+
+// The plain-C++ reference set. Always available; compiled without xsimd.
+template <class T>
+const kernel_table<T>& scalar_kernels() noexcept;
+
+// Every kernel set compiled into this binary that the running CPU supports, best
+// first; the last one is always the scalar set. `count` receives the number of sets.
+// The result is computed once (CPU detection) and is safe to call from any thread.
+template <class T>
+const kernel_table<T>* const* available_kernels(std::size_t& count) noexcept;
+
+// The best set for the running CPU (available_kernels()[0]).
+template <class T>
+const kernel_table<T>& best_kernels() noexcept;
+
+}  // namespace detail
+}  // namespace nmfkit

@@ -1,0 +1,108 @@
+// The plain-C++ reference kernels: the test oracle, and the whole kernel set of the
+// scalar-only builds (baseline wasm, Cortex-M). Never includes xsimd.
+#include "kernels/kernels.hpp"
+
+namespace nmfkit {
+namespace detail {
+namespace {
+
+template <class T>
+void zero_rows(std::size_t M, std::size_t N, T* C, std::size_t ldc) noexcept {
+    for (std::size_t i = 0; i < M; ++i)
+        for (std::size_t j = 0; j < N; ++j) C[i * ldc + j] = T(0);
+}
+
+// C = A·Bᵀ: dot products along contiguous rows, four columns of C at a time for ILP.
+template <class T>
+void gemm_nt(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+             const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+    for (std::size_t i = 0; i < M; ++i) {
+        const T* a = A + i * lda;
+        T* c = C + i * ldc;
+        std::size_t j = 0;
+        for (; j + 4 <= N; j += 4) {
+            const T* b0 = B + j * ldb;
+            const T* b1 = b0 + ldb;
+            const T* b2 = b1 + ldb;
+            const T* b3 = b2 + ldb;
+            T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (std::size_t k = 0; k < K; ++k) {
+                s0 += a[k] * b0[k];
+                s1 += a[k] * b1[k];
+                s2 += a[k] * b2[k];
+                s3 += a[k] * b3[k];
+            }
+            c[j] = s0;
+            c[j + 1] = s1;
+            c[j + 2] = s2;
+            c[j + 3] = s3;
+        }
+        for (; j < N; ++j) {
+            const T* b = B + j * ldb;
+            T s = 0;
+            for (std::size_t k = 0; k < K; ++k) s += a[k] * b[k];
+            c[j] = s;
+        }
+    }
+}
+
+// C = Aᵀ·B: rank-1 updates row by row of B; the inner loop is contiguous in B and C.
+template <class T>
+void gemm_tn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+             const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+    zero_rows(M, N, C, ldc);
+    for (std::size_t k = 0; k < K; ++k) {
+        const T* a = A + k * lda;
+        const T* b = B + k * ldb;
+        for (std::size_t i = 0; i < M; ++i) {
+            const T aik = a[i];
+            T* c = C + i * ldc;
+            for (std::size_t j = 0; j < N; ++j) c[j] += aik * b[j];
+        }
+    }
+}
+
+// C = A·B: i-k-j order, contiguous inner loop.
+template <class T>
+void gemm_nn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+             const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+    for (std::size_t i = 0; i < M; ++i) {
+        T* c = C + i * ldc;
+        for (std::size_t j = 0; j < N; ++j) c[j] = T(0);
+        for (std::size_t k = 0; k < K; ++k) {
+            const T aik = A[i * lda + k];
+            const T* b = B + k * ldb;
+            for (std::size_t j = 0; j < N; ++j) c[j] += aik * b[j];
+        }
+    }
+}
+
+template <class T>
+void mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
+               std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept {
+    for (std::size_t i = 0; i < rows; ++i) {
+        T* xr = x + i * ldx;
+        const T* nr = num + i * ldn;
+        const T* dr = den + i * ldd;
+        for (std::size_t j = 0; j < cols; ++j) {
+            const T d = dr[j] != T(0) ? dr[j] : eps;
+            xr[j] = xr[j] * nr[j] / d;
+        }
+    }
+}
+
+template <class T>
+constexpr kernel_table<T> scalar_table{"scalar", &gemm_nt<T>, &gemm_tn<T>, &gemm_nn<T>, &mu_update<T>};
+
+}  // namespace
+
+template <class T>
+const kernel_table<T>& scalar_kernels() noexcept {
+    return scalar_table<T>;
+}
+
+template const kernel_table<float>& scalar_kernels<float>() noexcept;
+template const kernel_table<double>& scalar_kernels<double>() noexcept;
+
+}  // namespace detail
+}  // namespace nmfkit

@@ -1,0 +1,44 @@
+// The single SIMD kernel set of builds without x86-64 runtime dispatch: aarch64 (neon64),
+// armhf (neon), Emscripten with -msimd128 -msse4.1 (xsimd's sse4.1 lowered to SIMD128),
+// x86 with NMFKIT_DISPATCH=OFF (whatever -m flags the build uses). Targets where xsimd
+// has no architecture (Cortex-M, wasm without SIMD128) get no table: scalar only.
+#include "kernels/kernels.hpp"
+
+#include <xsimd/config/xsimd_config.hpp>
+
+#if defined(XSIMD_NO_SUPPORTED_ARCHITECTURE) || (defined(__EMSCRIPTEN__) && !defined(__wasm_simd128__))
+
+namespace nmfkit {
+namespace detail {
+const kernel_table<float>* simd_tables_default_float() noexcept { return nullptr; }
+const kernel_table<double>* simd_tables_default_double() noexcept { return nullptr; }
+}  // namespace detail
+}  // namespace nmfkit
+
+#else
+
+#include "kernels/simd_impl.hpp"
+
+#if defined(__EMSCRIPTEN__)
+#define NMFKIT_SIMD_NAME "wasm-simd128"
+#define NMFKIT_SIMD_REGS 16
+#elif defined(__aarch64__) || defined(_M_ARM64)
+#define NMFKIT_SIMD_NAME "neon64"
+#define NMFKIT_SIMD_REGS 32
+#elif defined(__ARM_NEON)
+#define NMFKIT_SIMD_NAME "neon"
+#define NMFKIT_SIMD_REGS 16
+#elif defined(__AVX512F__)
+#define NMFKIT_SIMD_NAME "avx512f"
+#define NMFKIT_SIMD_REGS 32
+#elif defined(__AVX2__) && defined(__FMA__)
+#define NMFKIT_SIMD_NAME "avx2"
+#define NMFKIT_SIMD_REGS 16
+#else
+#define NMFKIT_SIMD_NAME xsimd::default_arch::name()
+#define NMFKIT_SIMD_REGS 16
+#endif
+
+NMFKIT_DEFINE_SIMD_TABLES(simd_tables_default, xsimd::default_arch, NMFKIT_SIMD_REGS, NMFKIT_SIMD_NAME)
+
+#endif

@@ -1,0 +1,329 @@
+// The API contract: every bad input has its own status (with the location of bad
+// values), workspace sizing and its checks, pinned status values, the C API.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "nmfkit/nmfkit.h"
+#include "nmfkit/nmfkit.hpp"
+#include "test_util.hpp"
+
+using namespace testutil;
+using nmfkit::status;
+
+namespace {
+
+// A valid small problem that each test case breaks in one way.
+struct problem {
+    matrix<float> X, W, H;
+    nmfkit::options opt;
+    workspace ws;
+    problem(std::size_t n = 6, std::size_t m = 5, std::size_t r = 2)
+        : X(n, m), W(n, r), H(r, m), ws(0) {
+        splitmix rng(1);
+        X = random_matrix<float>(n, m, rng, 1.0);
+        opt.rank = r;
+        opt.max_iter = 5;
+        ws = make_workspace<float>(n, m, opt);
+    }
+    status fit(nmfkit::result& res) {
+        return nmfkit::fit<float>(X.cview(), W.view(), H.view(), opt, ws.ptr, ws.bytes, res);
+    }
+    status fit() {
+        nmfkit::result res;
+        return fit(res);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("status values are pinned and every status has a name and a message") {
+    CHECK(static_cast<int>(status::ok) == 0);
+    CHECK(static_cast<int>(status::x_negative) == 10);
+    CHECK(static_cast<int>(status::buffers_overlap) == 20);
+    for (int v = 0; v <= 20; ++v) {
+        const auto s = static_cast<status>(v);
+        CHECK(std::string(nmfkit::status_name(s)) != "unknown");
+        CHECK(std::strlen(nmfkit::status_message(s)) > 5);
+        CHECK(std::string(nmfkit_status_name(v)) == nmfkit::status_name(s));
+    }
+    CHECK(std::string(nmfkit::status_name(status::x_not_finite)) == "x_not_finite");
+    CHECK(std::string(nmfkit::status_message(static_cast<status>(999))) == "unknown status");
+    CHECK(std::string(nmfkit_status_name(-1)) == "unknown");
+}
+
+TEST_CASE("a valid problem fits") {
+    problem p;
+    nmfkit::result res;
+    CHECK(p.fit(res) == status::ok);
+    CHECK(res.iterations == 5);
+    CHECK(res.bad_matrix == nmfkit::matrix_id::none);
+}
+
+TEST_CASE("bad values in X are reported with their position") {
+    problem p;
+    nmfkit::result res;
+    SUBCASE("NaN") {
+        p.X(3, 2) = std::numeric_limits<float>::quiet_NaN();
+        CHECK(p.fit(res) == status::x_not_finite);
+        CHECK(res.bad_matrix == nmfkit::matrix_id::X);
+        CHECK(res.bad_row == 3);
+        CHECK(res.bad_col == 2);
+    }
+    SUBCASE("+Inf") {
+        p.X(0, 4) = std::numeric_limits<float>::infinity();
+        CHECK(p.fit(res) == status::x_not_finite);
+        CHECK(res.bad_row == 0);
+        CHECK(res.bad_col == 4);
+    }
+    SUBCASE("-Inf is not finite") {
+        p.X(5, 0) = -std::numeric_limits<float>::infinity();
+        CHECK(p.fit(res) == status::x_not_finite);
+    }
+    SUBCASE("negative") {
+        p.X(5, 1) = -0.5f;
+        CHECK(p.fit(res) == status::x_negative);
+        CHECK(res.bad_matrix == nmfkit::matrix_id::X);
+        CHECK(res.bad_row == 5);
+        CHECK(res.bad_col == 1);
+    }
+    SUBCASE("the first bad entry in row-major order wins") {
+        p.X(2, 3) = -1.0f;
+        p.X(4, 0) = std::numeric_limits<float>::quiet_NaN();
+        CHECK(p.fit(res) == status::x_negative);
+        CHECK(res.bad_row == 2);
+    }
+    SUBCASE("negative zero is fine") {
+        p.X(1, 1) = -0.0f;
+        CHECK(p.fit(res) == status::ok);
+    }
+}
+
+TEST_CASE("custom W0, H0 are checked") {
+    problem p;
+    p.opt.init = nmfkit::init_method::custom;
+    for (auto& v : p.W.data) v = 0.5f;
+    for (auto& v : p.H.data) v = 0.5f;
+    nmfkit::result res;
+    SUBCASE("valid") { CHECK(p.fit(res) == status::ok); }
+    SUBCASE("negative in W0") {
+        p.W(4, 1) = -1e-3f;
+        CHECK(p.fit(res) == status::init_negative);
+        CHECK(res.bad_matrix == nmfkit::matrix_id::W);
+        CHECK(res.bad_row == 4);
+        CHECK(res.bad_col == 1);
+    }
+    SUBCASE("NaN in H0") {
+        p.H(1, 3) = std::numeric_limits<float>::quiet_NaN();
+        CHECK(p.fit(res) == status::init_not_finite);
+        CHECK(res.bad_matrix == nmfkit::matrix_id::H);
+        CHECK(res.bad_row == 1);
+        CHECK(res.bad_col == 3);
+    }
+    SUBCASE("Inf in W0") {
+        p.W(0, 0) = std::numeric_limits<float>::infinity();
+        CHECK(p.fit(res) == status::init_not_finite);
+    }
+}
+
+TEST_CASE("bad options") {
+    problem p;
+    SUBCASE("rank 0") { p.opt.rank = 0; CHECK(p.fit() == status::zero_rank); }
+    SUBCASE("negative tol") { p.opt.tol = -1e-3; CHECK(p.fit() == status::invalid_tol); }
+    SUBCASE("NaN tol") { p.opt.tol = std::nan(""); CHECK(p.fit() == status::invalid_tol); }
+    SUBCASE("epsilon 0") { p.opt.epsilon = 0; CHECK(p.fit() == status::invalid_epsilon); }
+    SUBCASE("epsilon below float range") { p.opt.epsilon = 1e-60; CHECK(p.fit() == status::invalid_epsilon); }
+    SUBCASE("epsilon Inf") { p.opt.epsilon = INFINITY; CHECK(p.fit() == status::invalid_epsilon); }
+    SUBCASE("check_every 0") { p.opt.check_every = 0; CHECK(p.fit() == status::invalid_check_every); }
+    SUBCASE("unknown init") { p.opt.init = static_cast<nmfkit::init_method>(7); CHECK(p.fit() == status::invalid_init); }
+    SUBCASE("unknown kernel") { p.opt.kernel = static_cast<nmfkit::kernel_choice>(9); CHECK(p.fit() == status::invalid_kernel); }
+}
+
+TEST_CASE("bad shapes, strides and pointers") {
+    problem p;
+    nmfkit::result res;
+    auto fit = [&](nmfkit::const_matrix_view<float> X, nmfkit::matrix_view<float> W, nmfkit::matrix_view<float> H) {
+        return nmfkit::fit<float>(X, W, H, p.opt, p.ws.ptr, p.ws.bytes, res);
+    };
+    SUBCASE("empty dimension") {
+        CHECK(fit({p.X.data.data(), 0, 5}, p.W.view(), p.H.view()) == status::empty_dimension);
+        CHECK(fit({p.X.data.data(), 6, 0}, p.W.view(), p.H.view()) == status::empty_dimension);
+    }
+    SUBCASE("null pointers") {
+        CHECK(fit({nullptr, 6, 5}, p.W.view(), p.H.view()) == status::null_pointer);
+        CHECK(fit(p.X.cview(), {nullptr, 6, 2}, p.H.view()) == status::null_pointer);
+        CHECK(fit(p.X.cview(), p.W.view(), {nullptr, 2, 5}) == status::null_pointer);
+        CHECK(nmfkit::fit<float>(p.X.cview(), p.W.view(), p.H.view(), p.opt, nullptr, p.ws.bytes, res) ==
+              status::null_pointer);
+    }
+    SUBCASE("shape mismatch") {
+        CHECK(fit(p.X.cview(), {p.W.data.data(), 5, 2}, p.H.view()) == status::shape_mismatch);
+        CHECK(fit(p.X.cview(), {p.W.data.data(), 6, 3}, p.H.view()) == status::shape_mismatch);
+        CHECK(fit(p.X.cview(), p.W.view(), {p.H.data.data(), 2, 4}) == status::shape_mismatch);
+    }
+    SUBCASE("stride smaller than the row") {
+        nmfkit::const_matrix_view<float> X(p.X.data.data(), 6, 5);
+        X.stride = 4;
+        CHECK(fit(X, p.W.view(), p.H.view()) == status::stride_too_small);
+        nmfkit::matrix_view<float> W(p.W.data.data(), 6, 2);
+        W.stride = 1;
+        CHECK(fit(p.X.cview(), W, p.H.view()) == status::stride_too_small);
+    }
+    SUBCASE("a stride whose extent overflows size_t") {
+        nmfkit::const_matrix_view<float> X(p.X.data.data(), 6, 5, std::numeric_limits<std::size_t>::max() / 2);
+        CHECK(fit(X, p.W.view(), p.H.view()) == status::size_overflow);
+    }
+    SUBCASE("overlapping buffers") {
+        CHECK(fit(p.X.cview(), p.W.view(), {p.W.data.data(), 2, 5}) == status::buffers_overlap);
+        CHECK(nmfkit::fit<float>(p.X.cview(), p.W.view(), p.H.view(), p.opt, p.ws.ptr, p.ws.bytes, res) ==
+              status::ok);
+    }
+}
+
+TEST_CASE("workspace size, alignment and overflow") {
+    nmfkit::options o;
+    o.rank = 4;
+    std::size_t bytes = 0;
+    REQUIRE(nmfkit::workspace_size<float>(100, 50, o, bytes) == status::ok);
+    // O((n + m)·r + r²): two max(n, m)·r buffers, two r×r, a header; never n·m.
+    CHECK(bytes >= 2 * 100 * 4 * sizeof(float) + 2 * 16 * sizeof(float));
+    CHECK(bytes < 2 * 100 * 4 * sizeof(float) + 2 * 16 * sizeof(float) + 1024);
+    std::size_t big = 0;
+    o.rank = 20;
+    REQUIRE(nmfkit::workspace_size<float>(20000, 5000, o, big) == status::ok);
+    CHECK(big < 20000ull * 5000ull * sizeof(float) / 20);
+    std::size_t dbytes = 0;
+    REQUIRE(nmfkit::workspace_size<double>(20000, 5000, o, dbytes) == status::ok);
+    CHECK(dbytes > big);
+
+    const std::size_t huge = std::numeric_limits<std::size_t>::max() / 4;
+    CHECK(nmfkit::workspace_size<float>(huge, 3, o, bytes) == status::size_overflow);
+    o.rank = huge;
+    CHECK(nmfkit::workspace_size<float>(10, 10, o, bytes) == status::size_overflow);
+    o.rank = 0;
+    CHECK(nmfkit::workspace_size<float>(10, 10, o, bytes) == status::zero_rank);
+    o.rank = 2;
+    CHECK(nmfkit::workspace_size<float>(0, 10, o, bytes) == status::empty_dimension);
+
+    problem p;
+    nmfkit::result res;
+    CHECK(nmfkit::fit<float>(p.X.cview(), p.W.view(), p.H.view(), p.opt, p.ws.ptr, p.ws.bytes - 1, res) ==
+          status::workspace_too_small);
+    workspace bigger(p.ws.bytes + 128);
+    void* misaligned = static_cast<unsigned char*>(bigger.ptr) + 4;
+    CHECK(nmfkit::fit<float>(p.X.cview(), p.W.view(), p.H.view(), p.opt, misaligned, p.ws.bytes, res) ==
+          status::workspace_misaligned);
+    CHECK(nmfkit::align_workspace(nullptr, 100) == nullptr);
+}
+
+TEST_CASE("a solver that was never started, or failed to start, reports not_started") {
+    nmfkit::solver<float> s;
+    nmfkit::result res;
+    CHECK(s.run(3, res) == status::not_started);
+    CHECK(s.finish(res) == status::not_started);
+    CHECK(s.done());
+    problem p;
+    p.X(0, 0) = -1;
+    CHECK(s.start(p.X.cview(), p.W.view(), p.H.view(), p.opt, p.ws.ptr, p.ws.bytes, res) == status::x_negative);
+    CHECK(s.run(3, res) == status::not_started);
+    CHECK(nmfkit::solver<float>(p.ws.ptr).run(1, res) == status::not_started);
+}
+
+TEST_CASE("C API: same results and statuses as the C++ API") {
+    nmfkit_options o;
+    nmfkit_options_default(&o);
+    CHECK(o.max_iter == 200);
+    CHECK(o.check_every == 10);
+    CHECK(o.tol == 1e-4);
+    CHECK(o.init == NMFKIT_INIT_RANDOM);
+    CHECK(nmfkit_sizeof_options() == 48);
+    CHECK(nmfkit_sizeof_result() == 48);
+    CHECK(std::strlen(nmfkit_version()) > 0);
+    o.rank = 3;
+    o.max_iter = 30;
+    o.seed = 17;
+
+    splitmix rng(31);
+    auto X = random_matrix<float>(11, 7, rng, 2.0);
+    matrix<float> W(11, 3), H(3, 7), Wc(11, 3), Hc(3, 7);
+    size_t bytes = 0;
+    REQUIRE(nmfkit_workspace_size_f32(11, 7, &o, &bytes) == NMFKIT_OK);
+    workspace ws(bytes);
+    nmfkit_result cres;
+    REQUIRE(nmfkit_fit_f32(X.data.data(), 11, 7, 0, Wc.data.data(), 0, Hc.data.data(), 0, &o, ws.ptr, bytes,
+                           &cres, nullptr, nullptr) == NMFKIT_OK);
+    nmfkit::options co;
+    co.rank = 3;
+    co.max_iter = 30;
+    co.seed = 17;
+    nmfkit::result res;
+    REQUIRE(nmfkit::fit<float>(X.cview(), W.view(), H.view(), co, ws.ptr, bytes, res) == status::ok);
+    CHECK(std::memcmp(W.data.data(), Wc.data.data(), W.data.size() * sizeof(float)) == 0);
+    CHECK(cres.iterations == res.iterations);
+    CHECK(cres.loss == res.loss);
+    CHECK(cres.relative_error == res.relative_error);
+    CHECK(cres.done == 1);
+
+    SUBCASE("solver in slices through the C API") {
+        matrix<float> Ws(11, 3), Hs(3, 7);
+        REQUIRE(nmfkit_solver_start_f32(X.data.data(), 11, 7, 0, Ws.data.data(), 0, Hs.data.data(), 0, &o, ws.ptr,
+                                        bytes, &cres) == NMFKIT_OK);
+        CHECK(std::strlen(nmfkit_kernel_name_f32(ws.ptr)) > 0);
+        CHECK(std::string(nmfkit_kernel_name_f32(nullptr)) == nmfkit::default_kernel_name<float>());
+        int slices = 0;
+        while (!cres.done) {
+            REQUIRE(nmfkit_solver_run_f32(ws.ptr, 4, &cres) == NMFKIT_OK);
+            ++slices;
+        }
+        REQUIRE(nmfkit_solver_finish_f32(ws.ptr, &cres) == NMFKIT_OK);
+        CHECK(slices == 8);
+        CHECK(cres.loss == res.loss);
+        CHECK(std::memcmp(Ws.data.data(), W.data.data(), W.data.size() * sizeof(float)) == 0);
+    }
+    SUBCASE("errors and their locations") {
+        X(2, 5) = -3;
+        REQUIRE(nmfkit_fit_f32(X.data.data(), 11, 7, 0, Wc.data.data(), 0, Hc.data.data(), 0, &o, ws.ptr, bytes,
+                               &cres, nullptr, nullptr) == NMFKIT_X_NEGATIVE);
+        CHECK(cres.bad_matrix == NMFKIT_MATRIX_X);
+        CHECK(cres.bad_row == 2);
+        CHECK(cres.bad_col == 5);
+        CHECK(nmfkit_fit_f32(X.data.data(), 11, 7, 0, Wc.data.data(), 0, Hc.data.data(), 0, nullptr, ws.ptr, bytes,
+                             &cres, nullptr, nullptr) == NMFKIT_NULL_POINTER);
+        CHECK(nmfkit_solver_run_f32(ws.ptr, 1, &cres) == NMFKIT_NOT_STARTED);
+        CHECK(nmfkit_workspace_size_f32(11, 7, &o, nullptr) == NMFKIT_NULL_POINTER);
+    }
+    SUBCASE("progress callback and cancellation") {
+        struct counter { int calls; int stop_after; } c{0, 2};
+        auto cb = [](uint32_t, uint32_t, double, double rel, void* user) -> int {
+            auto* k = static_cast<counter*>(user);
+            CHECK(std::isfinite(rel));
+            return ++k->calls < k->stop_after;
+        };
+        CHECK(nmfkit_fit_f32(X.data.data(), 11, 7, 0, Wc.data.data(), 0, Hc.data.data(), 0, &o, ws.ptr, bytes,
+                             &cres, cb, &c) == NMFKIT_CANCELLED);
+        CHECK(c.calls == 2);
+        CHECK(cres.iterations == 20);
+    }
+    SUBCASE("double precision, loss and random init") {
+        auto Xd = convert<double>(X);
+        matrix<double> Wd(11, 3), Hd(3, 7);
+        size_t dbytes = 0;
+        REQUIRE(nmfkit_workspace_size_f64(11, 7, &o, &dbytes) == NMFKIT_OK);
+        workspace dws(dbytes);
+        REQUIRE(nmfkit_fit_f64(Xd.data.data(), 11, 7, 0, Wd.data.data(), 0, Hd.data.data(), 0, &o, dws.ptr, dbytes,
+                               &cres, nullptr, nullptr) == NMFKIT_OK);
+        double loss = 0;
+        REQUIRE(nmfkit_loss_f64(Xd.data.data(), 11, 7, 0, Wd.data.data(), 0, Hd.data.data(), 0, 3, &loss) ==
+                NMFKIT_OK);
+        CHECK(loss == doctest::Approx(cres.loss).epsilon(1e-12));
+        matrix<float> Wi(11, 3), Hi(3, 7);
+        REQUIRE(nmfkit_random_init_f32(X.data.data(), 11, 7, 0, Wi.data.data(), 0, Hi.data.data(), 0, 3, 17,
+                                       &cres) == NMFKIT_OK);
+        // The fit started from this same W0: f32 and f64 inits agree to float rounding.
+        for (std::size_t i = 0; i < 11; ++i) CHECK(Wi(i, 0) > 0);
+    }
+}
