@@ -1,15 +1,17 @@
 // The multiplicative-update solver: validation, workspace layout, initialization,
-// the iteration and its convergence rule. All arithmetic on matrices goes through a
-// kernel_table (scalar or xsimd); this file only sequences it.
+// the iteration and its convergence rule. All heavy arithmetic goes through a
+// kernel_table (scalar or xsimd); this file sequences it.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <new>
 
+#include "beta.hpp"
 #include "kernels/kernels.hpp"
 #include "nmfkit/nmfkit.hpp"
 #include "rng.hpp"
+#include "svd.hpp"
 
 namespace nmfkit {
 namespace {
@@ -18,6 +20,10 @@ using detail::kernel_table;
 
 constexpr std::uint32_t k_magic = 0x4b464d4eu;  // "NMFK"
 constexpr std::size_t k_size_max = std::numeric_limits<std::size_t>::max();
+constexpr double k_f64_eps = 2.220446049250313e-16;  // scikit-learn's zeroing threshold for β ≤ 1
+constexpr std::size_t k_tile_width = 64;              // β ≠ 2: W·H is processed 64·max(n, m) entries at a time
+constexpr double k_amu_alpha = 2.0;                   // Gillis & Glineur: inner budget 1 + α·ρ
+constexpr double k_amu_delta = 0.1;                   // ... and early stop at δ·‖first step‖
 
 bool checked_mul(std::size_t a, std::size_t b, std::size_t& out) noexcept {
     if (a != 0 && b > k_size_max / a) return false;
@@ -37,6 +43,16 @@ bool checked_round_up(std::size_t v, std::size_t& out) noexcept {
     return true;
 }
 
+// Appends a region of count·elem bytes (64-byte aligned) at `offset`, advancing it.
+bool append_region(std::size_t& offset, std::size_t count, std::size_t elem, std::size_t& at) noexcept {
+    std::size_t bytes = 0;
+    if (!checked_mul(count, elem, bytes) || !checked_round_up(bytes, bytes)) return false;
+    at = offset;
+    return checked_add(offset, bytes, offset);
+}
+
+enum class mode { fit, solve_w, solve_h };  // solve_w: H fixed (transform); solve_h: W fixed
+
 // Everything the solver keeps between calls; it lives at the start of the workspace.
 template <class T>
 struct state {
@@ -45,42 +61,73 @@ struct state {
     const_matrix_view<T> X;
     matrix_view<T> W, H;
     options opt;
-    T* num;           // X·Hᵀ (n×r) in the W step, Wᵀ·X (r×m) in the H step
-    T* den;           // W·HHᵀ (n×r), WᵀW·H (r×m); scratch for the exact loss
-    T* hht;           // H·Hᵀ (r×r) of the current H
-    T* wtw;           // Wᵀ·W (r×r) of the current W
-    std::size_t cap;  // elements in num and in den: max(n, m)·r
+    bool update_w, update_h;
+    double gamma;                 // MM exponent of Févotte & Idier
+    double l1w, l2w, l1h, l2h;    // penalties scaled as scikit-learn's
+    T* num;                       // X·Hᵀ (n×r) in the W step, Wᵀ·X (r×m) in the H step
+    T* den;                       // W·HHᵀ (n×r), WᵀW·H (r×m); scratch for the exact loss
+    T* hht;                       // H·Hᵀ (r×r) of the current H
+    T* wtw;                       // Wᵀ·W (r×r) of the current W
+    T* ta;                        // β ≠ 2: tile of W·H, then X ∘ (W·H)^(β−2)
+    T* tb;                        // β ∉ {1, 2}: tile of (W·H)^(β−1)
+    std::size_t cap;              // elements in num, den
+    std::size_t tile_rows;        // rows of a W-step tile (tile_rows × m)
+    std::size_t tile_cols;        // columns of an H-step tile (n × tile_cols)
     std::uint32_t iter;
-    bool num_holds_xht;  // num = X·Hᵀ for the current H (saves a GEMM after start)
+    bool num_holds_xht;  // num = X·Hᵀ for the current H
+    bool num_holds_wtx;  // num = Wᵀ·X for the current W
     bool done;
     bool converged;
     double x_sqnorm;  // ‖X‖²_F
-    double e0;        // ‖X − W0·H0‖_F
-    double e_prev;    // error at the previous convergence check
-    double loss;      // ½‖X − W·H‖²_F of the current iterate, from cached products
+    double e0;        // sqrt(2·D_β(X | W0·H0))
+    double e_prev;    // the same at the previous convergence check
+    double loss;      // D_β(X | W·H) of the current iterate (β = 2: from cached products)
+    double sq_err;    // ‖X − W·H‖²_F, computed with loss
 };
 
 struct layout {
-    std::size_t num, den, hht, wtw, total;  // byte offsets from the workspace start, and size
-    std::size_t cap;                        // elements in num / den
+    std::size_t num, den, hht, wtw, ta, tb, total;  // byte offsets from the workspace start, and size
+    std::size_t svd, sigma;                         // nndsvd scratch, overlaying the buffers above
+    std::size_t cap, tile_rows, tile_cols;
 };
 
-template <class T>
-bool compute_layout(std::size_t n, std::size_t m, std::size_t r, layout& L) noexcept {
-    std::size_t header = 0, cap = 0, cap_bytes = 0, rr = 0, rr_bytes = 0;
-    if (!checked_round_up(sizeof(state<T>), header)) return false;
-    if (!checked_mul(n > m ? n : m, r, cap)) return false;
-    if (!checked_mul(cap, sizeof(T), cap_bytes) || !checked_round_up(cap_bytes, cap_bytes)) return false;
-    if (!checked_mul(r, r, rr) || !checked_mul(rr, sizeof(T), rr_bytes) ||
-        !checked_round_up(rr_bytes, rr_bytes))
-        return false;
-    L.cap = cap;
-    L.num = header;
-    if (!checked_add(L.num, cap_bytes, L.den)) return false;
-    if (!checked_add(L.den, cap_bytes, L.hht)) return false;
-    if (!checked_add(L.hht, rr_bytes, L.wtw)) return false;
-    return checked_add(L.wtw, rr_bytes, L.total);
+bool is_nndsvd(init_method i) noexcept {
+    return i == init_method::nndsvd || i == init_method::nndsvda || i == init_method::nndsvdar;
 }
+
+template <class T>
+bool compute_layout(std::size_t n, std::size_t m, const options& opt, layout& L) noexcept {
+    const std::size_t r = opt.rank, big = n > m ? n : m;
+    std::size_t header = 0, rr = 0;
+    if (!checked_round_up(sizeof(state<T>), header) || !checked_mul(big, r, L.cap) || !checked_mul(r, r, rr))
+        return false;
+    std::size_t off = header;
+    if (!append_region(off, L.cap, sizeof(T), L.num) || !append_region(off, L.cap, sizeof(T), L.den) ||
+        !append_region(off, rr, sizeof(T), L.hht) || !append_region(off, rr, sizeof(T), L.wtw))
+        return false;
+    L.ta = L.tb = off;
+    L.tile_rows = L.tile_cols = 0;
+    if (opt.beta != 2) {
+        std::size_t budget = 0;
+        if (!checked_mul(big, k_tile_width, budget)) return false;
+        L.tile_rows = budget / m < n ? (budget / m > 0 ? budget / m : 1) : n;
+        L.tile_cols = budget / n < m ? (budget / n > 0 ? budget / n : 1) : m;
+        const std::size_t tile = L.tile_rows * m > n * L.tile_cols ? L.tile_rows * m : n * L.tile_cols;
+        if (!append_region(off, tile, sizeof(T), L.ta)) return false;
+        if (opt.beta != 1 && !append_region(off, tile, sizeof(T), L.tb)) return false;
+    }
+    L.total = off;
+    if (is_nndsvd(opt.init) && r <= (n < m ? n : m)) {  // the SVD runs before the buffers are used
+        std::size_t svd_bytes = 0, svd_end = header;
+        if (!detail::svd_scratch_bytes<T>(n, m, r, svd_bytes) || !append_region(svd_end, svd_bytes, 1, L.svd) ||
+            !append_region(svd_end, r, sizeof(double), L.sigma))
+            return false;
+        if (svd_end > L.total) L.total = svd_end;
+    }
+    return true;
+}
+
+bool finite_nonneg(double v) noexcept { return v >= 0 && v <= std::numeric_limits<double>::max(); }
 
 template <class T>
 status check_options(const options& o) noexcept {
@@ -90,13 +137,18 @@ status check_options(const options& o) noexcept {
     if (!(o.epsilon > 0) || !std::isfinite(o.epsilon) || !(eps > 0) || !std::isfinite(eps))
         return status::invalid_epsilon;
     if (o.check_every == 0) return status::invalid_check_every;
-    if (o.init != init_method::random && o.init != init_method::custom) return status::invalid_init;
-    if (o.kernel != kernel_choice::automatic && o.kernel != kernel_choice::scalar)
-        return status::invalid_kernel;
+    if (o.init != init_method::random && o.init != init_method::custom && !is_nndsvd(o.init))
+        return status::invalid_init;
+    if (o.kernel != kernel_choice::automatic && o.kernel != kernel_choice::scalar) return status::invalid_kernel;
+    if (!std::isfinite(o.beta)) return status::invalid_beta;
+    if (!finite_nonneg(o.alpha_w) || !finite_nonneg(o.alpha_h)) return status::invalid_alpha;
+    if (!(o.l1_ratio >= 0 && o.l1_ratio <= 1)) return status::invalid_l1_ratio;
+    if (o.solver != algorithm::mu && o.solver != algorithm::amu) return status::invalid_solver;
+    if (o.solver == algorithm::amu && o.beta != 2) return status::invalid_solver;
     return status::ok;
 }
 
-// Bytes spanned by a view: ((rows - 1)·stride + cols)·sizeof(T).
+// Bytes spanned by a view: ((rows − 1)·stride + cols)·sizeof(T).
 template <class T>
 status check_view(const matrix_view<T>& v, std::size_t& extent_bytes) noexcept {
     if (v.stride < v.cols) return status::stride_too_small;
@@ -116,13 +168,16 @@ bool overlap(const void* a, std::size_t a_bytes, const void* b, std::size_t b_by
 }
 
 // Validates the shapes of X (n×m), W (n×r), H (r×m) and computes their extents.
+// In the solve modes a wrong shape of the fixed factor has its own status.
 template <class T>
-status check_problem(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H,
-                     std::size_t r, std::size_t extents[3]) noexcept {
+status check_problem(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r,
+                     std::size_t extents[3], mode md = mode::fit) noexcept {
     if (X.rows == 0 || X.cols == 0) return status::empty_dimension;
     if (!X.data || !W.data || !H.data) return status::null_pointer;
-    if (W.rows != X.rows || W.cols != r || H.rows != r || H.cols != X.cols)
-        return status::shape_mismatch;
+    const bool w_ok = W.rows == X.rows && W.cols == r, h_ok = H.rows == r && H.cols == X.cols;
+    if (md == mode::solve_w && !h_ok) return status::transform_shape_mismatch;
+    if (md == mode::solve_h && !w_ok) return status::transform_shape_mismatch;
+    if (!w_ok || !h_ok) return status::shape_mismatch;
     const const_matrix_view<T>* views[3] = {&X, &W, &H};
     for (int i = 0; i < 3; ++i) {
         const status s = check_view(*views[i], extents[i]);
@@ -131,12 +186,14 @@ status check_problem(const_matrix_view<T> X, const_matrix_view<T> W, const_matri
     return status::ok;
 }
 
-// Checks that every entry is finite and >= 0; reports the first bad one (row-major).
-// Also returns Σx and Σx² in double, summed in a fixed order (four interleaved partial
-// sums per row) so the random initialization is bit-identical on every platform.
+// Checks that every entry is finite and ≥ 0 (> 0 if `positive`); reports the first bad
+// one (row-major). Also returns Σx and Σx² in double, summed in a fixed order (four
+// interleaved partial sums per row) so the random initialization is bit-identical
+// on every platform.
 template <class T>
-status scan_values(const_matrix_view<T> A, status not_finite, status negative, result& out,
-                   matrix_id which, double* sum, double* sqsum) noexcept {
+status scan_values(const_matrix_view<T> A, status not_finite, status negative, result& out, matrix_id which,
+                   double* sum, double* sqsum, bool positive = false) noexcept {
+    constexpr T big = std::numeric_limits<T>::max();
     double total = 0, total_sq = 0;
     for (std::size_t i = 0; i < A.rows; ++i) {
         const T* a = A.row(i);
@@ -144,7 +201,7 @@ status scan_values(const_matrix_view<T> A, status not_finite, status negative, r
         bool bad = false;
         for (std::size_t j = 0; j < A.cols; ++j) {
             const T v = a[j];
-            bad |= !(v >= 0 && v <= std::numeric_limits<T>::max());  // NaN, ±Inf, < 0
+            bad |= !(v >= 0 && v <= big) || (positive && v == 0);
             const double d = static_cast<double>(v);
             s[j & 3] += d;
             q[j & 3] += d * d;
@@ -152,11 +209,13 @@ status scan_values(const_matrix_view<T> A, status not_finite, status negative, r
         if (bad) {
             for (std::size_t j = 0; j < A.cols; ++j) {
                 const T v = a[j];
-                if (v >= 0 && v <= std::numeric_limits<T>::max()) continue;
+                if (v > 0 && v <= big) continue;
+                if (v == 0 && !positive) continue;
                 out.bad_matrix = which;
                 out.bad_row = i;
                 out.bad_col = j;
-                return std::isnan(v) || std::isinf(v) ? not_finite : negative;
+                if (std::isnan(v) || std::isinf(v)) return not_finite;
+                return v == 0 ? status::x_not_positive : negative;
             }
         }
         total += (s[0] + s[1]) + (s[2] + s[3]);
@@ -175,15 +234,76 @@ void fill_random(matrix_view<T> A, detail::pcg32& rng, double scale) noexcept {
     }
 }
 
+template <class T>
+void fill_constant(matrix_view<T> A, T v) noexcept {
+    for (std::size_t i = 0; i < A.rows; ++i)
+        for (std::size_t j = 0; j < A.cols; ++j) A(i, j) = v;
+}
+
+double mean_of(double sum, std::size_t n, std::size_t m) noexcept {
+    return sum / (static_cast<double>(n) * static_cast<double>(m));
+}
+
 // W, H uniform in (0, 1) times sqrt(mean(X) / r); W first, then H.
 template <class T>
-void random_fill(matrix_view<T> W, matrix_view<T> H, double x_sum, std::size_t n, std::size_t m,
-                 std::uint64_t seed) noexcept {
-    const double mean = x_sum / (static_cast<double>(n) * static_cast<double>(m));
+void random_fill(matrix_view<T> W, matrix_view<T> H, double mean, std::uint64_t seed) noexcept {
     const double scale = std::sqrt(mean / static_cast<double>(W.cols));
     detail::pcg32 rng(seed);
     fill_random(W, rng, scale);
     fill_random(H, rng, scale);
+}
+
+// NNDSVD (Boutsidis & Gallopoulos 2008) from the truncated SVD X ≈ U·diag(σ)·Vᵀ,
+// built in place: W's columns start as U, H's rows as Vᵀ.
+template <class T>
+void nndsvd_fill(const kernel_table<T>& k, const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H,
+                 const options& opt, double mean, void* svd_scratch, double* sigma) noexcept {
+    const std::size_t n = X.rows, m = X.cols, r = opt.rank;
+    detail::truncated_svd(k, X, r, opt.seed, W, sigma, H, svd_scratch);
+    for (std::size_t j = 0; j < r; ++j) {
+        double up = 0, un = 0, vp = 0, vn = 0;  // squared norms of the positive / negative parts
+        for (std::size_t i = 0; i < n; ++i) {
+            const double u = W(i, j);
+            (u > 0 ? up : un) += u * u;
+        }
+        for (std::size_t c = 0; c < m; ++c) {
+            const double v = H(j, c);
+            (v > 0 ? vp : vn) += v * v;
+        }
+        // j = 0: the leading pair is non-negative up to its sign, use |u|, |v|.
+        const double mp = std::sqrt(up * vp), mn = std::sqrt(un * vn);
+        const bool positive = j == 0 || mp > mn;
+        const double nu = j == 0 ? 1.0 : std::sqrt(positive ? up : un);
+        const double nv = j == 0 ? 1.0 : std::sqrt(positive ? vp : vn);
+        const double lambda = std::sqrt(sigma[j] * (j == 0 ? 1.0 : (positive ? mp : mn)));
+        const double su = (nu > 0 ? lambda / nu : 0.0), sv = (nv > 0 ? lambda / nv : 0.0);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double u = W(i, j);
+            const double part = j == 0 ? std::fabs(u) : (positive ? (u > 0 ? u : 0) : (u < 0 ? -u : 0));
+            W(i, j) = static_cast<T>(part * su);
+        }
+        for (std::size_t c = 0; c < m; ++c) {
+            const double v = H(j, c);
+            const double part = j == 0 ? std::fabs(v) : (positive ? (v > 0 ? v : 0) : (v < 0 ? -v : 0));
+            H(j, c) = static_cast<T>(part * sv);
+        }
+    }
+    detail::pcg32 rng(opt.seed, 0x2545f4914f6cdd1dULL);
+    auto finish = [&](matrix_view<T> A) {
+        for (std::size_t i = 0; i < A.rows; ++i)
+            for (std::size_t c = 0; c < A.cols; ++c) {
+                T& a = A(i, c);
+                if (a >= static_cast<T>(1e-6)) continue;
+                if (opt.init == init_method::nndsvda)
+                    a = static_cast<T>(mean);
+                else if (opt.init == init_method::nndsvdar)
+                    a = static_cast<T>(rng.uniform_open() * mean / 100);
+                else
+                    a = 0;
+            }
+    };
+    finish(W);
+    finish(H);
 }
 
 // Σ_ij A(i,j)·B(i,j) in double (B tightly packed with row stride ldb).
@@ -200,82 +320,231 @@ double dot_entries(const_matrix_view<T> A, const T* B, std::size_t ldb) noexcept
     return total;
 }
 
-// ‖X − W·H‖²_F computed exactly, in tiles of W·H that fit in buf (≥ 1 element),
-// never forming the n×m product.
+// D_β(X | W·H) and ‖X − W·H‖²_F computed exactly, in tiles of W·H that fit in buf
+// (≥ 1 element), never forming the n×m product.
 template <class T>
-double exact_sq_error(const kernel_table<T>& k, const_matrix_view<T> X, const_matrix_view<T> W,
-                      const_matrix_view<T> H, T* buf, std::size_t buf_elems) noexcept {
+void exact_loss(const kernel_table<T>& k, const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H,
+                double beta, T eps, T* buf, std::size_t buf_elems, double& div, double& sq) noexcept {
     const std::size_t n = X.rows, m = X.cols, r = W.cols;
     const std::size_t tc = m < buf_elems ? m : buf_elems;
     const std::size_t tr = buf_elems / tc;
-    double total = 0;
+    div = sq = 0;
     for (std::size_t i0 = 0; i0 < n; i0 += tr) {
         const std::size_t ti = (n - i0) < tr ? (n - i0) : tr;
         for (std::size_t j0 = 0; j0 < m; j0 += tc) {
             const std::size_t tj = (m - j0) < tc ? (m - j0) : tc;
             k.gemm_nn(ti, tj, r, W.row(i0), W.stride, H.data + j0, H.stride, buf, tj);
-            for (std::size_t i = 0; i < ti; ++i) {
-                const T* x = X.row(i0 + i) + j0;
-                const T* y = buf + i * tj;
-                double s = 0;
-                for (std::size_t j = 0; j < tj; ++j) {
-                    const double d = static_cast<double>(x[j]) - static_cast<double>(y[j]);
-                    s += d * d;
-                }
-                total += s;
-            }
+            detail::beta_loss_tile_scalar(ti, tj, X.row(i0) + j0, X.stride, buf, tj, beta, eps, div, sq);
         }
     }
-    return total;
 }
 
-double relative_error_of(double loss, double x_sqnorm) noexcept {
-    return x_sqnorm > 0 ? std::sqrt(2 * loss / x_sqnorm) : 0.0;
+double relative_error_of(double sq_err, double x_sqnorm) noexcept {
+    return x_sqnorm > 0 ? std::sqrt(sq_err / x_sqnorm) : 0.0;
+}
+
+template <class T>
+double penalty(const_matrix_view<T> A, double l1, double l2) noexcept {
+    if (l1 == 0 && l2 == 0) return 0;
+    double s1 = 0, s2 = 0;
+    for (std::size_t i = 0; i < A.rows; ++i)
+        for (std::size_t j = 0; j < A.cols; ++j) {
+            const double a = A(i, j);
+            s1 += a;
+            s2 += a * a;
+        }
+    return l1 * s1 + 0.5 * l2 * s2;
 }
 
 template <class T>
 void report(const state<T>& st, result& out) noexcept {
     out.iterations = st.iter;
     out.loss = st.loss;
-    out.relative_error = relative_error_of(st.loss, st.x_sqnorm);
+    out.relative_error = relative_error_of(st.sq_err, st.x_sqnorm);
+    out.objective = st.loss + penalty(const_matrix_view<T>(st.W), st.l1w, st.l2w) +
+                    penalty(const_matrix_view<T>(st.H), st.l1h, st.l2h);
     out.converged = st.converged;
     out.done = st.done;
 }
 
-// ½‖X − WH‖² = ½(‖X‖² − 2·Σ(WᵀX)∘H + Σ(WᵀW)∘(HHᵀ)), from products the iteration
-// already holds: num = WᵀX of the current W, wtw and hht of the current W and H.
-// Cheap (O(r·m + r²)) but subject to cancellation when the error is tiny relative to
-// ‖X‖; the exact tiled computation (finish) is used for the reported final value.
+// β = 2: ½‖X − WH‖² = ½(‖X‖² − 2·cross + ⟨WᵀW, HHᵀ⟩) from products the iteration already
+// holds (O(r·m + r²)). Subject to cancellation when the error is tiny relative to ‖X‖;
+// the reported final value (finish) is computed exactly.
 template <class T>
-double cached_loss(const state<T>& st, double cross) noexcept {
+void cached_loss(state<T>& st, double cross) noexcept {
     const std::size_t r = st.opt.rank;
     const double quad = dot_entries(const_matrix_view<T>(st.wtw, r, r), st.hht, r);
     const double sq = st.x_sqnorm - 2 * cross + quad;
-    return sq > 0 ? 0.5 * sq : 0.0;
+    st.sq_err = sq > 0 ? sq : 0.0;
+    st.loss = 0.5 * st.sq_err;
+}
+
+// The exact loss of the current iterate, using den as tile scratch.
+template <class T>
+void refresh_exact_loss(state<T>& st) noexcept {
+    exact_loss(*st.k, st.X, const_matrix_view<T>(st.W), const_matrix_view<T>(st.H), st.opt.beta,
+               static_cast<T>(st.opt.epsilon), st.den, st.cap, st.loss, st.sq_err);
+}
+
+// x ← x ∘ (num ⊘ d)^γ with d = den + l1 + l2·x (d = eps where it is 0); entries below
+// `zero_below` are set to 0 afterwards. Returns ‖Δx‖²_F when `track` is set.
+template <class T>
+double update_factor(const kernel_table<T>& k, std::size_t rows, std::size_t cols, T* x, std::size_t ldx,
+                     const T* num, std::size_t ldn, const T* den, std::size_t ldd, T eps, double l1, double l2,
+                     double gamma, double zero_below, bool track) noexcept {
+    if (l1 == 0 && l2 == 0 && gamma == 1 && zero_below == 0 && !track) {
+        k.mu_update(rows, cols, x, ldx, num, ldn, den, ldd, eps);
+        return 0;
+    }
+    const T tl1 = static_cast<T>(l1), tl2 = static_cast<T>(l2), tz = static_cast<T>(zero_below);
+    const T tg = static_cast<T>(gamma);
+    double change = 0;
+    for (std::size_t i = 0; i < rows; ++i) {
+        T* xr = x + i * ldx;
+        const T* nr = num + i * ldn;
+        const T* dr = den + i * ldd;
+        for (std::size_t j = 0; j < cols; ++j) {
+            T d = dr[j] + tl1 + tl2 * xr[j];
+            if (d == 0) d = eps;
+            T q = nr[j] / d;
+            if (gamma != 1) q = static_cast<T>(std::pow(q, tg));
+            T v = xr[j] * q;
+            if (v < tz) v = 0;
+            if (track) {
+                const double dv = static_cast<double>(v) - static_cast<double>(xr[j]);
+                change += dv * dv;
+            }
+            xr[j] = v;
+        }
+    }
+    return change;
+}
+
+// Gillis & Glineur's inner budget 1 + α·ρ for a factor whose products cost ρ inner updates.
+std::uint32_t amu_budget(std::size_t n, std::size_t m, std::size_t r, bool for_w) noexcept {
+    const double dn = static_cast<double>(n), dm = static_cast<double>(m), dr = static_cast<double>(r);
+    const double rho = for_w ? 1 + std::floor((dn * dm + dm * dr) / (dn * (dr + 1)))
+                             : 1 + std::floor((dn * dm + dn * dr) / (dm * (dr + 1)));
+    const double b = std::floor(1 + k_amu_alpha * rho);
+    return b > 1000 ? 1000u : static_cast<std::uint32_t>(b);
 }
 
 template <class T>
-void iterate(state<T>& st) noexcept {
+void w_step(state<T>& st) noexcept {
     const kernel_table<T>& k = *st.k;
     const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank;
     const T eps = static_cast<T>(st.opt.epsilon);
+    const double beta = st.opt.beta, zero_below = beta < 1 ? k_f64_eps : 0.0;
     matrix_view<T> W = st.W, H = st.H;
 
-    // W ← W ∘ (X·Hᵀ) ⊘ (W·HHᵀ)
-    if (!st.num_holds_xht) k.gemm_nt(n, r, m, st.X.data, st.X.stride, H.data, H.stride, st.num, r);
-    k.gemm_nn(n, r, r, W.data, W.stride, st.hht, r, st.den, r);
-    k.mu_update(n, r, W.data, W.stride, st.num, r, st.den, r, eps);
+    if (beta == 2) {  // W ← W ∘ (X·Hᵀ) ⊘ (W·HHᵀ)
+        if (!st.num_holds_xht) k.gemm_nt(n, r, m, st.X.data, st.X.stride, H.data, H.stride, st.num, r);
+        st.num_holds_xht = true;
+        st.num_holds_wtx = false;
+        const bool amu = st.opt.solver == algorithm::amu;
+        const std::uint32_t inner = amu ? amu_budget(n, m, r, true) : 1;
+        double first = 0;
+        for (std::uint32_t l = 0; l < inner; ++l) {
+            k.gemm_nn(n, r, r, W.data, W.stride, st.hht, r, st.den, r);
+            const double change = update_factor(k, n, r, W.data, W.stride, st.num, r, st.den, r, eps, st.l1w, st.l2w,
+                                                st.gamma, zero_below, amu);
+            if (l == 0) first = change;
+            else if (change <= k_amu_delta * k_amu_delta * first) break;
+        }
+        return;
+    }
+    // W ← W ∘ ((X ∘ (WH)^(β−2))·Hᵀ ⊘ ((WH)^(β−1)·Hᵀ))^γ, one block of rows of W·H at a time.
+    st.num_holds_xht = st.num_holds_wtx = false;
+    if (beta == 1) {  // the denominator is 1·Hᵀ: row sums of H on every row
+        for (std::size_t c = 0; c < r; ++c) {
+            double s = 0;
+            for (std::size_t j = 0; j < m; ++j) s += static_cast<double>(H(c, j));
+            st.den[c] = static_cast<T>(s);
+        }
+        for (std::size_t i = 1; i < n; ++i)
+            for (std::size_t c = 0; c < r; ++c) st.den[i * r + c] = st.den[c];
+    }
+    for (std::size_t i0 = 0; i0 < n; i0 += st.tile_rows) {
+        const std::size_t ti = (n - i0) < st.tile_rows ? (n - i0) : st.tile_rows;
+        k.gemm_nn(ti, m, r, W.row(i0), W.stride, H.data, H.stride, st.ta, m);
+        detail::beta_tile_scalar(ti, m, st.X.row(i0), st.X.stride, st.ta, m, beta == 1 ? nullptr : st.tb, m, beta, eps);
+        k.gemm_nt(ti, r, m, st.ta, m, H.data, H.stride, st.num + i0 * r, r);
+        if (beta != 1) k.gemm_nt(ti, r, m, st.tb, m, H.data, H.stride, st.den + i0 * r, r);
+    }
+    update_factor(k, n, r, W.data, W.stride, st.num, r, st.den, r, eps, st.l1w, st.l2w, st.gamma, zero_below, false);
+}
 
-    // H ← H ∘ (Wᵀ·X) ⊘ (WᵀW·H)
-    k.gemm_tn(r, r, n, W.data, W.stride, W.data, W.stride, st.wtw, r);
-    k.gemm_tn(r, m, n, W.data, W.stride, st.X.data, st.X.stride, st.num, m);
-    k.gemm_nn(r, m, r, st.wtw, r, H.data, H.stride, st.den, m);
-    k.mu_update(r, m, H.data, H.stride, st.num, m, st.den, m, eps);
-    st.num_holds_xht = false;
+template <class T>
+void h_step(state<T>& st) noexcept {
+    const kernel_table<T>& k = *st.k;
+    const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank;
+    const T eps = static_cast<T>(st.opt.epsilon);
+    const double beta = st.opt.beta, zero_below = beta <= 1 ? k_f64_eps : 0.0;
+    matrix_view<T> W = st.W, H = st.H;
 
-    // HHᵀ of the new H: needed by the next W step, and for the loss now.
-    k.gemm_nt(r, r, m, H.data, H.stride, H.data, H.stride, st.hht, r);
-    st.loss = cached_loss(st, dot_entries(const_matrix_view<T>(H), st.num, m));
+    if (beta == 2) {  // H ← H ∘ (Wᵀ·X) ⊘ (WᵀW·H)
+        k.gemm_tn(r, r, n, W.data, W.stride, W.data, W.stride, st.wtw, r);
+        if (!st.num_holds_wtx) k.gemm_tn(r, m, n, W.data, W.stride, st.X.data, st.X.stride, st.num, m);
+        st.num_holds_wtx = true;
+        st.num_holds_xht = false;
+        const bool amu = st.opt.solver == algorithm::amu;
+        const std::uint32_t inner = amu ? amu_budget(n, m, r, false) : 1;
+        double first = 0;
+        for (std::uint32_t l = 0; l < inner; ++l) {
+            k.gemm_nn(r, m, r, st.wtw, r, H.data, H.stride, st.den, m);
+            const double change = update_factor(k, r, m, H.data, H.stride, st.num, m, st.den, m, eps, st.l1h, st.l2h,
+                                                st.gamma, zero_below, amu);
+            if (l == 0) first = change;
+            else if (change <= k_amu_delta * k_amu_delta * first) break;
+        }
+        return;
+    }
+    st.num_holds_xht = st.num_holds_wtx = false;
+    if (beta == 1) {  // the denominator is Wᵀ·1: column sums of W (a zero sum counts as 1)
+        for (std::size_t c = 0; c < r; ++c) {
+            double s = 0;
+            for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(W(i, c));
+            const T v = s == 0 ? T(1) : static_cast<T>(s);
+            for (std::size_t j = 0; j < m; ++j) st.den[c * m + j] = v;
+        }
+    }
+    for (std::size_t j0 = 0; j0 < m; j0 += st.tile_cols) {
+        const std::size_t tj = (m - j0) < st.tile_cols ? (m - j0) : st.tile_cols;
+        k.gemm_nn(n, tj, r, W.data, W.stride, H.data + j0, H.stride, st.ta, tj);
+        detail::beta_tile_scalar(n, tj, st.X.data + j0, st.X.stride, st.ta, tj, beta == 1 ? nullptr : st.tb, tj, beta,
+                                 eps);
+        k.gemm_tn(r, tj, n, W.data, W.stride, st.ta, tj, st.num + j0, m);
+        if (beta != 1) k.gemm_tn(r, tj, n, W.data, W.stride, st.tb, tj, st.den + j0, m);
+    }
+    update_factor(k, r, m, H.data, H.stride, st.num, m, st.den, m, eps, st.l1h, st.l2h, st.gamma, zero_below, false);
+}
+
+// β = 2: the loss of the current iterate from the cached products.
+template <class T>
+void frobenius_from_cache(state<T>& st) noexcept {
+    const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank;
+    const kernel_table<T>& k = *st.k;
+    if (st.num_holds_wtx) {  // cross = ⟨WᵀX, H⟩; wtw is that of the current W
+        cached_loss(st, dot_entries(const_matrix_view<T>(st.H), st.num, m));
+    } else {  // num = X·Hᵀ: cross = ⟨W, XHᵀ⟩; W may have changed since wtw was formed
+        k.gemm_tn(r, r, n, st.W.data, st.W.stride, st.W.data, st.W.stride, st.wtw, r);
+        cached_loss(st, dot_entries(const_matrix_view<T>(st.W), st.num, r));
+    }
+}
+
+template <class T>
+void iterate(state<T>& st, bool check) noexcept {
+    const std::size_t m = st.X.cols, r = st.opt.rank;
+    if (st.update_w) w_step(st);
+    if (st.update_h) {
+        h_step(st);
+        // HHᵀ of the new H: needed by the next W step and by the loss.
+        st.k->gemm_nt(r, r, m, st.H.data, st.H.stride, st.H.data, st.H.stride, st.hht, r);
+    }
+    if (st.opt.beta == 2)
+        frobenius_from_cache(st);
+    else if (check || st.iter + 1 >= st.opt.max_iter)
+        refresh_exact_loss(st);
     ++st.iter;
 }
 
@@ -288,11 +557,10 @@ state<T>* state_of(void* ws) noexcept {
 // Runs up to `iterations` iterations; applies the tol rule at every check_every-th
 // iteration and calls the callback there and after the last iteration.
 template <class T>
-status run_impl(state<T>& st, std::uint32_t iterations, result& out, progress_callback cb,
-                void* user) noexcept {
+status run_impl(state<T>& st, std::uint32_t iterations, result& out, progress_callback cb, void* user) noexcept {
     for (std::uint32_t done_now = 0; done_now < iterations && !st.done; ++done_now) {
-        iterate(st);
-        const bool check = st.iter % st.opt.check_every == 0;
+        const bool check = (st.iter + 1) % st.opt.check_every == 0;
+        iterate(st, check);
         if (check) {
             const double e = std::sqrt(2 * st.loss);
             if (st.opt.tol > 0 && (st.e0 == 0 || (st.e_prev - e) / st.e0 < st.opt.tol)) {
@@ -314,28 +582,27 @@ status run_impl(state<T>& st, std::uint32_t iterations, result& out, progress_ca
 
 template <class T>
 status finish_impl(state<T>& st, result& out) noexcept {
-    const double sq = exact_sq_error(*st.k, st.X, const_matrix_view<T>(st.W), const_matrix_view<T>(st.H),
-                                     st.den, st.cap);
-    st.loss = 0.5 * sq;
+    refresh_exact_loss(st);
     report(st, out);
     return status::ok;
 }
 
 template <class T>
-status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt,
-                  void* workspace, std::size_t workspace_bytes, result& out, state<T>*& started) noexcept {
+status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
+                  std::size_t workspace_bytes, result& out, state<T>*& started, mode md) noexcept {
     started = nullptr;
     out = result{};
     status s = check_options<T>(opt);
     if (s != status::ok) return s;
     std::size_t extents[3] = {0, 0, 0};
-    s = check_problem<T>(X, W, H, opt.rank, extents);
+    s = check_problem<T>(X, W, H, opt.rank, extents, md);
     if (s != status::ok) return s;
+    const std::size_t n = X.rows, m = X.cols, r = opt.rank;
+    if (md == mode::fit && is_nndsvd(opt.init) && r > (n < m ? n : m)) return status::rank_too_large;
     layout L{};
-    if (!compute_layout<T>(X.rows, X.cols, opt.rank, L)) return status::size_overflow;
+    if (!compute_layout<T>(n, m, opt, L)) return status::size_overflow;
     if (!workspace) return status::null_pointer;
-    if (reinterpret_cast<std::uintptr_t>(workspace) % workspace_alignment != 0)
-        return status::workspace_misaligned;
+    if (reinterpret_cast<std::uintptr_t>(workspace) % workspace_alignment != 0) return status::workspace_misaligned;
     if (workspace_bytes < L.total) return status::workspace_too_small;
     const void* regions[4] = {X.data, W.data, H.data, workspace};
     const std::size_t sizes[4] = {extents[0], extents[1], extents[2], L.total};
@@ -348,39 +615,72 @@ status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, co
     std::memcpy(workspace, &no_magic, sizeof(no_magic));
 
     double x_sum = 0, x_sq = 0;
-    s = scan_values<T>(X, status::x_not_finite, status::x_negative, out, matrix_id::X, &x_sum, &x_sq);
+    s = scan_values<T>(X, status::x_not_finite, status::x_negative, out, matrix_id::X, &x_sum, &x_sq, opt.beta <= 0);
     if (s != status::ok) return s;
-    if (opt.init == init_method::random) {
-        random_fill(W, H, x_sum, X.rows, X.cols, opt.seed);
-    } else {
+    const double mean = mean_of(x_sum, n, m);
+    const bool custom = opt.init == init_method::custom;
+    // The caller's matrices: W0, H0 of a custom start, and the fixed factor of a transform.
+    if (md == mode::solve_h || custom) {
         s = scan_values<T>(W, status::init_not_finite, status::init_negative, out, matrix_id::W, nullptr, nullptr);
         if (s != status::ok) return s;
+    }
+    if (md == mode::solve_w || custom) {
         s = scan_values<T>(H, status::init_not_finite, status::init_negative, out, matrix_id::H, nullptr, nullptr);
         if (s != status::ok) return s;
     }
 
+    const kernel_table<T>& k =
+        opt.kernel == kernel_choice::scalar ? detail::scalar_kernels<T>() : detail::best_kernels<T>();
     auto* base = static_cast<unsigned char*>(workspace);
+    const T start_value = static_cast<T>(std::sqrt(mean / static_cast<double>(r)));
+    if (md == mode::solve_w && !custom) fill_constant(W, start_value);  // scikit-learn's transform start
+    if (md == mode::solve_h && !custom) fill_constant(H, start_value);
+    if (md == mode::fit) {
+        if (opt.init == init_method::random) random_fill(W, H, mean, opt.seed);
+        if (is_nndsvd(opt.init))
+            nndsvd_fill(k, X, W, H, opt, mean, base + L.svd, reinterpret_cast<double*>(base + L.sigma));
+    }
+
     auto* st = new (workspace) state<T>{};
-    st->k = opt.kernel == kernel_choice::scalar ? &detail::scalar_kernels<T>() : &detail::best_kernels<T>();
+    st->k = &k;
     st->X = X;
     st->W = W;
     st->H = H;
     st->opt = opt;
+    st->update_w = md != mode::solve_h;
+    st->update_h = md != mode::solve_w;
+    st->gamma = opt.beta < 1 ? 1 / (2 - opt.beta) : (opt.beta > 2 ? 1 / (opt.beta - 1) : 1.0);
+    const double nd = static_cast<double>(n), md_ = static_cast<double>(m);
+    st->l1w = md_ * opt.alpha_w * opt.l1_ratio;
+    st->l2w = md_ * opt.alpha_w * (1 - opt.l1_ratio);
+    st->l1h = nd * opt.alpha_h * opt.l1_ratio;
+    st->l2h = nd * opt.alpha_h * (1 - opt.l1_ratio);
     st->num = reinterpret_cast<T*>(base + L.num);
     st->den = reinterpret_cast<T*>(base + L.den);
     st->hht = reinterpret_cast<T*>(base + L.hht);
     st->wtw = reinterpret_cast<T*>(base + L.wtw);
+    st->ta = reinterpret_cast<T*>(base + L.ta);
+    st->tb = reinterpret_cast<T*>(base + L.tb);
     st->cap = L.cap;
+    st->tile_rows = L.tile_rows;
+    st->tile_cols = L.tile_cols;
     st->x_sqnorm = x_sq;
 
-    // Error of (W0, H0) from the products of the first W step (kept for it).
-    const kernel_table<T>& k = *st->k;
-    const std::size_t n = X.rows, m = X.cols, r = opt.rank;
+    // The loss of the start, and the products the first step needs.
     k.gemm_nt(r, r, m, H.data, H.stride, H.data, H.stride, st->hht, r);
-    k.gemm_nt(n, r, m, X.data, X.stride, H.data, H.stride, st->num, r);
-    k.gemm_tn(r, r, n, W.data, W.stride, W.data, W.stride, st->wtw, r);
-    st->num_holds_xht = true;
-    st->loss = cached_loss(*st, dot_entries(const_matrix_view<T>(W), st->num, r));
+    if (opt.beta == 2) {
+        if (st->update_w) {
+            k.gemm_nt(n, r, m, X.data, X.stride, H.data, H.stride, st->num, r);
+            st->num_holds_xht = true;
+        } else {
+            k.gemm_tn(r, m, n, W.data, W.stride, X.data, X.stride, st->num, m);
+            k.gemm_tn(r, r, n, W.data, W.stride, W.data, W.stride, st->wtw, r);
+            st->num_holds_wtx = true;
+        }
+        frobenius_from_cache(*st);
+    } else {
+        refresh_exact_loss(*st);
+    }
     st->e0 = std::sqrt(2 * st->loss);
     st->e_prev = st->e0;
     st->done = opt.max_iter == 0;
@@ -388,6 +688,17 @@ status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, co
     report(*st, out);
     started = st;
     return status::ok;
+}
+
+template <class T>
+status fit_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
+                std::size_t workspace_bytes, result& out, progress_callback cb, void* user, mode md) noexcept {
+    state<T>* st = nullptr;
+    status s = start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, md);
+    if (s != status::ok) return s;
+    s = run_impl(*st, opt.max_iter, out, cb, user);
+    finish_impl(*st, out);
+    return s;
 }
 
 }  // namespace
@@ -404,8 +715,9 @@ status workspace_size(std::size_t n, std::size_t m, const options& opt, std::siz
     const status s = check_options<T>(opt);
     if (s != status::ok) return s;
     if (n == 0 || m == 0) return status::empty_dimension;
+    if (is_nndsvd(opt.init) && opt.rank > (n < m ? n : m)) return status::rank_too_large;
     layout L{};
-    if (!compute_layout<T>(n, m, opt.rank, L)) return status::size_overflow;
+    if (!compute_layout<T>(n, m, opt, L)) return status::size_overflow;
     bytes = L.total;
     return status::ok;
 }
@@ -413,19 +725,49 @@ status workspace_size(std::size_t n, std::size_t m, const options& opt, std::siz
 template <class T>
 status fit(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
            std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data) noexcept {
-    state<T>* st = nullptr;
-    status s = start_impl(X, W, H, opt, workspace, workspace_bytes, out, st);
-    if (s != status::ok) return s;
-    s = run_impl(*st, opt.max_iter, out, callback, user_data);
-    finish_impl(*st, out);
-    return s;
+    return fit_impl(X, W, H, opt, workspace, workspace_bytes, out, callback, user_data, mode::fit);
+}
+
+template <class T>
+status transform(const_matrix_view<T> X, const_matrix_view<T> H, matrix_view<T> W, const options& opt,
+                 void* workspace, std::size_t workspace_bytes, result& out, progress_callback callback,
+                 void* user_data) noexcept {
+    // H is never written in this mode.
+    const matrix_view<T> Hm(const_cast<T*>(H.data), H.rows, H.cols, H.stride);
+    return fit_impl(X, W, Hm, opt, workspace, workspace_bytes, out, callback, user_data, mode::solve_w);
+}
+
+template <class T>
+status transform_columns(const_matrix_view<T> X, const_matrix_view<T> W, matrix_view<T> H, const options& opt,
+                         void* workspace, std::size_t workspace_bytes, result& out, progress_callback callback,
+                         void* user_data) noexcept {
+    const matrix_view<T> Wm(const_cast<T*>(W.data), W.rows, W.cols, W.stride);
+    return fit_impl(X, Wm, H, opt, workspace, workspace_bytes, out, callback, user_data, mode::solve_h);
+}
+
+template <class T>
+status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H, matrix_view<T> out) noexcept {
+    if (!W.data || !H.data || !out.data) return status::null_pointer;
+    if (W.rows == 0 || H.cols == 0) return status::empty_dimension;
+    if (W.cols == 0) return status::zero_rank;
+    if (H.rows != W.cols || out.rows != W.rows || out.cols != H.cols) return status::shape_mismatch;
+    std::size_t e[3];
+    const matrix_view<T>* views[1] = {&out};
+    const const_matrix_view<T>* inputs[2] = {&W, &H};
+    for (int i = 0; i < 2; ++i)
+        if (const status s = check_view(*inputs[i], e[i]); s != status::ok) return s;
+    if (const status s = check_view(*views[0], e[2]); s != status::ok) return s;
+    if (overlap(out.data, e[2], W.data, e[0]) || overlap(out.data, e[2], H.data, e[1])) return status::buffers_overlap;
+    detail::best_kernels<T>().gemm_nn(W.rows, H.cols, W.cols, W.data, W.stride, H.data, H.stride, out.data,
+                                      out.stride);
+    return status::ok;
 }
 
 template <class T>
 status solver<T>::start(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt,
                         void* workspace, std::size_t workspace_bytes, result& out) noexcept {
     state<T>* st = nullptr;
-    const status s = start_impl(X, W, H, opt, workspace, workspace_bytes, out, st);
+    const status s = start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, mode::fit);
     ws_ = st;
     return s;
 }
@@ -462,14 +804,22 @@ const char* default_kernel_name() noexcept {
 }
 
 template <class T>
-status frobenius_loss(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H,
-                      double& loss) noexcept {
+status frobenius_loss(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, double& loss) noexcept {
+    return beta_divergence(X, W, H, 2.0, loss);
+}
+
+template <class T>
+status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, double beta,
+                       double& loss) noexcept {
     if (W.cols == 0) return status::zero_rank;
+    if (!std::isfinite(beta)) return status::invalid_beta;
     std::size_t extents[3];
     const status s = check_problem<T>(X, W, H, W.cols, extents);
     if (s != status::ok) return s;
     T buf[1024];
-    loss = 0.5 * exact_sq_error(detail::best_kernels<T>(), X, W, H, buf, sizeof(buf) / sizeof(buf[0]));
+    double sq = 0;
+    exact_loss(detail::best_kernels<T>(), X, W, H, beta, static_cast<T>(options{}.epsilon), buf,
+               sizeof(buf) / sizeof(buf[0]), loss, sq);
     return status::ok;
 }
 
@@ -484,19 +834,27 @@ status random_init(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, s
     double x_sum = 0;
     s = scan_values<T>(X, status::x_not_finite, status::x_negative, out, matrix_id::X, &x_sum, nullptr);
     if (s != status::ok) return s;
-    random_fill(W, H, x_sum, X.rows, X.cols, seed);
+    random_fill(W, H, mean_of(x_sum, X.rows, X.cols), seed);
     return status::ok;
 }
 
-#define NMFKIT_INSTANTIATE(T)                                                                               \
-    template status workspace_size<T>(std::size_t, std::size_t, const options&, std::size_t&) noexcept;    \
-    template status fit<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, const options&, void*,     \
-                           std::size_t, result&, progress_callback, void*) noexcept;                        \
-    template class solver<T>;                                                                               \
-    template const char* default_kernel_name<T>() noexcept;                                                 \
-    template status frobenius_loss<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,     \
-                                      double&) noexcept;                                                    \
-    template status random_init<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, std::uint64_t,     \
+#define NMFKIT_INSTANTIATE(T)                                                                                      \
+    template status workspace_size<T>(std::size_t, std::size_t, const options&, std::size_t&) noexcept;           \
+    template status fit<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, const options&, void*,            \
+                           std::size_t, result&, progress_callback, void*) noexcept;                               \
+    template status transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, const options&, void*, \
+                                 std::size_t, result&, progress_callback, void*) noexcept;                         \
+    template status transform_columns<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>,               \
+                                         const options&, void*, std::size_t, result&, progress_callback,            \
+                                         void*) noexcept;                                                          \
+    template status inverse_transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>) noexcept;     \
+    template class solver<T>;                                                                                      \
+    template const char* default_kernel_name<T>() noexcept;                                                        \
+    template status frobenius_loss<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,            \
+                                      double&) noexcept;                                                           \
+    template status beta_divergence<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>, double,   \
+                                       double&) noexcept;                                                          \
+    template status random_init<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, std::uint64_t,            \
                                    result&) noexcept;
 NMFKIT_INSTANTIATE(float)
 NMFKIT_INSTANTIATE(double)

@@ -31,6 +31,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#define NMFKIT_VERSION_MAJOR 0
+#define NMFKIT_VERSION_MINOR 1
+#define NMFKIT_VERSION_PATCH 0
+#define NMFKIT_VERSION_STRING "0.1.0"
+
 namespace nmfkit {
 
 // ------------------------------------------------------------------------------------
@@ -59,6 +64,13 @@ enum class status : std::int32_t {
     not_started = 18,           // solver::run()/result() before a successful start()
     cancelled = 19,             // the progress callback asked to stop; W, H hold the last iterate
     buffers_overlap = 20,       // W, H, X and the workspace are not pairwise disjoint
+    x_not_positive = 21,        // beta <= 0 needs X > 0 everywhere; X holds a zero (bad_row/bad_col)
+    invalid_beta = 22,          // options.beta is not a finite number
+    invalid_alpha = 23,         // options.alpha_w or alpha_h is negative or not finite
+    invalid_l1_ratio = 24,      // options.l1_ratio is outside [0, 1]
+    invalid_solver = 25,        // unknown options.solver, or amu with beta != 2
+    rank_too_large = 26,        // nndsvd* initializations need rank <= min(n, m)
+    transform_shape_mismatch = 27,  // transform: the fixed factor does not match X and the rank
 };
 
 // A short, static, human-readable description of a status ("X contains a negative
@@ -105,6 +117,21 @@ enum class init_method : std::int32_t {
     random = 0,
     // W and H hold the caller's W0, H0 on entry (non-negative and finite).
     custom = 1,
+    // Nonnegative double SVD (Boutsidis & Gallopoulos 2008) from a randomized truncated
+    // SVD (seeded by `seed`); needs rank <= min(n, m). Entries below 1e-6 are zero:
+    nndsvd = 2,    // ... and stay zero (multiplicative updates cannot move them: best for sparse results)
+    nndsvda = 3,   // ... zeros replaced by mean(X) (the usual choice for MU)
+    nndsvdar = 4,  // ... zeros replaced by uniform(0, mean(X) / 100) values from `seed`
+};
+
+// Which multiplicative-update scheme runs.
+enum class algorithm : std::int32_t {
+    mu = 0,   // Lee & Seung / Févotte & Idier multiplicative updates, one W and one H update per iteration
+    // Accelerated MU (Gillis & Glineur 2012), beta = 2 only: each iteration reuses X·Hᵀ and
+    // H·Hᵀ (resp. Wᵀ·X, Wᵀ·W) for up to 1 + 2·ρ cheap inner updates of W (resp. H), ρ being
+    // the cost ratio of a product to an inner update, and stops an inner loop early once
+    // ‖W⁽ˡ⁺¹⁾ − W⁽ˡ⁾‖_F ≤ 0.1·‖W⁽¹⁾ − W⁽⁰⁾‖_F.
+    amu = 1,
 };
 
 enum class kernel_choice : std::int32_t {
@@ -128,6 +155,20 @@ struct options {
     // Default: float32 machine epsilon, as scikit-learn.
     double epsilon = 1.1920928955078125e-07;
     kernel_choice kernel = kernel_choice::automatic;
+    // Loss: the beta-divergence D_β(X | W·H). 2 = Frobenius (½‖X − WH‖²_F), 1 = generalized
+    // Kullback-Leibler, 0 = Itakura-Saito, any real β otherwise. Updates use the
+    // majorization-minimization exponent of Févotte & Idier (2011), γ = 1/(2−β) for β < 1,
+    // 1 for 1 ≤ β ≤ 2, 1/(β−1) for β > 2, so the loss never increases. β ≤ 0 needs X > 0.
+    double beta = 2;
+    // Elastic-net penalties with scikit-learn's meaning (NMF(alpha_W, alpha_H, l1_ratio)):
+    //   alpha_w·l1_ratio·m·‖W‖₁ + ½·alpha_w·(1 − l1_ratio)·m·‖W‖²_F
+    // + alpha_h·l1_ratio·n·‖H‖₁ + ½·alpha_h·(1 − l1_ratio)·n·‖H‖²_F
+    // for X n×m: the W terms scale with the number of columns m, the H terms with the
+    // number of rows n, so the balance with the loss does not depend on the data size.
+    double alpha_w = 0;
+    double alpha_h = 0;
+    double l1_ratio = 0;
+    algorithm solver = algorithm::mu;
 };
 
 // ------------------------------------------------------------------------------------
@@ -137,10 +178,12 @@ enum class matrix_id : std::int32_t { none = 0, X = 1, W = 2, H = 3 };
 
 struct result {
     std::uint32_t iterations = 0;  // iterations run so far
-    // Objective ½‖X − W·H‖²_F of the final W, H (computed exactly, tile by tile,
-    // without forming W·H), and the relative error ‖X − W·H‖_F / ‖X‖_F (0 if X == 0).
+    // The loss D_β(X | W·H) of the final W, H (½‖X − W·H‖²_F for β = 2; computed exactly,
+    // tile by tile, without forming W·H), the relative error ‖X − W·H‖_F / ‖X‖_F (0 if
+    // X == 0), and the objective the updates minimize: the loss plus the penalties.
     double loss = 0;
     double relative_error = 0;
+    double objective = 0;
     bool converged = false;        // the tol rule stopped the run before max_iter
     bool done = false;             // max_iter reached or converged: nothing left to run
     // Where a bad input was found (x_not_finite, x_negative, init_*): matrix, row and
@@ -192,6 +235,32 @@ template <class T>
                          const options& opt, void* workspace, std::size_t workspace_bytes,
                          result& out, progress_callback callback = nullptr,
                          void* user_data = nullptr) noexcept;
+
+// ------------------------------------------------------------------------------------
+// Transform: one factor fixed, the other solved with the same updates (options.init,
+// seed and solver = amu are ignored except init_method::custom, which starts from the
+// values the output view holds; otherwise the start is the constant sqrt(mean(X)/r),
+// as scikit-learn's NMF.transform). options.rank must equal the fixed factor's rank.
+// ------------------------------------------------------------------------------------
+// New samples against a fitted basis: solves W (n×r) for X (n×m) ≈ W·H with H (r×m)
+// fixed — scikit-learn's NMF.transform. A fixed H of the wrong shape gives
+// transform_shape_mismatch.
+template <class T>
+[[nodiscard]] status transform(const_matrix_view<T> X, const_matrix_view<T> H, matrix_view<T> W,
+                               const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
+                               progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
+
+// New features against fitted weights: solves H (r×m) with W (n×r) fixed.
+template <class T>
+[[nodiscard]] status transform_columns(const_matrix_view<T> X, const_matrix_view<T> W, matrix_view<T> H,
+                                       const options& opt, void* workspace, std::size_t workspace_bytes,
+                                       result& out, progress_callback callback = nullptr,
+                                       void* user_data = nullptr) noexcept;
+
+// out (n×m) = W·H.
+template <class T>
+[[nodiscard]] status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H,
+                                       matrix_view<T> out) noexcept;
 
 // ------------------------------------------------------------------------------------
 // Resumable solver: the same fit, run in slices of iterations, so a caller (a UI,
@@ -249,6 +318,11 @@ template <class T>
 [[nodiscard]] status frobenius_loss(const_matrix_view<T> X, const_matrix_view<T> W,
                                     const_matrix_view<T> H, double& loss) noexcept;
 
+// D_β(X | W·H) (see options::beta), computed the same way.
+template <class T>
+[[nodiscard]] status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W,
+                                     const_matrix_view<T> H, double beta, double& loss) noexcept;
+
 // The uniform random initialization fit() uses, on its own: fills W (n×r) and H (r×m)
 // for the given X and seed. Validates X like fit().
 template <class T>
@@ -263,5 +337,24 @@ extern template status fit<double>(const_matrix_view<double>, matrix_view<double
                                    const options&, void*, std::size_t, result&, progress_callback, void*) noexcept;
 extern template class solver<float>;
 extern template class solver<double>;
+#define NMFKIT_EXTERN(T)                                                                                     \
+    extern template status transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>,         \
+                                        const options&, void*, std::size_t, result&, progress_callback,     \
+                                        void*) noexcept;                                                    \
+    extern template status transform_columns<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, \
+                                                const options&, void*, std::size_t, result&,                \
+                                                progress_callback, void*) noexcept;                         \
+    extern template status inverse_transform<T>(const_matrix_view<T>, const_matrix_view<T>,                 \
+                                                matrix_view<T>) noexcept;                                   \
+    extern template const char* default_kernel_name<T>() noexcept;                                          \
+    extern template status frobenius_loss<T>(const_matrix_view<T>, const_matrix_view<T>,                    \
+                                             const_matrix_view<T>, double&) noexcept;                       \
+    extern template status beta_divergence<T>(const_matrix_view<T>, const_matrix_view<T>,                  \
+                                              const_matrix_view<T>, double, double&) noexcept;              \
+    extern template status random_init<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>,            \
+                                          std::uint64_t, result&) noexcept;
+NMFKIT_EXTERN(float)
+NMFKIT_EXTERN(double)
+#undef NMFKIT_EXTERN
 
 }  // namespace nmfkit

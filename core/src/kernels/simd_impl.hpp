@@ -30,6 +30,15 @@ inline typename B::value_type simd_reduce_add(const B& b) noexcept {
 
 inline std::size_t kmin(std::size_t a, std::size_t b) noexcept { return a < b ? a : b; }
 
+inline void prefetch(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p, 0, 3);
+#else
+    (void)p;
+#endif
+}
+
+
 // Regs: number of architectural vector registers (16 or 32); sets the tile sizes.
 template <class T, class Arch, int Regs>
 struct simd_kernels {
@@ -49,15 +58,19 @@ struct simd_kernels {
     static constexpr std::size_t CAP = 14336 / sizeof(T);
     // K block for the broadcast form: a KC×(NV·W) strip of B (32 KiB at 128, float,
     // AVX-512) is reused by all MR-row blocks while the A strip (KC×r) stays in L1/L2.
-    // 128 measured best on Zen 4 against 64 and 256 (also bounds the tail panel KC×W).
+    // Zen 4, Wᵀ·X 5000×2000 r=50: KC = 64 was slower, 224 no better than 128 (within
+    // noise), and 128 keeps the tail panel KC×W at 8 KiB. 8×3 tiles: no better than 6×4.
     static constexpr std::size_t KC = (CAP / W) < 128 ? (CAP / W) : 128;
 
     // C[r][v] (+)= Σ_k a[r·a_rs + k·a_ks] · b[k·ldb + v·W]. If rem != 0 the last vector
     // column holds only rem valid entries of C (B is readable for all W lanes).
+    // pf: optional software prefetch of pf_rows rows (stride ldb) of pf_vecs vectors,
+    // one row every `every` steps (see bcast_gemm).
     template <int mr, int nv>
     static void bcast_tile(std::size_t K, const T* a, std::size_t a_rs, std::size_t a_ks,
                            const T* b, std::size_t ldb, T* c, std::size_t ldc, bool acc,
-                           std::size_t rem) noexcept {
+                           std::size_t rem, const T* pf, std::size_t pf_rows, std::size_t pf_vecs,
+                           std::size_t every) noexcept {
         B cc[mr][nv];
         alignas(64) T tmp[mr][W];
         if (acc) {
@@ -76,7 +89,14 @@ struct simd_kernels {
             for (int r = 0; r < mr; ++r)
                 for (int v = 0; v < nv; ++v) cc[r][v] = B(T(0));
         }
+        std::size_t cnt = 0;
         for (std::size_t k = 0; k < K; ++k) {
+            if (pf_rows != 0 && ++cnt == every) {
+                cnt = 0;
+                for (std::size_t v = 0; v < pf_vecs; ++v) prefetch(pf + v * W);
+                pf += ldb;
+                --pf_rows;
+            }
             B bv[nv];
             for (int v = 0; v < nv; ++v) bv[v] = B::load_unaligned(b + v * W);
             for (int r = 0; r < mr; ++r) {
@@ -99,7 +119,8 @@ struct simd_kernels {
     }
 
     using bcast_fn = void (*)(std::size_t, const T*, std::size_t, std::size_t, const T*,
-                              std::size_t, T*, std::size_t, bool, std::size_t) noexcept;
+                              std::size_t, T*, std::size_t, bool, std::size_t, const T*,
+                              std::size_t, std::size_t, std::size_t) noexcept;
 
     struct bcast_table {
         bcast_fn f[MR][NV];
@@ -130,11 +151,11 @@ struct simd_kernels {
     };
 
     // C(M×N) = Σ_k A(i,k) B(k,j) with A(i,k) = a[i·a_rs + k·a_ks]. If b_padded, every row
-    // of B is readable up to N rounded up to W (a packed panel).
+    // of B is readable up to N rounded up to W (a packed panel); otherwise `panel` (KC×W)
+    // receives the column tail of B.
     static void bcast_gemm(std::size_t M, std::size_t N, std::size_t K, const T* a,
                            std::size_t a_rs, std::size_t a_ks, const T* b, std::size_t ldb,
-                           bool b_padded, T* c, std::size_t ldc) noexcept {
-        alignas(64) T panel[KC * W];
+                           bool b_padded, T* c, std::size_t ldc, T* panel) noexcept {
         const std::size_t rem = N % W;
         const std::size_t nfull = N / W;
         const std::size_t nvec = nfull + ((b_padded && rem) ? 1 : 0);
@@ -152,17 +173,38 @@ struct simd_kernels {
                     for (std::size_t j = 0; j < W; ++j) dst[j] = j < rem ? src[j] : T(0);
                 }
             }
+            // Columns outer (Wᵀ·X): the first row block of a column group would wait on
+            // DRAM for the whole KC×(NV·W) strip of X; instead every row block prefetches
+            // a slice of the next group's strip (measured: 41 → ~80 GFLOPS, 5000×2000 r=50).
             auto tile = [&](std::size_t bi, std::size_t bj) noexcept {
                 const std::size_t i = ib.start(bi), mr = ib.size(bi);
                 const std::size_t j = jb.start(bj), nv = jb.size(bj);
                 const bool last_partial = b_padded && rem && j + nv == nvec;
+                const T* pf = nullptr;
+                std::size_t pf_rows = 0, pf_vecs = 0, pf_k = 0;
+                if (!rows_outer && ib.count > 1) {
+                    if (bj + 1 < jb.count) {
+                        pf = b + k0 * ldb + jb.start(bj + 1) * W;
+                        pf_k = kc;
+                        pf_vecs = jb.size(bj + 1);
+                    } else if (k0 + KC < K && jb.count > 0) {
+                        pf = b + (k0 + KC) * ldb;
+                        pf_k = kmin(KC, K - k0 - KC);
+                        pf_vecs = jb.size(0);
+                    }
+                    const std::size_t slice = (pf_k + ib.count - 1) / ib.count;
+                    const std::size_t first = kmin(pf_k, bi * slice);
+                    pf_rows = kmin(slice, pf_k - first);
+                    if (pf) pf += first * ldb;
+                }
                 bcast_pick(mr, nv)(kc, a + i * a_rs + k0 * a_ks, a_rs, a_ks, b + k0 * ldb + j * W,
-                                   ldb, c + i * ldc + j * W, ldc, acc, last_partial ? rem : 0);
+                                   ldb, c + i * ldc + j * W, ldc, acc, last_partial ? rem : 0, pf,
+                                   pf_rows, pf_vecs, 1);
             };
             auto tail = [&](std::size_t bi) noexcept {
                 const std::size_t i = ib.start(bi), mr = ib.size(bi);
                 bcast_pick(mr, 1)(kc, a + i * a_rs + k0 * a_ks, a_rs, a_ks, panel, W,
-                                  c + i * ldc + nfull * W, ldc, acc, rem);
+                                  c + i * ldc + nfull * W, ldc, acc, rem, nullptr, 0, 0, 1);
             };
             if (rows_outer) {
                 for (std::size_t bi = 0; bi < ib.count; ++bi) {
@@ -178,6 +220,18 @@ struct simd_kernels {
         }
     }
 
+    // Owns the tail panel in its own frame, so the packing callers (14 KiB panel) never
+    // stack both: worst case 14 KiB + a few hundred bytes.
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((noinline))
+#endif
+    static void bcast_gemm_unpadded(std::size_t M, std::size_t N, std::size_t K, const T* a,
+                                    std::size_t a_rs, std::size_t a_ks, const T* b, std::size_t ldb,
+                                    T* c, std::size_t ldc) noexcept {
+        alignas(64) T panel[KC * W];
+        bcast_gemm(M, N, K, a, a_rs, a_ks, b, ldb, false, c, ldc, panel);
+    }
+
     static void zero(std::size_t M, std::size_t N, T* c, std::size_t ldc) noexcept {
         for (std::size_t i = 0; i < M; ++i)
             for (std::size_t j = 0; j < N; ++j) c[i * ldc + j] = T(0);
@@ -188,12 +242,19 @@ struct simd_kernels {
     template <int mr, int nr>
     static void dot_tile(std::size_t K, const T* a, std::size_t lda, const T* b,
                          std::size_t ldb, T* c, std::size_t ldc,
-                         const xsimd::batch_bool<T, Arch>& tail_mask) noexcept {
+                         const xsimd::batch_bool<T, Arch>& tail_mask, const T* pf,
+                         std::size_t pf_rows, std::size_t pf_lines, std::size_t every) noexcept {
         B acc[mr][nr];
         for (int r = 0; r < mr; ++r)
             for (int s = 0; s < nr; ++s) acc[r][s] = B(T(0));
-        std::size_t k = 0;
+        std::size_t k = 0, cnt = 0;
         for (; k + W <= K; k += W) {
+            if (pf_lines != 0 && ++cnt == every) {
+                cnt = 0;
+                for (std::size_t r = 0; r < pf_rows; ++r) prefetch(pf + r * lda);
+                pf += 64 / sizeof(T);
+                --pf_lines;
+            }
             B bv[nr];
             for (int s = 0; s < nr; ++s) bv[s] = B::load_unaligned(b + s * ldb + k);
             for (int r = 0; r < mr; ++r) {
@@ -215,7 +276,8 @@ struct simd_kernels {
     }
 
     using dot_fn = void (*)(std::size_t, const T*, std::size_t, const T*, std::size_t, T*,
-                            std::size_t, const xsimd::batch_bool<T, Arch>&) noexcept;
+                            std::size_t, const xsimd::batch_bool<T, Arch>&, const T*, std::size_t,
+                            std::size_t, std::size_t) noexcept;
     struct dot_table {
         dot_fn f[DMR][DNR];
     };
@@ -252,7 +314,7 @@ struct simd_kernels {
                     for (std::size_t j = 0; j < ncp; ++j)
                         dst[j] = j < nc ? Bm[(j0 + j) * ldb + k] : T(0);
                 }
-                bcast_gemm(M, nc, K, A, lda, 1, panel, ncp, true, C + j0, ldc);
+                bcast_gemm(M, nc, K, A, lda, 1, panel, ncp, true, C + j0, ldc, nullptr);
             }
             return;
         }
@@ -263,12 +325,22 @@ struct simd_kernels {
         static_assert(W <= 64, "vector wider than the lane table");
         const auto mask = B::load_aligned(iota) >= B(T(W - K % W));
         const blocks ib(M, DMR), jb(N, DNR);
-        // A rows (X, streamed from memory) outer; all of B (H, r×m) stays in L2.
+        // A rows (X, streamed from memory) outer; all of B (H, r×m) stays in L2. Each
+        // column tile prefetches a slice of the next row block, one line per row every
+        // jb.count steps, so the DRAM stream is spread over the whole row block instead of
+        // stalling its first tile (measured: 53 → ~100 GFLOPS for X·Hᵀ, 5000×2000 r=50).
+        const std::size_t lines = (K * sizeof(T) + 63) / 64;
+        const std::size_t slice = (lines + jb.count - 1) / jb.count;
         for (std::size_t bi = 0; bi < ib.count; ++bi) {
             const std::size_t i = ib.start(bi), mr = ib.size(bi);
+            const bool more = bi + 1 < ib.count;
             for (std::size_t bj = 0; bj < jb.count; ++bj) {
                 const std::size_t j = jb.start(bj), nr = jb.size(bj);
-                dot_pick(mr, nr)(K, A + i * lda, lda, Bm + j * ldb, ldb, C + i * ldc + j, ldc, mask);
+                const std::size_t first = kmin(lines, bj * slice);
+                const T* pf = more ? A + ib.start(bi + 1) * lda + first * (64 / sizeof(T)) : nullptr;
+                dot_pick(mr, nr)(K, A + i * lda, lda, Bm + j * ldb, ldb, C + i * ldc + j, ldc, mask, pf,
+                                 more ? ib.size(bi + 1) : 0, more ? kmin(slice, lines - first) : 0,
+                                 jb.count);
             }
         }
     }
@@ -277,7 +349,7 @@ struct simd_kernels {
                         const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
         if (M == 0 || N == 0) return;
         if (K == 0) return zero(M, N, C, ldc);
-        bcast_gemm(M, N, K, A, 1, lda, Bm, ldb, false, C, ldc);
+        bcast_gemm_unpadded(M, N, K, A, 1, lda, Bm, ldb, C, ldc);
     }
 
     static void gemm_nn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
@@ -291,9 +363,9 @@ struct simd_kernels {
             for (std::size_t k = 0; k < K; ++k)
                 for (std::size_t j = 0; j < npad; ++j)
                     panel[k * npad + j] = j < N ? Bm[k * ldb + j] : T(0);
-            return bcast_gemm(M, N, K, A, lda, 1, panel, npad, true, C, ldc);
+            return bcast_gemm(M, N, K, A, lda, 1, panel, npad, true, C, ldc, nullptr);
         }
-        bcast_gemm(M, N, K, A, lda, 1, Bm, ldb, false, C, ldc);
+        bcast_gemm_unpadded(M, N, K, A, lda, 1, Bm, ldb, C, ldc);
     }
 
     static void mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
