@@ -240,8 +240,8 @@ TEST_CASE("C API: same results and statuses as the C++ API") {
     CHECK(o.check_every == 10);
     CHECK(o.tol == 1e-4);
     CHECK(o.init == NMFKIT_INIT_RANDOM);
-    CHECK(nmfkit_sizeof_options() == 48);
-    CHECK(nmfkit_sizeof_result() == 48);
+    CHECK(nmfkit_sizeof_options() == 88);
+    CHECK(nmfkit_sizeof_result() == 56);
     CHECK(std::strlen(nmfkit_version()) > 0);
     o.rank = 3;
     o.max_iter = 30;

@@ -332,6 +332,7 @@ double seconds_since(clock_type::time_point t0) {
 struct progress_bar {
     bool enabled = false;
     bool drawn = false;
+    std::uint32_t drawn_iteration = 0;
     clock_type::time_point start;
     clock_type::time_point last_draw;
     nmfkit::progress last{};
@@ -347,6 +348,7 @@ struct progress_bar {
                      last.relative_error, seconds_since(start));
         std::fflush(stderr);
         drawn = true;
+        drawn_iteration = last.iteration;
         last_draw = clock_type::now();
     }
 
@@ -364,7 +366,7 @@ struct progress_bar {
     // Shows the last state and ends the line.
     void finish() noexcept {
         if (!drawn) return;
-        draw();
+        if (drawn_iteration != last.iteration) draw();
         std::fputc('\n', stderr);
         std::fflush(stderr);
     }
@@ -527,7 +529,7 @@ void print_summary(const fit_args& a, const nmfkit::result& res, double seconds,
     std::printf("  iterations      %u (max %u)\n", res.iterations, a.max_iter);
     std::printf("  loss            %.9g\n", res.loss);
     std::printf("  relative error  %.9g\n", res.relative_error);
-    std::printf("  seconds         %.3f\n", seconds);
+    std::printf("  seconds         %.3g\n", seconds);
     if (res.converged)
         std::printf("  converged       yes (tol %g)\n", a.tol);
     else if (a.tol == 0)
@@ -561,15 +563,14 @@ int run_fit(const fit_args& a) {
     check_memory<T>(n, m, r, ws_bytes);
 
     std::vector<T> W, H;
+    if (a.init == nmfkit::init_method::custom) {
+        W = std::move(load_init<T>(a.w0, "W0", n, r, "rows of X x rank").data);
+        H = std::move(load_init<T>(a.h0, "H0", r, m, "rank x columns of X").data);
+    }
     std::vector<std::byte> ws;
     try {
-        if (a.init == nmfkit::init_method::custom) {
-            W = std::move(load_init<T>(a.w0, "W0", n, r, "rows of X x rank").data);
-            H = std::move(load_init<T>(a.h0, "H0", r, m, "rank x columns of X").data);
-        } else {
-            W.resize(n * r);
-            H.resize(r * m);
-        }
+        W.resize(n * r);  // no-op for custom init: W0, H0 already have these sizes
+        H.resize(r * m);
         ws.resize(ws_bytes + nmfkit::workspace_alignment);
     } catch (const std::bad_alloc&) {
         throw data_error(too_large(r, "not enough memory for W (" + std::to_string(n) + "x" + std::to_string(r) +

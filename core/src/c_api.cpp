@@ -3,13 +3,18 @@
 
 #include "nmfkit/nmfkit.hpp"
 
+#include <cstddef>
+
 namespace {
 
 using nmfkit::status;
 
-static_assert(sizeof(nmfkit_options) == 48, "nmfkit_options layout is part of the ABI");
-static_assert(sizeof(nmfkit_result) == 48, "nmfkit_result layout is part of the ABI");
-static_assert(static_cast<int>(status::buffers_overlap) == NMFKIT_BUFFERS_OVERLAP, "pinned status values");
+static_assert(sizeof(nmfkit_options) == 88, "nmfkit_options layout is part of the ABI");
+static_assert(sizeof(nmfkit_result) == 56, "nmfkit_result layout is part of the ABI");
+static_assert(offsetof(nmfkit_options, beta) == 48 && offsetof(nmfkit_options, solver) == 80, "ABI offsets");
+static_assert(offsetof(nmfkit_result, objective) == 48, "ABI offsets");
+static_assert(static_cast<int>(status::transform_shape_mismatch) == NMFKIT_TRANSFORM_SHAPE_MISMATCH,
+              "pinned status values");
 
 nmfkit::options to_options(const nmfkit_options& o) noexcept {
     nmfkit::options r;
@@ -22,6 +27,11 @@ nmfkit::options to_options(const nmfkit_options& o) noexcept {
     r.seed = o.seed;
     r.init = static_cast<nmfkit::init_method>(o.init);
     r.kernel = static_cast<nmfkit::kernel_choice>(o.kernel);
+    r.beta = o.beta;
+    r.alpha_w = o.alpha_w;
+    r.alpha_h = o.alpha_h;
+    r.l1_ratio = o.l1_ratio;
+    r.solver = static_cast<nmfkit::algorithm>(o.solver);
     return r;
 }
 
@@ -35,6 +45,7 @@ void to_c(const nmfkit::result& r, nmfkit_result* out) noexcept {
     out->done = r.done ? 1 : 0;
     out->bad_row = r.bad_row;
     out->bad_col = r.bad_col;
+    out->objective = r.objective;
 }
 
 nmfkit_status to_c(status s) noexcept { return static_cast<nmfkit_status>(s); }
@@ -67,6 +78,25 @@ nmfkit_status fit(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, 
     c_progress cp{progress, user};
     const status s = nmfkit::fit<T>({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r,
                                     progress ? forward_progress : nullptr, &cp);
+    to_c(r, out);
+    return to_c(s);
+}
+
+// transform (solve W, H fixed) and transform_columns (solve H, W fixed).
+template <class T, bool SolveW>
+nmfkit_status transform(const T* X, size_t n, size_t m, size_t ldx, const T* F, size_t ldf, T* out_f, size_t ldo,
+                        const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
+                        nmfkit_progress_fn progress, void* user) noexcept {
+    if (!opt) return NMFKIT_NULL_POINTER;
+    if (opt->rank > SIZE_MAX) return NMFKIT_SIZE_OVERFLOW;
+    const nmfkit::options o = to_options(*opt);
+    nmfkit::result r;
+    c_progress cp{progress, user};
+    const nmfkit::progress_callback cb = progress ? forward_progress : nullptr;
+    const status s = SolveW ? nmfkit::transform<T>({X, n, m, ldx}, {F, o.rank, m, ldf}, {out_f, n, o.rank, ldo}, o,
+                                                   ws, ws_bytes, r, cb, &cp)
+                            : nmfkit::transform_columns<T>({X, n, m, ldx}, {F, n, o.rank, ldf},
+                                                           {out_f, o.rank, m, ldo}, o, ws, ws_bytes, r, cb, &cp);
     to_c(r, out);
     return to_c(s);
 }
@@ -128,7 +158,7 @@ nmfkit_status loss(const T* X, size_t n, size_t m, size_t ldx, const T* W, size_
 
 extern "C" {
 
-const char* nmfkit_version(void) { return "0.1.0"; }
+const char* nmfkit_version(void) { return NMFKIT_VERSION_STRING; }
 const char* nmfkit_status_message(nmfkit_status s) { return nmfkit::status_message(static_cast<status>(s)); }
 const char* nmfkit_status_name(nmfkit_status s) { return nmfkit::status_name(static_cast<status>(s)); }
 size_t nmfkit_sizeof_options(void) { return sizeof(nmfkit_options); }
@@ -145,6 +175,12 @@ void nmfkit_options_default(nmfkit_options* opt) {
     opt->seed = d.seed;
     opt->init = static_cast<int32_t>(d.init);
     opt->kernel = static_cast<int32_t>(d.kernel);
+    opt->beta = d.beta;
+    opt->alpha_w = d.alpha_w;
+    opt->alpha_h = d.alpha_h;
+    opt->l1_ratio = d.l1_ratio;
+    opt->solver = static_cast<int32_t>(d.solver);
+    opt->reserved = 0;
 }
 
 #define NMFKIT_C_API(SUFFIX, T)                                                                                 \
@@ -169,6 +205,28 @@ void nmfkit_options_default(nmfkit_options* opt) {
     nmfkit_status nmfkit_random_init_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw,     \
                                               T* H, size_t ldh, size_t rank, uint64_t seed, nmfkit_result* out) { \
         return random_init<T>(X, n, m, ldx, W, ldw, H, ldh, rank, seed, out);                                   \
+    }                                                                                                           \
+    nmfkit_status nmfkit_transform_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* H, size_t ldh,     \
+                                            T* W, size_t ldw, const nmfkit_options* opt, void* ws, size_t ws_bytes, \
+                                            nmfkit_result* out, nmfkit_progress_fn progress, void* user) {         \
+        return transform<T, true>(X, n, m, ldx, H, ldh, W, ldw, opt, ws, ws_bytes, out, progress, user);        \
+    }                                                                                                           \
+    nmfkit_status nmfkit_transform_columns_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W,     \
+                                                    size_t ldw, T* H, size_t ldh, const nmfkit_options* opt,    \
+                                                    void* ws, size_t ws_bytes, nmfkit_result* out,              \
+                                                    nmfkit_progress_fn progress, void* user) {                  \
+        return transform<T, false>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user);       \
+    }                                                                                                           \
+    nmfkit_status nmfkit_inverse_transform_##SUFFIX(const T* W, size_t ldw, const T* H, size_t ldh, size_t n,   \
+                                                    size_t rank, size_t m, T* out, size_t ldo) {                \
+        return to_c(nmfkit::inverse_transform<T>({W, n, rank, ldw}, {H, rank, m, ldh}, {out, n, m, ldo}));     \
+    }                                                                                                           \
+    nmfkit_status nmfkit_beta_divergence_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W,       \
+                                                  size_t ldw, const T* H, size_t ldh, size_t rank, double beta, \
+                                                  double* loss_out) {                                           \
+        if (!loss_out) return NMFKIT_NULL_POINTER;                                                              \
+        return to_c(nmfkit::beta_divergence<T>({X, n, m, ldx}, {W, n, rank, ldw}, {H, rank, m, ldh}, beta,      \
+                                               *loss_out));                                                     \
     }                                                                                                           \
     nmfkit_status nmfkit_loss_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W, size_t ldw,      \
                                        const T* H, size_t ldh, size_t rank, double* loss_out) {                 \

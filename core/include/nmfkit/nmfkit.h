@@ -50,10 +50,24 @@ enum {
     NMFKIT_INVALID_KERNEL = 17,
     NMFKIT_NOT_STARTED = 18,
     NMFKIT_CANCELLED = 19,
-    NMFKIT_BUFFERS_OVERLAP = 20
+    NMFKIT_BUFFERS_OVERLAP = 20,
+    NMFKIT_X_NOT_POSITIVE = 21,
+    NMFKIT_INVALID_BETA = 22,
+    NMFKIT_INVALID_ALPHA = 23,
+    NMFKIT_INVALID_L1_RATIO = 24,
+    NMFKIT_INVALID_SOLVER = 25,
+    NMFKIT_RANK_TOO_LARGE = 26,
+    NMFKIT_TRANSFORM_SHAPE_MISMATCH = 27
 };
 
-enum { NMFKIT_INIT_RANDOM = 0, NMFKIT_INIT_CUSTOM = 1 };
+enum {
+    NMFKIT_INIT_RANDOM = 0,
+    NMFKIT_INIT_CUSTOM = 1,
+    NMFKIT_INIT_NNDSVD = 2,
+    NMFKIT_INIT_NNDSVDA = 3,
+    NMFKIT_INIT_NNDSVDAR = 4
+};
+enum { NMFKIT_SOLVER_MU = 0, NMFKIT_SOLVER_AMU = 1 };
 enum { NMFKIT_KERNEL_AUTO = 0, NMFKIT_KERNEL_SCALAR = 1 };
 enum { NMFKIT_MATRIX_NONE = 0, NMFKIT_MATRIX_X = 1, NMFKIT_MATRIX_W = 2, NMFKIT_MATRIX_H = 3 };
 
@@ -70,20 +84,27 @@ typedef struct nmfkit_options {
     double tol;            /* 16: default 1e-4; 0 never stops early */
     double epsilon;        /* 24: zero-denominator guard, default 2^-23 */
     uint64_t seed;         /* 32: default 0 */
-    int32_t init;          /* 40: NMFKIT_INIT_RANDOM or NMFKIT_INIT_CUSTOM (W, H hold W0, H0) */
+    int32_t init;          /* 40: NMFKIT_INIT_* (CUSTOM: W, H hold W0, H0) */
     int32_t kernel;        /* 44: NMFKIT_KERNEL_AUTO or NMFKIT_KERNEL_SCALAR */
-} nmfkit_options;          /* 48 bytes */
+    double beta;           /* 48: beta-divergence: 2 Frobenius (default), 1 KL, 0 Itakura-Saito */
+    double alpha_w;        /* 56: penalty weight on W (scikit-learn's alpha_W), default 0 */
+    double alpha_h;        /* 64: penalty weight on H (alpha_H), default 0 */
+    double l1_ratio;       /* 72: share of L1 in the penalties, in [0, 1], default 0 */
+    int32_t solver;        /* 80: NMFKIT_SOLVER_MU (default) or NMFKIT_SOLVER_AMU (beta = 2 only) */
+    int32_t reserved;      /* 84: must be 0 */
+} nmfkit_options;          /* 88 bytes */
 
 typedef struct nmfkit_result {
     uint32_t iterations;   /*  0: iterations run */
     int32_t converged;     /*  4: 1 if the tol rule stopped the run */
-    double loss;           /*  8: 1/2 ||X - WH||_F^2 */
+    double loss;           /*  8: D_beta(X | WH); 1/2 ||X - WH||_F^2 for beta = 2 */
     double relative_error; /* 16: ||X - WH||_F / ||X||_F (0 if X == 0) */
     int32_t bad_matrix;    /* 24: NMFKIT_MATRIX_* holding the first bad entry, on x_/init_ errors */
     int32_t done;          /* 28: 1 once max_iter is reached or the run converged */
     uint64_t bad_row;      /* 32 */
     uint64_t bad_col;      /* 40 */
-} nmfkit_result;           /* 48 bytes */
+    double objective;      /* 48: loss + penalties */
+} nmfkit_result;           /* 56 bytes */
 
 /* Called at every check (every check_every iterations) and after the last iteration;
  * return 0 to stop the fit (it then returns NMFKIT_CANCELLED). */
@@ -120,6 +141,22 @@ nmfkit_status nmfkit_random_init_f32(const float* X, size_t n, size_t m, size_t 
                                      nmfkit_result* out);
 nmfkit_status nmfkit_loss_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W,
                               size_t ldw, const float* H, size_t ldh, size_t rank, double* loss);
+/* Transform (scikit-learn's NMF.transform): solve W (n x r) for X ~= W*H with H fixed. */
+nmfkit_status nmfkit_transform_f32(const float* X, size_t n, size_t m, size_t ldx, const float* H, size_t ldh,
+                                float* W, size_t ldw, const nmfkit_options* opt, void* workspace,
+                                size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
+                                void* user_data);
+/* The mirror: solve H (r x m) with W fixed. */
+nmfkit_status nmfkit_transform_columns_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W,
+                                        size_t ldw, float* H, size_t ldh, const nmfkit_options* opt,
+                                        void* workspace, size_t workspace_bytes, nmfkit_result* out,
+                                        nmfkit_progress_fn progress, void* user_data);
+/* out (n x m) = W (n x r) * H (r x m). */
+nmfkit_status nmfkit_inverse_transform_f32(const float* W, size_t ldw, const float* H, size_t ldh, size_t n,
+                                        size_t rank, size_t m, float* out, size_t ldo);
+nmfkit_status nmfkit_beta_divergence_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W,
+                                      size_t ldw, const float* H, size_t ldh, size_t rank, double beta,
+                                      double* loss);
 
 /* ---- float64: the same functions on double ------------------------------------- */
 nmfkit_status nmfkit_workspace_size_f64(size_t n, size_t m, const nmfkit_options* opt, size_t* bytes);
@@ -138,6 +175,22 @@ nmfkit_status nmfkit_random_init_f64(const double* X, size_t n, size_t m, size_t
                                      nmfkit_result* out);
 nmfkit_status nmfkit_loss_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W,
                               size_t ldw, const double* H, size_t ldh, size_t rank, double* loss);
+/* Transform (scikit-learn's NMF.transform): solve W (n x r) for X ~= W*H with H fixed. */
+nmfkit_status nmfkit_transform_f64(const double* X, size_t n, size_t m, size_t ldx, const double* H, size_t ldh,
+                                double* W, size_t ldw, const nmfkit_options* opt, void* workspace,
+                                size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
+                                void* user_data);
+/* The mirror: solve H (r x m) with W fixed. */
+nmfkit_status nmfkit_transform_columns_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W,
+                                        size_t ldw, double* H, size_t ldh, const nmfkit_options* opt,
+                                        void* workspace, size_t workspace_bytes, nmfkit_result* out,
+                                        nmfkit_progress_fn progress, void* user_data);
+/* out (n x m) = W (n x r) * H (r x m). */
+nmfkit_status nmfkit_inverse_transform_f64(const double* W, size_t ldw, const double* H, size_t ldh, size_t n,
+                                        size_t rank, size_t m, double* out, size_t ldo);
+nmfkit_status nmfkit_beta_divergence_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W,
+                                      size_t ldw, const double* H, size_t ldh, size_t rank, double beta,
+                                      double* loss);
 
 #ifdef __cplusplus
 }

@@ -54,8 +54,9 @@ struct simd_kernels {
     // 4×6 = 24 accumulators + 6 B rows + 1 A row = 31 of 32 registers.
     static constexpr int DMR = Regs >= 32 ? 4 : 3;
     static constexpr int DNR = Regs >= 32 ? 6 : 4;
-    // Stack scratch: packed B panel (≤ 14 KiB) + one MR×W C tile, under the 16 KiB rule.
-    static constexpr std::size_t CAP = 14336 / sizeof(T);
+    // Stack scratch: packed B panel (≤ 13 KiB; frames measured with -fstack-usage: the
+    // deepest chain, gemm_nt → bcast_tile, stays under the 16 KiB rule).
+    static constexpr std::size_t CAP = 13312 / sizeof(T);
     // K block for the broadcast form: a KC×(NV·W) strip of B (32 KiB at 128, float,
     // AVX-512) is reused by all MR-row blocks while the A strip (KC×r) stays in L1/L2.
     // Zen 4, Wᵀ·X 5000×2000 r=50: KC = 64 was slower, 224 no better than 128 (within
@@ -220,8 +221,8 @@ struct simd_kernels {
         }
     }
 
-    // Owns the tail panel in its own frame, so the packing callers (14 KiB panel) never
-    // stack both: worst case 14 KiB + a few hundred bytes.
+    // Owns the tail panel in its own frame, so the packing callers (13 KiB panel) never
+    // stack both: worst case 13 KiB + the tile frame.
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((noinline))
 #endif
