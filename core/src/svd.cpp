@@ -30,12 +30,22 @@ bool add_region(std::size_t& total, std::size_t count, std::size_t elem) noexcep
     return true;
 }
 
+// A vector whose norm drops below ~100 ulp of its norm before the projections lies
+// in the span of the previous ones (X is rank-deficient): it becomes zero instead of
+// amplified rounding noise, which would duplicate an earlier direction.
+template <class T>
+bool independent(double after, double before_sq) noexcept {
+    return after > 0 && after > 100 * std::numeric_limits<T>::epsilon() * std::sqrt(before_sq);
+}
+
 // Orthonormalizes the k columns of the row-major n×k matrix Y (modified Gram–Schmidt,
 // run twice: "twice is enough"). A column that vanishes becomes zero.
 template <class T>
 void orthonormalize_columns(T* Y, std::size_t n, std::size_t k) noexcept {
     for (int pass = 0; pass < 2; ++pass) {
         for (std::size_t j = 0; j < k; ++j) {
+            double before = 0;
+            for (std::size_t i = 0; i < n; ++i) before += double(Y[i * k + j]) * double(Y[i * k + j]);
             for (std::size_t l = 0; l < j; ++l) {
                 double proj = 0;
                 for (std::size_t i = 0; i < n; ++i) proj += double(Y[i * k + l]) * double(Y[i * k + j]);
@@ -44,7 +54,7 @@ void orthonormalize_columns(T* Y, std::size_t n, std::size_t k) noexcept {
             double nrm = 0;
             for (std::size_t i = 0; i < n; ++i) nrm += double(Y[i * k + j]) * double(Y[i * k + j]);
             nrm = std::sqrt(nrm);
-            const double inv = nrm > 1e-30 ? 1.0 / nrm : 0.0;
+            const double inv = independent<T>(nrm, before) ? 1.0 / nrm : 0.0;
             for (std::size_t i = 0; i < n; ++i) Y[i * k + j] = static_cast<T>(double(Y[i * k + j]) * inv);
         }
     }
@@ -56,6 +66,8 @@ void orthonormalize_rows(T* Z, std::size_t k, std::size_t m) noexcept {
     for (int pass = 0; pass < 2; ++pass) {
         for (std::size_t j = 0; j < k; ++j) {
             T* zj = Z + j * m;
+            double before = 0;
+            for (std::size_t i = 0; i < m; ++i) before += double(zj[i]) * double(zj[i]);
             for (std::size_t l = 0; l < j; ++l) {
                 const T* zl = Z + l * m;
                 double proj = 0;
@@ -65,7 +77,7 @@ void orthonormalize_rows(T* Z, std::size_t k, std::size_t m) noexcept {
             double nrm = 0;
             for (std::size_t i = 0; i < m; ++i) nrm += double(zj[i]) * double(zj[i]);
             nrm = std::sqrt(nrm);
-            const double inv = nrm > 1e-30 ? 1.0 / nrm : 0.0;
+            const double inv = independent<T>(nrm, before) ? 1.0 / nrm : 0.0;
             for (std::size_t i = 0; i < m; ++i) zj[i] = static_cast<T>(double(zj[i]) * inv);
         }
     }
