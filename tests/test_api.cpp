@@ -327,3 +327,33 @@ TEST_CASE("C API: same results and statuses as the C++ API") {
         for (std::size_t i = 0; i < 11; ++i) CHECK(Wi(i, 0) > 0);
     }
 }
+
+#include "nmfkit/factorize.hpp"
+
+TEST_CASE("owning layer: factorize returns W and H") {
+    splitmix rng(8);
+    auto X = random_matrix<float>(20, 12, rng, 1.0);
+    nmfkit::options o;
+    o.rank = 3;
+    o.seed = 4;
+    o.max_iter = 40;
+    auto f = nmfkit::factorize<float>(X.cview(), o);
+    REQUIRE(f.status == status::ok);
+    CHECK(f.W.size() == 20 * 3);
+    CHECK(f.H.size() == 3 * 12);
+    CHECK(f.info.iterations > 0);
+    // The same as the allocation-free fit.
+    matrix<float> W(20, 3), H(3, 12);
+    workspace ws = make_workspace<float>(20, 12, o);
+    nmfkit::result res;
+    REQUIRE(nmfkit::fit<float>(X.cview(), W.view(), H.view(), o, ws.ptr, ws.bytes, res) == status::ok);
+    CHECK(std::memcmp(f.W.data(), W.data.data(), f.W.size() * sizeof(float)) == 0);
+    CHECK(f.info.loss == res.loss);
+
+    o.init = nmfkit::init_method::custom;
+    CHECK(nmfkit::factorize<float>(X.cview(), o).status == status::null_pointer);
+    std::vector<float> W0(20 * 3, 0.5f), H0(3 * 11, 0.5f);
+    CHECK(nmfkit::factorize<float>(X.cview(), o, &W0, &H0).status == status::shape_mismatch);
+    o.rank = 0;
+    CHECK(nmfkit::factorize<float>(X.cview(), o).status == status::zero_rank);
+}
