@@ -45,7 +45,8 @@ TEST_CASE("status values are pinned and every status has a name and a message") 
     CHECK(static_cast<int>(status::ok) == 0);
     CHECK(static_cast<int>(status::x_negative) == 10);
     CHECK(static_cast<int>(status::buffers_overlap) == 20);
-    for (int v = 0; v <= 20; ++v) {
+    CHECK(static_cast<int>(status::not_built) == 28);
+    for (int v = 0; v <= 28; ++v) {
         const auto s = static_cast<status>(v);
         CHECK(std::string(nmfkit::status_name(s)) != "unknown");
         CHECK(std::strlen(nmfkit::status_message(s)) > 5);

@@ -13,7 +13,7 @@ static_assert(sizeof(nmfkit_options) == 88, "nmfkit_options layout is part of th
 static_assert(sizeof(nmfkit_result) == 56, "nmfkit_result layout is part of the ABI");
 static_assert(offsetof(nmfkit_options, beta) == 48 && offsetof(nmfkit_options, solver) == 80, "ABI offsets");
 static_assert(offsetof(nmfkit_result, objective) == 48, "ABI offsets");
-static_assert(static_cast<int>(status::transform_shape_mismatch) == NMFKIT_TRANSFORM_SHAPE_MISMATCH,
+static_assert(static_cast<int>(status::not_built) == NMFKIT_NOT_BUILT,
               "pinned status values");
 
 nmfkit::options to_options(const nmfkit_options& o) noexcept {

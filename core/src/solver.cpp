@@ -13,10 +13,19 @@
 #include "rng.hpp"
 #include "svd.hpp"
 
+// NMFKIT_EXTENDED=0 builds a Frobenius-only core (β = 2, random/custom init, mu/amu,
+// penalties, transform) without pow/log and the SVD: for microcontrollers, where
+// those double-precision library routines would triple the flash footprint.
+#ifndef NMFKIT_EXTENDED
+#define NMFKIT_EXTENDED 1
+#endif
+
 namespace nmfkit {
 namespace {
 
 using detail::kernel_table;
+
+constexpr bool k_extended = NMFKIT_EXTENDED != 0;
 
 constexpr std::uint32_t k_magic = 0x4b464d4eu;  // "NMFK"
 constexpr std::size_t k_size_max = std::numeric_limits<std::size_t>::max();
@@ -145,6 +154,7 @@ status check_options(const options& o) noexcept {
     if (!(o.l1_ratio >= 0 && o.l1_ratio <= 1)) return status::invalid_l1_ratio;
     if (o.solver != algorithm::mu && o.solver != algorithm::amu) return status::invalid_solver;
     if (o.solver == algorithm::amu && o.beta != 2) return status::invalid_solver;
+    if (!k_extended && (o.beta != 2 || is_nndsvd(o.init))) return status::not_built;
     return status::ok;
 }
 
@@ -334,7 +344,23 @@ void exact_loss(const kernel_table<T>& k, const_matrix_view<T> X, const_matrix_v
         for (std::size_t j0 = 0; j0 < m; j0 += tc) {
             const std::size_t tj = (m - j0) < tc ? (m - j0) : tc;
             k.gemm_nn(ti, tj, r, W.row(i0), W.stride, H.data + j0, H.stride, buf, tj);
-            detail::beta_loss_tile_scalar(ti, tj, X.row(i0) + j0, X.stride, buf, tj, beta, eps, div, sq);
+            if constexpr (k_extended) {
+                k.beta_loss_tile(ti, tj, X.row(i0) + j0, X.stride, buf, tj, beta, eps, div, sq);
+            } else {  // β = 2 only
+                (void)beta;
+                (void)eps;
+                for (std::size_t i = 0; i < ti; ++i) {
+                    const T* x = X.row(i0 + i) + j0;
+                    const T* y = buf + i * tj;
+                    double s = 0;
+                    for (std::size_t j = 0; j < tj; ++j) {
+                        const double d = static_cast<double>(x[j]) - static_cast<double>(y[j]);
+                        s += d * d;
+                    }
+                    sq += s;
+                    div += 0.5 * s;
+                }
+            }
         }
     }
 }
@@ -407,7 +433,9 @@ double update_factor(const kernel_table<T>& k, std::size_t rows, std::size_t col
             T d = dr[j] + tl1 + tl2 * xr[j];
             if (d == 0) d = eps;
             T q = nr[j] / d;
-            if (gamma != 1) q = static_cast<T>(std::pow(q, tg));
+            if constexpr (k_extended) {
+                if (gamma != 1) q = static_cast<T>(std::pow(q, tg));
+            }
             T v = xr[j] * q;
             if (v < tz) v = 0;
             if (track) {
@@ -454,6 +482,7 @@ void w_step(state<T>& st) noexcept {
         return;
     }
     // W ← W ∘ ((X ∘ (WH)^(β−2))·Hᵀ ⊘ ((WH)^(β−1)·Hᵀ))^γ, one block of rows of W·H at a time.
+    if constexpr (!k_extended) return;  // β ≠ 2 is rejected by check_options
     st.num_holds_xht = st.num_holds_wtx = false;
     if (beta == 1) {  // the denominator is 1·Hᵀ: row sums of H on every row
         for (std::size_t c = 0; c < r; ++c) {
@@ -467,7 +496,7 @@ void w_step(state<T>& st) noexcept {
     for (std::size_t i0 = 0; i0 < n; i0 += st.tile_rows) {
         const std::size_t ti = (n - i0) < st.tile_rows ? (n - i0) : st.tile_rows;
         k.gemm_nn(ti, m, r, W.row(i0), W.stride, H.data, H.stride, st.ta, m);
-        detail::beta_tile_scalar(ti, m, st.X.row(i0), st.X.stride, st.ta, m, beta == 1 ? nullptr : st.tb, m, beta, eps);
+        k.beta_tile(ti, m, st.X.row(i0), st.X.stride, st.ta, m, beta == 1 ? nullptr : st.tb, m, beta, eps);
         k.gemm_nt(ti, r, m, st.ta, m, H.data, H.stride, st.num + i0 * r, r);
         if (beta != 1) k.gemm_nt(ti, r, m, st.tb, m, H.data, H.stride, st.den + i0 * r, r);
     }
@@ -499,6 +528,7 @@ void h_step(state<T>& st) noexcept {
         }
         return;
     }
+    if constexpr (!k_extended) return;  // β ≠ 2 is rejected by check_options
     st.num_holds_xht = st.num_holds_wtx = false;
     if (beta == 1) {  // the denominator is Wᵀ·1: column sums of W (a zero sum counts as 1)
         for (std::size_t c = 0; c < r; ++c) {
@@ -511,7 +541,7 @@ void h_step(state<T>& st) noexcept {
     for (std::size_t j0 = 0; j0 < m; j0 += st.tile_cols) {
         const std::size_t tj = (m - j0) < st.tile_cols ? (m - j0) : st.tile_cols;
         k.gemm_nn(n, tj, r, W.data, W.stride, H.data + j0, H.stride, st.ta, tj);
-        detail::beta_tile_scalar(n, tj, st.X.data + j0, st.X.stride, st.ta, tj, beta == 1 ? nullptr : st.tb, tj, beta,
+        k.beta_tile(n, tj, st.X.data + j0, st.X.stride, st.ta, tj, beta == 1 ? nullptr : st.tb, tj, beta,
                                  eps);
         k.gemm_tn(r, tj, n, W.data, W.stride, st.ta, tj, st.num + j0, m);
         if (beta != 1) k.gemm_tn(r, tj, n, W.data, W.stride, st.tb, tj, st.den + j0, m);
@@ -637,8 +667,10 @@ status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, co
     if (md == mode::solve_h && !custom) fill_constant(H, start_value);
     if (md == mode::fit) {
         if (opt.init == init_method::random) random_fill(W, H, mean, opt.seed);
-        if (is_nndsvd(opt.init))
-            nndsvd_fill(k, X, W, H, opt, mean, base + L.svd, reinterpret_cast<double*>(base + L.sigma));
+        if constexpr (k_extended) {
+            if (is_nndsvd(opt.init))
+                nndsvd_fill(k, X, W, H, opt, mean, base + L.svd, reinterpret_cast<double*>(base + L.sigma));
+        }
     }
 
     auto* st = new (workspace) state<T>{};

@@ -32,6 +32,14 @@ constexpr status_text k_status_text[] = {
     {"not_started", "the solver has not been started successfully"},
     {"cancelled", "the fit was stopped by the progress callback"},
     {"buffers_overlap", "X, W, H and the workspace must not overlap"},
+    {"x_not_positive", "beta <= 0 needs X > 0, but X contains a zero"},
+    {"invalid_beta", "beta must be a finite number"},
+    {"invalid_alpha", "alpha_w and alpha_h must be finite numbers >= 0"},
+    {"invalid_l1_ratio", "l1_ratio must be in [0, 1]"},
+    {"invalid_solver", "unknown solver, or amu with beta != 2 (amu needs the Frobenius loss)"},
+    {"rank_too_large", "nndsvd initializations need rank <= min(n, m)"},
+    {"transform_shape_mismatch", "the fixed factor does not match X and the rank"},
+    {"not_built", "this build of nmfkit has only the Frobenius loss and random/custom init (NMFKIT_EXTENDED=OFF)"},
 };
 
 constexpr int k_status_count = static_cast<int>(sizeof(k_status_text) / sizeof(k_status_text[0]));

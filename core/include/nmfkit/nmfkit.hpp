@@ -1,9 +1,11 @@
 // nmfkit: non-negative matrix factorization, X (n×m, X ≥ 0) ≈ W·H with W (n×r) ≥ 0,
-// H (r×m) ≥ 0, by Lee & Seung's multiplicative updates for the Frobenius loss
-// ("Algorithms for Non-negative Matrix Factorization", NIPS 2000):
+// H (r×m) ≥ 0, by multiplicative updates: Lee & Seung's for the Frobenius loss
+// ("Algorithms for Non-negative Matrix Factorization", NIPS 2000),
 //
 //     W ← W ∘ (X·Hᵀ) ⊘ (W·H·Hᵀ)        H ← H ∘ (Wᵀ·X) ⊘ (WᵀW·H)
 //
+// and Févotte & Idier's for any β-divergence (KL, Itakura-Saito, ...), with optional
+// elastic-net penalties, NNDSVD initializations, transform and accelerated MU.
 // One iteration updates W, then H (scikit-learn's order, so results can be checked
 // against NMF(solver='mu')).
 //
@@ -71,6 +73,7 @@ enum class status : std::int32_t {
     invalid_solver = 25,        // unknown options.solver, or amu with beta != 2
     rank_too_large = 26,        // nndsvd* initializations need rank <= min(n, m)
     transform_shape_mismatch = 27,  // transform: the fixed factor does not match X and the rank
+    not_built = 28,             // beta != 2 or nndsvd* in a core built with NMFKIT_EXTENDED=OFF
 };
 
 // A short, static, human-readable description of a status ("X contains a negative
@@ -237,10 +240,11 @@ template <class T>
                          void* user_data = nullptr) noexcept;
 
 // ------------------------------------------------------------------------------------
-// Transform: one factor fixed, the other solved with the same updates (options.init,
-// seed and solver = amu are ignored except init_method::custom, which starts from the
-// values the output view holds; otherwise the start is the constant sqrt(mean(X)/r),
-// as scikit-learn's NMF.transform). options.rank must equal the fixed factor's rank.
+// Transform: one factor fixed, the other solved with the same updates and options.
+// The start is the constant sqrt(mean(X)/r), as scikit-learn's NMF.transform, unless
+// options.init is init_method::custom: then the output view holds the start (the
+// other init methods and the seed are not used). options.rank must equal the fixed
+// factor's rank.
 // ------------------------------------------------------------------------------------
 // New samples against a fitted basis: solves W (n×r) for X (n×m) ≈ W·H with H (r×m)
 // fixed — scikit-learn's NMF.transform. A fixed H of the wrong shape gives
