@@ -40,8 +40,12 @@ expect() {
     shift 2
     run "$@"
     [[ $rc -eq $code ]] || fail "expected exit $code, got $rc: nmfkit $*"
-    grep -q '^nmfkit: error: ' err || fail "no 'nmfkit: error:' message on stderr: nmfkit $*"
-    grep -qF -- "$keyword" err || fail "stderr does not mention '$keyword': nmfkit $*"
+    # Matched in bash (no grep processes): this runs a few hundred times.
+    local text=
+    IFS= read -r -d '' text <err || true
+    [[ $text == "nmfkit: error: "* || $text == *$'\n'"nmfkit: error: "* ]] ||
+        fail "no 'nmfkit: error:' message on stderr: nmfkit $*"
+    [[ $text == *"$keyword"* ]] || fail "stderr does not mention '$keyword': nmfkit $*"
     [[ ! -s out ]] || fail "stdout is not empty on error: nmfkit $*"
 }
 
@@ -91,6 +95,69 @@ close() {
     awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; t = b < 0 ? -b : b; exit !(d <= 1e-6 + 1e-3 * t) }'
 }
 
+# matmul W H: the product W*H of two CSV files, as CSV (awk's number format).
+matmul() {
+    awk -F, '
+        FILENAME == ARGV[1] { for (k = 1; k <= NF; ++k) W[FNR, k] = $k; n = FNR; r = NF; next }
+        { for (j = 1; j <= NF; ++j) H[FNR, j] = $j; m = NF }
+        END { for (i = 1; i <= n; ++i) {
+                  line = ""
+                  for (j = 1; j <= m; ++j) {
+                      s = 0; for (k = 1; k <= r; ++k) s += W[i, k] * H[k, j]
+                      line = line (j > 1 ? "," : "") s
+                  }
+                  print line } }' "$1" "$2"
+}
+
+# beta_div BETA X W H: the beta-divergence D_beta(X | W*H) computed from the CSV files
+# (1/2 ||X - WH||_F^2 for BETA 2, generalized KL for 1, Itakura-Saito for 0).
+beta_div() {
+    awk -F, -v beta="$1" '
+        FILENAME == ARGV[1] { n = FNR; m = NF; for (j = 1; j <= NF; ++j) X[FNR, j] = $j; next }
+        FILENAME == ARGV[2] { r = NF; for (k = 1; k <= NF; ++k) W[FNR, k] = $k; next }
+        { for (j = 1; j <= NF; ++j) H[FNR, j] = $j }
+        END {
+            d = 0
+            for (i = 1; i <= n; ++i)
+                for (j = 1; j <= m; ++j) {
+                    y = 0
+                    for (k = 1; k <= r; ++k) y += W[i, k] * H[k, j]
+                    x = X[i, j]
+                    if (beta == 1) d += (x == 0 ? y : x * log(x / y) - x + y)
+                    else if (beta == 0) d += x / y - log(x / y) - 1
+                    else d += (x ^ beta + (beta - 1) * y ^ beta - beta * x * y ^ (beta - 1)) / (beta * (beta - 1))
+                }
+            printf "%.12g\n", d
+        }' "$2" "$3" "$4"
+}
+
+# penalty AW AH L1 N M W H: scikit-learn's elastic-net penalty of W (N x K) and H (K x M):
+# AW*M*(L1*|W|_1 + (1-L1)/2*||W||^2) + AH*N*(L1*|H|_1 + (1-L1)/2*||H||^2).
+penalty() {
+    awk -F, -v aw="$1" -v ah="$2" -v l1="$3" -v n="$4" -v m="$5" '
+        { for (j = 1; j <= NF; ++j) { a[FILENAME == ARGV[1]] += $j; q[FILENAME == ARGV[1]] += $j * $j } }
+        END { printf "%.12g\n", aw * m * (l1 * a[1] + (1 - l1) / 2 * q[1]) + ah * n * (l1 * a[0] + (1 - l1) / 2 * q[0]) }
+    ' "$6" "$7"
+}
+
+# sum_entries FILE...: the sum of every cell.
+sum_entries() { awk -F, '{ for (j = 1; j <= NF; ++j) s += $j } END { printf "%.9g\n", s }' "$@"; }
+
+# maxdiff A B: the largest |A_ij - B_ij| of two CSV files ("inf" if their shapes differ).
+maxdiff() {
+    awk -F, '
+        FNR == NR { for (j = 1; j <= NF; ++j) A[FNR, j] = $j; n = FNR; c = NF; next }
+        { if (NF != c) bad = 1
+          for (j = 1; j <= NF; ++j) { d = $j - A[FNR, j]; if (d < 0) d = -d; if (d > mx) mx = d }
+          rows = FNR }
+        END { if (bad || rows != n) print "inf"; else printf "%.9g\n", mx + 0 }' "$1" "$2"
+}
+
+# json_string NAME: the value of a string field in the JSON line in ./out.
+json_string() {
+    sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" out
+}
+
 # ---- test data ------------------------------------------------------------------
 # X = W*·H* with W* (6×2), H* (2×5) non-negative: exactly rank 2.
 cat >wstar.csv <<'EOF'
@@ -105,16 +172,7 @@ cat >hstar.csv <<'EOF'
 1,2,0,1,3
 0,1,2,1,0.5
 EOF
-awk -F, '
-    FILENAME == ARGV[1] { for (k = 1; k <= NF; ++k) W[FNR, k] = $k; n = FNR; r = NF; next }
-    { for (j = 1; j <= NF; ++j) H[FNR, j] = $j; m = NF }
-    END { for (i = 1; i <= n; ++i) {
-              line = ""
-              for (j = 1; j <= m; ++j) {
-                  s = 0; for (k = 1; k <= r; ++k) s += W[i, k] * H[k, j]
-                  line = line (j > 1 ? "," : "") s
-              }
-              print line } }' wstar.csv hstar.csv >x.csv
+matmul wstar.csv hstar.csv >x.csv
 [[ $(shape x.csv) == 6x5 ]] || fail "could not generate the 6x5 test matrix"
 
 FIT=(fit x.csv --rank 2 --max-iter 500 --tol 0)
@@ -239,6 +297,194 @@ grep -qF '500/500' err || fail "--progress always did not show 500/500"
 ok "${FIT[@]}" --out-w w.csv --out-h h.csv
 [[ ! -s err ]] || fail "stderr is not a terminal, yet something was written to it"
 
+# ---- losses, initializations, solver, penalties ----------------------------------
+# A planted rank-2 matrix with every entry > 0 (for KL, beta < 1 and Itakura-Saito).
+printf '1,0.1\n2,1\n0.2,3\n1,1\n4,2\n0.5,2\n' >wp.csv
+printf '1,2,0.2,1,3\n0.1,1,2,1,0.5\n' >hp.csv
+matmul wp.csv hp.csv >xp.csv
+FITP=(fit xp.csv --rank 2 --max-iter 500 --tol 0)
+
+check "--loss kl round trip on a positive planted matrix; --json adds objective, loss_name, beta"
+ok "${FITP[@]}" --loss kl --out-w wk.csv --out-h hk.csv --json
+[[ $(shape wk.csv) == 6x2 && $(shape hk.csv) == 2x5 ]] || fail "--loss kl: wrong output shapes"
+check_nonneg wk.csv
+check_nonneg hk.csv
+err_kl=$(relerr xp.csv wk.csv hk.csv)
+less "$err_kl" 1e-3 || fail "--loss kl: relative error of W*H (awk) is $err_kl, expected < 1e-3"
+close "$(json_field relative_error)" "$err_kl" || fail "--loss kl: --json relative_error disagrees with awk"
+grep -qE "^\{\"iterations\":[0-9]+,\"loss\":$num,\"relative_error\":$num,\"seconds\":$num,\"converged\":(true|false),\"kernel\":\"[a-z0-9_-]+\",\"dtype\":\"f32\",\"rows\":6,\"cols\":5,\"rank\":2,\"objective\":$num,\"loss_name\":\"kl\",\"beta\":1[,}]" out ||
+    fail "--json: the first keys are not iterations..rank, then objective, loss_name, beta"
+[[ $(json_field objective) == "$(json_field loss)" ]] || fail "without penalties objective must equal loss"
+[[ $(json_string init) == random && $(json_string solver) == mu ]] || fail "--json init/solver are wrong"
+echo "       relative error (kl): $err_kl"
+
+check "--json loss is D_beta of the written W, H (awk), for frobenius, kl, 0.5, is and 3"
+for loss in frobenius:2 kl:1 0.5:0.5 is:0 3:3; do
+    ok fit xp.csv --rank 2 --max-iter 5 --tol 0 --loss "${loss%%:*}" --out-w wb.csv --out-h hb.csv --json
+    d=$(beta_div "${loss##*:}" xp.csv wb.csv hb.csv)
+    close "$(json_field loss)" "$d" || fail "--loss ${loss%%:*}: --json loss $(json_field loss), awk D_beta $d"
+    [[ $(json_field beta) == "${loss##*:}" ]] || fail "--loss ${loss%%:*}: --json beta is $(json_field beta)"
+done
+
+check "--loss 0.5 (any real BETA) fits the positive planted matrix"
+ok "${FITP[@]}" --loss 0.5 --out-w wh.csv --out-h hh.csv --json
+[[ $(json_string loss_name) == beta && $(json_field beta) == 0.5 ]] || fail "--loss 0.5: loss_name/beta wrong"
+less "$(relerr xp.csv wh.csv hh.csv)" 1e-3 || fail "--loss 0.5: relative error too large"
+ok "${FITP[@]}" --loss is --out-w wi0.csv --out-h hi0.csv --json
+[[ $(json_string loss_name) == is ]] || fail "--loss is: loss_name is not is"
+less "$(relerr xp.csv wi0.csv hi0.csv)" 1e-3 || fail "--loss is: relative error too large"
+
+check "--loss names: 1 = kl = kullback-leibler, 0 = is = itakura-saito, 2 = frobenius = default"
+ok "${FITP[@]}" --loss 1 --out-w w1k.csv --out-h h1k.csv --json
+[[ $(json_string loss_name) == kl ]] || fail "--loss 1 does not report loss_name kl"
+cmp -s w1k.csv wk.csv || fail "--loss 1 and --loss kl give different W"
+ok "${FITP[@]}" --loss kullback-leibler --out-w w1k.csv --out-h h1k.csv
+cmp -s w1k.csv wk.csv || fail "--loss kullback-leibler and --loss kl give different W"
+ok "${FITP[@]}" --loss itakura-saito --out-w w0i.csv --out-h h0i.csv
+cmp -s w0i.csv wi0.csv || fail "--loss itakura-saito and --loss is give different W"
+ok "${FITP[@]}" --out-w wfd.csv --out-h hfd.csv
+ok "${FITP[@]}" --loss 2 --out-w wf2.csv --out-h hf2.csv
+cmp -s wfd.csv wf2.csv || fail "--loss 2 and the default give different W"
+ok "${FITP[@]}" --loss frobenius --out-w wf2.csv --out-h hf2.csv
+cmp -s wfd.csv wf2.csv || fail "--loss frobenius and the default give different W"
+cmp -s wfd.csv wk.csv && fail "--loss kl gives the same W as frobenius"
+
+check "--loss kl accepts zeros in X"
+ok "${FIT[@]}" --loss kl --out-w w.csv --out-h h.csv --json
+less "$(relerr x.csv w.csv h.csv)" 1e-2 || fail "--loss kl on x.csv (with zeros): relative error too large"
+
+check "--init nndsvda is deterministic, converges, differs from random; nndsvd, nndsvdar run"
+ok fit xp.csv --rank 2 --init nndsvda --out-w wn1.csv --out-h hn1.csv --json
+[[ $(json_string init) == nndsvda ]] || fail "--json does not report init nndsvda"
+less "$(relerr xp.csv wn1.csv hn1.csv)" 1e-3 || fail "--init nndsvda: relative error too large"
+ok fit xp.csv --rank 2 --init nndsvda --out-w wn2.csv --out-h hn2.csv
+cmp -s wn1.csv wn2.csv || fail "--init nndsvda: W differs between two runs"
+cmp -s hn1.csv hn2.csv || fail "--init nndsvda: H differs between two runs"
+ok fit xp.csv --rank 2 --out-w wr1.csv --out-h hr1.csv
+cmp -s wn1.csv wr1.csv && fail "--init nndsvda gave the same W as --init random"
+ok fit xp.csv --rank 2 --init nndsvd --max-iter 0 --out-w wn0.csv --out-h hn0.csv --json
+ok fit xp.csv --rank 2 --max-iter 0 --out-w wr0.csv --out-h hr0.csv --json
+less "$(relerr xp.csv wn0.csv hn0.csv)" "$(relerr xp.csv wr0.csv hr0.csv)" ||
+    fail "the nndsvd start is not closer to X than the random start"
+# nndsvda = nndsvd with its zeros set to mean(X): same nonzero entries.
+ok fit xp.csv --rank 2 --init nndsvda --max-iter 0 --out-w wa0.csv --out-h ha0.csv
+mean=$(awk -F, '{ for (j = 1; j <= NF; ++j) { s += $j; c++ } } END { printf "%.9g", s / c }' xp.csv)
+awk -F, -v mean="$mean" '
+    FNR == NR { for (j = 1; j <= NF; ++j) A[FNR, j] = $j; next }
+    { for (j = 1; j <= NF; ++j) { a = A[FNR, j]; b = $j
+          if (a == 0 ? (b - mean > 1e-5 * mean || mean - b > 1e-5 * mean) : a != b) exit 1 } }' wn0.csv wa0.csv ||
+    fail "--init nndsvda W0 is not nndsvd's W0 with the zeros replaced by mean(X) = $mean"
+for init in nndsvd nndsvdar; do
+    ok fit xp.csv --rank 2 --init $init --out-w wn3.csv --out-h hn3.csv --json
+    [[ $(json_string init) == "$init" ]] || fail "--json does not report init $init"
+    check_nonneg wn3.csv
+    ok fit xp.csv --rank 2 --init $init --out-w wn4.csv --out-h hn4.csv
+    cmp -s wn3.csv wn4.csv || fail "--init $init: W differs between two runs"
+done
+ok fit x.csv --rank 5 --init nndsvd --out-w w.csv --out-h h.csv
+[[ $(shape w.csv) == 6x5 ]] || fail "--init nndsvd with rank = min(n, m) = 5 failed"
+
+check "--solver amu: reports amu and reaches a lower error than mu in 100 iterations"
+ok fit xp.csv --rank 2 --max-iter 100 --tol 0 --solver amu --out-w wa.csv --out-h ha.csv --json
+[[ $(json_string solver) == amu ]] || fail "--json does not report solver amu"
+err_amu=$(relerr xp.csv wa.csv ha.csv)
+close "$(json_field relative_error)" "$err_amu" || fail "--solver amu: --json relative_error disagrees with awk"
+ok fit xp.csv --rank 2 --max-iter 100 --tol 0 --solver mu --out-w wm.csv --out-h hm.csv
+err_mu=$(relerr xp.csv wm.csv hm.csv)
+less "$err_amu" "$err_mu" || fail "--solver amu error $err_amu is not below mu's $err_mu after 100 iterations"
+less "$err_amu" 1e-3 || fail "--solver amu: relative error $err_amu"
+echo "       relative error after 100 iterations: amu $err_amu, mu $err_mu"
+
+check "penalties shrink W and H; objective = loss + penalty with scikit-learn's scaling (awk)"
+PEN=(fit xp.csv --rank 2 --max-iter 300 --tol 0)
+ok "${PEN[@]}" --out-w wp0.csv --out-h hp0.csv
+s0=$(sum_entries wp0.csv hp0.csv)
+for l1 in 0 0.5 1; do
+    ok "${PEN[@]}" --alpha-w 0.1 --alpha-h 0.1 --l1-ratio $l1 --out-w wpen.csv --out-h hpen.csv --json
+    check_nonneg wpen.csv
+    s1=$(sum_entries wpen.csv hpen.csv)
+    less "$s1" "$s0" || fail "--alpha-w/h 0.1 --l1-ratio $l1: sum of W and H $s1 is not below $s0 without penalty"
+    pen=$(penalty 0.1 0.1 $l1 6 5 wpen.csv hpen.csv)
+    want=$(awk -v l="$(json_field loss)" -v p="$pen" 'BEGIN { printf "%.12g", l + p }')
+    close "$(json_field objective)" "$want" || fail "--l1-ratio $l1: objective $(json_field objective), loss + penalty $want"
+    [[ $(json_field l1_ratio) == "$l1" && $(json_field alpha_w) == 0.10000000000000001 ]] ||
+        fail "--json does not echo the penalties"
+done
+echo "       sum of W and H entries: $s0 without, $s1 with --alpha-w 0.1 --alpha-h 0.1 --l1-ratio 1"
+ok "${PEN[@]}" --alpha-w 0.1 --l1-ratio 1 --out-w wpw.csv --out-h hpw.csv
+less "$(sum_entries wpw.csv)" "$(sum_entries wp0.csv)" || fail "--alpha-w alone does not shrink W"
+ok "${PEN[@]}" --alpha-h 0.1 --l1-ratio 1 --out-w wph.csv --out-h hph.csv
+less "$(sum_entries hph.csv)" "$(sum_entries hp0.csv)" || fail "--alpha-h alone does not shrink H"
+ok "${PEN[@]}" --loss kl --out-w wk0.csv --out-h hk0.csv
+ok "${PEN[@]}" --loss kl --alpha-w 0.1 --alpha-h 0.1 --l1-ratio 0.5 --out-w wk1.csv --out-h hk1.csv
+less "$(sum_entries wk1.csv hk1.csv)" "$(sum_entries wk0.csv hk0.csv)" || fail "penalties do not shrink W, H with --loss kl"
+ok "${PEN[@]}" --alpha-w 0.1 --alpha-h 0.1 --out-w wpen.csv --out-h hpen.csv
+for word in objective penalties alpha_w l1_ratio; do
+    grep -qF "$word" out || fail "the summary with penalties does not mention '$word'"
+done
+
+# ---- transform and reconstruct ---------------------------------------------------
+check "transform --h: recovers W of a planted factorization given its H"
+ok transform xp.csv --h hp.csv --out-w tw.csv --max-iter 1000 --tol 0 --json
+[[ $(shape tw.csv) == 6x2 ]] || fail "transform --h: W is $(shape tw.csv), expected 6x2"
+check_nonneg tw.csv
+err_t=$(relerr xp.csv tw.csv hp.csv)
+less "$err_t" 1e-4 || fail "transform --h: relative error of W*H (awk) is $err_t"
+dw=$(maxdiff wp.csv tw.csv)
+less "$dw" 1e-3 || fail "transform --h: W differs from the planted W by $dw"
+close "$(json_field relative_error)" "$err_t" || fail "transform: --json relative_error disagrees with awk"
+[[ $(json_string solved) == W ]] || fail "transform --h: --json does not say solved W"
+grep -qF '"rows":6,"cols":5,"rank":2,"objective":' out || fail "transform: --json rows/cols/rank wrong"
+[[ -e hp.csv && $(cat hp.csv) == $'1,2,0.2,1,3\n0.1,1,2,1,0.5' ]] || fail "transform modified --h FILE"
+echo "       transform --h: relative error $err_t, max |W - W*| $dw"
+
+check "transform --h with zeros in X and H, --loss kl, --dtype f64, --kernel scalar"
+ok transform x.csv --h hstar.csv --out-w tw0.csv --max-iter 2000 --tol 0
+less "$(relerr x.csv tw0.csv hstar.csv)" 1e-3 || fail "transform --h on x.csv: relative error too large"
+for word in iterations "relative error" wrote; do grep -qF "$word" out || fail "transform summary lacks '$word'"; done
+ok transform xp.csv --loss kl --h hp.csv --out-w twk.csv --max-iter 1000 --tol 0 --json
+[[ $(json_string loss_name) == kl ]] || fail "transform --loss kl: loss_name"
+less "$(maxdiff wp.csv twk.csv)" 1e-3 || fail "transform --loss kl: W differs from the planted W"
+ok transform xp.csv --h hp.csv --out-w tw64.csv --max-iter 1000 --tol 0 --dtype f64 --kernel scalar --json
+[[ $(json_string dtype) == f64 && $(json_string kernel) == scalar ]] || fail "transform: --dtype/--kernel not applied"
+less "$(maxdiff wp.csv tw64.csv)" 1e-3 || fail "transform --dtype f64: W differs from the planted W"
+
+check "transform --w (the mirror): recovers H of a planted factorization given its W"
+ok transform xp.csv --w wp.csv --out-h th.csv --max-iter 1000 --tol 0 --json
+[[ $(shape th.csv) == 2x5 ]] || fail "transform --w: H is $(shape th.csv), expected 2x5"
+check_nonneg th.csv
+err_th=$(relerr xp.csv wp.csv th.csv)
+less "$err_th" 1e-4 || fail "transform --w: relative error of W*H (awk) is $err_th"
+less "$(maxdiff hp.csv th.csv)" 1e-3 || fail "transform --w: H differs from the planted H"
+[[ $(json_string solved) == H ]] || fail "transform --w: --json does not say solved H"
+
+check "transform: default tol converges, --progress always, penalties shrink, --max-iter 0 is the constant start"
+ok transform xp.csv --h hp.csv --out-w tw.csv --max-iter 100000 --json --progress always
+[[ $(json_field converged) == true ]] || fail "transform did not converge with the default --tol"
+grep -qF '/100000' err || fail "transform --progress always did not draw"
+ok transform xp.csv --h hp.csv --out-w twp.csv --max-iter 300 --tol 0 --alpha-w 0.5 --l1-ratio 1 --json
+less "$(sum_entries twp.csv)" "$(sum_entries tw.csv)" || fail "transform --alpha-w does not shrink W"
+ok transform xp.csv --h hp.csv --out-w tw00.csv --max-iter 0
+awk -F, '{ for (j = 1; j <= NF; ++j) { if (NR == 1 && j == 1) v = $j; if ($j != v || v <= 0) exit 1 } }' tw00.csv ||
+    fail "transform --max-iter 0: W is not a positive constant"
+
+check "fit, then transform the same X with the fitted H: an error close to the fit's"
+ok fit xp.csv --rank 2 --out-w wfit.csv --out-h hfit.csv --json
+e_fit=$(json_field relative_error)
+ok transform xp.csv --h hfit.csv --out-w wtr.csv --json
+less "$(json_field relative_error)" "$(awk -v e="$e_fit" 'BEGIN { print 2 * e + 1e-3 }')" ||
+    fail "transform with the fitted H is much worse than the fit"
+
+check "reconstruct: W*H as CSV, f32 and f64"
+ok reconstruct --w wstar.csv --h hstar.csv --out xr.csv
+[[ $(shape xr.csv) == 6x5 ]] || fail "reconstruct: wrong shape $(shape xr.csv)"
+cmp -s xr.csv x.csv || less "$(maxdiff x.csv xr.csv)" 1e-6 || fail "reconstruct: W*H differs from awk's"
+grep -qF 'xr.csv' out || fail "reconstruct does not say what it wrote"
+ok reconstruct --w wp.csv --h hp.csv --out xr64.csv --dtype f64
+less "$(maxdiff xp.csv xr64.csv)" 1e-12 || fail "reconstruct --dtype f64: W*H differs from awk's"
+ok reconstruct --w=tw.csv --h=hp.csv --out=xr.csv
+less "$(maxdiff xp.csv xr.csv)" 1e-2 || fail "reconstruct of transform's W does not give X back"
+
 # ---- malformed input: exit 1 with a precise message ------------------------------
 A=(--rank 2 --out-w bad_w.csv --out-h bad_h.csv)
 no_outputs() { [[ ! -e bad_w.csv && ! -e bad_h.csv ]] || fail "output files were left behind after an error: $*"; }
@@ -331,11 +577,58 @@ if [[ -w /dev/full ]]; then
     expect 1 "/dev/full" fit x.csv --rank 2 --out-w w.csv --out-h /dev/full
 fi
 
+check "a zero in X with --loss is or BETA <= 0: exit 1 naming line and column (fit and transform)"
+expect 1 "x.csv: line 1, column 3: zero entry" fit x.csv "${A[@]}" --loss is
+grep -qF "x_not_positive" err || fail "--loss is with a zero: status name missing"
+grep -qF "> 0" err || fail "--loss is with a zero: message does not say X must be > 0"
+expect 1 "x.csv: line 1, column 3" fit x.csv "${A[@]}" --loss itakura-saito
+expect 1 "x.csv: line 1, column 3" fit x.csv "${A[@]}" --loss -0.5
+grep -qF -- "--loss -0.5" err || fail "BETA <= 0 with a zero: message does not repeat the --loss"
+expect 1 "x.csv: line 1, column 3" transform x.csv --loss 0 --h hstar.csv --out-w bad_w.csv
+expect 1 "x.csv: line 1, column 3" transform x.csv --loss is --w wstar.csv --out-h bad_h.csv
+printf '\x00\x00\x80\x3f\x00\x00\x00\x00' >zero.f32
+expect 1 "row 1, column 2: zero entry" fit zero.f32 --shape 1x2 "${A[@]}" --loss is
+no_outputs "zero in X with --loss is"
+
+check "--init nndsvd* with --rank above min(n, m): exit 1 with the shapes"
+expect 1 "--rank <= min(rows, columns) of X = 5" fit x.csv --rank 6 --init nndsvda --out-w bad_w.csv --out-h bad_h.csv
+grep -qF "6x5" err || fail "nndsvd rank error does not give the shape of X"
+expect 1 "--init nndsvd needs" fit x.csv --rank 7 --init nndsvd --out-w bad_w.csv --out-h bad_h.csv
+expect 1 "--init nndsvdar needs" fit x.csv --rank 6 --init nndsvdar --out-w bad_w.csv --out-h bad_h.csv
+no_outputs "nndsvd rank too large"
+
+check "transform: a fixed factor that does not match X names both shapes"
+printf '1,2,0,1\n0,1,2,1\n' >h24.csv
+expect 1 "H is 2x4 but X (x.csv) is 6x5" transform x.csv --h h24.csv --out-w bad_w.csv
+grep -qF "K x 5" err || fail "transform H mismatch: message does not give the expected shape"
+expect 1 "H is 6x2 but X (x.csv) is 6x5" transform x.csv --h wstar.csv --out-w bad_w.csv
+head_w=$(sed -n 1,5p wstar.csv)
+printf '%s\n' "$head_w" >w52.csv
+expect 1 "W is 5x2 but X (x.csv) is 6x5" transform x.csv --w w52.csv --out-h bad_h.csv
+grep -qF "6 x K" err || fail "transform W mismatch: message does not give the expected shape"
+expect 1 "W is 2x5 but X (x.csv) is 6x5" transform x.csv --w hstar.csv --out-h bad_h.csv
+sed '2s/^0/-1/' hstar.csv >hneg.csv
+expect 1 "hneg.csv: line 2, column 1: negative" transform x.csv --h hneg.csv --out-w bad_w.csv
+expect 1 "no-such-h.csv" transform x.csv --h no-such-h.csv --out-w bad_w.csv
+expect 1 "no-such-x.csv" transform no-such-x.csv --h hstar.csv --out-w bad_w.csv
+expect 1 "line 3 has 2 columns" transform ragged.csv --h hstar.csv --out-w bad_w.csv
+expect 1 "no-such-dir/w.csv" transform x.csv --h hstar.csv --out-w no-such-dir/w.csv
+no_outputs "transform shape mismatch"
+
+check "reconstruct: W and H that do not match name both shapes; bad files"
+printf '1,2,3,4,5\n1,1,1,1,1\n1,0,0,0,1\n' >h35.csv
+expect 1 "W (wstar.csv) is 6x2 but H (h35.csv) is 3x5" reconstruct --w wstar.csv --h h35.csv --out bad_w.csv
+expect 1 "w0neg.csv: line 3, column 1: negative" reconstruct --w w0neg.csv --h hstar.csv --out bad_w.csv
+expect 1 "no-such-h.csv" reconstruct --w wstar.csv --h no-such-h.csv --out bad_w.csv
+expect 1 "no-such-dir/x.csv" reconstruct --w wstar.csv --h hstar.csv --out no-such-dir/x.csv
+no_outputs "reconstruct mismatch"
+
 # ---- usage errors: exit 2 -------------------------------------------------------
 check "no arguments prints usage on stderr and exits 2"
 run
 [[ $rc -eq 2 ]] || fail "no arguments: expected exit 2, got $rc"
 grep -q '^usage: nmfkit fit' err || fail "no arguments: no usage on stderr"
+grep -qF 'nmfkit transform' err || fail "no arguments: usage does not show transform"
 [[ ! -s out ]] || fail "no arguments: usage went to stdout"
 
 check "usage errors exit 2 with a message"
@@ -365,7 +658,7 @@ expect 2 "--seed" fit x.csv --rank 2 "${B[@]}" --seed -3
 expect 2 "--seed" fit x.csv --rank 2 "${B[@]}" --seed 18446744073709551616
 expect 2 "--check-every" fit x.csv --rank 2 "${B[@]}" --check-every 0
 expect 2 "--dtype" fit x.csv --rank 2 "${B[@]}" --dtype f16
-expect 2 "--init" fit x.csv --rank 2 "${B[@]}" --init nndsvd
+expect 2 "--init" fit x.csv --rank 2 "${B[@]}" --init svd
 expect 2 "--kernel" fit x.csv --rank 2 "${B[@]}" --kernel avx9
 expect 2 "--progress" fit x.csv --rank 2 "${B[@]}" --progress sometimes
 expect 2 "--w0" fit x.csv --rank 2 "${B[@]}" --init custom --h0 h0.csv
@@ -376,21 +669,77 @@ expect 2 "--shape" fit m.f32 --rank 1 "${B[@]}" --shape 2by3
 expect 2 "--shape" fit m.f32 --rank 1 "${B[@]}" --shape 0x3
 [[ ! -e w.csv && ! -e h.csv ]] || fail "a usage error created an output file"
 
+check "usage errors of the loss, penalty and solver options exit 2"
+expect 2 "--loss expects frobenius, kl, is or a finite number BETA, got 'kl2'" fit x.csv --rank 2 "${B[@]}" --loss kl2
+expect 2 "--loss" fit x.csv --rank 2 "${B[@]}" --loss nan
+expect 2 "--loss" fit x.csv --rank 2 "${B[@]}" --loss inf
+expect 2 "--loss" fit x.csv --rank 2 "${B[@]}" --loss 1e999
+expect 2 "--loss" fit x.csv --rank 2 "${B[@]}" --loss ""
+expect 2 "--loss" fit x.csv --rank 2 "${B[@]}" --loss KL
+expect 2 "--alpha-w expects a finite number >= 0, got '-1'" fit x.csv --rank 2 "${B[@]}" --alpha-w -1
+expect 2 "--alpha-h" fit x.csv --rank 2 "${B[@]}" --alpha-h nan
+expect 2 "--alpha-h" fit x.csv --rank 2 "${B[@]}" --alpha-h 1e999
+expect 2 "--alpha-w" fit x.csv --rank 2 "${B[@]}" --alpha-w 0.1x
+expect 2 "--l1-ratio expects a number in [0, 1], got '2'" fit x.csv --rank 2 "${B[@]}" --l1-ratio 2
+expect 2 "--l1-ratio" fit x.csv --rank 2 "${B[@]}" --l1-ratio -0.1
+expect 2 "--l1-ratio" fit x.csv --rank 2 "${B[@]}" --l1-ratio 1.0000001
+expect 2 "--l1-ratio" transform x.csv --h hstar.csv --out-w w.csv --l1-ratio 2
+expect 2 "--alpha-h" transform x.csv --h hstar.csv --out-w w.csv --alpha-h -0.5
+expect 2 "--solver expects mu or amu, got 'fast'" fit x.csv --rank 2 "${B[@]}" --solver fast
+expect 2 "--solver amu works only with --loss frobenius" fit x.csv --rank 2 "${B[@]}" --solver amu --loss kl
+grep -qF "beta = 1" err || fail "--solver amu --loss kl: message does not give beta"
+expect 2 "--solver amu works only with --loss frobenius" fit x.csv --rank 2 "${B[@]}" --loss 1.5 --solver amu
+ok fit x.csv --rank 2 --out-w w.csv --out-h h.csv --solver amu --loss 2
+rm -f w.csv h.csv
+
+check "usage errors of transform and reconstruct exit 2"
+expect 2 "transform needs the fixed factor" transform x.csv --out-w w.csv
+expect 2 "not both" transform x.csv --h hstar.csv --w wstar.csv --out-w w.csv
+expect 2 "write it with --out-w FILE, not --out-h" transform x.csv --h hstar.csv --out-h h.csv
+expect 2 "write it with --out-h FILE, not --out-w" transform x.csv --w wstar.csv --out-w w.csv
+expect 2 "missing required option --out-w" transform x.csv --h hstar.csv
+expect 2 "missing required option --out-h" transform x.csv --w wstar.csv
+expect 2 "missing INPUT" transform --h hstar.csv --out-w w.csv
+expect 2 "unexpected argument" transform x.csv y.csv --h hstar.csv --out-w w.csv
+expect 2 "option --rank does not apply to 'nmfkit transform'" transform x.csv --rank 2 --h hstar.csv --out-w w.csv
+expect 2 "option --init does not apply" transform x.csv --init nndsvda --h hstar.csv --out-w w.csv
+expect 2 "option --seed does not apply" transform x.csv --seed 1 --h hstar.csv --out-w w.csv
+expect 2 "option --solver does not apply" transform x.csv --solver amu --h hstar.csv --out-w w.csv
+expect 2 "option --w0 does not apply" transform x.csv --w0 w0.csv --h hstar.csv --out-w w.csv
+expect 2 "--shape" transform m.f32 --w wstar.csv --out-h h.csv
+expect 2 "--loss" transform x.csv --h hstar.csv --out-w w.csv --loss bogus
+expect 2 "unknown option '--bogus'" transform x.csv --h hstar.csv --out-w w.csv --bogus
+expect 2 "did you mean --h0" fit x.csv --rank 2 "${B[@]}" --h hstar.csv
+expect 2 "option --out does not apply to 'nmfkit fit'" fit x.csv --rank 2 "${B[@]}" --out x2.csv
+expect 2 "missing required option --out FILE" reconstruct --w wstar.csv --h hstar.csv
+expect 2 "missing required option --w FILE" reconstruct --h hstar.csv --out x2.csv
+expect 2 "missing required option --h FILE" reconstruct --w wstar.csv --out x2.csv
+expect 2 "reconstruct takes no INPUT" reconstruct x.csv --w wstar.csv --h hstar.csv --out x2.csv
+expect 2 "option --rank does not apply to 'nmfkit reconstruct'" reconstruct --rank 2 --w wstar.csv --h hstar.csv --out x2.csv
+expect 2 "--out FILE" reconstruct --w wstar.csv --h hstar.csv --out-w x2.csv
+expect 2 "--dtype" reconstruct --w wstar.csv --h hstar.csv --out x2.csv --dtype f16
+[[ ! -e w.csv && ! -e h.csv && ! -e x2.csv ]] || fail "a usage error created an output file"
+
 check "option=value syntax"
 ok fit x.csv --rank=2 --max-iter=500 --tol=0 --out-w=we.csv --out-h=he.csv
 cmp -s we.csv w4.csv || fail "--opt=value gave a different W than --opt value"
 
 # ---- help and version -----------------------------------------------------------
-check "--help, -h and 'fit --help' exit 0 and document every option"
-for args in "--help" "-h" "fit --help" "fit x.csv --help"; do
+check "--help, -h and 'COMMAND --help' exit 0 and document every option"
+for args in "--help" "-h" "fit --help" "fit x.csv --help" "transform --help" "reconstruct --help"; do
     # shellcheck disable=SC2086
     run $args
     [[ $rc -eq 0 ]] || fail "nmfkit $args exited $rc"
+    help=$(<out)
     for opt in fit --rank --max-iter --tol --seed --init random custom --w0 --h0 --dtype f32 f64 \
                --shape --out-w --out-h --json --check-every --kernel --progress --help --version \
                "Default 200" "Default 1e-4" "Default 0" "float32 (default)" "e_0" "Exit status" \
-               "CSV" "little-endian"; do
-        grep -qF -- "$opt" out || fail "nmfkit $args does not mention '$opt'"
+               "CSV" "little-endian" transform reconstruct "--h FILE" "--w FILE" "--out FILE" \
+               "--loss frobenius|kl|is|BETA" kl "Itakura-Saito" "Kullback-Leibler" "need X > 0" \
+               --alpha-w --alpha-h --l1-ratio "number of columns m" "number of rows n" \
+               "--solver mu|amu" "needs --loss frobenius" nndsvd nndsvda nndsvdar "K <= min(n, m)" \
+               '"objective"' '"loss_name"' '"beta"' "NMF.transform" "inverse_transform"; do
+        [[ $help == *"$opt"* ]] || fail "nmfkit $args does not mention '$opt'"
     done
     grep -qE '^ +1 ' out || fail "nmfkit $args does not document exit code 1"
     grep -qE '^ +2 ' out || fail "nmfkit $args does not document exit code 2"
