@@ -2,8 +2,11 @@
 #include <doctest/doctest.h>
 
 #include "kernels/kernels.hpp"
+#include "beta.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -166,7 +169,231 @@ void mu_suite() {
     }
 }
 
+
+// ---- β-divergence tiles: every set against the beta.hpp scalar reference ----------
+
+const double betas[] = {2, 1, 0, 0.5, 1.5, 3, -0.5};
+
+// X and P with exact zeros in P (and in X where β > 0), values spread over [1e-3, 3).
+template <class T>
+void beta_inputs(double beta, std::size_t rows, std::size_t cols, lcg& g, mat<T>& X, mat<T>& P) {
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j) {
+            X.v[i * X.ld + j] = T(1e-3 + 3 * g.next() * g.next());
+            P.v[i * P.ld + j] = T(1e-3 + 3 * g.next() * g.next());
+            if ((i + 3 * j) % 7 == 2) P.v[i * P.ld + j] = T(0);
+            if (beta > 0 && (2 * i + j) % 5 == 1) X.v[i * X.ld + j] = T(0);
+        }
+}
+
+// Normwise relative difference of two rows×cols blocks (NaN → fails).
+template <class T>
+double rel_diff(const mat<T>& a, const mat<T>& b) {
+    long double num = 0, den = 0;
+    for (std::size_t i = 0; i < a.rows; ++i)
+        for (std::size_t j = 0; j < a.cols; ++j) {
+            const long double d = (long double)a(i, j) - b(i, j);
+            num += d * d;
+            den += (long double)b(i, j) * b(i, j);
+        }
+    if (!(num == num)) return 1e300;
+    return den > 0 ? double(std::sqrt(num / den)) : double(std::sqrt(num));
+}
+
+template <class T>
+bool padding_is_nan(const mat<T>& a) {
+    for (std::size_t i = 0; i < a.rows; ++i)
+        for (std::size_t j = a.cols; j < a.ld; ++j)
+            if (!std::isnan(a(i, j))) return false;
+    return true;
+}
+
+const std::size_t tile_shapes[][2] = {{1, 1}, {1, 7}, {3, 16}, {5, 17}, {2, 33}, {7, 64}, {4, 65}, {13, 100}, {3, 257}};
+
+template <class T>
+void beta_tile_suite() {
+    const T eps = T(1.1920928955078125e-07);
+    for (double beta : betas)
+        for (const auto& sh : tile_shapes) {
+            const std::size_t rows = sh[0], cols = sh[1];
+            lcg g(rows * 131 + cols + std::uint64_t(beta * 8 + 100));
+            mat<T> X(rows, cols, 3, g), P(rows, cols, 1, g), Bz(rows, cols, 2, g);
+            beta_inputs(beta, rows, cols, g, X, P);
+            mat<T> Pref = P, Bref = Bz;
+            nmfkit::detail::beta_tile_scalar<T>(rows, cols, X.data(), X.ld, Pref.data(), Pref.ld, Bref.data(), Bref.ld,
+                                                beta, eps);
+            mat<T> Pref1 = P;  // B = nullptr (the solver's β = 1 call)
+            nmfkit::detail::beta_tile_scalar<T>(rows, cols, X.data(), X.ld, Pref1.data(), Pref1.ld, nullptr, 0, beta,
+                                                eps);
+            for (const kernel_table<T>* ks : all_sets<T>()) {
+                CAPTURE(ks->name);
+                CAPTURE(beta);
+                CAPTURE(rows);
+                CAPTURE(cols);
+                mat<T> Pk = P, Bk = Bz, Pk1 = P;
+                ks->beta_tile(rows, cols, X.data(), X.ld, Pk.data(), Pk.ld, Bk.data(), Bk.ld, beta, eps);
+                ks->beta_tile(rows, cols, X.data(), X.ld, Pk1.data(), Pk1.ld, nullptr, 0, beta, eps);
+                CHECK(rel_diff(Pk, Pref) <= tolerance<T>());
+                CHECK(rel_diff(Bk, Bref) <= tolerance<T>());
+                CHECK(rel_diff(Pk1, Pref1) <= tolerance<T>());
+                CHECK(padding_is_nan(Pk));
+                CHECK(padding_is_nan(Bk));
+                // Zeros of X stay exact zeros; the guarded entries are finite.
+                bool zeros_ok = true, finite = true;
+                for (std::size_t i = 0; i < rows; ++i)
+                    for (std::size_t j = 0; j < cols; ++j) {
+                        if (X(i, j) == 0) zeros_ok = zeros_ok && Pk(i, j) == 0;
+                        finite = finite && std::isfinite(Pk(i, j)) && std::isfinite(Bk(i, j));
+                    }
+                CHECK(zeros_ok);
+                CHECK(finite);
+                // β = 1 and β = 0 are divisions only: bit-identical to the reference.
+                if (beta == 1 || beta == 0) {
+                    bool exact = true;
+                    for (std::size_t i = 0; i < rows; ++i)
+                        for (std::size_t j = 0; j < cols; ++j)
+                            exact = exact && Pk(i, j) == Pref(i, j) && Bk(i, j) == Bref(i, j);
+                    CHECK(exact);
+                }
+            }
+        }
+}
+
+template <class T>
+void beta_loss_suite() {
+    const T eps = T(1.1920928955078125e-07);
+    for (double beta : betas)
+        for (int near : {0, 1})  // near = 1: P within ±1% of X (the cancelling regime of a fit)
+            for (const auto& sh : tile_shapes) {
+                const std::size_t rows = sh[0], cols = sh[1];
+                lcg g(rows * 977 + cols + std::uint64_t(beta * 8 + 100) + near);
+                mat<T> X(rows, cols, 3, g), P(rows, cols, 1, g);
+                beta_inputs(beta, rows, cols, g, X, P);
+                if (near)
+                    for (std::size_t i = 0; i < rows; ++i)
+                        for (std::size_t j = 0; j < cols; ++j) {
+                            const T x = X(i, j);
+                            P.v[i * P.ld + j] = x == 0 ? T(0.5) : T(x * (0.99 + 0.02 * g.next()));
+                        }
+                double div_ref = 1, sq_ref = 2;  // the kernels add to div and sq
+                nmfkit::detail::beta_loss_tile_scalar<T>(rows, cols, X.data(), X.ld, P.data(), P.ld, beta, eps,
+                                                         div_ref, sq_ref);
+                div_ref -= 1;
+                sq_ref -= 2;
+                for (const kernel_table<T>* ks : all_sets<T>()) {
+                    CAPTURE(ks->name);
+                    CAPTURE(beta);
+                    CAPTURE(near);
+                    CAPTURE(rows);
+                    CAPTURE(cols);
+                    double div = 1, sq = 2;
+                    ks->beta_loss_tile(rows, cols, X.data(), X.ld, P.data(), P.ld, beta, eps, div, sq);
+                    div -= 1;
+                    sq -= 2;
+                    REQUIRE(std::isfinite(div_ref));
+                    // Sums evaluated in double lanes: close to double rounding for either T.
+                    CHECK(std::fabs(div - div_ref) <= 1e-12 * std::fabs(div_ref) + 1e-13);
+                    CHECK(std::fabs(sq - sq_ref) <= 1e-12 * std::fabs(sq_ref) + 1e-13);
+                }
+            }
+}
+
+// ulp distance between a and the exact value w (long double), in units of T's ulp at w.
+template <class T>
+double ulps(T a, long double w) {
+    if (std::isinf(w) || w > (long double)std::numeric_limits<T>::max())
+        return std::isinf(a) && a > 0 ? 0 : 1e30;
+    const long double aw = std::fabs(w);
+    const long double tiny = std::numeric_limits<T>::min();
+    // Below the normal range the ulp is fixed at denorm_min.
+    const long double ulp = aw < tiny ? (long double)std::numeric_limits<T>::denorm_min()
+                                      : std::ldexp(1.0L, std::ilogb(aw) - std::numeric_limits<T>::digits + 1);
+    return double(std::fabs((long double)a - w) / ulp);
+}
+
+// log, exp and pow of every set against long-double std:: functions over 1e-30 … 1e30 for
+// the base (subnormals included) and exponents from the β range and beyond.
+template <class T>
+void vmath_suite(double& worst_log, double& worst_exp, double& worst_pow) {
+    std::vector<T> xs;
+    for (int k = -300; k <= 300; ++k) xs.push_back(T(std::pow(10.0, k / 10.0)));  // 1e-30 … 1e30
+    lcg g(7);
+    for (int k = 0; k < 2000; ++k) xs.push_back(T(std::pow(10.0, -30 + 60 * g.next())));
+    for (int k = 0; k < 200; ++k) xs.push_back(T(0.5 + g.next()));  // around 1: log ≈ 0
+    const T tiny = std::numeric_limits<T>::min();
+    for (double f : {1.0, 0.5, 0.25, 1e-3, 1e-6}) xs.push_back(T(tiny * f));  // subnormal
+    xs.push_back(std::numeric_limits<T>::denorm_min());
+    xs.push_back(std::numeric_limits<T>::max());
+    for (const kernel_table<T>* ks : all_sets<T>()) {
+        CAPTURE(ks->name);
+        std::vector<T> out(xs.size());
+        ks->vmath(0, xs.size(), xs.data(), T(0), out.data());
+        double wl = 0;
+        for (std::size_t i = 0; i < xs.size(); ++i) {
+            if (xs[i] < tiny) continue;  // log of subnormals: not used (bases are ≥ eps or normal)
+            wl = std::max(wl, ulps(out[i], std::log((long double)xs[i])));
+        }
+        // exp over the finite normal range of the result.
+        std::vector<T> es;
+        const double lmax = std::log(double(std::numeric_limits<T>::max())) - 0.01;
+        const double lmin = std::log(double(tiny)) + 0.01;
+        for (int k = 0; k <= 4000; ++k) es.push_back(T(lmin + (lmax - lmin) * k / 4000.0));
+        std::vector<T> eo(es.size());
+        ks->vmath(1, es.size(), es.data(), T(0), eo.data());
+        double we = 0;
+        for (std::size_t i = 0; i < es.size(); ++i) we = std::max(we, ulps(eo[i], std::exp((long double)es[i])));
+        double wp = 0;
+        for (double e : {-2.5, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, -0.3, 0.7, -7.25, 3.1}) {
+            CAPTURE(e);
+            ks->vmath(2, xs.size(), xs.data(), T(e), out.data());
+            double w = 0;
+            for (std::size_t i = 0; i < xs.size(); ++i) {
+                const long double want = std::pow((long double)xs[i], (long double)T(e));
+                if (want < (long double)tiny) {  // subnormal or zero result: absolute
+                    CHECK(std::fabs((long double)out[i] - want) <= 2 * (long double)std::numeric_limits<T>::denorm_min());
+                    continue;
+                }
+                w = std::max(w, ulps(out[i], want));
+            }
+            // 2^s and log2 m ~1 ulp each, plus e·(error of log2 m): grows slowly with |e|.
+            CHECK(w <= 3 + 0.5 * std::fabs(e));
+            if (std::fabs(e) <= 3) wp = std::max(wp, w);
+            if (std::fabs(e) > 3) MESSAGE(std::string(ks->name) << " pow e=" << e << ": " << w << " ulp");
+        }
+        // Special values as std::pow.
+        const T sp[] = {T(0), std::numeric_limits<T>::infinity(), T(1)};
+        T so[3];
+        ks->vmath(2, 3, sp, T(-0.5), so);
+        CHECK(std::isinf(so[0]));
+        CHECK(so[1] == 0);
+        CHECK(so[2] == 1);
+        ks->vmath(2, 3, sp, T(1.5), so);
+        CHECK(so[0] == 0);
+        CHECK(std::isinf(so[1]));
+        ks->vmath(2, 3, sp, T(0), so);
+        CHECK((so[0] == 1 && so[1] == 1 && so[2] == 1));
+        CHECK(wl <= 4);
+        CHECK(we <= 4);
+        MESSAGE(std::string(ks->name) << std::string(sizeof(T) == 4 ? " float" : " double") << ": max ulp log " << wl << ", exp " << we
+                         << ", pow (|e| ≤ 3) " << wp);
+        if (std::string(ks->name) != "scalar") {
+            worst_log = std::max(worst_log, wl);
+            worst_exp = std::max(worst_exp, we);
+            worst_pow = std::max(worst_pow, wp);
+        }
+    }
+}
+
 }  // namespace
+
+TEST_CASE_TEMPLATE("beta_tile: every set matches beta_tile_scalar", T, float, double) { beta_tile_suite<T>(); }
+TEST_CASE_TEMPLATE("beta_loss_tile: every set matches beta_loss_tile_scalar", T, float, double) {
+    beta_loss_suite<T>();
+}
+TEST_CASE_TEMPLATE("vector log/exp/pow: a few ulp over 1e-30 … 1e30", T, float, double) {
+    double wl = 0, we = 0, wp = 0;
+    vmath_suite<T>(wl, we, wp);
+}
 
 TEST_CASE_TEMPLATE("kernel sets: list ends with scalar, names are distinct", T, float, double) {
     const auto sets = all_sets<T>();

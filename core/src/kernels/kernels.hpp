@@ -38,6 +38,22 @@ struct kernel_table {
     // (scikit-learn's guard: a zero denominator is replaced by eps; eps > 0).
     void (*mu_update)(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
                       std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept;
+
+    // β-divergence tile, exactly the semantics of beta_tile_scalar (beta.hpp): with P = W·H
+    // on entry, P ← X ∘ p^(β−2) (p = eps where P == 0 and β < 2) and, unless B is null,
+    // B ← q^(β−1) (q = eps where P == 0 and β < 1). β = 1 and β = 0 use divisions only.
+    void (*beta_tile)(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P,
+                      std::size_t ldp, T* B, std::size_t ldb, double beta, T eps) noexcept;
+
+    // Adds Σ d_β(x | p) to div and Σ (x − p)² to sq over a tile (P = W·H), exactly the
+    // semantics of beta_loss_tile_scalar (beta.hpp); evaluated in double lanes.
+    void (*beta_loss_tile)(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx,
+                           const T* P, std::size_t ldp, double beta, T eps, double& div,
+                           double& sq) noexcept;
+
+    // The elementwise math of this set, exposed for the accuracy tests only:
+    // out[i] = log(x[i]) (f = 0), exp(x[i]) (f = 1), pow(x[i], e) with x[i] ≥ 0 (f = 2).
+    void (*vmath)(int f, std::size_t n, const T* x, T e, T* out) noexcept;
 };
 
 // The plain-C++ reference set. Always available; compiled without xsimd.

@@ -2,6 +2,10 @@
 // scalar-only builds (baseline wasm, Cortex-M). Never includes xsimd.
 #include "kernels/kernels.hpp"
 
+#include "beta.hpp"
+
+#include <cmath>
+
 namespace nmfkit {
 namespace detail {
 namespace {
@@ -92,7 +96,16 @@ void mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const 
 }
 
 template <class T>
-constexpr kernel_table<T> scalar_table{"scalar", &gemm_nt<T>, &gemm_tn<T>, &gemm_nn<T>, &mu_update<T>};
+void vmath(int f, std::size_t n, const T* x, T e, T* out) noexcept {
+    for (std::size_t i = 0; i < n; ++i)
+        out[i] = f == 0 ? std::log(x[i]) : f == 1 ? std::exp(x[i]) : std::pow(x[i], e);
+}
+
+template <class T>
+constexpr kernel_table<T> scalar_table{"scalar",         &gemm_nt<T>,
+                                       &gemm_tn<T>,      &gemm_nn<T>,
+                                       &mu_update<T>,    &beta_tile_scalar<T>,
+                                       &beta_loss_tile_scalar<T>, &vmath<T>};
 
 }  // namespace
 

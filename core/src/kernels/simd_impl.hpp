@@ -11,7 +11,10 @@
 #include <xsimd/xsimd.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <limits>
+#include <type_traits>
 #include <utility>
 
 namespace nmfkit {
@@ -37,6 +40,196 @@ inline void prefetch(const void* p) noexcept {
     (void)p;
 #endif
 }
+
+
+// Correctly rounded a / b. xsimd 8.1's neon64 float division falls back to the armv7 path
+// (reciprocal estimate + 2 Newton steps, not IEEE); AArch64 has a real vdivq_f32.
+template <class T, class Arch>
+inline xsimd::batch<T, Arch> vdiv(const xsimd::batch<T, Arch>& a, const xsimd::batch<T, Arch>& b) noexcept {
+#if defined(__aarch64__) || defined(_M_ARM64)
+    if constexpr (std::is_same<T, float>::value && std::is_same<Arch, xsimd::neon64>::value)
+        return xsimd::batch<T, Arch>(vdivq_f32(a, b));
+#endif
+    return a / b;
+}
+
+// Vector math of the β kernels, built from IEEE bit manipulation and polynomials only:
+// xsimd 8.1's log/exp/frexp/ldexp convert between double and int64 lanes, which SSE2 and
+// AVX2 lack (emulated lane by lane: slower than scalar code).
+//   log x = E·ln2 + log m,  x = m·2^E, m ∈ [√½, √2): musl's log/logf kernel (fdlibm, < 1 ulp).
+//   x^e: exp(e·ln x) in working precision loses |e·ln x| ulp (1e30^-2.5 in float: ~170 ulp),
+//   so e·E is formed exactly from e = e_hi + e_lo (e_hi short enough that e_hi·E is exact)
+//   and only the small remainder s ∈ [−½, ½] goes through 2^s (Taylor, degree 7 / 13).
+// A few ulp over the whole range, subnormal x included (tests/test_kernels.cpp measures it).
+template <class T, class Arch>
+struct simd_math {
+    using B = xsimd::batch<T, Arch>;
+    using U = xsimd::batch<typename std::conditional<sizeof(T) == 4, std::uint32_t, std::uint64_t>::type, Arch>;
+    using u_t = typename U::value_type;
+    static constexpr bool f32 = sizeof(T) == 4;
+    static constexpr int mant = std::numeric_limits<T>::digits - 1;       // 23 | 52
+    static constexpr int bias = std::numeric_limits<T>::max_exponent - 1;  // 127 | 1023
+    static constexpr T two_mant = f32 ? T(8388608.0) : T(4503599627370496.0);  // 2^mant
+
+    static B c(T v) noexcept { return B(v); }
+    static u_t bits_of(T v) noexcept {
+        u_t u;
+        std::memcpy(&u, &v, sizeof u);
+        return u;
+    }
+
+    // x normal, > 0: x = m·2^E with m ∈ [√½, √2); returns m, E as an integral T.
+    static B reduce(const B& x, B& E) noexcept {
+        const U bits = xsimd::bitwise_cast<U>(x);
+        const B field = xsimd::bitwise_cast<B>((bits >> mant) | U(bits_of(two_mant))) - c(two_mant);
+        B m = xsimd::bitwise_cast<B>((bits & U((u_t(1) << mant) - 1)) | U(bits_of(T(1))));  // [1, 2)
+        const auto hi = m > c(T(1.41421356237309504880));
+        m = xsimd::select(hi, m * c(T(0.5)), m);
+        E = field - c(T(bias)) + xsimd::select(hi, c(T(1)), c(T(0)));
+        return m;
+    }
+
+    // Subnormal x: scaled into the normal range first.
+    static B reduce_any(const B& x, B& E) noexcept {
+        const auto sub = x < B(std::numeric_limits<T>::min());
+        const T up = f32 ? T(16777216.0) : T(9007199254740992.0);  // 2^(mant+1)
+        const B m = reduce(xsimd::select(sub, x * c(up), x), E);
+        E -= xsimd::select(sub, c(T(mant + 1)), c(T(0)));
+        return m;
+    }
+
+    // log(m) − f and f = m − 1 for m ∈ [√½, √2) (musl log / logf).
+    static B log_m(const B& m, B& f) noexcept {
+        f = m - c(T(1));
+        const B hfsq = c(T(0.5)) * f * f;
+        const B s = vdiv(f, c(T(2)) + f);
+        const B z = s * s, w = z * z;
+        B R;
+        if (f32) {
+            const B t1 = w * (c(T(0.40000972152)) + w * c(T(0.24279078841)));
+            const B t2 = z * (c(T(0.66666662693)) + w * c(T(0.28498786688)));
+            R = t2 + t1;
+        } else {
+            const B t1 = w * (c(T(3.999999999940941908e-01)) +
+                              w * (c(T(2.222219843214978396e-01)) + w * c(T(1.531383769920937332e-01))));
+            const B t2 = z * (c(T(6.666666666666735130e-01)) +
+                              w * (c(T(2.857142874366239149e-01)) +
+                                   w * (c(T(1.818357216161805012e-01)) + w * c(T(1.479819860511658591e-01)))));
+            R = t2 + t1;
+        }
+        return s * (hfsq + R) - hfsq;  // log m = this + f
+    }
+
+    static B log(const B& x) noexcept {
+        B E, f;
+        const B m = reduce_any(x, E);
+        const B lm = log_m(m, f);
+        const T ln2_hi = f32 ? T(6.9313812256e-01) : T(6.93147180369123816490e-01);
+        const T ln2_lo = f32 ? T(9.0580006145e-06) : T(1.90821492927058770002e-10);
+        B r = (lm + E * c(ln2_lo)) + f + E * c(ln2_hi);
+        const T inf = std::numeric_limits<T>::infinity();
+        r = xsimd::select(x == c(T(0)), c(-inf), r);
+        r = xsimd::select(x == c(inf), c(inf), r);
+        return xsimd::select(x < c(T(0)) || x != x, c(std::numeric_limits<T>::quiet_NaN()), r);
+    }
+
+    // 2^s for |s| ≤ ½ (Taylor series of exp(s·ln2)).
+    static B exp2_small(const B& s) noexcept {
+        if (f32) {
+            B p = c(T(1.5252733804059838e-05));
+            p = p * s + c(T(0.00015403530393381606));
+            p = p * s + c(T(0.0013333558146428441));
+            p = p * s + c(T(0.009618129107628477));
+            p = p * s + c(T(0.055504108664821576));
+            p = p * s + c(T(0.2402265069591007));
+            p = p * s + c(T(0.6931471805599453));
+            return p * s + c(T(1));
+        } else {
+            B p = c(T(1.3691488853904124e-12));
+            p = p * s + c(T(2.5678435993488196e-11));
+            p = p * s + c(T(4.44553827187081e-10));
+            p = p * s + c(T(7.054911620801121e-09));
+            p = p * s + c(T(1.0178086009239696e-07));
+            p = p * s + c(T(1.3215486790144305e-06));
+            p = p * s + c(T(1.5252733804059838e-05));
+            p = p * s + c(T(0.00015403530393381606));
+            p = p * s + c(T(0.0013333558146428441));
+            p = p * s + c(T(0.009618129107628477));
+            p = p * s + c(T(0.055504108664821576));
+            p = p * s + c(T(0.2402265069591007));
+            p = p * s + c(T(0.6931471805599453));
+            return p * s + c(T(1));
+        }
+    }
+
+    // 2^n for integral n in [1 − bias, bias]: the biased exponent n + bias is the low
+    // mantissa bits of 2^mant + n + bias, shifted into place.
+    static B pow2i(const B& n) noexcept {
+        return xsimd::bitwise_cast<B>(xsimd::bitwise_cast<U>(n + c(two_mant + T(bias))) << mant);
+    }
+
+    // Rounds to an integral value (|v| < 2^mant; ties: either way).
+    static B round_int(const B& v) noexcept {
+        const B big = xsimd::select(v < c(T(0)), c(-T(1.5) * two_mant), c(T(1.5) * two_mant));
+        return (v + big) - big;
+    }
+
+    // e^x (used by the tests only): Cody–Waite reduction x = n·ln2 + r, then 2^(r·log2 e).
+    static B exp(const B& x) noexcept {
+        const T lim = T(2 * (bias - 1));
+        const B n = round_int(xsimd::min(xsimd::max(x * c(T(1.44269504088896340736)), c(-lim)), c(lim)));
+        const T ln2_hi = f32 ? T(0.693145751953125) : T(6.93147180369123816490e-01);  // n·ln2_hi exact
+        const T ln2_lo = f32 ? T(1.428606765330187045e-06) : T(1.90821492927058770002e-10);
+        const B r = (x - n * c(ln2_hi)) - n * c(ln2_lo);
+        const B n1 = round_int(n * c(T(0.5)));
+        return exp2_small(r * c(T(1.44269504088896340736))) * pow2i(n1) * pow2i(n - n1);
+    }
+
+    struct exponent {
+        T e, hi, lo, at0, atinf;
+    };
+    static exponent split(T e) noexcept {
+        u_t u = bits_of(e);
+        // Keep 12 (float) / 26 (double) significant bits: |E| < 2^8 / 2^11, so e_hi·E is exact.
+        u &= ~((u_t(1) << (f32 ? 12 : 27)) - 1);
+        exponent x;
+        x.e = e;
+        std::memcpy(&x.hi, &u, sizeof u);
+        x.lo = e - x.hi;
+        const T inf = std::numeric_limits<T>::infinity();
+        x.at0 = e > 0 ? T(0) : e == 0 ? T(1) : inf;  // std::pow(0, e), std::pow(inf, e)
+        x.atinf = e > 0 ? inf : e == 0 ? T(1) : T(0);
+        return x;
+    }
+
+    // x^e for x ≥ 0 (x = 0, inf and NaN as std::pow).
+    static B pow(const B& x, const exponent& p) noexcept {
+        B E, f;
+        const B m = reduce_any(x, E);
+        const B l2m = (log_m(m, f) + f) * c(T(1.44269504088896340736));  // log2 m, |·| ≤ ½
+        const B a = c(p.hi) * E;                                          // exact
+        B n = round_int(a);
+        B s = (a - n) + (c(p.lo) * E + c(p.e) * l2m);
+        const B n2 = round_int(s);
+        s -= n2;
+        const T lim = T(2 * (bias - 1));  // beyond: inf or 0 anyway
+        n = xsimd::min(xsimd::max(n + n2, c(-lim)), c(lim));
+        const B n1 = round_int(n * c(T(0.5)));
+        B r = exp2_small(s) * pow2i(n1) * pow2i(n - n1);  // one rounding if subnormal
+        r = xsimd::select(x == c(T(0)), c(p.at0), r);
+        r = xsimd::select(x == c(std::numeric_limits<T>::infinity()), c(p.atinf), r);
+        return xsimd::select(x != x, p.e == 0 ? c(T(1)) : x, r);
+    }
+};
+
+// Lane indices 0, 1, 2, ... (tail masks).
+template <class T>
+struct lane_iota {
+    alignas(64) static constexpr T v[64] = {
+        0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+        22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
+        44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+};
 
 
 // Regs: number of architectural vector registers (16 or 32); sets the tile sizes.
@@ -380,7 +573,7 @@ struct simd_kernels {
             for (; j + W <= cols; j += W) {
                 const B d = B::load_unaligned(dr + j);
                 const B dd = xsimd::select(d == zero_v, veps, d);
-                (B::load_unaligned(xr + j) * B::load_unaligned(nr + j) / dd).store_unaligned(xr + j);
+                vdiv(B::load_unaligned(xr + j) * B::load_unaligned(nr + j), dd).store_unaligned(xr + j);
             }
             for (; j < cols; ++j) {
                 const T d = dr[j] != T(0) ? dr[j] : eps;
@@ -389,8 +582,197 @@ struct simd_kernels {
         }
     }
 
+    // ---- β-divergence tiles (semantics: beta.hpp) ------------------------------------
+    using M = simd_math<T, Arch>;
+    enum beta_mode { kl, is, below2, general };
+
+    // One vector of the tile: returns the new P, writes q^(β−1) to b.
+    template <int mode>
+    static B beta_vec(const B& x, const B& y, B& b, const typename M::exponent& e1,
+                      const typename M::exponent& e2, const B& veps, bool guard_b) noexcept {
+        const B zero(T(0));
+        const auto y0 = y == zero;
+        if (mode == kl) {
+            b = B(T(1));  // pow(q, 0)
+            return vdiv(x, xsimd::select(y0, veps, y));
+        } else if (mode == is) {
+            const B inv = vdiv(B(T(1)), xsimd::select(y0, veps, y));
+            b = inv;
+            return x * (inv * inv);
+        } else if (mode == below2) {
+            // p^(β−2) = p^(β−1) / p: one pow instead of two (≤ 1 ulp more than the reference).
+            const B yn = xsimd::select(y0, veps, y);
+            const B q = M::pow(yn, e1);
+            b = guard_b ? q : xsimd::select(y0, B(e1.at0), q);
+            return x * vdiv(q, yn);
+        } else {  // β ≥ 2: no guards, 0^(β−2) must stay exact
+            b = M::pow(y, e1);
+            return x * M::pow(y, e2);
+        }
+    }
+
+    template <int mode>
+    static void beta_rows(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P,
+                          std::size_t ldp, T* Bo, std::size_t ldb, double beta, T eps) noexcept {
+        const typename M::exponent e1 = M::split(static_cast<T>(beta - 1));
+        const typename M::exponent e2 = M::split(static_cast<T>(beta - 2));
+        const B veps(eps);
+        const bool guard_b = beta < 1;
+        const std::size_t rem = cols % W, full = cols - rem;
+        for (std::size_t i = 0; i < rows; ++i) {
+            const T* x = X + i * ldx;
+            T* p = P + i * ldp;
+            T* bo = Bo ? Bo + i * ldb : nullptr;
+            for (std::size_t j = 0; j < full; j += W) {
+                B b;
+                const B r = beta_vec<mode>(B::load_unaligned(x + j), B::load_unaligned(p + j), b, e1, e2,
+                                           veps, guard_b);
+                r.store_unaligned(p + j);
+                if (bo) b.store_unaligned(bo + j);
+            }
+            if (rem) {
+                alignas(64) T xt[W], pt[W], bt[W];
+                for (std::size_t t = 0; t < W; ++t) {
+                    xt[t] = t < rem ? x[full + t] : T(1);
+                    pt[t] = t < rem ? p[full + t] : T(1);
+                }
+                B b;
+                beta_vec<mode>(B::load_aligned(xt), B::load_aligned(pt), b, e1, e2, veps, guard_b)
+                    .store_aligned(pt);
+                b.store_aligned(bt);
+                for (std::size_t t = 0; t < rem; ++t) p[full + t] = pt[t];
+                if (bo)
+                    for (std::size_t t = 0; t < rem; ++t) bo[full + t] = bt[t];
+            }
+        }
+    }
+
+    static void beta_tile(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P,
+                          std::size_t ldp, T* Bo, std::size_t ldb, double beta, T eps) noexcept {
+        if (beta == 1) return beta_rows<kl>(rows, cols, X, ldx, P, ldp, Bo, ldb, beta, eps);
+        if (beta == 0) return beta_rows<is>(rows, cols, X, ldx, P, ldp, Bo, ldb, beta, eps);
+        if (beta < 2) return beta_rows<below2>(rows, cols, X, ldx, P, ldp, Bo, ldb, beta, eps);
+        beta_rows<general>(rows, cols, X, ldx, P, ldp, Bo, ldb, beta, eps);
+    }
+
+    // The loss runs in double lanes (float inputs widened): the terms cancel heavily near a
+    // fit (x·log(x/y) − x + y ≈ (x−y)²/2y), which float lanes could not resolve to 1e-6.
+    using D = xsimd::batch<double, Arch>;
+    using MD = simd_math<double, Arch>;
+    static constexpr std::size_t WD = D::size;
+
+    static D load_d(const T* p) noexcept {
+        if constexpr (std::is_same<T, double>::value) {
+            return D::load_unaligned(reinterpret_cast<const double*>(p));
+        } else {
+            // Native widening loads; the generic path (store doubles, reload) stalls on
+            // store forwarding.
+            const float* f = reinterpret_cast<const float*>(p);
+#if defined(__AVX512F__)
+            if constexpr (WD == 8) return D(_mm512_cvtps_pd(_mm256_loadu_ps(f)));
+#endif
+#if defined(__AVX__)
+            if constexpr (WD == 4) return D(_mm256_cvtps_pd(_mm_loadu_ps(f)));
+#endif
+#if defined(__SSE2__)
+            if constexpr (WD == 2) {
+                __m128 v;
+                std::memcpy(&v, f, 8);  // upper lanes unused
+                return D(_mm_cvtps_pd(v));
+            }
+#endif
+#if defined(__aarch64__)
+            if constexpr (WD == 2) return D(vcvt_f64_f32(vld1_f32(f)));
+#endif
+            alignas(64) double t[WD];
+            for (std::size_t k = 0; k < WD; ++k) t[k] = static_cast<double>(f[k]);
+            return D::load_aligned(t);
+        }
+    }
+
+    template <int mode>
+    static void loss_vec(const D& xv, const D& yv, const D& ve, const typename MD::exponent* pe,
+                         double beta, D& dacc, D& sacc) noexcept {
+        const D d = xv - yv;
+        sacc += d * d;
+        if (mode == 2) {
+            dacc += D(0.5) * d * d;
+            return;
+        }
+        const D zero(0.0);
+        const D yg = xsimd::select(yv == zero, ve, yv);
+        if (mode == 1) {
+            const D l = MD::log(xsimd::select(xv > zero, xv / yg, D(1.0)));
+            dacc += xv * l - xv + yv;
+        } else if (mode == 0) {
+            const D q = xv / yg;
+            dacc += q - MD::log(q) - D(1.0);
+        } else {
+            // pe: β, β−1. d_β = (x^β + (β−1)·y^β − β·x·y^(β−1)) / (β(β−1)).
+            const D yb = beta < 1 ? yg : yv;
+            dacc += (MD::pow(xv, pe[0]) + D(beta - 1) * MD::pow(beta < 0 ? yg : yv, pe[0]) -
+                     D(beta) * xv * MD::pow(yb, pe[1])) /
+                    D(beta * (beta - 1));
+        }
+    }
+
+    template <int mode>
+    static void loss_rows(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, const T* P,
+                          std::size_t ldp, double beta, T eps, double& div, double& sq) noexcept {
+        const typename MD::exponent pe[2] = {MD::split(beta), MD::split(beta - 1)};
+        const D ve(static_cast<double>(eps)), zero(0.0);
+        const std::size_t rem = cols % WD, full = cols - rem;
+        static_assert(WD <= 64, "vector wider than the lane table");
+        const auto tail = D::load_aligned(lane_iota<double>::v) < D(static_cast<double>(rem));
+        double d_sum = 0, s_sum = 0;
+        for (std::size_t i = 0; i < rows; ++i) {
+            const T* x = X + i * ldx;
+            const T* p = P + i * ldp;
+            D dacc(0.0), sacc(0.0);
+            for (std::size_t j = 0; j < full; j += WD)
+                loss_vec<mode>(load_d(x + j), load_d(p + j), ve, pe, beta, dacc, sacc);
+            if (rem) {
+                alignas(64) T xt[WD], pt[WD];
+                for (std::size_t t = 0; t < WD; ++t) {
+                    xt[t] = t < rem ? x[full + t] : T(1);
+                    pt[t] = t < rem ? p[full + t] : T(1);
+                }
+                D dt(0.0), st(0.0);
+                loss_vec<mode>(load_d(xt), load_d(pt), ve, pe, beta, dt, st);
+                dacc += xsimd::select(tail, dt, zero);
+                sacc += xsimd::select(tail, st, zero);
+            }
+            d_sum += simd_reduce_add(dacc);
+            s_sum += simd_reduce_add(sacc);
+        }
+        div += d_sum;
+        sq += s_sum;
+    }
+
+    static void beta_loss_tile(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx,
+                               const T* P, std::size_t ldp, double beta, T eps, double& div,
+                               double& sq) noexcept {
+        if (beta == 2) return loss_rows<2>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
+        if (beta == 1) return loss_rows<1>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
+        if (beta == 0) return loss_rows<0>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
+        loss_rows<3>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
+    }
+
+    static void vmath(int f, std::size_t n, const T* x, T e, T* out) noexcept {
+        const typename M::exponent pe = M::split(e);
+        for (std::size_t i = 0; i < n; i += W) {
+            const std::size_t c = kmin(W, n - i);
+            alignas(64) T t[W];
+            for (std::size_t k = 0; k < W; ++k) t[k] = k < c ? x[i + k] : T(1);
+            const B v = B::load_aligned(t);
+            (f == 0 ? M::log(v) : f == 1 ? M::exp(v) : M::pow(v, pe)).store_aligned(t);
+            for (std::size_t k = 0; k < c; ++k) out[i + k] = t[k];
+        }
+    }
+
     static constexpr kernel_table<T> table(const char* name) noexcept {
-        return kernel_table<T>{name, &gemm_nt, &gemm_tn, &gemm_nn, &mu_update};
+        return kernel_table<T>{name,       &gemm_nt,        &gemm_tn, &gemm_nn, &mu_update,
+                               &beta_tile, &beta_loss_tile, &vmath};
     }
 };
 

@@ -1,0 +1,40 @@
+// nmfkit for browsers (and Deno, bundlers): the .wasm is fetched and compiled while it
+// streams in (compileStreaming, when served as application/wasm).
+import { loadWith } from './core.js';
+import { connect } from './client.js';
+
+export { NmfError, simdSupported } from './core.js';
+
+const base = () => (typeof document !== 'undefined' && document.baseURI) || (globalThis.location && globalThis.location.href) || import.meta.url;
+const defaultUrl = (file) => new URL(`../dist/${file}`, import.meta.url);
+const read = (src) => fetch(src instanceof URL ? src : new URL(src, base()));
+
+/**
+ * Instantiates nmfkit. options.simd: true/false forces the SIMD/baseline module (default:
+ * SIMD where supported); options.wasm: a WebAssembly.Module, bytes, a Response or a URL
+ * instead of the bundled module (bundlers: pass the URL of 'nmfkit/nmfkit-simd.wasm').
+ */
+export function load(options = {}) {
+  return loadWith(options, defaultUrl, read);
+}
+
+/**
+ * Runs nmfkit in a module Worker; resolves to { simd, kernel, version, fit, terminate }.
+ * options.worker: a Worker already running 'nmfkit/worker' (for bundlers).
+ */
+export function createWorker(options = {}) {
+  const { worker: given, ...loadOptions } = options;
+  if (loadOptions.wasm instanceof URL) loadOptions.wasm = loadOptions.wasm.href;
+  const w = given || new Worker(new URL('./worker.browser.js', import.meta.url), { type: 'module' });
+  return connect(
+    {
+      post: (m, t) => w.postMessage(m, t),
+      listen: (fn) => {
+        w.addEventListener('message', (e) => fn(e.data));
+        w.addEventListener('error', (e) => fn({ type: 'fatal', error: { message: e.message || 'nmfkit: the worker failed' } }));
+      },
+      terminate: () => w.terminate(),
+    },
+    loadOptions,
+  );
+}

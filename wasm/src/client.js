@@ -1,0 +1,84 @@
+// The page side of createWorker(): the nmfkit API over a Worker, every call a promise.
+import { NmfError, abortError } from './core.js';
+
+const TYPED = (v) => ArrayBuffer.isView(v) && !(v instanceof DataView);
+
+// port: { post(msg, transfer), listen(fn), terminate(), ref?(), unref?() }
+export function connect(port, loadOptions) {
+  let next = 1;
+  const calls = new Map(); // id -> { resolve, reject, onProgress }
+  const settle = () => {
+    if (calls.size === 0 && port.unref) port.unref();
+  };
+  port.listen((msg) => {
+    if (msg.type === 'fatal') {
+      // the worker itself failed (could not start, uncaught error): fail every call
+      for (const c of calls.values()) c.reject(rebuild(msg.error));
+      calls.clear();
+      settle();
+      return;
+    }
+    const c = calls.get(msg.id);
+    if (!c) return;
+    if (msg.type === 'progress') {
+      if (c.onProgress) c.onProgress(msg.progress);
+      return;
+    }
+    calls.delete(msg.id);
+    settle();
+    if (msg.type === 'error') c.reject(rebuild(msg.error));
+    else c.resolve(msg.type === 'loaded' ? msg.info : msg.result);
+  });
+  const call = (msg, transfer, onProgress) => {
+    const id = next++;
+    if (port.ref) port.ref();
+    const p = new Promise((resolve, reject) => calls.set(id, { resolve, reject, onProgress }));
+    port.post({ ...msg, id }, transfer);
+    return { id, p };
+  };
+
+  let terminated = false;
+  const api = {
+    /**
+     * Same as nmf.fit() in the worker. X is copied unless options.transfer is true (then
+     * X's buffer, and W0/H0's, are moved to the worker and become unusable here).
+     */
+    fit(X, options = {}) {
+      if (terminated) return Promise.reject(new NmfError('terminated', 'nmfkit: the worker was terminated'));
+      const { onProgress, signal, transfer, ...rest } = options || {};
+      if (signal && signal.aborted) return Promise.reject(abortError(signal));
+      const moved = [];
+      if (transfer) for (const v of [X, rest.W0, rest.H0]) if (TYPED(v) && !moved.includes(v.buffer)) moved.push(v.buffer);
+      const { id, p } = call({ type: 'fit', X, options: rest, progress: typeof onProgress === 'function' }, moved, onProgress);
+      if (!signal) return p;
+      const onAbort = () => {
+        port.post({ type: 'abort', id });
+        const c = calls.get(id);
+        if (c) {
+          calls.delete(id);
+          settle();
+          c.reject(abortError(signal));
+        }
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      return p.finally(() => signal.removeEventListener('abort', onAbort));
+    },
+    /** Stops the worker; pending fits reject. */
+    terminate() {
+      terminated = true;
+      for (const c of calls.values()) c.reject(new NmfError('terminated', 'nmfkit: the worker was terminated'));
+      calls.clear();
+      return port.terminate();
+    },
+  };
+  return call({ type: 'load', options: loadOptions }).p.then((info) => Object.assign(api, info));
+}
+
+function rebuild(e) {
+  if (e.name === 'AbortError') return abortError();
+  const { name, message, code, ...details } = e;
+  if (name === 'NmfError' || code) return new NmfError(code, message, details);
+  const err = new Error(message);
+  err.name = name || 'Error';
+  return err;
+}

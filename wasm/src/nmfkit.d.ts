@@ -1,0 +1,155 @@
+// Types of the `nmfkit` package (hand-written; the same for the Node and browser entries).
+
+/** Row-major matrix input: a typed array (with `rows`/`cols`) or an array of rows. */
+export type MatrixInput = Float32Array | Float64Array | ArrayLike<number>[] | number[];
+
+export interface LoadOptions {
+  /** true: the SIMD128 module, false: the baseline module. Default: SIMD where the engine supports it. */
+  simd?: boolean;
+  /**
+   * Use this module instead of the bundled .wasm: a compiled WebAssembly.Module (e.g. from a
+   * bundler or passed to a Worker), its bytes, a Response (or a promise of one), or a URL
+   * (Node: also a file path). Bundlers: `new URL('nmfkit/nmfkit-simd.wasm', import.meta.url)`.
+   */
+  wasm?: WebAssembly.Module | BufferSource | Response | PromiseLike<Response> | URL | string;
+}
+
+export interface Progress {
+  /** Iterations completed. */
+  iteration: number;
+  /** D_beta(X | W·H) at this check (½‖X − W·H‖²_F for beta = 2). */
+  loss: number;
+  /** loss + penalties. */
+  objective: number;
+  /** ‖X − W·H‖_F / ‖X‖_F at this check. */
+  relativeError: number;
+}
+
+export interface FitOptions {
+  /** Rows of X (required for a flat typed array unless `cols` is given). */
+  rows?: number;
+  /** Columns of X (required for a flat typed array unless `rows` is given). */
+  cols?: number;
+  /** The factorization rank r ≥ 1 (required). */
+  rank: number;
+  /** Maximum iterations (each updates W, then H); 0 only initializes. Default 200. */
+  maxIter?: number;
+  /** Stop when (e_prev − e) / e_0 < tol at a check (e = ‖X − W·H‖_F). 0 never stops early. Default 1e-4. */
+  tol?: number;
+  /** Iterations between convergence checks and onProgress calls. Default 10. */
+  checkEvery?: number;
+  /** Seed of the random initialization, an integer in [0, 2^64). Same seed: same W, H everywhere. Default 0. */
+  seed?: number | bigint;
+  /** 'random' (default), 'custom' (start from W0, H0) or scikit-learn's 'nndsvd' / 'nndsvda' / 'nndsvdar' (rank ≤ min(rows, cols)). */
+  init?: 'random' | 'custom' | 'nndsvd' | 'nndsvda' | 'nndsvdar';
+  /** Beta-divergence: 2 Frobenius (default), 1 Kullback-Leibler, 0 Itakura-Saito, or any finite value. */
+  beta?: number;
+  /** beta by name (pass beta or loss, not both). */
+  loss?: 'frobenius' | 'kullback-leibler' | 'itakura-saito';
+  /** Penalty weight on W (scikit-learn's alpha_W). Default 0. */
+  alphaW?: number;
+  /** Penalty weight on H (alpha_H). Default 0. */
+  alphaH?: number;
+  /** Share of L1 in the penalties, in [0, 1]. Default 0. */
+  l1Ratio?: number;
+  /** 'mu' (default) or 'amu' (accelerated MU, beta = 2 only). */
+  solver?: 'mu' | 'amu';
+  /** Initial W (rows × rank) for init: 'custom'. */
+  W0?: MatrixInput;
+  /** Initial H (rank × cols) for init: 'custom'. */
+  H0?: MatrixInput;
+  /** Zero-denominator guard of the updates (> 0). Default 2^-23. */
+  epsilon?: number;
+  /** 'auto' (default): the module's fastest kernels; 'scalar': the reference kernels. */
+  kernel?: 'auto' | 'scalar';
+  /** Called at every check (every checkEvery iterations and after the last one). */
+  onProgress?: (progress: Progress) => void;
+  /** Cancels the fit: the promise rejects with signal.reason (an AbortError DOMException by default). */
+  signal?: AbortSignal;
+}
+
+export interface FitResult<T extends Float32Array | Float64Array = Float32Array | Float64Array> {
+  /** rows × rank, row-major, of X's precision (Float64Array for arrays of numbers). */
+  W: T;
+  /** rank × cols, row-major. */
+  H: T;
+  rows: number;
+  cols: number;
+  rank: number;
+  iterations: number;
+  /** D_beta(X | W·H) of the returned W, H (½‖X − W·H‖²_F for beta = 2). */
+  loss: number;
+  /** loss + penalties (equal to loss without alphaW/alphaH). */
+  objective: number;
+  /** ‖X − W·H‖_F / ‖X‖_F (0 when X is all zeros). */
+  relativeError: number;
+  /** true when the tol rule stopped the fit before maxIter. */
+  converged: boolean;
+}
+
+type ResultFor<X> = X extends Float32Array ? FitResult<Float32Array> : FitResult<Float64Array>;
+
+export interface Nmfkit {
+  /** true when the SIMD128 module runs. */
+  readonly simd: boolean;
+  /** Kernel set of the module: 'wasm-simd128' or 'scalar'. */
+  readonly kernel: string;
+  /** Version of the C library inside the module. */
+  readonly version: string;
+  /** The module's memory (grows as needed, up to 2 GiB). */
+  readonly memory: WebAssembly.Memory;
+  /** Factorizes X ≈ W·H in slices, yielding to the event loop between them. */
+  fit<X extends MatrixInput>(X: X, options: FitOptions): Promise<ResultFor<X>>;
+  /** The same fit, synchronously (onProgress is called; no signal). */
+  fitSync<X extends MatrixInput>(X: X, options: Omit<FitOptions, 'signal'>): ResultFor<X>;
+  /** Bytes of wasm memory fit(X, options) would allocate. */
+  bytesNeeded(X: MatrixInput, options: Omit<FitOptions, 'signal' | 'onProgress'>): number;
+  /** Bytes of the module's heap in use (back to the same value after every fit). */
+  heapUsed(): number;
+}
+
+/** Loads and instantiates a module. */
+export function load(options?: LoadOptions): Promise<Nmfkit>;
+
+/** true when this engine supports WebAssembly SIMD128. */
+export function simdSupported(): boolean;
+
+export interface WorkerFitOptions extends FitOptions {
+  /** Move X (and W0, H0) to the worker instead of copying them; they become unusable here. */
+  transfer?: boolean;
+}
+
+export interface NmfkitWorker {
+  readonly simd: boolean;
+  readonly kernel: string;
+  readonly version: string;
+  /** Runs fit() in the worker; W and H are transferred back. */
+  fit<X extends MatrixInput>(X: X, options: WorkerFitOptions): Promise<ResultFor<X>>;
+  /** Stops the worker; pending fits reject with code 'terminated'. */
+  terminate(): Promise<unknown> | void;
+}
+
+export interface CreateWorkerOptions extends LoadOptions {
+  /** A Worker already running the 'nmfkit/worker' entry (bundlers); by default one is started. */
+  worker?: unknown;
+}
+
+/** Starts a Worker (browser module Worker or Node worker thread) running nmfkit. */
+export function createWorker(options?: CreateWorkerOptions): Promise<NmfkitWorker>;
+
+/** Every failure except cancellation. */
+export class NmfError extends Error {
+  readonly name: 'NmfError';
+  /**
+   * The C status name ('x_negative', 'zero_rank', 'invalid_tol', ...) or a wrapper code:
+   * 'invalid_argument', 'out_of_memory', 'unsupported', 'load_failed', 'terminated'.
+   */
+  readonly code: string;
+  /** The numeric C status, for errors from the C library. */
+  readonly status?: number;
+  /** For x_not_finite, x_negative, init_not_finite, init_negative: where the bad entry is. */
+  readonly matrix?: 'X' | 'W0' | 'H0';
+  readonly row?: number;
+  readonly col?: number;
+  constructor(code: string, message: string, details?: object);
+}

@@ -1,0 +1,46 @@
+// nmfkit for Node >= 18: the .wasm files are read from disk (Node's fetch cannot read
+// file: URLs); http(s) URLs are fetched.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { loadWith } from './core.js';
+import { connect } from './client.js';
+
+export { NmfError, simdSupported } from './core.js';
+
+const defaultUrl = (file) => new URL(`../dist/${file}`, import.meta.url);
+
+async function read(src) {
+  const url = src instanceof URL ? src : /^[a-z][a-z0-9+.-]+:/i.test(src) ? new URL(src) : pathToFileURL(resolve(src));
+  return url.protocol === 'file:' ? readFile(url) : fetch(url);
+}
+
+/**
+ * Instantiates nmfkit. options.simd: true/false forces the SIMD/baseline module (default:
+ * SIMD where supported); options.wasm: a WebAssembly.Module, bytes, a Response, a URL or a
+ * file path instead of the bundled module.
+ */
+export function load(options = {}) {
+  return loadWith(options, defaultUrl, read);
+}
+
+/** Runs nmfkit in a worker thread; resolves to { simd, kernel, version, fit, terminate }. */
+export function createWorker(options = {}) {
+  const { worker: given, ...loadOptions } = options;
+  if (loadOptions.wasm instanceof URL) loadOptions.wasm = loadOptions.wasm.href;
+  const w = given || new Worker(new URL('./worker.node.js', import.meta.url));
+  return connect(
+    {
+      post: (m, t) => w.postMessage(m, t),
+      listen: (fn) => {
+        w.on('message', fn);
+        w.on('error', (e) => fn({ type: 'fatal', error: { name: e.name, message: e.message } }));
+      },
+      terminate: () => w.terminate(),
+      ref: () => w.ref(),
+      unref: () => w.unref(),
+    },
+    loadOptions,
+  );
+}

@@ -1,0 +1,56 @@
+// What a new user gets: `npm pack` (its prepack step builds/stages the .wasm modules from
+// this CTest build folder), then the tarball installed offline into an empty project, and
+// a script there that imports `nmfkit` and fits a matrix (also through nmfkit/worker).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+
+const pkgDir = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const tmp = mkdtempSync(join(tmpdir(), 'nmfkit-pack-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const env = { ...process.env, npm_config_cache: join(tmp, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+const npm = (args, cwd) => execFileSync('npm', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+
+test('npm pack, install the tarball into an empty project, fit', () => {
+  const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', tmp], pkgDir));
+  assert.equal(info.filename, 'nmfkit-0.1.0.tgz');
+  const files = info.files.map((f) => f.path).sort();
+  for (const f of ['package.json', 'README.md', 'dist/nmfkit-simd.wasm', 'dist/nmfkit.wasm', 'src/node.js', 'src/browser.js',
+    'src/core.js', 'src/client.js', 'src/worker-impl.js', 'src/worker.node.js', 'src/worker.browser.js', 'src/nmfkit.d.ts', 'src/worker.d.ts'])
+    assert.ok(files.includes(f), `${f} missing from the tarball`);
+  assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('scripts/') || f.endsWith('.cpp')), files.join(' '));
+
+  const app = join(tmp, 'app');
+  execFileSync('mkdir', [app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  npm(['install', '--offline', '--no-audit', '--no-fund', join(tmp, info.filename)], app);
+  writeFileSync(join(app, 'main.js'), `
+import { load, createWorker, simdSupported, NmfError } from 'nmfkit';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+const nmf = await load();
+const base = await load({ simd: false });
+const X = [[1, 2, 3], [2, 4, 6.5], [0, 1, 1], [3, 5, 8]];
+const r = await nmf.fit(X, { rank: 2, seed: 7, maxIter: 300, tol: 0 });
+const b = base.fitSync(X, { rank: 2, seed: 7, maxIter: 300, tol: 0 });
+const w = await createWorker({ simd: false });
+const rw = await w.fit(new Float32Array(X.flat()), { rows: 4, rank: 2, seed: 7 });
+await w.terminate();
+let code;
+try { nmf.fitSync([[1, -1]], { rank: 1 }); } catch (e) { code = e instanceof NmfError && e.code; }
+const wasmFiles = ['nmfkit/nmfkit-simd.wasm', 'nmfkit/nmfkit.wasm'].map((s) => existsSync(fileURLToPath(import.meta.resolve(s))));
+console.log(JSON.stringify({ simd: nmf.simd, expected: simdSupported(), base: base.simd, rel: r.relativeError,
+  same: Math.max(...r.W.map((v, i) => Math.abs(v - b.W[i]))), W: r.W.length, H: r.H.length, worker: rw.W.constructor.name,
+  code, wasmFiles, worker_entry: import.meta.resolve('nmfkit/worker').endsWith('worker.node.js') }));
+`);
+  const out = JSON.parse(execFileSync(process.execPath, ['main.js'], { cwd: app, encoding: 'utf8' }));
+  assert.deepEqual(
+    { ...out, rel: out.rel < 0.05, same: out.same < 1e-5 },
+    { simd: out.expected, expected: out.expected, base: false, rel: true, same: true, W: 8, H: 6, worker: 'Float32Array',
+      code: 'x_negative', wasmFiles: [true, true], worker_entry: true },
+  );
+});

@@ -1,0 +1,83 @@
+// createWorker(): the same fit API in a worker thread (Node worker_threads; the browser
+// entry uses the same client and worker code over a module Worker).
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { NmfError, createWorker } from '../src/node.js';
+import { MODULES, instance, matrix } from './helpers.mjs';
+
+const rows = 40;
+const cols = 25;
+const X = Float32Array.from(matrix(rows, cols, 8));
+const o = { rows, cols, rank: 4, maxIter: 60, tol: 0, seed: 5 };
+
+for (const [label, path] of MODULES) {
+  describe(`${label} module in a worker`, async () => {
+    const w = await createWorker({ wasm: path });
+    const local = await instance(label);
+    after(() => w.terminate());
+
+    test('load info comes back', () => {
+      assert.equal(w.simd, label === 'simd');
+      assert.equal(w.kernel, local.kernel);
+      assert.equal(w.version, local.version);
+    });
+
+    test('fit gives the same result as in this thread, with progress', async () => {
+      const seen = [];
+      const r = await w.fit(X, { ...o, onProgress: (p) => seen.push(p.iteration) });
+      assert.deepEqual(r, local.fitSync(X, o));
+      assert.deepEqual(seen, [10, 20, 30, 40, 50, 60]);
+      assert.equal(X.length, rows * cols, 'X was copied, not moved');
+    });
+
+    test('transfer: true moves X to the worker', async () => {
+      const x = X.slice();
+      const r = await w.fit(x, { ...o, transfer: true });
+      assert.equal(x.length, 0, 'X buffer detached');
+      assert.equal(r.W.length, rows * 4);
+    });
+
+    test('errors arrive as NmfError with code and location', async () => {
+      const bad = X.slice();
+      bad[3 * cols + 2] = -1;
+      await assert.rejects(w.fit(bad, o), (e) => {
+        assert.ok(e instanceof NmfError);
+        assert.equal(e.code, 'x_negative');
+        assert.deepEqual([e.matrix, e.row, e.col], ['X', 3, 2]);
+        return true;
+      });
+      await assert.rejects(w.fit(X, { ...o, rank: 1.5 }), { code: 'invalid_argument' });
+    });
+
+    test('an AbortSignal cancels the fit in the worker', async () => {
+      const ac = new AbortController();
+      const big = Float32Array.from(matrix(300, 200, 1));
+      const p = w.fit(big, {
+        rows: 300, cols: 200, rank: 10, maxIter: 1e6, tol: 0, signal: ac.signal,
+        onProgress: (q) => q.iteration >= 20 && ac.abort(),
+      });
+      await assert.rejects(p, { name: 'AbortError' });
+      const before = await w.fit(X, o); // the worker is free again
+      assert.equal(before.iterations, 60);
+      const done = new AbortController();
+      done.abort();
+      await assert.rejects(w.fit(X, { ...o, signal: done.signal }), { name: 'AbortError' });
+    });
+
+    test('concurrent calls are matched to their results', async () => {
+      const [a, b] = await Promise.all([w.fit(X, { ...o, seed: 1 }), w.fit(X, { ...o, seed: 2 })]);
+      assert.deepEqual(a.W, local.fitSync(X, { ...o, seed: 1 }).W);
+      assert.deepEqual(b.W, local.fitSync(X, { ...o, seed: 2 }).W);
+    });
+  });
+}
+
+test('terminate rejects pending fits; a bad module rejects createWorker', async () => {
+  const w = await createWorker({ wasm: MODULES[0][1] });
+  const p = w.fit(Float32Array.from(matrix(300, 200, 1)), { rows: 300, cols: 200, rank: 10, maxIter: 1e6, tol: 0 });
+  const rejected = assert.rejects(p, { code: 'terminated' });
+  await w.terminate();
+  await rejected;
+  await assert.rejects(w.fit(X, o), { code: 'terminated' });
+  await assert.rejects(createWorker({ wasm: `${MODULES[0][1]}.missing` }), /ENOENT|no such file/);
+});
