@@ -247,8 +247,10 @@ void beta_tile_suite() {
                     }
                 CHECK(zeros_ok);
                 CHECK(finite);
-                // β = 1 and β = 0 are divisions only: bit-identical to the reference.
-                if (beta == 1 || beta == 0) {
+                // β = 1 and β = 0 are divisions only: bit-identical to the reference, except
+                // on 32-bit NEON, which has no IEEE vector division (xsimd refines a
+                // reciprocal estimate) and flushes denormals; the tolerance checks above hold.
+                if ((beta == 1 || beta == 0) && std::string(ks->name) != "neon") {
                     bool exact = true;
                     for (std::size_t i = 0; i < rows; ++i)
                         for (std::size_t j = 0; j < cols; ++j)
@@ -347,10 +349,16 @@ void vmath_suite(double& worst_log, double& worst_exp, double& worst_pow) {
             CAPTURE(e);
             ks->vmath(2, xs.size(), xs.data(), T(e), out.data());
             double w = 0;
+            const bool ftz = std::string(ks->name) == "neon";  // flushes subnormal inputs too
             for (std::size_t i = 0; i < xs.size(); ++i) {
+                if (ftz && xs[i] < tiny) continue;
                 const long double want = std::pow((long double)xs[i], (long double)T(e));
                 if (want < (long double)tiny) {  // subnormal or zero result: absolute
-                    CHECK(std::fabs((long double)out[i] - want) <= 2 * (long double)std::numeric_limits<T>::denorm_min());
+                    // 32-bit NEON flushes subnormals to zero.
+                    const long double abs_tol = std::string(ks->name) == "neon"
+                                                    ? (long double)tiny
+                                                    : 2 * (long double)std::numeric_limits<T>::denorm_min();
+                    CHECK(std::fabs((long double)out[i] - want) <= abs_tol);
                     continue;
                 }
                 w = std::max(w, ulps(out[i], want));

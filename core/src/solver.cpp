@@ -154,7 +154,7 @@ status check_options(const options& o) noexcept {
     if (!(o.l1_ratio >= 0 && o.l1_ratio <= 1)) return status::invalid_l1_ratio;
     if (o.solver != algorithm::mu && o.solver != algorithm::amu) return status::invalid_solver;
     if (o.solver == algorithm::amu && o.beta != 2) return status::invalid_solver;
-    if (!k_extended && (o.beta != 2 || is_nndsvd(o.init))) return status::not_built;
+    if (!k_extended && (o.beta != 2 || is_nndsvd(o.init) || o.solver == algorithm::amu)) return status::not_built;
     return status::ok;
 }
 
@@ -469,7 +469,7 @@ void w_step(state<T>& st) noexcept {
         if (!st.num_holds_xht) k.gemm_nt(n, r, m, st.X.data, st.X.stride, H.data, H.stride, st.num, r);
         st.num_holds_xht = true;
         st.num_holds_wtx = false;
-        const bool amu = st.opt.solver == algorithm::amu;
+        const bool amu = k_extended && st.opt.solver == algorithm::amu;
         const std::uint32_t inner = amu ? amu_budget(n, m, r, true) : 1;
         double first = 0;
         for (std::uint32_t l = 0; l < inner; ++l) {
@@ -516,7 +516,7 @@ void h_step(state<T>& st) noexcept {
         if (!st.num_holds_wtx) k.gemm_tn(r, m, n, W.data, W.stride, st.X.data, st.X.stride, st.num, m);
         st.num_holds_wtx = true;
         st.num_holds_xht = false;
-        const bool amu = st.opt.solver == algorithm::amu;
+        const bool amu = k_extended && st.opt.solver == algorithm::amu;
         const std::uint32_t inner = amu ? amu_budget(n, m, r, false) : 1;
         double first = 0;
         for (std::uint32_t l = 0; l < inner; ++l) {

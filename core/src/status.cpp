@@ -39,7 +39,7 @@ constexpr status_text k_status_text[] = {
     {"invalid_solver", "unknown solver, or amu with beta != 2 (amu needs the Frobenius loss)"},
     {"rank_too_large", "nndsvd initializations need rank <= min(n, m)"},
     {"transform_shape_mismatch", "the fixed factor does not match X and the rank"},
-    {"not_built", "this build of nmfkit has only the Frobenius loss and random/custom init (NMFKIT_EXTENDED=OFF)"},
+    {"not_built", "this build of nmfkit has only the Frobenius loss, random/custom init and mu (NMFKIT_EXTENDED=OFF)"},
 };
 
 constexpr int k_status_count = static_cast<int>(sizeof(k_status_text) / sizeof(k_status_text[0]));

@@ -2,8 +2,8 @@
 // firmware and a native build factorize exactly the same data with the same seed.
 //
 // X (32×16, float32) = A·B + a small pattern, all from integer formulas scaled by
-// 1/8, so every entry is exact in float and the table is identical everywhere. It is
-// built at compile time and lives in flash (.rodata).
+// 1/8, so every entry is exact in float and identical everywhere. Like sensor data it
+// is written into a RAM buffer at run time (a flash table would cost 2 KB of flash).
 #pragma once
 
 #include <cstddef>
@@ -19,12 +19,7 @@ constexpr std::uint64_t seed = 2024;
 constexpr std::uint32_t max_iter = 200;
 constexpr double tol = 1e-4;
 
-struct x_table {
-    float v[n * m];
-};
-
-constexpr x_table make_x() {
-    x_table t{};
+inline void fill_x(float* v) {
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < m; ++j) {
             int s = 0;
@@ -34,12 +29,9 @@ constexpr x_table make_x() {
                 s += a * b;
             }
             s += static_cast<int>((i * 13 + j * 17) % 3);  // "noise": X is not exactly rank 4
-            t.v[i * m + j] = static_cast<float>(s) * 0.125f;
+            v[i * m + j] = static_cast<float>(s) * 0.125f;
         }
-    return t;
 }
-
-inline constexpr x_table X = make_x();
 
 inline nmfkit::options fit_options() {
     nmfkit::options o;
@@ -56,19 +48,10 @@ inline nmfkit::options fit_options() {
 constexpr std::size_t ck_n = 16, ck_m = 12, ck_r = 3;
 constexpr std::uint64_t ck_seed = 2026;
 
-struct ck_table {
-    float v[ck_n * ck_m];
-};
-
-constexpr ck_table make_ck_x() {
-    ck_table t{};
+inline void fill_ck_x(float* v) {
     for (std::size_t i = 0; i < ck_n; ++i)
-        for (std::size_t j = 0; j < ck_m; ++j)
-            t.v[i * ck_m + j] = static_cast<float>((i * 7 + j * 3) % 11) * 0.25f;
-    return t;
+        for (std::size_t j = 0; j < ck_m; ++j) v[i * ck_m + j] = static_cast<float>((i * 7 + j * 3) % 11) * 0.25f;
 }
-
-inline constexpr ck_table ck_X = make_ck_x();
 
 inline std::uint64_t fnv1a_floats(std::uint64_t h, const float* p, std::size_t count) {
     for (std::size_t i = 0; i < count; ++i) {
@@ -79,10 +62,12 @@ inline std::uint64_t fnv1a_floats(std::uint64_t h, const float* p, std::size_t c
     return h;
 }
 
-// W0 needs ck_n·ck_r floats, H0 ck_r·ck_m (the caller may lend the example's W, H).
-inline nmfkit::status init_checksum(float* w0, float* h0, std::uint64_t& out) {
+// W0 needs ck_n·ck_r floats, H0 ck_r·ck_m and x ck_n·ck_m (the caller may lend the
+// example's W, H and X buffers).
+inline nmfkit::status init_checksum(float* x, float* w0, float* h0, std::uint64_t& out) {
+    fill_ck_x(x);
     nmfkit::result res;
-    const nmfkit::status s = nmfkit::random_init<float>({ck_X.v, ck_n, ck_m}, {w0, ck_n, ck_r},
+    const nmfkit::status s = nmfkit::random_init<float>({x, ck_n, ck_m}, {w0, ck_n, ck_r},
                                                         {h0, ck_r, ck_m}, ck_seed, res);
     if (s != nmfkit::status::ok) return s;
     std::uint64_t h = 1469598103934665603ULL;

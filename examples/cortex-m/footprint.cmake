@@ -3,7 +3,7 @@
 # Prints the footprint of the Cortex-M firmware and fails when it exceeds the budgets:
 #   flash = .text (code + read-only data + the X table) + .ARM.exidx + .data initializers
 #   RAM   = .data + .bss (the static buffers are in .bss) + the reserved stack;
-#   RAM overhead = .data + .bss − (W + H + workspace buffers).
+#   RAM overhead = .data + .bss − (X + W + H + workspace buffers).
 cmake_policy(SET CMP0057 NEW)  # if(... IN_LIST ...)
 execute_process(COMMAND ${SIZE} -A ${ELF} OUTPUT_VARIABLE sysv RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
@@ -47,7 +47,7 @@ foreach(l IN LISTS lines)
   endif()
   list(APPEND seen ${addr})
   if(type MATCHES "^[bB]$")
-    if(name MATCHES "11g_workspaceE$|3g_WE$|3g_HE$")
+    if(name MATCHES "11g_workspaceE$|3g_XE$|3g_WE$|3g_HE$")
       math(EXPR buffers "${buffers} + ${sz}")
     endif()
     continue()
@@ -79,10 +79,10 @@ message("Cortex-M4F firmware footprint (${ELF}):
 |---|---|
 | flash: .text + .ARM.exidx + .data init | ${flash} |
 |   of which nmfkit core code + rodata (linked) | ${core_code} |
-|   of which example (startup, semihosting, X table, main) | ${example_code} |
+|   of which example (startup, semihosting, data generator, main) | ${example_code} |
 |   of which libgcc / newlib (soft double, sqrt, memcpy, ...) | ${runtime_code} |
 | RAM: .data + .bss | ${ram} |
-|   of which static buffers W, H, workspace | ${buffers} |
+|   of which static buffers X, W, H, workspace | ${buffers} |
 |   overhead beyond the buffers | ${overhead} |
 | stack reserved (.stack) | ${stack} |
 | libnmfkit.a text, all objects before --gc-sections | ${lib_text} |")

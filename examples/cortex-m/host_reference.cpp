@@ -27,14 +27,15 @@ struct native_result {
 };
 
 bool solve(native_result& out) {
-    std::vector<float> W(demo::n * demo::r), H(demo::r * demo::m);
-    if (demo::init_checksum(W.data(), H.data(), out.checksum) != nmfkit::status::ok) return false;
+    std::vector<float> X(demo::n * demo::m), W(demo::n * demo::r), H(demo::r * demo::m);
+    if (demo::init_checksum(X.data(), W.data(), H.data(), out.checksum) != nmfkit::status::ok) return false;
+    demo::fill_x(X.data());
     const nmfkit::options opt = demo::fit_options();
     std::size_t bytes = 0;
     if (nmfkit::workspace_size<float>(demo::n, demo::m, opt, bytes) != nmfkit::status::ok) return false;
     std::vector<unsigned char> ws(bytes + nmfkit::workspace_alignment);
     nmfkit::result res;
-    const nmfkit::status s = nmfkit::fit<float>({demo::X.v, demo::n, demo::m}, {W.data(), demo::n, demo::r},
+    const nmfkit::status s = nmfkit::fit<float>({X.data(), demo::n, demo::m}, {W.data(), demo::n, demo::r},
                                                 {H.data(), demo::r, demo::m}, opt,
                                                 nmfkit::align_workspace(ws.data(), ws.size()), bytes, res);
     if (s != nmfkit::status::ok) {

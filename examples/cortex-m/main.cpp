@@ -39,10 +39,12 @@ constexpr std::size_t k_workspace_bytes = workspace_formula(n, m, r, sizeof(floa
 
 static_assert(nmfkit::workspace_alignment == 64, "the formula above rounds to 64 bytes");
 static_assert(k_workspace_bytes == 384 + 2 * 512 + 2 * 64, "32x16, r=4, float: 1536 bytes");
-static_assert(demo::ck_n * demo::ck_r <= n * r && demo::ck_r * demo::ck_m <= r * m,
-              "the checksum problem borrows W and H");
+static_assert(demo::ck_n * demo::ck_r <= n * r && demo::ck_r * demo::ck_m <= r * m &&
+                  demo::ck_n * demo::ck_m <= n * m,
+              "the checksum problem borrows X, W and H");
 
 alignas(nmfkit::workspace_alignment) unsigned char g_workspace[k_workspace_bytes];
+float g_X[n * m];  // the data, as a sensor would deliver it
 float g_W[n * r];
 float g_H[r * m];
 
@@ -86,7 +88,7 @@ bool run() {
 
     // 1. Same numbers everywhere: the committed init checksum of tests/test_solver.cpp.
     std::uint64_t checksum = 0;
-    nmfkit::status s = demo::init_checksum(g_W, g_H, checksum);
+    nmfkit::status s = demo::init_checksum(g_X, g_W, g_H, checksum);
     if (s != nmfkit::status::ok) return fail("random_init", s);
     semihost::line("init_checksum", semihost::u64_dec(buf, checksum));
 
@@ -106,7 +108,8 @@ bool run() {
 
     // 3. The fit.
     nmfkit::result res;
-    s = nmfkit::fit<float>({demo::X.v, n, m}, {g_W, n, r}, {g_H, r, m}, opt, g_workspace,
+    demo::fill_x(g_X);
+    s = nmfkit::fit<float>({g_X, n, m}, {g_W, n, r}, {g_H, r, m}, opt, g_workspace,
                            sizeof(g_workspace), res);
     if (s != nmfkit::status::ok) return fail("fit", s);
     semihost::line("iterations", semihost::u64_dec(buf, res.iterations));

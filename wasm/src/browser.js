@@ -24,7 +24,10 @@ export function load(options = {}) {
  */
 export function createWorker(options = {}) {
   const { worker: given, ...loadOptions } = options;
+  // the worker resolves a string against its own script URL: make it absolute here, so a
+  // relative one means relative to the page (as in load())
   if (loadOptions.wasm instanceof URL) loadOptions.wasm = loadOptions.wasm.href;
+  else if (typeof loadOptions.wasm === 'string') loadOptions.wasm = new URL(loadOptions.wasm, base()).href;
   const w = given || new Worker(new URL('./worker.browser.js', import.meta.url), { type: 'module' });
   return connect(
     {

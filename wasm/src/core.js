@@ -165,12 +165,14 @@ function checkNumbers(name, a, row) {
 
 const roundUp = (n) => Math.ceil(n / ALIGN) * ALIGN;
 
-// ---- yielding between slices: scheduler.yield > setImmediate (Node) > MessageChannel > setTimeout
+// ---- yielding between slices: setImmediate (Node) > MessageChannel > setTimeout
+// Not scheduler.yield(): Chromium runs its continuations ahead of message events and
+// timers, so a fit in a Worker never saw the 'abort' message (nor any later fit), and on
+// the main thread setTimeout / AbortSignal.timeout() never fired during a fit.
+// A MessageChannel message is an ordinary task, queued behind those already waiting.
 let channel;
 const pending = [];
 function yieldToEventLoop() {
-  const s = globalThis.scheduler;
-  if (s && typeof s.yield === 'function') return s.yield();
   if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
   if (typeof MessageChannel === 'function') {
     if (!channel) {

@@ -73,7 +73,7 @@ enum class status : std::int32_t {
     invalid_solver = 25,        // unknown options.solver, or amu with beta != 2
     rank_too_large = 26,        // nndsvd* initializations need rank <= min(n, m)
     transform_shape_mismatch = 27,  // transform: the fixed factor does not match X and the rank
-    not_built = 28,             // beta != 2 or nndsvd* in a core built with NMFKIT_EXTENDED=OFF
+    not_built = 28,             // beta != 2, nndsvd* or amu in a core built with NMFKIT_EXTENDED=OFF
 };
 
 // A short, static, human-readable description of a status ("X contains a negative

@@ -101,11 +101,21 @@ void vmath(int f, std::size_t n, const T* x, T e, T* out) noexcept {
         out[i] = f == 0 ? std::log(x[i]) : f == 1 ? std::exp(x[i]) : std::pow(x[i], e);
 }
 
+#ifndef NMFKIT_EXTENDED
+#define NMFKIT_EXTENDED 1
+#endif
+#if NMFKIT_EXTENDED
 template <class T>
 constexpr kernel_table<T> scalar_table{"scalar",         &gemm_nt<T>,
                                        &gemm_tn<T>,      &gemm_nn<T>,
                                        &mu_update<T>,    &beta_tile_scalar<T>,
                                        &beta_loss_tile_scalar<T>, &vmath<T>};
+#else
+// Frobenius-only core (NMFKIT_EXTENDED=0, bare-metal default): no pow/log linked in.
+template <class T>
+constexpr kernel_table<T> scalar_table{"scalar", &gemm_nt<T>, &gemm_tn<T>, &gemm_nn<T>,
+                                       &mu_update<T>, nullptr, nullptr, nullptr};
+#endif
 
 }  // namespace
 

@@ -39,6 +39,22 @@ const kernel_table<double>* simd_tables_default_double() noexcept { return nullp
 #define NMFKIT_SIMD_REGS 16
 #endif
 
+#if defined(__EMSCRIPTEN__)
+// WebAssembly: a float set only. Web pages hand in Float32Array; float64 fits run on the
+// scalar set (clang auto-vectorizes part of it with SIMD128). A double set would add
+// ~40 KB to nmfkit-simd.wasm (~10 KB gzip) for little use.
+namespace nmfkit {
+namespace detail {
+const kernel_table<float>* simd_tables_default_float() noexcept {
+    static constexpr kernel_table<float> t =
+        simd_kernels<float, xsimd::default_arch, NMFKIT_SIMD_REGS>::table(NMFKIT_SIMD_NAME);
+    return &t;
+}
+const kernel_table<double>* simd_tables_default_double() noexcept { return nullptr; }
+}  // namespace detail
+}  // namespace nmfkit
+#else
 NMFKIT_DEFINE_SIMD_TABLES(simd_tables_default, xsimd::default_arch, NMFKIT_SIMD_REGS, NMFKIT_SIMD_NAME)
+#endif
 
 #endif

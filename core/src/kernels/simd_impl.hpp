@@ -7,6 +7,7 @@
 #pragma once
 
 #include "kernels/kernels.hpp"
+#include "beta.hpp"
 
 #include <xsimd/xsimd.hpp>
 
@@ -32,6 +33,21 @@ inline typename B::value_type simd_reduce_add(const B& b) noexcept {
 }
 
 inline std::size_t kmin(std::size_t a, std::size_t b) noexcept { return a < b ? a : b; }
+
+// WebAssembly SIMD128 (xsimd's sse4_1 lowered by Emscripten): V8 allocates 15 vector
+// registers to wasm and has no FMA instruction (xsimd's fma is a mul and an add, so each
+// product needs a temporary), and wasm has no prefetch. The tiles below are smaller there
+// (no spills in the inner loops) and the prefetch bookkeeping is compiled out.
+#if defined(__wasm_simd128__)
+constexpr bool k_wasm_simd = true;
+#else
+constexpr bool k_wasm_simd = false;
+#endif
+
+// Whether the architecture has double lanes: xsimd 8.1 declares batch<double, neon>
+// (32-bit NEON) with an empty register, so its size is 0.
+template <class Arch>
+constexpr bool has_double_lanes = xsimd::batch<double, Arch>::size >= 2;
 
 inline void prefetch(const void* p) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
@@ -241,12 +257,14 @@ struct simd_kernels {
     // Broadcast-form tile (gemm_nn, gemm_tn, small-K gemm_nt): MR rows × NV vectors of
     // accumulators. 6×4 (32 regs) / 6×2 (16 regs) leave room for NV loads + 1
     // broadcast; 6 rows keep loads per FMA at (NV + MR) / (MR·NV) ≤ 0.42.
-    static constexpr int MR = 6;
+    // wasm: 4×2 (8 accumulators + 2 loads + broadcast + temporary; 6×2 spilled in V8).
+    static constexpr int MR = k_wasm_simd ? 4 : 6;
     static constexpr int NV = Regs >= 32 ? 4 : 2;
     // Dot-form tile (large-K gemm_nt): MR×NR vector accumulators reduced once at the end.
     // 4×6 = 24 accumulators + 6 B rows + 1 A row = 31 of 32 registers.
+    // wasm: 3×3 (3×4 spilled in V8).
     static constexpr int DMR = Regs >= 32 ? 4 : 3;
-    static constexpr int DNR = Regs >= 32 ? 6 : 4;
+    static constexpr int DNR = Regs >= 32 ? 6 : k_wasm_simd ? 3 : 4;
     // Stack scratch: packed B panel (≤ 13 KiB; frames measured with -fstack-usage: the
     // deepest chain, gemm_nt → bcast_tile, stays under the 16 KiB rule).
     static constexpr std::size_t CAP = 13312 / sizeof(T);
@@ -285,7 +303,7 @@ struct simd_kernels {
         }
         std::size_t cnt = 0;
         for (std::size_t k = 0; k < K; ++k) {
-            if (pf_rows != 0 && ++cnt == every) {
+            if (!k_wasm_simd && pf_rows != 0 && ++cnt == every) {
                 cnt = 0;
                 for (std::size_t v = 0; v < pf_vecs; ++v) prefetch(pf + v * W);
                 pf += ldb;
@@ -443,7 +461,7 @@ struct simd_kernels {
             for (int s = 0; s < nr; ++s) acc[r][s] = B(T(0));
         std::size_t k = 0, cnt = 0;
         for (; k + W <= K; k += W) {
-            if (pf_lines != 0 && ++cnt == every) {
+            if (!k_wasm_simd && pf_lines != 0 && ++cnt == every) {
                 cnt = 0;
                 for (std::size_t r = 0; r < pf_rows; ++r) prefetch(pf + r * lda);
                 pf += 64 / sizeof(T);
@@ -771,8 +789,16 @@ struct simd_kernels {
     }
 
     static constexpr kernel_table<T> table(const char* name) noexcept {
-        return kernel_table<T>{name,       &gemm_nt,        &gemm_tn, &gemm_nn, &mu_update,
-                               &beta_tile, &beta_loss_tile, &vmath};
+        // The loss runs in double lanes; 32-bit NEON has none: its float set uses the
+        // scalar loss (it runs only on convergence checks). So does wasm, for size
+        // (the vector loss is ~12 KB of nmfkit-simd.wasm).
+        if constexpr (has_double_lanes<Arch> && !k_wasm_simd) {
+            return kernel_table<T>{name,       &gemm_nt,        &gemm_tn, &gemm_nn, &mu_update,
+                                   &beta_tile, &beta_loss_tile, &vmath};
+        } else {
+            return kernel_table<T>{name,       &gemm_nt,        &gemm_tn, &gemm_nn, &mu_update,
+                                   &beta_tile, &beta_loss_tile_scalar<T>, &vmath};
+        }
     }
 };
 
@@ -782,6 +808,24 @@ struct simd_kernels {
 
 // Defines `const kernel_table<T>* FN_<float|double>() noexcept` (external linkage,
 // unique per ISA TU) returning the tables for Arch.
+namespace nmfkit {
+namespace detail {
+namespace {
+// A double set where the architecture has double lanes (not on 32-bit NEON: there
+// double uses the scalar set).
+template <class Arch, int Regs, class Name>
+const kernel_table<double>* simd_double_table() noexcept {
+    if constexpr (has_double_lanes<Arch>) {
+        static constexpr kernel_table<double> t = simd_kernels<double, Arch, Regs>::table(Name::get());
+        return &t;
+    } else {
+        return nullptr;
+    }
+}
+}  // namespace
+}  // namespace detail
+}  // namespace nmfkit
+
 #define NMFKIT_DEFINE_SIMD_TABLES(FN, ARCH, REGS, NAME)                                      \
     namespace nmfkit {                                                                       \
     namespace detail {                                                                       \
@@ -789,9 +833,11 @@ struct simd_kernels {
         static constexpr kernel_table<float> t = simd_kernels<float, ARCH, REGS>::table(NAME);   \
         return &t;                                                                           \
     }                                                                                        \
+    struct FN##_name {                                                                       \
+        static constexpr const char* get() noexcept { return NAME; }                         \
+    };                                                                                       \
     const kernel_table<double>* FN##_double() noexcept {                                     \
-        static constexpr kernel_table<double> t = simd_kernels<double, ARCH, REGS>::table(NAME); \
-        return &t;                                                                           \
+        return simd_double_table<ARCH, REGS, FN##_name>();                                   \
     }                                                                                        \
     }                                                                                        \
     }
