@@ -28,12 +28,6 @@ matrix<T> from_array(const double* a, std::size_t rows, std::size_t cols) {
     return out;
 }
 
-template <class T>
-status run_fit(const matrix<T>& X, matrix<T>& W, matrix<T>& H, const nmfkit::options& opt, nmfkit::result& res) {
-    workspace ws = make_workspace<T>(X.rows, X.cols, opt);
-    return nmfkit::fit<T>(X.cview(), W.view(), H.view(), opt, ws.ptr, ws.bytes, res);
-}
-
 nmfkit::options opts(std::size_t rank, std::uint32_t iters, double beta = 2, std::uint64_t seed = 1) {
     nmfkit::options o;
     o.rank = rank;

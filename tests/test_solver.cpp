@@ -20,12 +20,6 @@ constexpr std::uint64_t k_init_checksum = 15371524975255973602ULL;
 
 namespace {
 
-template <class T>
-status run_fit(const matrix<T>& X, matrix<T>& W, matrix<T>& H, const nmfkit::options& opt, nmfkit::result& res) {
-    workspace ws = make_workspace<T>(X.rows, X.cols, opt);
-    return nmfkit::fit<T>(X.cview(), W.view(), H.view(), opt, ws.ptr, ws.bytes, res);
-}
-
 nmfkit::options opts(std::size_t rank, std::uint32_t iters, double tol = 0, std::uint64_t seed = 1) {
     nmfkit::options o;
     o.rank = rank;

@@ -68,6 +68,14 @@ workspace make_workspace(std::size_t n, std::size_t m, const nmfkit::options& op
     return workspace(bytes);
 }
 
+// fit() with a workspace of its own.
+template <class T>
+nmfkit::status run_fit(const matrix<T>& X, matrix<T>& W, matrix<T>& H, const nmfkit::options& opt,
+                       nmfkit::result& res) {
+    workspace ws = make_workspace<T>(X.rows, X.cols, opt);
+    return nmfkit::fit<T>(X.cview(), W.view(), H.view(), opt, ws.ptr, ws.bytes, res);
+}
+
 // Normwise relative difference ‖a − b‖_F / max(‖b‖_F, tiny).
 template <class T>
 double rel_diff(const matrix<T>& a, const matrix<T>& b) {

@@ -72,6 +72,20 @@ double best_seconds(int reps, const std::function<void()>& f) {
 
 double iter_flops(double n, double m, double r) { return 4 * n * m * r + 4 * r * r * (n + m); }
 
+// Best-of-reps seconds of a whole fit of d.X with opt (workspace and W, H allocated once).
+double time_fit(const dataset& d, const nmfkit::options& opt, int reps, nmfkit::result& res, nmfkit::status& st) {
+    std::size_t bytes = 0;
+    st = nmfkit::workspace_size<float>(d.n, d.m, opt, bytes);
+    if (st != nmfkit::status::ok) return 0;
+    std::vector<std::byte> ws(bytes + nmfkit::workspace_alignment);
+    void* wsp = nmfkit::align_workspace(ws.data(), ws.size());
+    std::vector<float> W(d.n * d.r), H(d.r * d.m);
+    return best_seconds(reps, [&] {
+        st = nmfkit::fit<float>({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes,
+                                res);
+    });
+}
+
 int bench_fits(std::vector<dataset>& sets, nmfkit::kernel_choice kc, int reps) {
     std::printf("%-22s %6s %9s %9s %8s | %8s %8s %8s %8s\n", "dataset (n x m, r)", "iters", "ms/iter",
                 "GFLOPS", "loss", "skl ms", "ratio", "skl512", "ratio");
@@ -82,17 +96,9 @@ int bench_fits(std::vector<dataset>& sets, nmfkit::kernel_choice kc, int reps) {
         opt.tol = 0;
         opt.seed = 42;
         opt.kernel = kc;
-        std::size_t bytes = 0;
-        if (nmfkit::workspace_size<float>(d.n, d.m, opt, bytes) != nmfkit::status::ok) return 1;
-        std::vector<std::byte> ws(bytes + nmfkit::workspace_alignment);
-        void* wsp = nmfkit::align_workspace(ws.data(), ws.size());
-        std::vector<float> W(d.n * d.r), H(d.r * d.m);
         nmfkit::result res;
         nmfkit::status st = nmfkit::status::ok;
-        const double s = best_seconds(reps, [&] {
-            st = nmfkit::fit<float>({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m},
-                                    opt, wsp, bytes, res);
-        });
+        const double s = time_fit(d, opt, reps, res, st);
         if (st != nmfkit::status::ok) {
             std::printf("%s: fit failed: %s\n", d.name.c_str(), nmfkit::status_message(st));
             return 1;
@@ -126,17 +132,9 @@ int bench_beta(const dataset& d, int reps) {
         opt.tol = 0;
         opt.seed = 42;
         opt.beta = beta;
-        std::size_t bytes = 0;
-        if (nmfkit::workspace_size<float>(d.n, d.m, opt, bytes) != nmfkit::status::ok) return 1;
-        std::vector<std::byte> ws(bytes + nmfkit::workspace_alignment);
-        void* wsp = nmfkit::align_workspace(ws.data(), ws.size());
-        std::vector<float> W(d.n * d.r), H(d.r * d.m);
         nmfkit::result res;
         nmfkit::status st = nmfkit::status::ok;
-        const double s = best_seconds(reps, [&] {
-            st = nmfkit::fit<float>({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp,
-                                    bytes, res);
-        });
+        const double s = time_fit(d, opt, reps, res, st);
         if (st != nmfkit::status::ok) {
             std::printf("beta %g: fit failed: %s\n", beta, nmfkit::status_message(st));
             return 1;
