@@ -67,24 +67,33 @@ T parse_cell(std::string_view cell, const std::string& name, std::size_t line, s
 
 }  // namespace
 
+namespace {
+
+using file_ptr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+// Opens `path` for reading ("-" is standard input, not closed at the end).
+file_ptr open_input(const std::string& path, const std::string& name) {
+    if (path == "-") return file_ptr(stdin, [](std::FILE*) { return 0; });
+    file_ptr f(std::fopen(path.c_str(), "rb"), std::fclose);
+    if (!f) throw data_error("cannot open " + name + ": " + std::strerror(errno));
+    return f;
+}
+
+std::string input_name(const std::string& path) { return path == "-" ? std::string("standard input") : path; }
+
+}  // namespace
+
 std::string read_file(const std::string& path) {
-    const bool use_stdin = path == "-";
-    const std::string name = use_stdin ? std::string("standard input") : path;
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> owned(nullptr, std::fclose);
-    std::FILE* f = stdin;
-    if (!use_stdin) {
-        owned.reset(std::fopen(path.c_str(), "rb"));
-        if (!owned) throw data_error("cannot open " + name + ": " + std::strerror(errno));
-        f = owned.get();
-    }
+    const std::string name = input_name(path);
+    const file_ptr f = open_input(path, name);
     std::string text;
     char buf[1 << 16];
     for (;;) {
-        const std::size_t got = std::fread(buf, 1, sizeof buf, f);
+        const std::size_t got = std::fread(buf, 1, sizeof buf, f.get());
         text.append(buf, got);
         if (got < sizeof buf) break;
     }
-    if (std::ferror(f)) throw data_error("cannot read " + name + ": " + std::strerror(errno));
+    if (std::ferror(f.get())) throw data_error("cannot read " + name + ": " + std::strerror(errno));
     return text;
 }
 
@@ -136,29 +145,39 @@ matrix<T> parse_csv(std::string_view text, const std::string& name) {
 }
 
 template <class T>
-matrix<T> parse_raw_f32(std::string_view bytes, std::size_t rows, std::size_t cols, const std::string& name) {
+matrix<T> read_raw_f32(const std::string& path, std::size_t rows, std::size_t cols) {
+    const std::string name = input_name(path);
     constexpr std::size_t k_max = std::numeric_limits<std::size_t>::max();
     if (rows == 0 || cols == 0 || rows > k_max / cols || rows * cols > k_max / 4)
         throw data_error(name + ": invalid shape " + std::to_string(rows) + "x" + std::to_string(cols));
     const std::size_t count = rows * cols;
-    if (bytes.empty()) throw data_error(name + ": file is empty");
-    if (bytes.size() != count * 4)
-        throw data_error(name + ": has " + std::to_string(bytes.size()) + " bytes, but a " +
-                         std::to_string(rows) + "x" + std::to_string(cols) + " float32 matrix needs " +
-                         std::to_string(count * 4));
+    const file_ptr f = open_input(path, name);
     matrix<T> out;
     out.rows = rows;
     out.cols = cols;
     out.data.resize(count);
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-    for (std::size_t i = 0; i < count; ++i, p += 4) {
-        // Assembled byte by byte, so the file is read as little-endian on any host.
-        const std::uint32_t u = std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
-                                std::uint32_t(p[3]) << 24;
-        float f;
-        std::memcpy(&f, &u, sizeof f);
-        out.data[i] = static_cast<T>(f);
+    // Streamed in chunks straight into the matrix: no second copy of a large file.
+    unsigned char buf[1 << 16];
+    std::size_t done = 0, total = 0;
+    for (;;) {
+        const std::size_t got = std::fread(buf, 1, sizeof buf, f.get());
+        total += got;
+        for (std::size_t k = 0; k + 4 <= got && done < count; k += 4, ++done) {
+            // Assembled byte by byte, so the file is read as little-endian on any host.
+            const unsigned char* p = buf + k;
+            const std::uint32_t u = std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 |
+                                    std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
+            float v;
+            std::memcpy(&v, &u, sizeof v);
+            out.data[done] = static_cast<T>(v);
+        }
+        if (got < sizeof buf) break;
     }
+    if (std::ferror(f.get())) throw data_error("cannot read " + name + ": " + std::strerror(errno));
+    if (total == 0) throw data_error(name + ": file is empty");
+    if (total != count * 4)
+        throw data_error(name + ": has " + std::to_string(total) + " bytes, but a " + std::to_string(rows) + "x" +
+                         std::to_string(cols) + " float32 matrix needs " + std::to_string(count * 4));
     return out;
 }
 
@@ -180,8 +199,8 @@ std::string format_csv(const T* data, std::size_t rows, std::size_t cols) {
 
 template matrix<float> parse_csv<float>(std::string_view, const std::string&);
 template matrix<double> parse_csv<double>(std::string_view, const std::string&);
-template matrix<float> parse_raw_f32<float>(std::string_view, std::size_t, std::size_t, const std::string&);
-template matrix<double> parse_raw_f32<double>(std::string_view, std::size_t, std::size_t, const std::string&);
+template matrix<float> read_raw_f32<float>(const std::string&, std::size_t, std::size_t);
+template matrix<double> read_raw_f32<double>(const std::string&, std::size_t, std::size_t);
 template std::string format_csv<float>(const float*, std::size_t, std::size_t);
 template std::string format_csv<double>(const double*, std::size_t, std::size_t);
 

@@ -36,11 +36,11 @@ std::string read_file(const std::string& path);
 template <class T>
 matrix<T> parse_csv(std::string_view text, const std::string& name);
 
-// Interprets `bytes` as a rows×cols row-major matrix of little-endian float32. The
-// size must match exactly; values are not checked (fit() reports bad entries).
+// Reads `path` ("-": standard input) as a rows×cols row-major matrix of little-endian
+// float32, streaming it into the result. The size must match exactly; values are not
+// checked (fit() reports bad entries).
 template <class T>
-matrix<T> parse_raw_f32(std::string_view bytes, std::size_t rows, std::size_t cols,
-                        const std::string& name);
+matrix<T> read_raw_f32(const std::string& path, std::size_t rows, std::size_t cols);
 
 // Formats a row-major matrix as CSV with the shortest text that reads back to the
 // same value (std::to_chars).

@@ -724,12 +724,11 @@ std::string library_error(nmfkit::status s, const nmfkit::result& res, const sou
 template <class T>
 matrix<T> load_input(const cli_args& a, source& src) {
     src.name = a.input == "-" ? "standard input" : a.input;
-    const std::string bytes = read_file(a.input);
     if (is_raw_input(a)) {
         src.csv = false;
-        return parse_raw_f32<T>(bytes, a.shape->first, a.shape->second, src.name);
+        return read_raw_f32<T>(a.input, a.shape->first, a.shape->second);
     }
-    return parse_csv<T>(bytes, src.name);
+    return parse_csv<T>(read_file(a.input), src.name);
 }
 
 template <class T>
