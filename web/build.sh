@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the demo's one dependency the way a user gets it: `npm pack` in wasm/ (its
 # prepack step builds the .wasm modules with CMake + Emscripten when they are missing or
-# stale) into web/nmfkit.tgz, then `npm install` of that tarball into web/node_modules.
-# Offline: nothing is fetched. Idempotent.
+# stale, and minifies the wrapper with esbuild, wasm/'s devDependency, which it installs
+# with `npm ci` the first time) into web/nmfkit.tgz, then `npm install` of that tarball
+# into web/node_modules, offline (the tarball has no dependencies). Idempotent.
 set -euo pipefail
 web="$(cd "$(dirname "$0")" && pwd)"
 cd "$web/../wasm"

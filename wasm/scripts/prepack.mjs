@@ -1,9 +1,14 @@
-// `npm pack` / `npm publish` run this first: it builds both .wasm modules with CMake
-// (incremental: nothing happens when they are up to date) and copies them into dist/.
+// `npm pack` / `npm publish` run this first:
+//  1. builds the three .wasm modules with CMake (incremental: nothing happens when they
+//     are up to date) and copies them into dist/;
+//  2. minifies the wrapper with esbuild (the package's one devDependency, installed here
+//     with `npm ci` when missing) into dist/: node.js, browser.js (each with core.js and
+//     client.js bundled in), worker.node.js, worker.browser.js. The `exports` map points
+//     at these; src/ keeps the readable sources (shipped too, with the types).
 //   NMFKIT_WASM_BUILD_DIR  build folder to use (default: <repo>/build/wasm-simd, the one
 //                          .ci/test-wasm and the wasm-simd preset use)
 // Needs cmake and Debian's emscripten package (see README.md). When the build is not
-// possible (no cmake/emscripten) and dist/ already holds both modules, they are used
+// possible (no cmake/emscripten) and dist/ already holds the modules, they are used
 // as they are, with a warning.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -14,7 +19,7 @@ const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(pkg, '..');
 const build = resolve(process.env.NMFKIT_WASM_BUILD_DIR || join(repo, 'build', 'wasm-simd'));
 const dist = join(pkg, 'dist');
-const files = ['nmfkit-simd.wasm', 'nmfkit.wasm'];
+const files = ['nmfkit-simd.wasm', 'nmfkit-simd-full.wasm', 'nmfkit.wasm'];
 
 const run = (args) => {
   console.error(`prepack: cmake ${args.join(' ')}`);
@@ -30,20 +35,57 @@ if (!existsSync(join(build, 'CMakeCache.txt')))
 if (!failure) failure = run(['--build', build, '--target', 'nmfkit_wasm_modules', '-j', '2']);
 
 if (failure) {
-  if (files.every((f) => existsSync(join(dist, f)))) {
-    console.error(`prepack: WARNING: could not build the modules (${failure}); packing the existing dist/ files`);
-    process.exit(0);
-  }
-  console.error(`prepack: could not build the .wasm modules (${failure}). Install cmake and emscripten (see README.md).`);
-  process.exit(1);
-}
-mkdirSync(dist, { recursive: true });
-for (const f of files) {
-  const src = join(build, 'wasm', f);
-  if (!existsSync(src)) {
-    console.error(`prepack: ${src} is missing: is ${build} configured with NMFKIT_SIMD=ON for Emscripten?`);
+  if (!files.every((f) => existsSync(join(dist, f)))) {
+    console.error(`prepack: could not build the .wasm modules (${failure}). Install cmake and emscripten (see README.md).`);
     process.exit(1);
   }
-  copyFileSync(src, join(dist, f));
+  console.error(`prepack: WARNING: could not build the modules (${failure}); packing the existing dist/ files`);
+} else {
+  mkdirSync(dist, { recursive: true });
+  for (const f of files) {
+    const src = join(build, 'wasm', f);
+    if (!existsSync(src)) {
+      console.error(`prepack: ${src} is missing: is ${build} configured with NMFKIT_SIMD=ON for Emscripten?`);
+      process.exit(1);
+    }
+    copyFileSync(src, join(dist, f));
+  }
+  console.error(`prepack: dist/ holds ${files.join(', ')} from ${build}`);
 }
-console.error(`prepack: dist/ holds ${files.join(', ')} from ${build}`);
+
+// ---- the minified wrapper ---------------------------------------------------------
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch {
+  console.error('prepack: npm ci (installs esbuild, the devDependency that minifies the wrapper)');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: pkg, stdio: ['ignore', 2, 2] });
+  if (r.status !== 0) {
+    console.error('prepack: npm ci failed; run it in wasm/ (it needs the npm registry once)');
+    process.exit(1);
+  }
+  esbuild = await import('esbuild');
+}
+// The worker entries import the main entry of their platform: kept as an import of the
+// minified file next to them (one copy of the wrapper for page and worker).
+const mainEntry = {
+  name: 'main-entry-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(node|browser)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
+  },
+};
+for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser']]) {
+  await esbuild.build({
+    entryPoints: [join(pkg, 'src', `${entry}.js`)],
+    outfile: join(dist, `${entry}.js`),
+    bundle: true,
+    format: 'esm',
+    platform,
+    target: ['es2022', 'node18'],
+    minify: true,
+    legalComments: 'none',
+    plugins: [mainEntry],
+    logLevel: 'warning',
+  });
+}
+console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js)');

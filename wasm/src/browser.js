@@ -11,8 +11,10 @@ const read = (src) => fetch(src instanceof URL ? src : new URL(src, base()));
 
 /**
  * Instantiates nmfkit. options.simd: true/false forces the SIMD/baseline module (default:
- * SIMD where supported); options.wasm: a WebAssembly.Module, bytes, a Response or a URL
- * instead of the bundled module (bundlers: pass the URL of 'nmfkit/nmfkit-simd.wasm').
+ * SIMD where supported); options.wasm (and wasmFull): a WebAssembly.Module, bytes, a
+ * Response or a URL instead of the bundled module (bundlers: pass the URL of
+ * 'nmfkit/nmfkit-simd.wasm', and of 'nmfkit/nmfkit-simd-full.wasm' as wasmFull);
+ * options.features: 'full' loads the module with every feature at once.
  */
 export function load(options = {}) {
   return loadWith(options, defaultUrl, read);
@@ -26,8 +28,10 @@ export function createWorker(options = {}) {
   const { worker: given, ...loadOptions } = options;
   // the worker resolves a string against its own script URL: make it absolute here, so a
   // relative one means relative to the page (as in load())
-  if (loadOptions.wasm instanceof URL) loadOptions.wasm = loadOptions.wasm.href;
-  else if (typeof loadOptions.wasm === 'string') loadOptions.wasm = new URL(loadOptions.wasm, base()).href;
+  for (const k of ['wasm', 'wasmFull']) {
+    const v = loadOptions[k];
+    if (v instanceof URL || typeof v === 'string') loadOptions[k] = new URL(v, base()).href;
+  }
   const w = given || new Worker(new URL('./worker.browser.js', import.meta.url), { type: 'module' });
   return connect(
     {

@@ -48,7 +48,20 @@ export function simdSupported() {
   }
 }
 
-export const MODULE_FILES = { simd: 'nmfkit-simd.wasm', baseline: 'nmfkit.wasm' };
+// The SIMD module comes in two flavours: nmfkit-simd.wasm has what every Frobenius fit
+// needs (beta = 2, random/custom init, mu, penalties) and is what load() instantiates;
+// nmfkit-simd-full.wasm adds beta != 2, NNDSVD and AMU and is instantiated the first
+// time a fit asks for one of them. The baseline module has everything.
+export const MODULE_FILES = { simd: 'nmfkit-simd.wasm', simdFull: 'nmfkit-simd-full.wasm', baseline: 'nmfkit.wasm' };
+
+// Does a fit with these options need the full module? (Invalid values go there too: its
+// checks report them.)
+const needsFull = (o) =>
+  !!o &&
+  ((o.beta !== undefined && o.beta !== 2) ||
+    (o.loss !== undefined && o.loss !== 'frobenius') ||
+    (typeof o.init === 'string' && o.init.startsWith('nndsvd')) ||
+    o.solver === 'amu');
 
 // ---- options: one row per C field (nmfkit_options in nmfkit.h; byte offsets are ABI).
 // [camelCase name, byte offset, type, allowed string values → C values]
@@ -190,22 +203,30 @@ function yieldToEventLoop() {
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 // ---- the instance -----------------------------------------------------------------
-/** Instantiates a compiled WebAssembly.Module and returns the nmfkit API over it. */
-export async function fromModule(module) {
+/**
+ * Instantiates a compiled WebAssembly.Module and returns the nmfkit API over it.
+ * loadFull: () => Promise<Nmfkit> for the module with every feature, when this one is
+ * the Frobenius-only module; fits that need more run there.
+ */
+export async function fromModule(module, loadFull) {
   const { exports: ex } = await WebAssembly.instantiate(module, {
     env: { emscripten_notify_memory_growth() {} }, // views are re-created lazily
   });
   ex._initialize();
-  return new Nmfkit(ex);
+  return new Nmfkit(ex, loadFull);
 }
 
 class Nmfkit {
   #ex;
   #scratch; // options, result, a size_t: allocated once, reused by every call
   #u8 = new Uint8Array(0);
+  #loadFull; // see fromModule
+  #fullP; // promise of the full module's instance, once asked for
+  #full; // that instance, once loaded
 
-  constructor(ex) {
+  constructor(ex, loadFull) {
     this.#ex = ex;
+    this.#loadFull = loadFull;
     if (ex.nmfkit_sizeof_options() !== OPTIONS_BYTES || ex.nmfkit_sizeof_result() !== RESULT_BYTES)
       throw new NmfError('abi_mismatch', 'nmfkit: the .wasm does not match this wrapper (struct sizes)');
     this.#scratch = ex.nmfkit_wasm_alloc(SCRATCH_BYTES) >>> 0;
@@ -223,9 +244,24 @@ class Nmfkit {
     return this.#ex.memory;
   }
 
-  /** Bytes of the module's heap currently allocated (returns to its value after each fit). */
+  /**
+   * Bytes of the module's heap currently allocated (returns to its value after each fit),
+   * plus the full module's once it is loaded.
+   */
   heapUsed() {
-    return this.#ex.nmfkit_wasm_heap_used() >>> 0;
+    return (this.#ex.nmfkit_wasm_heap_used() >>> 0) + (this.#full ? this.#full.heapUsed() : 0);
+  }
+
+  // The instance for a fit with these options: this one, or the full module's (null
+  // when it has to be loaded first).
+  #pick(options) {
+    return this.#loadFull && needsFull(options) ? this.#full || null : this;
+  }
+
+  #pickSync(options) {
+    const nmf = this.#pick(options);
+    if (nmf) return nmf;
+    throw new NmfError('not_loaded', "nmfkit: beta != 2, NNDSVD and AMU run in the full module, which is not loaded yet: use await nmf.fit() once, or load({ features: 'full' })");
   }
 
   #heap() {
@@ -245,6 +281,7 @@ class Nmfkit {
     if (st === 0) return;
     const code = this.#str(this.#ex.nmfkit_status_name(st));
     let message = this.#str(this.#ex.nmfkit_status_message(st));
+    if (code === 'not_built') message += `: beta != 2, NNDSVD and AMU need ${MODULE_FILES.simdFull} or ${MODULE_FILES.baseline}`;
     let details;
     const dv = new DataView(this.#ex.memory.buffer);
     const m = res && ['', 'X', 'W0', 'H0'][dv.getInt32(res + 24, true)];
@@ -276,6 +313,17 @@ class Nmfkit {
   async fit(X, options = {}) {
     const signal = options && options.signal;
     if (signal && signal.aborted) throw abortError(signal);
+    const nmf = this.#pick(options);
+    if (nmf !== this) {
+      if (!nmf) {
+        this.#fullP ||= this.#loadFull().catch((e) => {
+          this.#fullP = null; // a later fit tries again
+          throw e;
+        });
+        this.#full = await this.#fullP;
+      }
+      return this.#full.fit(X, options);
+    }
     const job = this.#run(X, options);
     try {
       let step = job.next();
@@ -297,6 +345,8 @@ class Nmfkit {
   /** The same fit, synchronously (no yielding, no signal). */
   fitSync(X, options = {}) {
     if (options && options.signal !== undefined) throw bad('fitSync does not take a signal; use fit()');
+    const nmf = this.#pickSync(options);
+    if (nmf !== this) return nmf.fitSync(X, options);
     const job = this.#run(X, options);
     try {
       let step = job.next();
@@ -309,6 +359,8 @@ class Nmfkit {
 
   /** Bytes of wasm memory fit(X, options) would allocate (X, W, H and the workspace). */
   bytesNeeded(X, options = {}) {
+    const nmf = this.#pickSync(options);
+    if (nmf !== this) return nmf.bytesNeeded(X, options);
     return this.#plan(X, options).total;
   }
 
@@ -409,14 +461,19 @@ class Nmfkit {
 export async function loadWith(options, defaultUrl, read) {
   if (options === null || typeof options !== 'object') throw bad('load options must be an object');
   if (typeof WebAssembly !== 'object') throw new NmfError('unsupported', 'nmfkit: WebAssembly is not available');
-  let { wasm, simd } = options;
+  let { wasm, wasmFull, simd, features = 'auto' } = options;
   if (simd !== undefined && typeof simd !== 'boolean') throw bad('simd must be true or false');
+  if (features !== 'auto' && features !== 'full') throw bad(`features must be 'auto' or 'full'; got ${String(features)}`);
   if (wasm === undefined) {
     const useSimd = simd === undefined ? simdSupported() : simd;
     if (useSimd && !simdSupported()) throw new NmfError('unsupported', 'nmfkit: this engine has no WebAssembly SIMD');
     wasm = defaultUrl(useSimd ? MODULE_FILES.simd : MODULE_FILES.baseline);
+    if (useSimd && wasmFull === undefined) wasmFull = defaultUrl(MODULE_FILES.simdFull);
   }
-  return fromModule(await compile(await wasm, read));
+  // features 'full': the full module alone, from the start (fitSync can use every feature)
+  if (features === 'full' && wasmFull !== undefined) [wasm, wasmFull] = [wasmFull, undefined];
+  const full = wasmFull === undefined ? undefined : async () => fromModule(await compile(await wasmFull, read));
+  return fromModule(await compile(await wasm, read), full);
 }
 
 async function compile(src, read) {

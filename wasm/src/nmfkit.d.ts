@@ -11,8 +11,24 @@ export interface LoadOptions {
    * bundler or passed to a Worker), its bytes, a Response (or a promise of one), or a URL
    * (Node: also a file path). Bundlers: `new URL('nmfkit/nmfkit-simd.wasm', import.meta.url)`.
    */
-  wasm?: WebAssembly.Module | BufferSource | Response | PromiseLike<Response> | URL | string;
+  wasm?: WasmSource;
+  /**
+   * The module with every feature, loaded by the first fit that needs beta ≠ 2, NNDSVD or
+   * AMU (the default SIMD module, nmfkit-simd.wasm, has the Frobenius fits only). Default:
+   * the bundled nmfkit-simd-full.wasm, unless `wasm` is given: then `wasm` runs every fit
+   * (a fit it cannot run fails with code 'not_built'). Bundlers:
+   * `new URL('nmfkit/nmfkit-simd-full.wasm', import.meta.url)`.
+   */
+  wasmFull?: WasmSource;
+  /**
+   * 'auto' (default): the Frobenius-only SIMD module, and the full one when a fit first
+   * needs it (fitSync cannot wait for it: it throws 'not_loaded' until then).
+   * 'full': the module with every feature (wasmFull) from the start, for everything.
+   */
+  features?: 'auto' | 'full';
 }
+
+export type WasmSource = WebAssembly.Module | BufferSource | Response | PromiseLike<Response> | URL | string;
 
 export interface Progress {
   /** Iterations completed. */
@@ -104,7 +120,7 @@ export interface Nmfkit {
   fitSync<X extends MatrixInput>(X: X, options: Omit<FitOptions, 'signal'>): ResultFor<X>;
   /** Bytes of wasm memory fit(X, options) would allocate. */
   bytesNeeded(X: MatrixInput, options: Omit<FitOptions, 'signal' | 'onProgress'>): number;
-  /** Bytes of the module's heap in use (back to the same value after every fit). */
+  /** Bytes of the module's heap in use, with the full module's once loaded (back to the same value after every fit). */
   heapUsed(): number;
 }
 
@@ -142,7 +158,9 @@ export class NmfError extends Error {
   readonly name: 'NmfError';
   /**
    * The C status name ('x_negative', 'zero_rank', 'invalid_tol', ...) or a wrapper code:
-   * 'invalid_argument', 'out_of_memory', 'unsupported', 'load_failed', 'terminated'.
+   * 'invalid_argument', 'out_of_memory', 'unsupported', 'load_failed', 'terminated',
+   * 'not_loaded' (fitSync needs the full module before a fit() loaded it), 'not_built'
+   * (the module given as `wasm` has no such feature).
    */
   readonly code: string;
   /** The numeric C status, for errors from the C library. */

@@ -18,8 +18,9 @@ async function read(src) {
 
 /**
  * Instantiates nmfkit. options.simd: true/false forces the SIMD/baseline module (default:
- * SIMD where supported); options.wasm: a WebAssembly.Module, bytes, a Response, a URL or a
- * file path instead of the bundled module.
+ * SIMD where supported); options.wasm (and wasmFull): a WebAssembly.Module, bytes, a
+ * Response, a URL or a file path instead of the bundled module; options.features: 'full'
+ * loads the module with every feature at once.
  */
 export function load(options = {}) {
   return loadWith(options, defaultUrl, read);
@@ -28,7 +29,7 @@ export function load(options = {}) {
 /** Runs nmfkit in a worker thread; resolves to { simd, kernel, version, fit, terminate }. */
 export function createWorker(options = {}) {
   const { worker: given, ...loadOptions } = options;
-  if (loadOptions.wasm instanceof URL) loadOptions.wasm = loadOptions.wasm.href;
+  for (const k of ['wasm', 'wasmFull']) if (loadOptions[k] instanceof URL) loadOptions[k] = loadOptions[k].href;
   const w = given || new Worker(new URL('./worker.node.js', import.meta.url));
   return connect(
     {

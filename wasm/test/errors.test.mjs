@@ -61,6 +61,7 @@ for (const [label] of MODULES) {
   describe(`${label} module`, async () => {
     const nmf = await instance(label);
     nmf.fitSync(X, ok); // settles the heap's first-use allocations
+    await nmf.fit(X, { ...ok, beta: 1 }); // and loads the full module where it is separate
     const heap = nmf.heapUsed();
 
     const expectError = async (run, check) => {

@@ -1,5 +1,6 @@
 // Shared by the *.test.mjs files. CTest passes the modules of its build folder:
-//   NMFKIT_WASM_SIMD, NMFKIT_WASM_BASELINE  paths of nmfkit-simd.wasm / nmfkit.wasm
+//   NMFKIT_WASM_SIMD, NMFKIT_WASM_SIMD_FULL, NMFKIT_WASM_BASELINE  paths of
+//   nmfkit-simd.wasm (Frobenius-only) / nmfkit-simd-full.wasm / nmfkit.wasm
 // (a NMFKIT_SIMD=OFF build has only the baseline). Without them the modules in dist/
 // are used, as an installed package would.
 import { existsSync } from 'node:fs';
@@ -11,15 +12,24 @@ const pick = (env, file) => process.env[env] || (existsSync(dist(file)) ? dist(f
 
 export const WASM = {
   simd: pick('NMFKIT_WASM_SIMD', 'nmfkit-simd.wasm'),
+  simdFull: pick('NMFKIT_WASM_SIMD_FULL', 'nmfkit-simd-full.wasm'),
   baseline: pick('NMFKIT_WASM_BASELINE', 'nmfkit.wasm'),
 };
 if (!WASM.simd && !WASM.baseline) throw new Error('no nmfkit .wasm: build it (see wasm/README.md) or set NMFKIT_WASM_*');
+if (WASM.simd && !WASM.simdFull) throw new Error('nmfkit-simd.wasm without nmfkit-simd-full.wasm: set NMFKIT_WASM_SIMD_FULL');
 
-/** [label, path] of every module available to this run. */
+/**
+ * [label, path] of every module available to this run: 'simd' (the Frobenius-only module,
+ * its instances switching to the full one as load() does by default), 'simdFull' (the full
+ * SIMD module alone), 'baseline'.
+ */
 export const MODULES = Object.entries(WASM).filter(([, p]) => p);
 
-/** Resolves to a fresh instance of one module ('simd' or 'baseline'). */
-export const instance = (label) => load({ wasm: WASM[label] });
+/** load() options of one module ('simd' also names the full module as wasmFull). */
+export const loadOptions = (label) => (label === 'simd' ? { wasm: WASM.simd, wasmFull: WASM.simdFull } : { wasm: WASM[label] });
+
+/** Resolves to a fresh instance of one module. */
+export const instance = (label) => load(loadOptions(label));
 
 /** A deterministic non-negative rows×cols matrix (LCG) as a Float64Array. */
 export function matrix(rows, cols, seed = 1) {

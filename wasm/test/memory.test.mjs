@@ -1,4 +1,5 @@
-// wasm memory: 1000 fits leave the heap and the memory size unchanged; fits larger than
+// wasm memory: 1000 fits leave the heap and the memory size unchanged (on the 'simd'
+// instance also when they alternate between its lite and full modules); fits larger than
 // the initial memory grow it (views re-created); sizes beyond 2 GiB are refused before
 // calling in; a refused memory.grow becomes an 'out_of_memory' NmfError and the instance
 // keeps working.
@@ -21,6 +22,22 @@ for (const [label] of MODULES) {
       const first = nmf.fitSync(X32, { ...o, rows: 24 });
       for (let i = 0; i < 1000; i++) {
         const r = i % 2 ? nmf.fitSync(X64, { ...o, rows: 16, seed: i }) : await nmf.fit(X32, { ...o, rows: 24 });
+        if (i % 2 === 0) assert.deepEqual(r.W, first.W);
+      }
+      assert.equal(nmf.heapUsed(), heap);
+      assert.equal(nmf.memory.buffer.byteLength, bytes);
+    });
+
+    test('1000 consecutive fits alternating Frobenius and KL (lite and full module): heap stable', async () => {
+      const o = { rank: 3, maxIter: 20, checkEvery: 5 };
+      const kl = { ...o, rows: 16, loss: 'kullback-leibler' };
+      await nmf.fit(X32, { ...o, rows: 24 });
+      await nmf.fit(X64, kl); // loads the full module on the 'simd' instance
+      const heap = nmf.heapUsed();
+      const bytes = nmf.memory.buffer.byteLength;
+      const first = await nmf.fit(X64, kl);
+      for (let i = 0; i < 1000; i++) {
+        const r = i % 2 ? nmf.fitSync(X32, { ...o, rows: 24, seed: i }) : await nmf.fit(X64, kl);
         if (i % 2 === 0) assert.deepEqual(r.W, first.W);
       }
       assert.equal(nmf.heapUsed(), heap);

@@ -1,11 +1,13 @@
-// The two .wasm files themselves: the baseline has no SIMD128 instruction at all, the SIMD
-// module has them; both import only env.emscripten_notify_memory_growth and export the
-// C API the wrapper calls; both give the same numbers.
+// The .wasm files themselves: the baseline has no SIMD128 instruction at all, the SIMD
+// modules have them; all import only env.emscripten_notify_memory_growth and export the
+// C API the wrapper calls; all give the same numbers. The lite SIMD module
+// (nmfkit-simd.wasm) really lacks beta != 2, NNDSVD and AMU, and the wrapper switches to
+// nmfkit-simd-full.wasm for them.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { NmfError, simdSupported } from '../src/node.js';
-import { MODULES, WASM, instance, lowRank, relDiff } from './helpers.mjs';
+import { MODULES, WASM, instance, lowRank, matrix, relDiff } from './helpers.mjs';
 import { simdUsage } from './wasm-bytes.mjs';
 
 const NEEDED_EXPORTS = [
@@ -29,10 +31,10 @@ describe('module files', () => {
       for (const n of NEEDED_EXPORTS) assert.ok(names.includes(n), `missing export ${n}`);
     });
 
-    test(`${label}: ${label === 'simd' ? 'uses' : 'contains no'} SIMD128 instructions`, () => {
+    test(`${label}: ${label !== 'baseline' ? 'uses' : 'contains no'} SIMD128 instructions`, () => {
       const use = simdUsage(bytes);
       assert.ok(use.functions > 10);
-      if (label === 'simd') assert.ok(use.simdFunctions > 0, 'no v128 instruction in the SIMD module');
+      if (label !== 'baseline') assert.ok(use.simdFunctions > 0, 'no v128 instruction in the SIMD module');
       else assert.equal(use.simdFunctions, 0, `${use.simdFunctions} functions use v128`);
       assert.equal(use.v128Types, false);
     });
@@ -49,7 +51,7 @@ describe('module files', () => {
     const { load } = await import('../src/node.js');
     for (const wasm of [new WebAssembly.Module(bytes), bytes, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), new URL(`file://${path}`), Promise.resolve(new WebAssembly.Module(bytes))]) {
       const nmf = await load({ wasm });
-      assert.equal(nmf.simd, label === 'simd');
+      assert.equal(nmf.simd, label !== 'baseline');
     }
     // the browser entry, through a Response (compileStreaming for application/wasm)
     const browser = await import('../src/browser.js');
@@ -78,5 +80,83 @@ describe('SIMD and baseline agree', { skip: !(WASM.simd && WASM.baseline) && 'ne
       assert.ok(relDiff(a.H, b.H) < tol, `H differs by ${relDiff(a.H, b.H)}`);
       assert.ok(Math.abs(a.loss - b.loss) <= tol * 10 * b.loss);
     }
+  });
+});
+
+describe('lite and full SIMD modules', { skip: !WASM.simd && 'needs the SIMD modules' }, () => {
+  const X = lowRank(40, 30, 4, 5);
+  const base = { rows: 40, cols: 30, rank: 4, maxIter: 60, tol: 0, seed: 3 };
+  const EXTENDED = [{ beta: 1 }, { loss: 'itakura-saito' }, { beta: 1.5 }, { init: 'nndsvd' }, { init: 'nndsvdar' }, { solver: 'amu' }];
+
+  test('nmfkit-simd.wasm given alone as wasm: beta != 2, NNDSVD and AMU are not_built', async () => {
+    const { load } = await import('../src/node.js');
+    const lite = await load({ wasm: WASM.simd });
+    const heap = lite.heapUsed();
+    for (const o of EXTENDED) {
+      await assert.rejects(lite.fit(X, { ...base, ...o }), (e) => {
+        assert.ok(e instanceof NmfError);
+        assert.equal(e.code, 'not_built', JSON.stringify(o));
+        assert.match(e.message, /only the Frobenius loss.*need nmfkit-simd-full\.wasm/);
+        return true;
+      });
+      assert.throws(() => lite.fitSync(X, { ...base, ...o }), { code: 'not_built' });
+    }
+    assert.equal(lite.heapUsed(), heap);
+    assert.ok(lite.fitSync(X, { ...base, alphaW: 0.1, l1Ratio: 0.5 }).relativeError < 0.2, 'penalties are in');
+  });
+
+  test('the lite module is the smaller one; the full one has what it lacks', () => {
+    assert.ok(readFileSync(WASM.simd).length < 0.7 * readFileSync(WASM.simdFull).length);
+  });
+
+  test('the wrapper switches to the full module: same results as the full module alone', async () => {
+    const auto = await instance('simd');
+    const full = await instance('simdFull');
+    auto.fitSync(X, base); // first-use allocations of the heap
+    const heap = auto.heapUsed();
+    // Frobenius: the lite module, and the same W and H as the full one (the float64 loss
+    // may differ in its last bit: the full core sums it along another code path)
+    for (const x of [X, Float32Array.from(X)]) {
+      const [a, b] = [await auto.fit(x, base), full.fitSync(x, base)];
+      assert.deepEqual([a.W, a.H, a.iterations], [b.W, b.H, b.iterations]);
+      assert.ok(Math.abs(a.loss - b.loss) <= 1e-12 * b.loss && Math.abs(a.relativeError - b.relativeError) <= 1e-12);
+    }
+    assert.equal(auto.heapUsed(), heap, 'the full module is not loaded for a Frobenius fit');
+    // fitSync cannot wait for the full module
+    assert.throws(() => auto.fitSync(X, { ...base, beta: 1 }), (e) => e instanceof NmfError && e.code === 'not_loaded' && /features: 'full'/.test(e.message));
+    assert.throws(() => auto.bytesNeeded(X, { ...base, beta: 1 }), { code: 'not_loaded' });
+    // two fits at once load it once
+    const [a, b] = await Promise.all([auto.fit(X, { ...base, beta: 1 }), auto.fit(X, { ...base, init: 'nndsvda' })]);
+    assert.ok(auto.heapUsed() > heap, 'the full module is loaded (its heap counts)');
+    assert.deepEqual(a, full.fitSync(X, { ...base, beta: 1 }));
+    assert.deepEqual(b, full.fitSync(X, { ...base, init: 'nndsvda' }));
+    for (const o of EXTENDED) {
+      const x = o.loss === 'itakura-saito' ? X.map((v) => v + 0.1) : X;
+      assert.deepEqual(await auto.fit(x, { ...base, ...o }), full.fitSync(x, { ...base, ...o }), JSON.stringify(o));
+      assert.deepEqual(auto.fitSync(x, { ...base, ...o }), full.fitSync(x, { ...base, ...o }));
+      assert.equal(auto.bytesNeeded(x, { ...base, ...o }), full.bytesNeeded(x, { ...base, ...o }));
+    }
+    // errors of the full module come through; frobenius options stay on the lite one
+    await assert.rejects(auto.fit(X, { ...base, beta: NaN }), { code: 'invalid_beta' });
+    assert.deepEqual(await auto.fit(X, { ...base, beta: 2 }), await auto.fit(X, { ...base, loss: 'frobenius' }));
+    assert.equal(auto.simd, true);
+    assert.equal(auto.kernel, 'wasm-simd128');
+  });
+
+  test("features: 'full' loads the full module alone; a failed load of it rejects the fit and is retried", async () => {
+    const { load } = await import('../src/node.js');
+    const full = await load({ wasm: WASM.simd, wasmFull: WASM.simdFull, features: 'full' });
+    const ref = await instance('simdFull');
+    assert.deepEqual(full.fitSync(X, { ...base, beta: 1 }), ref.fitSync(X, { ...base, beta: 1 }));
+    assert.equal(full.heapUsed(), ref.heapUsed());
+    await assert.rejects(load({ features: 'all' }), /features must be 'auto' or 'full'/);
+
+    const broken = await load({ wasm: WASM.simd, wasmFull: `${WASM.simdFull}.missing` });
+    await assert.rejects(broken.fit(X, { ...base, beta: 1 }), { code: 'ENOENT' });
+    await assert.rejects(broken.fit(X, { ...base, beta: 1 }), { code: 'ENOENT' });
+    assert.equal(broken.fitSync(X, base).W.length, 40 * 4, 'the lite module still works');
+    const Xs = Float32Array.from(matrix(8, 6));
+    const late = await load({ wasm: WASM.simd, wasmFull: readFileSync(WASM.simdFull) });
+    assert.equal((await late.fit(Xs, { rows: 8, rank: 2, beta: 0.5 })).W.length, 16);
   });
 });

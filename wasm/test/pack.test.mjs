@@ -1,9 +1,11 @@
 // What a new user gets: `npm pack` (its prepack step builds/stages the .wasm modules from
-// this CTest build folder), then the tarball installed offline into an empty project, and
-// a script there that imports `nmfkit` and fits a matrix (also through nmfkit/worker).
+// this CTest build folder and the minified wrapper), then the tarball installed offline
+// into an empty project, and a script there that imports `nmfkit` (the minified dist/
+// entry) and fits a matrix: Frobenius on the default module, KL + NNDSVD on the full one
+// loaded on demand, also through nmfkit/worker.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +21,12 @@ test('npm pack, install the tarball into an empty project, fit', () => {
   const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', tmp], pkgDir));
   assert.equal(info.filename, 'nmfkit-0.1.0.tgz');
   const files = info.files.map((f) => f.path).sort();
-  for (const f of ['package.json', 'README.md', 'dist/nmfkit-simd.wasm', 'dist/nmfkit.wasm', 'src/node.js', 'src/browser.js',
+  for (const f of ['package.json', 'README.md', 'dist/nmfkit-simd.wasm', 'dist/nmfkit-simd-full.wasm', 'dist/nmfkit.wasm',
+    'dist/node.js', 'dist/browser.js', 'dist/worker.node.js', 'dist/worker.browser.js', 'src/node.js', 'src/browser.js',
     'src/core.js', 'src/client.js', 'src/worker-impl.js', 'src/worker.node.js', 'src/worker.browser.js', 'src/nmfkit.d.ts', 'src/worker.d.ts'])
     assert.ok(files.includes(f), `${f} missing from the tarball`);
-  assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('scripts/') || f.endsWith('.cpp')), files.join(' '));
+  assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('scripts/') || f.startsWith('node_modules/') || f.endsWith('.cpp')), files.join(' '));
+  assert.equal(JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).dependencies, undefined, 'no runtime dependencies');
 
   const app = join(tmp, 'app');
   execFileSync('mkdir', [app]);
@@ -42,15 +46,26 @@ const rw = await w.fit(new Float32Array(X.flat()), { rows: 4, rank: 2, seed: 7 }
 await w.terminate();
 let code;
 try { nmf.fitSync([[1, -1]], { rank: 1 }); } catch (e) { code = e instanceof NmfError && e.code; }
-const wasmFiles = ['nmfkit/nmfkit-simd.wasm', 'nmfkit/nmfkit.wasm'].map((s) => existsSync(fileURLToPath(import.meta.resolve(s))));
+// beta != 2 and NNDSVD: the full SIMD module, loaded from the package on first use
+const kl = await nmf.fit(X, { rank: 2, seed: 7, loss: 'kullback-leibler', init: 'nndsvda' });
+const klBase = base.fitSync(X, { rank: 2, seed: 7, loss: 'kullback-leibler', init: 'nndsvda' });
+const full = await load({ features: 'full' });
+const klFull = full.fitSync(X, { rank: 2, seed: 7, loss: 'kullback-leibler', init: 'nndsvda' });
+const wk = await createWorker();
+const klWorker = await wk.fit(X, { rank: 2, seed: 7, loss: 'kullback-leibler', init: 'nndsvda' });
+await wk.terminate();
+const wasmFiles = ['nmfkit/nmfkit-simd.wasm', 'nmfkit/nmfkit-simd-full.wasm', 'nmfkit/nmfkit.wasm'].map((s) => existsSync(fileURLToPath(import.meta.resolve(s))));
+const diff = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 console.log(JSON.stringify({ simd: nmf.simd, expected: simdSupported(), base: base.simd, rel: r.relativeError,
-  same: Math.max(...r.W.map((v, i) => Math.abs(v - b.W[i]))), W: r.W.length, H: r.H.length, worker: rw.W.constructor.name,
-  code, wasmFiles, worker_entry: import.meta.resolve('nmfkit/worker').endsWith('worker.node.js') }));
+  same: diff(r.W, b.W), W: r.W.length, H: r.H.length, worker: rw.W.constructor.name,
+  code, wasmFiles, worker_entry: import.meta.resolve('nmfkit/worker').endsWith('dist/worker.node.js'),
+  entry: import.meta.resolve('nmfkit').endsWith('dist/node.js'),
+  kl: Math.max(diff(kl.W, klBase.W), diff(kl.W, klFull.W), diff(kl.W, klWorker.W)) }));
 `);
   const out = JSON.parse(execFileSync(process.execPath, ['main.js'], { cwd: app, encoding: 'utf8' }));
   assert.deepEqual(
-    { ...out, rel: out.rel < 0.05, same: out.same < 1e-5 },
+    { ...out, rel: out.rel < 0.05, same: out.same < 1e-5, kl: out.kl < 1e-9 },
     { simd: out.expected, expected: out.expected, base: false, rel: true, same: true, W: 8, H: 6, worker: 'Float32Array',
-      code: 'x_negative', wasmFiles: [true, true], worker_entry: true },
+      code: 'x_negative', wasmFiles: [true, true, true], worker_entry: true, entry: true, kl: true },
   );
 });

@@ -3,21 +3,21 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { NmfError, createWorker } from '../src/node.js';
-import { MODULES, instance, matrix } from './helpers.mjs';
+import { MODULES, instance, loadOptions, matrix } from './helpers.mjs';
 
 const rows = 40;
 const cols = 25;
 const X = Float32Array.from(matrix(rows, cols, 8));
 const o = { rows, cols, rank: 4, maxIter: 60, tol: 0, seed: 5 };
 
-for (const [label, path] of MODULES) {
+for (const [label] of MODULES) {
   describe(`${label} module in a worker`, async () => {
-    const w = await createWorker({ wasm: path });
+    const w = await createWorker(loadOptions(label));
     const local = await instance(label);
     after(() => w.terminate());
 
     test('load info comes back', () => {
-      assert.equal(w.simd, label === 'simd');
+      assert.equal(w.simd, label !== 'baseline');
       assert.equal(w.kernel, local.kernel);
       assert.equal(w.version, local.version);
     });
@@ -28,6 +28,11 @@ for (const [label, path] of MODULES) {
       assert.deepEqual(r, local.fitSync(X, o));
       assert.deepEqual(seen, [10, 20, 30, 40, 50, 60]);
       assert.equal(X.length, rows * cols, 'X was copied, not moved');
+    });
+
+    test('a fit that needs the full module (KL, NNDSVD) gives the same result as in this thread', async () => {
+      const o2 = { ...o, loss: 'kullback-leibler', init: 'nndsvda' };
+      assert.deepEqual(await w.fit(X, o2), await local.fit(X, o2));
     });
 
     test('transfer: true moves X to the worker', async () => {

@@ -247,7 +247,7 @@ struct lane_iota {
         44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
 };
 
-// Packed gemm_tn for the x86 FMA sets (uses kmin, prefetch, k_wasm_simd above).
+// Strip-ordered gemm_tn for the AVX-512F set (uses kmin, prefetch, k_wasm_simd above).
 #include "kernels/gemm_packed.hpp"
 
 // Regs: number of architectural vector registers (16 or 32); sets the tile sizes.
@@ -566,9 +566,16 @@ struct simd_kernels {
                         const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
         if (M == 0 || N == 0) return;
         if (K == 0) return zero(M, N, C, ldc);
-        if constexpr (packed_tn<T, Arch, Regs>::enabled)
-            if (packed_tn<T, Arch, Regs>::use(M, N, K))
-                return packed_tn<T, Arch, Regs>::run(M, N, K, A, lda, Bm, ldb, C, ldc);
+        if constexpr (packed_tn<T, Arch, Regs>::enabled) {  // AVX-512F: gemm_packed.hpp
+            const std::size_t nw = packed_tn<T, Arch, Regs>::wide_cols(M, N, K);
+            if (nw != 0) {
+                packed_tn<T, Arch, Regs>::run(M, nw, K, A, lda, Bm, ldb, C, ldc);
+                if (nw == N) return;
+                N -= nw;  // column remainder: unpacked path below
+                Bm += nw;
+                C += nw;
+            }
+        }
         bcast_gemm_unpadded(M, N, K, A, 1, lda, Bm, ldb, C, ldc);
     }
 

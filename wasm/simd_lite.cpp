@@ -1,0 +1,33 @@
+// The SIMD128 kernel set of nmfkit-simd.wasm, the Frobenius-only module (its core copy is
+// compiled with NMFKIT_EXTENDED=0, see CMakeLists.txt): it replaces simd_default.cpp
+// there. The same float kernels, without the beta-divergence ones (beta_tile,
+// beta_loss_tile, vmath), which a Frobenius-only core never calls: like the scalar set
+// of such a core, their entries are null, so their code (and pow/log/exp) is not linked
+// in. float64 runs on the scalar set, as in nmfkit-simd-full.wasm.
+#include "kernels/kernels.hpp"
+
+#if !defined(__EMSCRIPTEN__) || !defined(__wasm_simd128__) || NMFKIT_EXTENDED
+#error "simd_lite.cpp is for the Frobenius-only SIMD128 module only"
+#endif
+
+#include "kernels/simd_impl.hpp"
+
+namespace nmfkit {
+namespace detail {
+namespace {
+constexpr kernel_table<float> frobenius_only(kernel_table<float> t) noexcept {
+    t.beta_tile = nullptr;
+    t.beta_loss_tile = nullptr;
+    t.vmath = nullptr;
+    return t;
+}
+}  // namespace
+
+const kernel_table<float>* simd_tables_default_float() noexcept {
+    static constexpr kernel_table<float> t =
+        frobenius_only(simd_kernels<float, xsimd::default_arch, 16>::table("wasm-simd128"));
+    return &t;
+}
+const kernel_table<double>* simd_tables_default_double() noexcept { return nullptr; }
+}  // namespace detail
+}  // namespace nmfkit
