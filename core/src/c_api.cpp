@@ -19,7 +19,6 @@ static_assert(static_cast<int>(status::not_built) == NMFKIT_NOT_BUILT,
 nmfkit::options to_options(const nmfkit_options& o) noexcept {
     nmfkit::options r;
     r.rank = static_cast<std::size_t>(o.rank);
-    if (r.rank != o.rank) r.rank = 0;  // wider than size_t (wasm32): reported by the size checks below
     r.max_iter = o.max_iter;
     r.check_every = o.check_every;
     r.tol = o.tol;
@@ -50,11 +49,20 @@ void to_c(const nmfkit::result& r, nmfkit_result* out) noexcept {
 
 nmfkit_status to_c(status s) noexcept { return static_cast<nmfkit_status>(s); }
 
+// The C options as C++ options; a rank wider than size_t (wasm32) is size_overflow.
+nmfkit_status read_options(const nmfkit_options* opt, nmfkit::options& o) noexcept {
+    if (!opt) return NMFKIT_NULL_POINTER;
+    if (opt->rank > SIZE_MAX) return NMFKIT_SIZE_OVERFLOW;
+    o = to_options(*opt);
+    return NMFKIT_OK;
+}
+
 template <class T>
 nmfkit_status workspace_size(size_t n, size_t m, const nmfkit_options* opt, size_t* bytes) noexcept {
-    if (!opt || !bytes) return NMFKIT_NULL_POINTER;
-    if (opt->rank > SIZE_MAX) return NMFKIT_SIZE_OVERFLOW;
-    return to_c(nmfkit::workspace_size<T>(n, m, to_options(*opt), *bytes));
+    nmfkit::options o;
+    if (!bytes) return NMFKIT_NULL_POINTER;
+    if (const nmfkit_status e = read_options(opt, o); e != NMFKIT_OK) return e;
+    return to_c(nmfkit::workspace_size<T>(n, m, o, *bytes));
 }
 
 struct c_progress {
@@ -71,9 +79,8 @@ template <class T>
 nmfkit_status fit(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,
                   const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
                   nmfkit_progress_fn progress, void* user) noexcept {
-    if (!opt) return NMFKIT_NULL_POINTER;
-    if (opt->rank > SIZE_MAX) return NMFKIT_SIZE_OVERFLOW;
-    const nmfkit::options o = to_options(*opt);
+    nmfkit::options o;
+    if (const nmfkit_status e = read_options(opt, o); e != NMFKIT_OK) return e;
     nmfkit::result r;
     c_progress cp{progress, user};
     const status s = nmfkit::fit<T>({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r,
@@ -87,9 +94,8 @@ template <class T, bool SolveW>
 nmfkit_status transform(const T* X, size_t n, size_t m, size_t ldx, const T* F, size_t ldf, T* out_f, size_t ldo,
                         const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
                         nmfkit_progress_fn progress, void* user) noexcept {
-    if (!opt) return NMFKIT_NULL_POINTER;
-    if (opt->rank > SIZE_MAX) return NMFKIT_SIZE_OVERFLOW;
-    const nmfkit::options o = to_options(*opt);
+    nmfkit::options o;
+    if (const nmfkit_status e = read_options(opt, o); e != NMFKIT_OK) return e;
     nmfkit::result r;
     c_progress cp{progress, user};
     const nmfkit::progress_callback cb = progress ? forward_progress : nullptr;
@@ -104,9 +110,8 @@ nmfkit_status transform(const T* X, size_t n, size_t m, size_t ldx, const T* F, 
 template <class T>
 nmfkit_status solver_start(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,
                            const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out) noexcept {
-    if (!opt) return NMFKIT_NULL_POINTER;
-    if (opt->rank > SIZE_MAX) return NMFKIT_SIZE_OVERFLOW;
-    const nmfkit::options o = to_options(*opt);
+    nmfkit::options o;
+    if (const nmfkit_status e = read_options(opt, o); e != NMFKIT_OK) return e;
     nmfkit::result r;
     nmfkit::solver<T> s;
     const status st = s.start({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r);
