@@ -151,13 +151,16 @@ void mu_suite() {
             CAPTURE(rows);
             CAPTURE(cols);
             mat<T> y = x;
-            ks->mu_update(rows, cols, y.data(), y.ld, num.data(), num.ld, den.data(), den.ld, eps);
+            const double step =
+                ks->mu_update(rows, cols, y.data(), y.ld, num.data(), num.ld, den.data(), den.ld, eps);
             bool ok = true;
+            long double want_step = 0;
             for (std::size_t i = 0; i < rows; ++i) {
                 for (std::size_t j = 0; j < cols; ++j) {
                     const long double d = den(i, j) != 0 ? (long double)den(i, j) : (long double)eps;
                     const long double want = (long double)x(i, j) * num(i, j) / d;
                     const long double got = y(i, j);
+                    want_step += (want - x(i, j)) * (want - x(i, j));
                     const bool close = std::fabs(got - want) <= tolerance<T>() * std::fabs(want);
                     if (!close) ok = false;
                     if (num(i, j) == 0 || x(i, j) == 0) ok = ok && got == 0;
@@ -165,6 +168,8 @@ void mu_suite() {
                 for (std::size_t j = cols; j < y.ld; ++j) ok = ok && std::isnan(y(i, j));
             }
             CHECK(ok);
+            // The returned step ‖y − x‖²_F (the accelerated MU stops on it).
+            CHECK(std::fabs(step - (double)want_step) <= 1e-4 * (double)want_step + 1e-30);
         }
     }
 }

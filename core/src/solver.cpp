@@ -418,9 +418,9 @@ template <class T>
 double update_factor(const kernel_table<T>& k, std::size_t rows, std::size_t cols, T* x, std::size_t ldx,
                      const T* num, std::size_t ldn, const T* den, std::size_t ldd, T eps, double l1, double l2,
                      double gamma, double zero_below, bool track) noexcept {
-    if (l1 == 0 && l2 == 0 && gamma == 1 && zero_below == 0 && !track) {
-        k.mu_update(rows, cols, x, ldx, num, ldn, den, ldd, eps);
-        return 0;
+    if (l1 == 0 && l2 == 0 && gamma == 1 && zero_below == 0) {
+        const double step = k.mu_update(rows, cols, x, ldx, num, ldn, den, ldd, eps);
+        return track ? step : 0;
     }
     const T tl1 = static_cast<T>(l1), tl2 = static_cast<T>(l2), tz = static_cast<T>(zero_below);
     const T tg = static_cast<T>(gamma);

@@ -36,8 +36,9 @@ struct kernel_table {
     // Fused multiplicative update on a rows×cols block:
     //   x[i][j] ← x[i][j] · num[i][j] / d,  d = den[i][j] if den[i][j] != 0 else eps
     // (scikit-learn's guard: a zero denominator is replaced by eps; eps > 0).
-    void (*mu_update)(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
-                      std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept;
+    // Returns ‖x_new − x_old‖²_F (the step size the accelerated MU's inner loop stops on).
+    double (*mu_update)(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
+                        std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept;
 
     // β-divergence tile, exactly the semantics of beta_tile_scalar (beta.hpp): with P = W·H
     // on entry, P ← X ∘ p^(β−2) (p = eps where P == 0 and β < 2) and, unless B is null,

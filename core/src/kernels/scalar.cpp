@@ -82,17 +82,23 @@ void gemm_nn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_
 }
 
 template <class T>
-void mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
-               std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept {
+double mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
+                 std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept {
+    double step = 0;
     for (std::size_t i = 0; i < rows; ++i) {
         T* xr = x + i * ldx;
         const T* nr = num + i * ldn;
         const T* dr = den + i * ldd;
+        T s = 0;
         for (std::size_t j = 0; j < cols; ++j) {
             const T d = dr[j] != T(0) ? dr[j] : eps;
-            xr[j] = xr[j] * nr[j] / d;
+            const T v = xr[j] * nr[j] / d;
+            s += (v - xr[j]) * (v - xr[j]);
+            xr[j] = v;
         }
+        step += static_cast<double>(s);
     }
+    return step;
 }
 
 template <class T>

@@ -595,24 +595,34 @@ struct simd_kernels {
         bcast_gemm_unpadded(M, N, K, A, lda, 1, Bm, ldb, C, ldc);
     }
 
-    static void mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
-                          std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept {
+    static double mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
+                            std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept {
         const B veps(eps), zero_v(T(0));
+        double step = 0;
         for (std::size_t i = 0; i < rows; ++i) {
             T* xr = x + i * ldx;
             const T* nr = num + i * ldn;
             const T* dr = den + i * ldd;
+            B acc(T(0));
             std::size_t j = 0;
             for (; j + W <= cols; j += W) {
                 const B d = B::load_unaligned(dr + j);
                 const B dd = xsimd::select(d == zero_v, veps, d);
-                vdiv(B::load_unaligned(xr + j) * B::load_unaligned(nr + j), dd).store_unaligned(xr + j);
+                const B old = B::load_unaligned(xr + j);
+                const B v = vdiv(old * B::load_unaligned(nr + j), dd);
+                acc = xsimd::fma(v - old, v - old, acc);
+                v.store_unaligned(xr + j);
             }
+            T s = simd_reduce_add(acc);
             for (; j < cols; ++j) {
                 const T d = dr[j] != T(0) ? dr[j] : eps;
-                xr[j] = xr[j] * nr[j] / d;
+                const T v = xr[j] * nr[j] / d;
+                s += (v - xr[j]) * (v - xr[j]);
+                xr[j] = v;
             }
+            step += static_cast<double>(s);
         }
+        return step;
     }
 
     // ---- β-divergence tiles (semantics: beta.hpp) ------------------------------------
