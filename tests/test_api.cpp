@@ -234,6 +234,19 @@ TEST_CASE("a solver that was never started, or failed to start, reports not_star
     CHECK(nmfkit::solver<float>(p.ws.ptr).run(1, res) == status::not_started);
 }
 
+TEST_CASE("a workspace started as float is not a double solver (and vice versa)") {
+    problem p;
+    nmfkit::result res;
+    nmfkit::solver<float> s;
+    REQUIRE(s.start(p.X.cview(), p.W.view(), p.H.view(), p.opt, p.ws.ptr, p.ws.bytes, res) == status::ok);
+    CHECK(nmfkit::solver<double>(p.ws.ptr).run(1, res) == status::not_started);
+    CHECK(nmfkit::solver<double>(p.ws.ptr).finish(res) == status::not_started);
+    nmfkit_result cres;
+    CHECK(nmfkit_solver_run_f64(p.ws.ptr, 1, &cres) == NMFKIT_NOT_STARTED);
+    CHECK(std::string(nmfkit_kernel_name_f64(p.ws.ptr)).empty());
+    CHECK(nmfkit_solver_run_f32(p.ws.ptr, 1, &cres) == NMFKIT_OK);
+}
+
 TEST_CASE("C API: same results and statuses as the C++ API") {
     nmfkit_options o;
     nmfkit_options_default(&o);

@@ -322,6 +322,40 @@ TEST_CASE("tol: scikit-learn's rule, checked every check_every iterations") {
     CHECK(stop == res.iterations);
 }
 
+TEST_CASE("tol: float32 checks use the exact error, not the cancellation-prone cached one") {
+    // Apply the rule by hand to exact errors of the same float32 trajectory (tol = 0
+    // run, slices of 10): the tol run must stop at the same check.
+    splitmix rng(33);
+    const std::size_t n = 500, m = 400, rank = 5;
+    const std::uint32_t iters = 2500;
+    auto X = random_matrix<float>(n, m, rng, 1.0);
+    const double tol = 1e-5;
+    matrix<float> W(n, rank), H(rank, m);
+    nmfkit::result res;
+    REQUIRE(run_fit(X, W, H, opts(rank, iters, tol, 4), res) == status::ok);
+    matrix<float> W2(n, rank), H2(rank, m);
+    nmfkit::options o = opts(rank, iters, 0, 4);
+    workspace ws = make_workspace<float>(n, m, o);
+    nmfkit::solver<float> s;
+    nmfkit::result r;
+    REQUIRE(s.start(X.cview(), W2.view(), H2.view(), o, ws.ptr, ws.bytes, r) == status::ok);
+    double loss = 0;
+    REQUIRE(nmfkit::frobenius_loss<float>(X.cview(), W2.cview(), H2.cview(), loss) == status::ok);
+    const double e0 = std::sqrt(2 * loss);
+    double prev = e0;
+    std::uint32_t stop = 0;
+    while (stop == 0 && !s.done()) {
+        REQUIRE(s.run(10, r) == status::ok);
+        REQUIRE(nmfkit::frobenius_loss<float>(X.cview(), W2.cview(), H2.cview(), loss) == status::ok);
+        const double e = std::sqrt(2 * loss);
+        if ((prev - e) / e0 < tol) stop = r.iterations;
+        prev = e;
+    }
+    INFO("stopped at " << res.iterations << ", exact rule at " << stop);
+    CHECK(res.converged == (stop != 0));
+    CHECK(res.iterations == (stop != 0 ? stop : iters));
+}
+
 TEST_CASE("slices of a resumable solver give exactly the one-shot fit") {
     splitmix rng(4);
     auto X = random_matrix<float>(45, 31, rng, 2.0);

@@ -28,6 +28,11 @@ using detail::kernel_table;
 constexpr bool k_extended = NMFKIT_EXTENDED != 0;
 
 constexpr std::uint32_t k_magic = 0x4b464d4eu;  // "NMFK"
+
+// The marker of a started solver, distinct per element type: a workspace started as
+// float is not a double solver (the C API's workspace handle could be mixed up).
+template <class T>
+constexpr std::uint32_t magic_of = k_magic + static_cast<std::uint32_t>(sizeof(T));
 constexpr std::size_t k_size_max = std::numeric_limits<std::size_t>::max();
 constexpr double k_f64_eps = 2.220446049250313e-16;  // scikit-learn's zeroing threshold for β ≤ 1
 constexpr std::size_t k_tile_width = 64;              // β ≠ 2: W·H is processed 64·max(n, m) entries at a time
@@ -571,7 +576,10 @@ void iterate(state<T>& st, bool check) noexcept {
         // HHᵀ of the new H: needed by the next W step and by the loss.
         st.k->gemm_nt(r, r, m, st.H.data, st.H.stride, st.H.data, st.H.stride, st.hht, r);
     }
-    if (st.opt.beta == 2)
+    // The cached Frobenius loss is cheap but loses digits to cancellation (float32:
+    // ~1e-3 relative), too few for the tol rule: checks with tol > 0 use the exact loss,
+    // as scikit-learn does.
+    if (st.opt.beta == 2 && !(check && st.opt.tol > 0))
         frobenius_from_cache(st);
     else if (check || st.iter + 1 >= st.opt.max_iter)
         refresh_exact_loss(st);
@@ -581,7 +589,7 @@ void iterate(state<T>& st, bool check) noexcept {
 template <class T>
 state<T>* state_of(void* ws) noexcept {
     auto* st = static_cast<state<T>*>(ws);
-    return (st && st->magic == k_magic) ? st : nullptr;
+    return (st && st->magic == magic_of<T>) ? st : nullptr;
 }
 
 // Runs up to `iterations` iterations; applies the tol rule at every check_every-th
@@ -710,13 +718,14 @@ status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, co
             st->num_holds_wtx = true;
         }
         frobenius_from_cache(*st);
+        if (opt.tol > 0) refresh_exact_loss(*st);  // e0 anchors the tol rule: exact
     } else {
         refresh_exact_loss(*st);
     }
     st->e0 = std::sqrt(2 * st->loss);
     st->e_prev = st->e0;
     st->done = opt.max_iter == 0;
-    st->magic = k_magic;
+    st->magic = magic_of<T>;
     report(*st, out);
     started = st;
     return status::ok;
@@ -845,10 +854,11 @@ status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_mat
                        double& loss) noexcept {
     if (W.cols == 0) return status::zero_rank;
     if (!std::isfinite(beta)) return status::invalid_beta;
+    if (!k_extended && beta != 2) return status::not_built;
     std::size_t extents[3];
     const status s = check_problem<T>(X, W, H, W.cols, extents);
     if (s != status::ok) return s;
-    T buf[1024];
+    T buf[256];  // small: microcontroller stacks are a few KiB
     double sq = 0;
     exact_loss(detail::best_kernels<T>(), X, W, H, beta, static_cast<T>(options{}.epsilon), buf,
                sizeof(buf) / sizeof(buf[0]), loss, sq);

@@ -146,9 +146,10 @@ struct options {
     std::size_t rank = 0;            // r, required (≥ 1; may exceed min(n, m))
     std::uint32_t max_iter = 200;    // iterations of (W update, H update); 0 only initializes
     // Convergence: every `check_every` iterations the solver computes the error
-    // e_t = ‖X − W·H‖_F. It stops when (e_prev − e_t) / e_0 < tol, where e_prev is the
-    // error at the previous check (at iteration 0 for the first check) and e_0 the error
-    // of the initial W0, H0. This is scikit-learn's rule for solver='mu' (check every
+    // e_t = sqrt(2·D_β(X | W·H)) (= ‖X − W·H‖_F for β = 2) exactly, in tiles of W·H.
+    // It stops when (e_prev − e_t) / e_0 < tol, where e_prev is the error at the
+    // previous check (at iteration 0 for the first check) and e_0 the error of the
+    // initial W0, H0. This is scikit-learn's rule for solver='mu' (check every
     // 10 iterations). tol == 0 never stops early (runs max_iter iterations).
     double tol = 1e-4;
     std::uint32_t check_every = 10;
@@ -316,7 +317,7 @@ const char* default_kernel_name() noexcept;
 
 // ------------------------------------------------------------------------------------
 // Loss of an arbitrary W, H: ½‖X − W·H‖²_F computed exactly, tile by tile, with no
-// allocation (uses a small stack buffer). Validates shapes like fit().
+// allocation (uses a 256-element stack buffer). Validates shapes like fit().
 // ------------------------------------------------------------------------------------
 template <class T>
 [[nodiscard]] status frobenius_loss(const_matrix_view<T> X, const_matrix_view<T> W,
