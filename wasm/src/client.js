@@ -38,13 +38,14 @@ export function connect(port, loadOptions) {
   };
 
   let terminated = false;
+  const gone = () => new NmfError('terminated', 'nmfkit: the worker was terminated');
   const api = {
     /**
      * Same as nmf.fit() in the worker. X is copied unless options.transfer is true (then
      * X's buffer, and W0/H0's, are moved to the worker and become unusable here).
      */
     fit(X, options = {}) {
-      if (terminated) return Promise.reject(new NmfError('terminated', 'nmfkit: the worker was terminated'));
+      if (terminated) return Promise.reject(gone());
       const { onProgress, signal, transfer, ...rest } = options || {};
       if (signal && signal.aborted) return Promise.reject(abortError(signal));
       const moved = [];
@@ -66,11 +67,18 @@ export function connect(port, loadOptions) {
     /** Stops the worker; pending fits reject. */
     terminate() {
       terminated = true;
-      for (const c of calls.values()) c.reject(new NmfError('terminated', 'nmfkit: the worker was terminated'));
+      for (const c of calls.values()) c.reject(gone());
       calls.clear();
       return port.terminate();
     },
   };
+  // Same as nmf.transform() / transformColumns() / inverseTransform() in the worker: the
+  // arguments are copied, the result's arrays moved back.
+  for (const type of ['transform', 'transformColumns', 'inverseTransform'])
+    api[type] = async (...args) => {
+      if (terminated) throw gone();
+      return call({ type, args }).p;
+    };
   return call({ type: 'load', options: loadOptions }).p.then((info) => Object.assign(api, info));
 }
 

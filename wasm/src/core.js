@@ -5,7 +5,8 @@
 // Memory rules (the module's memory can grow during any call that allocates, which
 // detaches every typed-array view over the old buffer):
 //   - views are taken through heap() right before use, never kept across a call in;
-//   - every fit allocates one block (X, W, H, workspace) and frees it in `finally`.
+//   - every call allocates one block (fit and transforms: X, W, H, workspace;
+//     inverseTransform: W, H, W·H) and frees it in `finally`.
 
 const ALIGN = 64; // NMFKIT_WORKSPACE_ALIGNMENT
 const MAX_BYTES = 2 ** 31; // -sMAXIMUM_MEMORY=2GB; pointers are i32
@@ -25,7 +26,7 @@ export class NmfError extends Error {
   }
 }
 
-const bad = (message) => new NmfError('invalid_argument', message);
+const bad = (message, code = 'invalid_argument') => new NmfError(code, message);
 
 export function abortError(signal) {
   if (signal && signal.reason !== undefined) return signal.reason;
@@ -87,6 +88,18 @@ const RESULT_BYTES = 56; // sizeof(nmfkit_result)
 const OPTION_NAMES = new Set(OPTIONS.map((o) => o[0]));
 // fit() options that are not C fields
 const JS_OPTIONS = new Set(['rows', 'cols', 'W0', 'H0', 'onProgress', 'signal']);
+// transform() (mode 1: H fixed, W solved) and transformColumns() (mode 2: W fixed) take
+// the C fields but seed and init, plus rows, cols and the fixed factor
+const allowed = (k, mode) =>
+  mode
+    ? k === 'rows' || k === 'cols' || k === 'HW'[mode - 1] || (OPTION_NAMES.has(k) && k !== 'seed' && k !== 'init')
+    : OPTION_NAMES.has(k) || JS_OPTIONS.has(k);
+
+// Checks that options is an object whose keys all pass ok(key).
+function checkKeys(options, ok) {
+  if (options === null || typeof options !== 'object') throw bad('options must be an object');
+  for (const k of Object.keys(options)) if (!ok(k)) throw bad(`unknown option ${k}`);
+}
 
 function writeOptions(dv, ptr, opts) {
   if (opts.beta !== undefined && opts.loss !== undefined) throw bad('pass beta or loss, not both');
@@ -125,7 +138,8 @@ const FLOAT = { f32: Float32Array, f64: Float64Array };
 // A matrix argument as { type, rows, cols, write(heapView, elementOffset) }.
 // Accepts Float32Array / Float64Array (row-major; other typed arrays and plain arrays of
 // numbers are read as float64) or an array of rows (arrays or typed arrays of numbers).
-function describe(name, value, rows, cols) {
+// A shape that disagrees with rows / cols throws `code`.
+function describe(name, value, rows, cols, code) {
   const fix = (what, v) => {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0))
       throw bad(`${what} must be a non-negative integer; got ${String(v)}`);
@@ -142,15 +156,15 @@ function describe(name, value, rows, cols) {
     if (rows === undefined) rows = cols === 0 ? 0 : n / cols;
     if (cols === undefined) cols = rows === 0 ? 0 : n / rows;
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows * cols !== n)
-      throw bad(`${name} has ${n} elements, expected rows × cols = ${rows} × ${cols}`);
+      throw bad(`${name} has ${n} elements, expected rows × cols = ${rows} × ${cols}`, code);
     return { type, rows, cols, write: (h, at) => h.set(value, at) };
   }
   if (!Array.isArray(value))
     throw bad(`${name} must be a Float32Array, a Float64Array or an array of rows`);
   const r = value.length;
   const c = r ? value[0].length : 0;
-  if (rows !== undefined && rows !== r) throw bad(`${name} has ${r} rows, rows option says ${rows}`);
-  if (cols !== undefined && cols !== c) throw bad(`${name} has ${c} columns, cols option says ${cols}`);
+  if (rows !== undefined && rows !== r) throw bad(`${name} has ${r} rows, expected ${rows}`, code);
+  if (cols !== undefined && cols !== c) throw bad(`${name} has ${c} columns, expected ${cols}`, code);
   for (let i = 0; i < r; i++) {
     const row = value[i];
     if (!isRow(row)) throw bad(`${name} row ${i} is not an array`);
@@ -254,8 +268,8 @@ class Nmfkit {
 
   // The instance for a fit with these options: this one, or the full module's (null
   // when it has to be loaded first).
-  #pick(options) {
-    return this.#loadFull && needsFull(options) ? this.#full || null : this;
+  #pick(options, full = needsFull(options)) {
+    return this.#loadFull && full ? this.#full || null : this;
   }
 
   #pickSync(options) {
@@ -277,14 +291,15 @@ class Nmfkit {
     return new TextDecoder().decode(h.subarray(p >>> 0, e));
   }
 
-  #check(st, res) {
+  // s: suffix of the names of W and H in a location ('0': W0, H0 of a custom start)
+  #check(st, res, s = '0') {
     if (st === 0) return;
     const code = this.#str(this.#ex.nmfkit_status_name(st));
     let message = this.#str(this.#ex.nmfkit_status_message(st));
     if (code === 'not_built') message += `: beta != 2, NNDSVD and AMU need ${MODULE_FILES.simdFull} or ${MODULE_FILES.baseline}`;
     let details;
     const dv = new DataView(this.#ex.memory.buffer);
-    const m = res && ['', 'X', 'W0', 'H0'][dv.getInt32(res + 24, true)];
+    const m = res && ['', 'X', 'W' + s, 'H' + s][dv.getInt32(res + 24, true)];
     if (m) {
       const row = Number(dv.getBigUint64(res + 32, true));
       const col = Number(dv.getBigUint64(res + 40, true));
@@ -313,17 +328,8 @@ class Nmfkit {
   async fit(X, options = {}) {
     const signal = options && options.signal;
     if (signal && signal.aborted) throw abortError(signal);
-    const nmf = this.#pick(options);
-    if (nmf !== this) {
-      if (!nmf) {
-        this.#fullP ||= this.#loadFull().catch((e) => {
-          this.#fullP = null; // a later fit tries again
-          throw e;
-        });
-        this.#full = await this.#fullP;
-      }
-      return this.#full.fit(X, options);
-    }
+    const nmf = await this.#use(options);
+    if (nmf !== this) return nmf.fit(X, options);
     const job = this.#run(X, options);
     try {
       let step = job.next();
@@ -342,12 +348,74 @@ class Nmfkit {
     }
   }
 
+  // The instance for a call with these options, loading the full module if needed.
+  async #use(options, full) {
+    const nmf = this.#pick(options, full);
+    if (nmf) return nmf;
+    this.#fullP ||= this.#loadFull().catch((e) => {
+      this.#fullP = null; // a later call tries again
+      throw e;
+    });
+    return (this.#full = await this.#fullP);
+  }
+
   /** The same fit, synchronously (no yielding, no signal). */
   fitSync(X, options = {}) {
     if (options && options.signal !== undefined) throw bad('fitSync does not take a signal; use fit()');
-    const nmf = this.#pickSync(options);
-    if (nmf !== this) return nmf.fitSync(X, options);
-    const job = this.#run(X, options);
+    return this.#pickSync(options).#sync(X, options, 0);
+  }
+
+  /**
+   * W for X ≈ W·H with H fixed (scikit-learn's NMF.transform), in one call into the
+   * module (no slices, no signal). Runs in a full module (the default SIMD module
+   * holds only what a Frobenius fit needs): the first call loads it.
+   */
+  transform(X, options = {}) {
+    return this.#use(options, true).then((nmf) => nmf.#sync(X, options, 1));
+  }
+
+  /** H for X ≈ W·H with W fixed. */
+  transformColumns(X, options = {}) {
+    return this.#use(options, true).then((nmf) => nmf.#sync(X, options, 2));
+  }
+
+  /** W·H (rows × cols, row-major): Float32Array when W and H are, else Float64Array. */
+  inverseTransform(W, H, options = {}) {
+    checkKeys(options, (k) => /^(rows|rank|cols)$/.test(k));
+    const w = describe('W', W, options.rows, options.rank);
+    const h = describe('H', H, w.cols, options.cols, 'shape_mismatch');
+    const fn = w.type === h.type ? w.type : 'f64';
+    const Arr = FLOAT[fn];
+    const size = Arr.BYTES_PER_ELEMENT;
+    const { rows: n, cols: r } = w;
+    const m = h.cols;
+    const bw = roundUp(n * r * size);
+    const ph = bw + roundUp(r * m * size);
+    const ex = this.#ex;
+    const block = this.#alloc(ph + n * m * size);
+    try {
+      const heap = new Arr(ex.memory.buffer);
+      w.write(heap, block / size);
+      h.write(heap, (block + bw) / size);
+      this.#check(ex[`nmfkit_inverse_transform_${fn}`](block, 0, block + bw, 0, n, r, m, block + ph, 0));
+      return new Arr(ex.memory.buffer, block + ph, n * m).slice();
+    } finally {
+      ex.nmfkit_wasm_free(block);
+    }
+  }
+
+  // One wasm block of `total` bytes (never 0: C reports the empty dimensions).
+  #alloc(total) {
+    if (total >= MAX_BYTES)
+      throw new NmfError('out_of_memory', `nmfkit: the call needs ${total} bytes of wasm memory, more than the 2 GiB it can have`);
+    const block = this.#ex.nmfkit_wasm_alloc(total || 1) >>> 0;
+    if (!block) throw new NmfError('out_of_memory', `nmfkit: out of wasm memory allocating ${total} bytes`);
+    return block;
+  }
+
+  // Runs #run to its end without yielding.
+  #sync(X, options, mode) {
+    const job = this.#run(X, options, mode);
     try {
       let step = job.next();
       while (!step.done) step = job.next();
@@ -365,13 +433,16 @@ class Nmfkit {
   }
 
   // Validates the arguments (JS types here, the rest in C) and lays out the one block.
-  #plan(X, options) {
-    if (options === null || typeof options !== 'object') throw bad('options must be an object');
-    for (const k of Object.keys(options))
-      if (!OPTION_NAMES.has(k) && !JS_OPTIONS.has(k)) throw bad(`unknown option ${k}`);
+  // mode: 0 fit, 1 transform (H fixed), 2 transformColumns (W fixed).
+  #plan(X, options, mode = 0) {
+    checkKeys(options, (k) => allowed(k, mode));
     const { onProgress } = options;
     if (onProgress !== undefined && typeof onProgress !== 'function') throw bad('onProgress must be a function');
     const x = describe('X', X, options.rows, options.cols);
+    // the fixed factor of a transform sets the rank
+    const tsm = 'transform_shape_mismatch';
+    const fh = mode === 1 ? describe('H', options.H, options.rank, x.cols, tsm) : null;
+    const fw = mode === 2 ? describe('W', options.W, x.rows, options.rank, tsm) : null;
     const custom = options.init === 'custom';
     if (custom !== (options.W0 !== undefined || options.H0 !== undefined)) {
       if (custom) throw bad("init: 'custom' needs W0 and H0");
@@ -387,14 +458,14 @@ class Nmfkit {
     // options into the scratch struct (C defaults first), then the workspace size: C
     // validates rank, tol, epsilon, checkEvery, the dimensions and size_t overflow
     ex.nmfkit_options_default(opt);
-    writeOptions(new DataView(ex.memory.buffer), opt, options);
+    writeOptions(new DataView(ex.memory.buffer), opt, mode ? { ...options, rank: fh ? fh.rows : fw.cols } : options);
     this.#check(ex[`nmfkit_workspace_size_${fn}`](n, m, opt, opt + SIZE));
     const dv = new DataView(ex.memory.buffer);
     const wsBytes = dv.getUint32(opt + SIZE, true); // size_t is 32-bit
     const rank = Number(dv.getBigUint64(opt, true));
-    const plan = { x, fn, size, n, m, rank, custom, onProgress, wsBytes, every: dv.getUint32(opt + 12, true) };
-    plan.w = custom ? describe('W0', options.W0, n, rank) : null;
-    plan.h = custom ? describe('H0', options.H0, rank, m) : null;
+    const plan = { x, fn, size, n, m, rank, onProgress, wsBytes, every: dv.getUint32(opt + 12, true) };
+    plan.w = custom ? describe('W0', options.W0, n, rank) : fw;
+    plan.h = custom ? describe('H0', options.H0, rank, m) : fh;
     plan.bx = roundUp(n * m * size);
     plan.bw = roundUp(n * rank * size);
     plan.bh = roundUp(rank * m * size);
@@ -402,17 +473,14 @@ class Nmfkit {
     return plan;
   }
 
-  // The fit as a generator: one step per slice of iterations.
-  *#run(X, options) {
-    const { x, fn, size, n, m, rank, custom, w, h, onProgress, wsBytes, every, bx, bw, bh, total } = this.#plan(X, options);
+  // The fit as a generator: one step per slice of iterations (a transform: one call).
+  *#run(X, options, mode) {
+    const { x, fn, size, n, m, rank, w, h, onProgress, wsBytes, every, bx, bw, bh, total } = this.#plan(X, options, mode);
     const ex = this.#ex;
     const Arr = FLOAT[fn];
     const opt = this.#scratch; // the options #plan wrote stay there until start reads them
     const res = opt + RES;
-    if (total >= MAX_BYTES)
-      throw new NmfError('out_of_memory', `nmfkit: the fit needs ${total} bytes of wasm memory, more than the 2 GiB it can have`);
-    const block = ex.nmfkit_wasm_alloc(total) >>> 0;
-    if (!block) throw new NmfError('out_of_memory', `nmfkit: out of wasm memory allocating ${total} bytes`);
+    const block = this.#alloc(total);
     try {
       const px = block;
       const pw = px + bx;
@@ -420,24 +488,28 @@ class Nmfkit {
       const pws = ph + bh;
       let heap = new Arr(ex.memory.buffer); // memory may have grown in alloc
       x.write(heap, px / size);
-      if (custom) {
-        w.write(heap, pw / size);
-        h.write(heap, ph / size);
+      if (w) w.write(heap, pw / size);
+      if (h) h.write(heap, ph / size);
+      if (mode) {
+        // nmfkit_transform*(X, n, m, ldx, fixed, ld, solved, ld, opt, ws, bytes, res, no progress callback)
+        const [f, o] = mode === 1 ? [ph, pw] : [pw, ph];
+        this.#check(ex[`nmfkit_transform${mode === 1 ? '' : '_columns'}_${fn}`](px, n, m, 0, f, 0, o, 0, opt, pws, wsBytes, res, 0, 0), res, '');
+      } else {
+        this.#check(ex[`nmfkit_solver_start_${fn}`](px, n, m, 0, pw, 0, ph, 0, opt, pws, wsBytes, res), res);
+        let r = this.#result(res);
+        while (!r.done) {
+          yield;
+          this.#check(ex[`nmfkit_solver_run_${fn}`](pws, every, res), res);
+          r = this.#result(res);
+          if (onProgress) onProgress({ iteration: r.iterations, loss: r.loss, relativeError: r.relativeError, objective: r.objective });
+        }
+        this.#check(ex[`nmfkit_solver_finish_${fn}`](pws, res), res);
       }
-      this.#check(ex[`nmfkit_solver_start_${fn}`](px, n, m, 0, pw, 0, ph, 0, opt, pws, wsBytes, res), res);
-      let r = this.#result(res);
-      while (!r.done) {
-        yield;
-        this.#check(ex[`nmfkit_solver_run_${fn}`](pws, every, res), res);
-        r = this.#result(res);
-        if (onProgress) onProgress({ iteration: r.iterations, loss: r.loss, relativeError: r.relativeError, objective: r.objective });
-      }
-      this.#check(ex[`nmfkit_solver_finish_${fn}`](pws, res), res);
-      r = this.#result(res);
+      const r = this.#result(res);
       heap = new Arr(ex.memory.buffer);
       return {
-        W: heap.slice(pw / size, pw / size + n * rank),
-        H: heap.slice(ph / size, ph / size + rank * m),
+        ...(mode === 2 ? {} : { W: heap.slice(pw / size, pw / size + n * rank) }),
+        ...(mode === 1 ? {} : { H: heap.slice(ph / size, ph / size + rank * m) }),
         rows: n,
         cols: m,
         rank,

@@ -105,6 +105,36 @@ export interface FitResult<T extends Float32Array | Float64Array = Float32Array 
 
 type ResultFor<X> = X extends Float32Array ? FitResult<Float32Array> : FitResult<Float64Array>;
 
+/** Options of transform() / transformColumns(): fit's, without rank (set by the fixed factor), seed, init, W0, H0, onProgress, signal. */
+export interface SolveOptions
+  extends Pick<FitOptions, 'rows' | 'cols' | 'maxIter' | 'tol' | 'checkEvery' | 'beta' | 'loss' | 'alphaW' | 'alphaH' | 'l1Ratio' | 'solver' | 'epsilon' | 'kernel'> {
+  /** Optional: if given, it must equal the fixed factor's rank ('transform_shape_mismatch' otherwise). */
+  rank?: number;
+}
+
+export interface TransformOptions extends SolveOptions {
+  /** The fixed H (rank × cols; a flat array has rank = H.length / cols). */
+  H: MatrixInput;
+}
+
+export interface TransformColumnsOptions extends SolveOptions {
+  /** The fixed W (rows × rank; a flat array has rank = W.length / rows). */
+  W: MatrixInput;
+}
+
+/** FitResult without the fixed factor: transform() gives W, transformColumns() gives H. */
+export type TransformResult<T extends Float32Array | Float64Array> = Omit<FitResult<T>, 'H'>;
+export type TransformColumnsResult<T extends Float32Array | Float64Array> = Omit<FitResult<T>, 'W'>;
+type Prec<X> = X extends Float32Array ? Float32Array : Float64Array;
+
+export interface InverseTransformOptions {
+  /** Rows of W; flat W and H need `rank`, or `rows` and `cols`. */
+  rows?: number;
+  rank?: number;
+  /** Columns of H. */
+  cols?: number;
+}
+
 export interface Nmfkit {
   /** true when the SIMD128 module runs. */
   readonly simd: boolean;
@@ -118,6 +148,17 @@ export interface Nmfkit {
   fit<X extends MatrixInput>(X: X, options: FitOptions): Promise<ResultFor<X>>;
   /** The same fit, synchronously (onProgress is called; no signal). */
   fitSync<X extends MatrixInput>(X: X, options: Omit<FitOptions, 'signal'>): ResultFor<X>;
+  /**
+   * W (rows × rank) for X ≈ W·H with H fixed: scikit-learn's NMF.transform. The start is
+   * sqrt(mean(X) / rank) everywhere, then the fit's updates on W alone. One synchronous
+   * call into the module (no slices, no signal); the promise waits only for the full
+   * module, which runs beta ≠ 2 as for fit().
+   */
+  transform<X extends MatrixInput>(X: X, options: TransformOptions): Promise<TransformResult<Prec<X>>>;
+  /** The mirror: H (rank × cols) for X ≈ W·H with W fixed. */
+  transformColumns<X extends MatrixInput>(X: X, options: TransformColumnsOptions): Promise<TransformColumnsResult<Prec<X>>>;
+  /** W·H (rows × cols, row-major): a Float32Array when W and H both are, else a Float64Array. */
+  inverseTransform(W: MatrixInput, H: MatrixInput, options?: InverseTransformOptions): Float32Array | Float64Array;
   /** Bytes of wasm memory fit(X, options) would allocate. */
   bytesNeeded(X: MatrixInput, options: Omit<FitOptions, 'signal' | 'onProgress'>): number;
   /** Bytes of the module's heap in use, with the full module's once loaded (back to the same value after every fit). */
@@ -141,6 +182,12 @@ export interface NmfkitWorker {
   readonly version: string;
   /** Runs fit() in the worker; W and H are transferred back. */
   fit<X extends MatrixInput>(X: X, options: WorkerFitOptions): Promise<ResultFor<X>>;
+  /** transform() in the worker (arguments copied, W moved back). */
+  transform<X extends MatrixInput>(X: X, options: TransformOptions): Promise<TransformResult<Prec<X>>>;
+  /** transformColumns() in the worker. */
+  transformColumns<X extends MatrixInput>(X: X, options: TransformColumnsOptions): Promise<TransformColumnsResult<Prec<X>>>;
+  /** inverseTransform() in the worker (asynchronous here). */
+  inverseTransform(W: MatrixInput, H: MatrixInput, options?: InverseTransformOptions): Promise<Float32Array | Float64Array>;
   /** Stops the worker; pending fits reject with code 'terminated'. */
   terminate(): Promise<unknown> | void;
 }
@@ -157,7 +204,7 @@ export function createWorker(options?: CreateWorkerOptions): Promise<NmfkitWorke
 export class NmfError extends Error {
   readonly name: 'NmfError';
   /**
-   * The C status name ('x_negative', 'zero_rank', 'invalid_tol', ...) or a wrapper code:
+   * The C status name ('x_negative', 'zero_rank', 'invalid_tol', 'transform_shape_mismatch', ...) or a wrapper code:
    * 'invalid_argument', 'out_of_memory', 'unsupported', 'load_failed', 'terminated',
    * 'not_loaded' (fitSync needs the full module before a fit() loaded it), 'not_built'
    * (the module given as `wasm` has no such feature).
@@ -165,8 +212,8 @@ export class NmfError extends Error {
   readonly code: string;
   /** The numeric C status, for errors from the C library. */
   readonly status?: number;
-  /** For x_not_finite, x_negative, init_not_finite, init_negative: where the bad entry is. */
-  readonly matrix?: 'X' | 'W0' | 'H0';
+  /** For x_not_finite, x_negative, init_not_finite, init_negative: where the bad entry is ('W' / 'H': a transform's fixed factor). */
+  readonly matrix?: 'X' | 'W0' | 'H0' | 'W' | 'H';
   readonly row?: number;
   readonly col?: number;
   constructor(code: string, message: string, details?: object);

@@ -1,6 +1,7 @@
 // The worker side of createWorker(): runs fits on a message port. Shared by the Node
 // (worker_threads) and browser (Worker) entries, which supply post/listen.
 // Messages in:  { id, type: 'load', options } | { id, type: 'fit', X, options, progress }
+//               | { id, type: 'transform' | 'transformColumns' | 'inverseTransform', args }
 //               | { id, type: 'abort' }
 // Messages out: { id, type: 'loaded', info } | { id, type: 'progress', progress }
 //               | { id, type: 'result', result } | { id, type: 'error', error }
@@ -35,6 +36,9 @@ export function serve(load, post, listen) {
         } finally {
           running.delete(id);
         }
+      } else if (/^(transform|transformColumns|inverseTransform)$/.test(type)) {
+        const result = await nmf[type](...msg.args);
+        post({ id, type: 'result', result }, (ArrayBuffer.isView(result) ? [result] : [result.W || result.H]).map((a) => a.buffer));
       }
     } catch (e) {
       fail(id, e);

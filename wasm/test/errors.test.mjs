@@ -43,7 +43,7 @@ const JS_ERRORS = [
   ['tol not a number', X, { ...ok, tol: '1e-3' }, /tol must be a number/],
   ['ragged rows', [[1, 2], [3]], { rank: 1 }, /row 1 has 1 entries, row 0 has 2/],
   ['string entry', [[1, 2], [3, 'x']], { rank: 1 }, /X\[1\]\[1\] is not a number/],
-  ['rows option disagrees', [[1, 2], [3, 4]], { rows: 3, rank: 1 }, /has 2 rows, rows option says 3/],
+  ['rows option disagrees', [[1, 2], [3, 4]], { rows: 3, rank: 1 }, /has 2 rows, expected 3/],
   ['unknown option', X, { ...ok, maxIters: 3 }, /unknown option maxIters/],
   ['unknown init', X, { ...ok, init: 'svd' }, /init must be one of 'random', 'custom', 'nndsvd'/],
   ['unknown loss', X, { ...ok, loss: 'l2' }, /loss must be one of 'frobenius', 'kullback-leibler', 'itakura-saito'/],

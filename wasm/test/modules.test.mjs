@@ -14,8 +14,10 @@ const NEEDED_EXPORTS = [
   'memory', '_initialize', 'nmfkit_wasm_alloc', 'nmfkit_wasm_free', 'nmfkit_wasm_heap_used',
   'nmfkit_version', 'nmfkit_status_name', 'nmfkit_status_message', 'nmfkit_options_default',
   'nmfkit_sizeof_options', 'nmfkit_sizeof_result',
-  ...['f32', 'f64'].flatMap((t) => ['workspace_size', 'solver_start', 'solver_run', 'solver_finish', 'kernel_name'].map((f) => `nmfkit_${f}_${t}`)),
+  ...['f32', 'f64'].flatMap((t) => ['workspace_size', 'solver_start', 'solver_run', 'solver_finish', 'kernel_name', 'inverse_transform'].map((f) => `nmfkit_${f}_${t}`)),
 ];
+// transform runs in the full modules; the default SIMD module keeps to a Frobenius fit.
+const TRANSFORM_EXPORTS = ['f32', 'f64'].flatMap((t) => [`nmfkit_transform_${t}`, `nmfkit_transform_columns_${t}`]);
 
 describe('module files', () => {
   for (const [label, path] of MODULES) {
@@ -29,6 +31,7 @@ describe('module files', () => {
     test(`${label}: exports the C API the wrapper calls`, () => {
       const names = WebAssembly.Module.exports(mod).map((e) => e.name);
       for (const n of NEEDED_EXPORTS) assert.ok(names.includes(n), `missing export ${n}`);
+      for (const n of TRANSFORM_EXPORTS) assert.equal(names.includes(n), label !== 'simd', `export ${n}`);
     });
 
     test(`${label}: ${label !== 'baseline' ? 'uses' : 'contains no'} SIMD128 instructions`, () => {
