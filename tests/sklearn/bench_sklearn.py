@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""scikit-learn's NMF(solver='mu') on the three shapes of nmfkit_bench, timed the same way
+(whole fit() / max_iter, tol = 0, random init, float32, one thread, best of 5 after a
+warm-up fit), so that both can be compared on the same machine at the same time:
+
+    apt-get install python3-sklearn libopenblas0-pthread
+    /usr/bin/python3 tests/sklearn/bench_sklearn.py            # OpenBLAS picks its kernels
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 tests/sklearn/bench_sklearn.py
+    build/release/nmfkit_bench                                  # nmfkit, same shapes
+
+Without libopenblas0 numpy runs on the reference BLAS (~15x slower); the script refuses that.
+The uniform matrices are drawn by numpy, not nmfkit's generator: the per-iteration cost
+of MU does not depend on the values.
+"""
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_info, threadpool_limits
+
+warnings.simplefilter("ignore", ConvergenceWarning)
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+
+def ms_per_iteration(X, rank, iters):
+    def fit():
+        model = NMF(n_components=rank, solver="mu", init="random", max_iter=iters, tol=0, random_state=42)
+        start = time.perf_counter()
+        model.fit(X)
+        return (time.perf_counter() - start) / iters * 1e3
+
+    fit()  # warm-up: page faults, BLAS buffers
+    return min(fit() for _ in range(5))
+
+
+def main():
+    blas = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    if not any(p.get("internal_api") == "openblas" for p in blas):
+        sys.exit("numpy is not using OpenBLAS (apt-get install libopenblas0-pthread)")
+    rng = np.random.default_rng(0)
+    digits = np.fromfile(os.path.join(REPO, "data", "digits", "digits_1797x64_f32le.raw"), dtype="<f4")
+    sets = [
+        ("digits 1797x64 r=16", digits.reshape(1797, 64), 16, 200),
+        ("uniform 2000x1000 r=20", rng.random((2000, 1000), dtype=np.float32), 20, 200),
+        ("uniform 5000x2000 r=50", rng.random((5000, 2000), dtype=np.float32), 50, 50),
+    ]
+    with threadpool_limits(limits=1):
+        arch = ", ".join(f"{p['internal_api']} {p.get('version')} {p.get('architecture')}" for p in blas)
+        print(f"scikit-learn NMF(solver='mu'), float32, 1 thread, {arch}")
+        print(f"{'dataset (n x m, r)':<24}{'iters':>6}{'ms/iter':>10}")
+        for name, X, rank, iters in sets:
+            print(f"{name:<24}{iters:>6}{ms_per_iteration(X, rank, iters):>10.4g}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
