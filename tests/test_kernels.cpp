@@ -430,3 +430,54 @@ TEST_CASE_TEMPLATE("gemm_nt: C = A·Bᵀ", T, float, double) { gemm_suite<T>(op:
 TEST_CASE_TEMPLATE("gemm_tn: C = Aᵀ·B", T, float, double) { gemm_suite<T>(op::tn); }
 TEST_CASE_TEMPLATE("gemm_nn: C = A·B", T, float, double) { gemm_suite<T>(op::nn); }
 TEST_CASE_TEMPLATE("mu_update: x·num/den, zero den → eps", T, float, double) { mu_suite<T>(); }
+
+// The register-resident paths for one-vector-wide C (gemm_nn with K ≤ 16, gemm_tn with 8 or
+// 16 rows: W·HHᵀ and WᵀW at r ≤ 16) with every column count up to a vector, row counts
+// around their 6-row blocks, K on both sides of 16, padded and unpadded strides.
+TEST_CASE_TEMPLATE("gemm_nn / gemm_tn: one-vector-wide C, 8 and 16 rows", T, float, double) {
+    for (std::size_t N = 1; N <= 17; ++N)
+        for (std::size_t pad : {std::size_t(0), std::size_t(3)}) {
+            CAPTURE(N);
+            CAPTURE(pad);
+            for (std::size_t M : {5, 6, 8, 11, 12, 13, 16, 31})
+                for (std::size_t K : {1, 5, 15, 16, 17}) {
+                    CAPTURE(M);
+                    CAPTURE(K);
+                    check_gemm<T>(op::nn, M, N, K, pad);
+                }
+            for (std::size_t M : {8, 16})
+                for (std::size_t K : {1, 2, 16, 17, 300}) {
+                    CAPTURE(M);
+                    CAPTURE(K);
+                    check_gemm<T>(op::tn, M, N, K, pad);
+                }
+        }
+}
+
+// Blocking edges of the WebAssembly GEMM (gemm_wasm.hpp), checked on every set: gemm_nt
+// with K < 16 copies Bᵀ 32+ columns at a time (N = 130 at K = 15: five chunks, the last
+// 2 wide); gemm_tn with M a multiple of 4 reads A in place in K blocks of 384; products
+// with more than 64 rows pack A 64 rows at a time.
+TEST_CASE_TEMPLATE("gemm: column chunks, K blocks and row chunks of the blocked paths", T, float, double) {
+    const std::size_t nt[][3] = {{1, 130, 15}, {5, 130, 15}, {70, 41, 9}, {3, 300, 1}};
+    for (const auto& s : nt) {
+        CAPTURE(s[0]);
+        CAPTURE(s[1]);
+        CAPTURE(s[2]);
+        check_gemm<T>(op::nt, s[0], s[1], s[2], 2);
+    }
+    const std::size_t tn[][3] = {{8, 19, 800}, {16, 9, 385}, {4, 3, 769}, {20, 1000, 384}};
+    for (const auto& s : tn) {
+        CAPTURE(s[0]);
+        CAPTURE(s[1]);
+        CAPTURE(s[2]);
+        check_gemm<T>(op::tn, s[0], s[1], s[2], 1);
+    }
+    const std::size_t nn[][3] = {{70, 20, 20}, {131, 13, 45}, {65, 8, 500}};
+    for (const auto& s : nn) {
+        CAPTURE(s[0]);
+        CAPTURE(s[1]);
+        CAPTURE(s[2]);
+        check_gemm<T>(op::nn, s[0], s[1], s[2], 3);
+    }
+}

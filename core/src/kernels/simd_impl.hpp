@@ -247,6 +247,69 @@ struct lane_iota {
         44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
 };
 
+// The first `rem` (< lane count) lanes of a vector at p: masked loads / stores on AVX-512
+// and AVX2 (masked-off lanes are never touched, so no fault past the end), a stack copy
+// elsewhere. The copy (a memcpy of a run-time length: a libc call) made W·HHᵀ at r = 20
+// run at 50 GFLOPS on Zen 4: every 6×2 tile ends in 6 of them.
+template <class T, class Arch>
+struct partial {
+    using B = xsimd::batch<T, Arch>;
+    static constexpr std::size_t W = B::size;
+#if defined(__AVX512F__)
+    static constexpr bool avx512 = std::is_same<Arch, xsimd::avx512f>::value;
+#else
+    static constexpr bool avx512 = false;
+#endif
+#if defined(__AVX2__)
+    static constexpr bool avx2 = std::is_same<Arch, xsimd::fma3<xsimd::avx2>>::value ||
+                                 std::is_same<Arch, xsimd::avx2>::value;
+#else
+    static constexpr bool avx2 = false;
+#endif
+    static B load(const T* p, std::size_t rem) noexcept {
+#if defined(__AVX512F__)
+        if constexpr (avx512 && sizeof(T) == 4)
+            return B(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << rem) - 1), p));
+        if constexpr (avx512 && sizeof(T) == 8)
+            return B(_mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << rem) - 1), p));
+#endif
+#if defined(__AVX2__)
+        if constexpr (avx2 && sizeof(T) == 4)
+            return B(_mm256_maskload_ps(reinterpret_cast<const float*>(p), mask32(rem)));
+        if constexpr (avx2 && sizeof(T) == 8)
+            return B(_mm256_maskload_pd(reinterpret_cast<const double*>(p), mask64(rem)));
+#endif
+        alignas(64) T t[W] = {};
+        std::memcpy(t, p, rem * sizeof(T));
+        return B::load_aligned(t);
+    }
+    static void store(T* p, B v, std::size_t rem) noexcept {
+#if defined(__AVX512F__)
+        if constexpr (avx512 && sizeof(T) == 4)
+            return _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << rem) - 1), v);
+        if constexpr (avx512 && sizeof(T) == 8)
+            return _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << rem) - 1), v);
+#endif
+#if defined(__AVX2__)
+        if constexpr (avx2 && sizeof(T) == 4)
+            return _mm256_maskstore_ps(reinterpret_cast<float*>(p), mask32(rem), v);
+        if constexpr (avx2 && sizeof(T) == 8)
+            return _mm256_maskstore_pd(reinterpret_cast<double*>(p), mask64(rem), v);
+#endif
+        alignas(64) T t[W];
+        v.store_aligned(t);
+        std::memcpy(p, t, rem * sizeof(T));
+    }
+#if defined(__AVX2__)
+    static __m256i mask32(std::size_t rem) noexcept {
+        return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(rem)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    }
+    static __m256i mask64(std::size_t rem) noexcept {
+        return _mm256_cmpgt_epi64(_mm256_set1_epi64x(static_cast<long long>(rem)), _mm256_setr_epi64x(0, 1, 2, 3));
+    }
+#endif
+};
+
 // Strip-ordered gemm_tn for the AVX-512F set (uses kmin, prefetch, k_wasm_simd above).
 #include "kernels/gemm_packed.hpp"
 
@@ -289,18 +352,14 @@ struct simd_kernels {
                            std::size_t rem, const T* pf, std::size_t pf_rows, std::size_t pf_vecs,
                            std::size_t every) noexcept {
         B cc[mr][nv];
-        alignas(64) T tmp[mr][W];
         if (acc) {
             for (int r = 0; r < mr; ++r)
                 for (int v = 0; v < nv; ++v) {
                     const T* p = c + r * ldc + v * W;
-                    if (rem != 0 && v == nv - 1) {
-                        std::memset(tmp[r], 0, sizeof(tmp[r]));
-                        std::memcpy(tmp[r], p, rem * sizeof(T));
-                        cc[r][v] = B::load_aligned(tmp[r]);
-                    } else {
+                    if (rem != 0 && v == nv - 1)
+                        cc[r][v] = partial<T, Arch>::load(p, rem);
+                    else
                         cc[r][v] = B::load_unaligned(p);
-                    }
                 }
         } else {
             for (int r = 0; r < mr; ++r)
@@ -326,12 +385,10 @@ struct simd_kernels {
         for (int r = 0; r < mr; ++r)
             for (int v = 0; v < nv; ++v) {
                 T* p = c + r * ldc + v * W;
-                if (rem != 0 && v == nv - 1) {
-                    cc[r][v].store_aligned(tmp[r]);
-                    std::memcpy(p, tmp[r], rem * sizeof(T));
-                } else {
+                if (rem != 0 && v == nv - 1)
+                    partial<T, Arch>::store(p, cc[r][v], rem);
+                else
                     cc[r][v].store_unaligned(p);
-                }
             }
     }
 
@@ -562,10 +619,41 @@ struct simd_kernels {
         }
     }
 
+    // gemm_tn with C at most one vector wide and R (8 or 16) rows: WᵀW at r ≤ 16 (digits).
+    // All R rows of C stay in registers for the whole K loop, so A and B are read once
+    // (the 6-row broadcast tiles read B three times at r = 16, once per row block).
+    template <int R>
+    static void skinny_tn(std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* Bm,
+                          std::size_t ldb, T* C, std::size_t ldc) noexcept {
+        B acc[R];
+        for (int i = 0; i < R; ++i) acc[i] = B(T(0));
+        if (N == W) {
+            for (std::size_t k = 0; k < K; ++k) {
+                const B b = B::load_unaligned(Bm + k * ldb);
+                for (int i = 0; i < R; ++i) acc[i] = xsimd::fma(B(A[k * lda + i]), b, acc[i]);
+            }
+        } else {
+            for (std::size_t k = 0; k < K; ++k) {
+                const B b = partial<T, Arch>::load(Bm + k * ldb, N);
+                for (int i = 0; i < R; ++i) acc[i] = xsimd::fma(B(A[k * lda + i]), b, acc[i]);
+            }
+        }
+        for (int i = 0; i < R; ++i) {
+            if (N == W)
+                acc[i].store_unaligned(C + i * ldc);
+            else
+                partial<T, Arch>::store(C + i * ldc, acc[i], N);
+        }
+    }
+
     static void gemm_tn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
                         const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
         if (M == 0 || N == 0) return;
         if (K == 0) return zero(M, N, C, ldc);
+        if (skinny_nn && N <= W && (M == 8 || M == 16)) {
+            if (M == 16) return skinny_tn<16>(N, K, A, lda, Bm, ldb, C, ldc);
+            return skinny_tn<8>(N, K, A, lda, Bm, ldb, C, ldc);
+        }
         if constexpr (packed_tn<T, Arch, Regs>::enabled) {  // AVX-512F: gemm_packed.hpp
             const std::size_t nw = packed_tn<T, Arch, Regs>::wide_cols(M, N, K);
             if (nw != 0) {
@@ -579,10 +667,51 @@ struct simd_kernels {
         bcast_gemm_unpadded(M, N, K, A, 1, lda, Bm, ldb, C, ldc);
     }
 
+    // gemm_nn with B at most one vector wide and SK deep (W·HHᵀ at r ≤ 16 with AVX-512:
+    // digits, r = 16). B lives in registers and 6 rows of A run at once: 6 independent
+    // chains, one broadcast load per FMA, no K loop and no per-tile call. Zen 4, digits
+    // 1797×16×16: ~11 → ~8 µs (the 6×1 broadcast tile spends a third of its time outside
+    // its 16-step K loop).
+    static constexpr std::size_t SK = 16;
+    static constexpr bool skinny_nn = Regs >= 32 && !k_wasm_simd;
+    template <int R>
+    static void skinny_rows(std::size_t N, std::size_t K, const T* a, std::size_t lda, const B* b, T* c,
+                            std::size_t ldc) noexcept {
+        B acc[R];
+        const T* ap[R];
+        for (int r = 0; r < R; ++r) {
+            acc[r] = B(T(0));
+            ap[r] = a + r * lda;
+        }
+        if (K == SK) {
+            for (std::size_t k = 0; k < SK; ++k)
+                for (int r = 0; r < R; ++r) acc[r] = xsimd::fma(B(ap[r][k]), b[k], acc[r]);
+        } else {
+            for (std::size_t k = 0; k < K; ++k)
+                for (int r = 0; r < R; ++r) acc[r] = xsimd::fma(B(ap[r][k]), b[k], acc[r]);
+        }
+        for (int r = 0; r < R; ++r) {
+            if (N == W)
+                acc[r].store_unaligned(c + r * ldc);
+            else
+                partial<T, Arch>::store(c + r * ldc, acc[r], N);
+        }
+    }
+    static void gemm_nn_skinny(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+                               const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+        B b[SK];
+        for (std::size_t k = 0; k < SK; ++k)
+            b[k] = k >= K ? B(T(0)) : N == W ? B::load_unaligned(Bm + k * ldb) : partial<T, Arch>::load(Bm + k * ldb, N);
+        std::size_t i = 0;
+        for (; i + 6 <= M; i += 6) skinny_rows<6>(N, K, A + i * lda, lda, b, C + i * ldc, ldc);
+        for (; i < M; ++i) skinny_rows<1>(N, K, A + i * lda, lda, b, C + i * ldc, ldc);
+    }
+
     static void gemm_nn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
                         const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
         if (M == 0 || N == 0) return;
         if (K == 0) return zero(M, N, C, ldc);
+        if (skinny_nn && N <= W && K <= SK && M >= 6) return gemm_nn_skinny(M, N, K, A, lda, Bm, ldb, C, ldc);
         const std::size_t npad = (N + W - 1) / W * W;
         if (N % W != 0 && npad * K <= CAP) {
             // Small B with a column tail (W·HHᵀ, r = 50): pad it once so every tile is full width.
@@ -595,34 +724,66 @@ struct simd_kernels {
         bcast_gemm_unpadded(M, N, K, A, lda, 1, Bm, ldb, C, ldc);
     }
 
+    // One vector of the update; adds (v − old)² to acc.
+    static void mu_vec(T* x, const T* num, const T* den, const B& veps, B& acc) noexcept {
+        const B d = B::load_unaligned(den);
+        const B dd = xsimd::select(d == B(T(0)), veps, d);
+        const B old = B::load_unaligned(x);
+        const B v = vdiv(old * B::load_unaligned(num), dd);
+        acc = xsimd::fma(v - old, v - old, acc);
+        v.store_unaligned(x);
+    }
+
+    // Rows stored back to back (the solver's W, H and products) run as one long row, and the
+    // step is summed in two float vectors flushed to double every 64 vectors, not reduced
+    // per row: with r = 16 every row of W is one vector, and a horizontal sum plus a float →
+    // double add per row made this pass 10% of a digits iteration (Zen 4: 12 → ~4 µs).
     static double mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
                             std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept {
-        const B veps(eps), zero_v(T(0));
+        if (rows > 1 && ldx == cols && ldn == cols && ldd == cols) {
+            cols *= rows;
+            rows = 1;
+        }
+        const B veps(eps);
         double step = 0;
+        B acc0(T(0)), acc1(T(0));
+        std::size_t pending = 0;  // vectors summed into acc0 + acc1 since the last flush
         for (std::size_t i = 0; i < rows; ++i) {
             T* xr = x + i * ldx;
             const T* nr = num + i * ldn;
             const T* dr = den + i * ldd;
-            B acc(T(0));
             std::size_t j = 0;
-            for (; j + W <= cols; j += W) {
-                const B d = B::load_unaligned(dr + j);
-                const B dd = xsimd::select(d == zero_v, veps, d);
-                const B old = B::load_unaligned(xr + j);
-                const B v = vdiv(old * B::load_unaligned(nr + j), dd);
-                acc = xsimd::fma(v - old, v - old, acc);
-                v.store_unaligned(xr + j);
+            for (; j + 2 * W <= cols; j += 2 * W) {
+                mu_vec(xr + j, nr + j, dr + j, veps, acc0);
+                mu_vec(xr + j + W, nr + j + W, dr + j + W, veps, acc1);
+                if ((pending += 2) >= 64) {
+                    step += static_cast<double>(simd_reduce_add(acc0 + acc1));
+                    acc0 = acc1 = B(T(0));
+                    pending = 0;
+                }
             }
-            T s = simd_reduce_add(acc);
-            for (; j < cols; ++j) {
-                const T d = dr[j] != T(0) ? dr[j] : eps;
-                const T v = xr[j] * nr[j] / d;
-                s += (v - xr[j]) * (v - xr[j]);
-                xr[j] = v;
+            if (j + W <= cols) {
+                mu_vec(xr + j, nr + j, dr + j, veps, acc0);
+                j += W;
+                ++pending;
             }
-            step += static_cast<double>(s);
+            if (j < cols) {
+                T s = 0;
+                for (; j < cols; ++j) {
+                    const T d = dr[j] != T(0) ? dr[j] : eps;
+                    const T v = xr[j] * nr[j] / d;
+                    s += (v - xr[j]) * (v - xr[j]);
+                    xr[j] = v;
+                }
+                step += static_cast<double>(s);
+            }
+            if (pending >= 64) {
+                step += static_cast<double>(simd_reduce_add(acc0 + acc1));
+                acc0 = acc1 = B(T(0));
+                pending = 0;
+            }
         }
-        return step;
+        return step + static_cast<double>(simd_reduce_add(acc0 + acc1));
     }
 
     // ---- β-divergence tiles (semantics: beta.hpp) ------------------------------------
