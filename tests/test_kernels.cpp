@@ -53,22 +53,27 @@ std::vector<const kernel_table<T>*> all_sets() {
     return std::vector<const kernel_table<T>*>(s, s + n);
 }
 
-enum class op { nt, tn, nn };
+enum class op { nt, tn, nn, tn_acc };
 
 // Runs one product with every kernel set and compares with the long-double oracle
-// (normwise relative error); checks C's padding was not written.
+// (normwise relative error); checks C's padding was not written. tn_acc: C starts as C0
+// (values in [1, 2)) and must end as C0 + Aᵀ·B; sets without gemm_tn_acc are skipped.
 template <class T>
 void check_gemm(op o, std::size_t M, std::size_t N, std::size_t K, std::size_t pad) {
-    lcg g(M * 1000003 + N * 1009 + K * 7 + pad);
+    lcg g(M * 1000003 + N * 1009 + K * 7 + pad + (o == op::tn_acc ? 13 : 0));
+    const bool tn = o == op::tn || o == op::tn_acc;
     // A is M×K (nt, nn) or K×M (tn); B is N×K (nt) or K×N (tn, nn).
-    mat<T> A = o == op::tn ? mat<T>(K, M, pad, g) : mat<T>(M, K, pad, g);
+    mat<T> A = tn ? mat<T>(K, M, pad, g) : mat<T>(M, K, pad, g);
     mat<T> B = o == op::nt ? mat<T>(N, K, pad + 1, g) : mat<T>(K, N, pad + 1, g);
+    std::vector<T> C0(M * N, T(0));
+    if (o == op::tn_acc)
+        for (T& c : C0) c = T(1 + g.next());
     std::vector<long double> ref(M * N, 0.0L);
     for (std::size_t i = 0; i < M; ++i)
         for (std::size_t j = 0; j < N; ++j) {
-            long double s = 0;
+            long double s = C0[i * N + j];
             for (std::size_t k = 0; k < K; ++k) {
-                const long double a = o == op::tn ? A(k, i) : A(i, k);
+                const long double a = tn ? A(k, i) : A(i, k);
                 const long double b = o == op::nt ? B(j, k) : B(k, j);
                 s += a * b;
             }
@@ -82,11 +87,22 @@ void check_gemm(op o, std::size_t M, std::size_t N, std::size_t K, std::size_t p
     const T sentinel = T(-12345.5);
     for (const kernel_table<T>* ks : all_sets<T>()) {
         CAPTURE(ks->name);
+        if (o == op::tn_acc && ks->gemm_tn_acc == nullptr) continue;
         std::vector<T> C(M * ldc + 1, sentinel);
         for (std::size_t i = 0; i < M; ++i)  // garbage (NaN) in C on entry, sentinel in padding
-            for (std::size_t j = 0; j < N; ++j) C[i * ldc + j] = std::numeric_limits<T>::quiet_NaN();
-        auto f = o == op::nt ? ks->gemm_nt : o == op::tn ? ks->gemm_tn : ks->gemm_nn;
+            for (std::size_t j = 0; j < N; ++j)
+                C[i * ldc + j] = o == op::tn_acc ? C0[i * N + j] : std::numeric_limits<T>::quiet_NaN();
+        auto f = o == op::nt       ? ks->gemm_nt
+                 : o == op::tn     ? ks->gemm_tn
+                 : o == op::tn_acc ? ks->gemm_tn_acc
+                                   : ks->gemm_nn;
         f(M, N, K, A.data(), A.ld, B.data(), B.ld, C.data(), ldc);
+        if (o == op::tn_acc && K == 0) {  // C unchanged, bit for bit
+            bool same = true;
+            for (std::size_t i = 0; i < M; ++i)
+                for (std::size_t j = 0; j < N; ++j) same = same && C[i * ldc + j] == C0[i * N + j];
+            CHECK(same);
+        }
         long double err = 0;
         bool padding_ok = C[M * ldc] == sentinel;
         for (std::size_t i = 0; i < M; ++i) {
@@ -429,6 +445,41 @@ TEST_CASE("a SIMD set is picked on x86-64 / aarch64") {
 TEST_CASE_TEMPLATE("gemm_nt: C = A·Bᵀ", T, float, double) { gemm_suite<T>(op::nt); }
 TEST_CASE_TEMPLATE("gemm_tn: C = Aᵀ·B", T, float, double) { gemm_suite<T>(op::tn); }
 TEST_CASE_TEMPLATE("gemm_nn: C = A·B", T, float, double) { gemm_suite<T>(op::nn); }
+
+// The accumulating gemm_tn of the solver's one-pass iteration (Wᵀ·X += W_bᵀ·X_b, WᵀW +=
+// W_bᵀ·W_b) through every path of gemm_tn: the generic suite, the one-vector-wide 8- and
+// 16-row path (r ≤ 16), the AVX-512 strip path (N ≥ 64 floats, K ≥ 16, several K blocks of
+// 256 and a column remainder) and the block shapes the solver uses.
+TEST_CASE_TEMPLATE("gemm_tn_acc: C += Aᵀ·B", T, float, double) {
+    for (const kernel_table<T>* ks : all_sets<T>()) {
+        CAPTURE(ks->name);
+#if !defined(__EMSCRIPTEN__)
+        const bool has_acc = ks->gemm_tn_acc != nullptr;  // null only in the WebAssembly sets
+        CHECK(has_acc);
+#endif
+    }
+    const bool scalar_has_acc = nmfkit::detail::scalar_kernels<T>().gemm_tn_acc != nullptr;
+    CHECK(scalar_has_acc);
+    gemm_suite<T>(op::tn_acc);
+    for (std::size_t N : {1, 4, 7, 8, 9, 15, 16, 17})
+        for (std::size_t M : {8, 16})
+            for (std::size_t K : {0, 1, 2, 16, 17, 300}) {
+                CAPTURE(N);
+                CAPTURE(M);
+                CAPTURE(K);
+                check_gemm<T>(op::tn_acc, M, N, K, N % 2 == 0 ? 0 : 3);
+            }
+    const std::size_t shapes[][3] = {{20, 1000, 64}, {50, 130, 200},  {6, 64, 16},   {7, 200, 300},
+                                      {50, 2000, 200}, {20, 20, 256},  {50, 50, 200}, {13, 129, 513},
+                                      {16, 16, 64},    {1, 64, 1000}, {20, 1000, 15}, {5, 300, 257}};
+    for (const auto& s : shapes) {
+        CAPTURE(s[0]);
+        CAPTURE(s[1]);
+        CAPTURE(s[2]);
+        check_gemm<T>(op::tn_acc, s[0], s[1], s[2], 0);
+        check_gemm<T>(op::tn_acc, s[0], s[1], s[2], 5);
+    }
+}
 TEST_CASE_TEMPLATE("mu_update: x·num/den, zero den → eps", T, float, double) { mu_suite<T>(); }
 
 // The register-resident paths for one-vector-wide C (gemm_nn with K ≤ 16, gemm_tn with 8 or

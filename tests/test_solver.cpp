@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -430,4 +431,128 @@ TEST_CASE("max_iter = 0 only initializes; the reported loss is that of W0, H0") 
     REQUIRE(nmfkit::frobenius_loss<double>(X.cview(), W.cview(), H.cview(), loss) == status::ok);
     CHECK(res.loss == doctest::Approx(loss).epsilon(1e-12));
     CHECK(all_finite_nonneg(W));
+}
+
+namespace nmfkit {
+namespace detail {
+// Test hook defined in solver.cpp: fit() with kernel set k and fuse_rows rows per block of
+// the one-pass Frobenius iteration (0: two-pass; SIZE_MAX: fit()'s size rule).
+template <class T>
+status fit_with_kernels(const kernel_table<T>& k, std::size_t fuse_rows, const_matrix_view<T> X, matrix_view<T> W,
+                        matrix_view<T> H, const options& opt, void* workspace, std::size_t workspace_bytes,
+                        result& out, progress_callback cb, void* user) noexcept;
+}  // namespace detail
+}  // namespace nmfkit
+
+namespace {
+
+struct fused_run {
+    nmfkit::result res;
+    std::vector<double> losses;  // at every check (callback), from the cached products or exact
+};
+
+template <class T>
+fused_run run_with(const nmfkit::detail::kernel_table<T>& k, std::size_t rows, const matrix<T>& X, matrix<T>& W,
+                   matrix<T>& H, const nmfkit::options& o) {
+    fused_run out;
+    workspace ws = make_workspace<T>(X.rows, X.cols, o);
+    auto cb = [](const nmfkit::progress& p, void* user) {
+        static_cast<std::vector<double>*>(user)->push_back(p.loss);
+        return true;
+    };
+    const status s = nmfkit::detail::fit_with_kernels<T>(k, rows, X.cview(), W.view(), H.view(), o, ws.ptr, ws.bytes,
+                                                         out.res, cb, &out.losses);
+    REQUIRE(s == status::ok);
+    return out;
+}
+
+}  // namespace
+
+// β = 2 with mu streams X once per iteration where it pays (solver.cpp, w_step_fused): blocks
+// of rows of X update W and accumulate Wᵀ·X, WᵀW for the H step. It must give the two-pass
+// iteration up to summation order, cached losses included, with any block size (n not a
+// multiple of it, one block, one row), penalties and a tol check; a set whose gemm_tn_acc
+// is null must fall back to the two-pass iteration.
+TEST_CASE_TEMPLATE("the one-pass Frobenius iteration matches the two-pass one", T, float, double) {
+    const double tol = sizeof(T) == 4 ? 2e-5 : 1e-11;
+    const std::size_t shapes[][4] = {{103, 37, 5, 16}, {50, 200, 7, 9}, {257, 64, 16, 48},
+                                     {31, 40, 3, 31},  {64, 19, 4, 1},  {70, 33, 2, 1000}};
+    std::size_t count = 0;
+    const auto* const* sets = nmfkit::detail::available_kernels<T>(count);
+    splitmix rng(21);
+    for (std::size_t si = 0; si < count; ++si) {
+        const nmfkit::detail::kernel_table<T>& k = *sets[si];
+        nmfkit::detail::kernel_table<T> no_acc = k;
+        no_acc.gemm_tn_acc = nullptr;
+        CAPTURE(std::string(k.name));
+        for (const auto& s : shapes) {
+            const std::size_t n = s[0], m = s[1], r = s[2], rows = s[3];
+            auto X = random_matrix<T>(n, m, rng, 2.0);
+            for (int variant = 0; variant < 3; ++variant) {
+                CAPTURE(n);
+                CAPTURE(m);
+                CAPTURE(rows);
+                CAPTURE(variant);
+                nmfkit::options o = opts(r, 23, 0, n + m + r);
+                o.check_every = 5;
+                if (variant == 1) {  // penalties on both factors
+                    o.alpha_w = 0.2;
+                    o.alpha_h = 0.05;
+                    o.l1_ratio = 0.3;
+                } else if (variant == 2) {  // L1 only, exact losses at the checks (tol > 0)
+                    o.alpha_w = o.alpha_h = 0.1;
+                    o.l1_ratio = 1;
+                    o.tol = 1e-12;
+                    o.check_every = 4;
+                }
+                matrix<T> W1(n, r), H1(r, m), W2(n, r), H2(r, m), W3(n, r), H3(r, m);
+                const fused_run one = run_with(k, rows, X, W1, H1, o);
+                const fused_run two = run_with(k, 0, X, W2, H2, o);
+                const fused_run fallback = run_with(no_acc, rows, X, W3, H3, o);
+                CHECK(rel_diff(W1, W2) < tol);
+                CHECK(rel_diff(H1, H2) < tol);
+                CHECK(one.res.iterations == two.res.iterations);
+                CHECK(one.res.loss == doctest::Approx(two.res.loss).epsilon(tol));
+                CHECK(one.res.relative_error == doctest::Approx(two.res.relative_error).epsilon(tol));
+                REQUIRE(one.losses.size() == two.losses.size());
+                for (std::size_t i = 0; i < one.losses.size(); ++i)
+                    CHECK(one.losses[i] == doctest::Approx(two.losses[i]).epsilon(sizeof(T) == 4 ? 1e-4 : 1e-10));
+                // Null gemm_tn_acc: exactly the two-pass iteration.
+                CHECK(std::memcmp(W3.data.data(), W2.data.data(), W2.data.size() * sizeof(T)) == 0);
+                CHECK(std::memcmp(H3.data.data(), H2.data.data(), H2.data.size() * sizeof(T)) == 0);
+                CHECK(fallback.losses == two.losses);
+            }
+        }
+    }
+}
+
+// fit()'s own rule fuses only when X exceeds 4 MiB (solver.cpp, fused_rows): one such
+// problem per type, the best set against the same set without gemm_tn_acc.
+TEST_CASE_TEMPLATE("fit() takes the one-pass iteration on a large X and matches the two-pass one", T, float,
+                   double) {
+    const std::size_t n = 1100, m = sizeof(T) == 4 ? 1000 : 500, r = 4;  // 4.2–4.4 MB
+    splitmix rng(22);
+    auto X = random_matrix<T>(n, m, rng, 1.0);
+    nmfkit::options o = opts(r, 4, 0, 9);
+    o.alpha_w = 0.01;
+    o.check_every = 2;
+    const auto& k = nmfkit::detail::best_kernels<T>();
+    nmfkit::detail::kernel_table<T> no_acc = k;
+    no_acc.gemm_tn_acc = nullptr;
+    matrix<T> W1(n, r), H1(r, m), W2(n, r), H2(r, m);
+    const fused_run one = run_with(k, SIZE_MAX, X, W1, H1, o);
+    const fused_run two = run_with(no_acc, SIZE_MAX, X, W2, H2, o);
+    const double tol = sizeof(T) == 4 ? 2e-5 : 1e-11;
+    CHECK(rel_diff(W1, W2) < tol);
+    CHECK(rel_diff(H1, H2) < tol);
+    CHECK(one.res.loss == doctest::Approx(two.res.loss).epsilon(tol));
+    REQUIRE(one.losses.size() == two.losses.size());
+    for (std::size_t i = 0; i < one.losses.size(); ++i)
+        CHECK(one.losses[i] == doctest::Approx(two.losses[i]).epsilon(sizeof(T) == 4 ? 1e-4 : 1e-10));
+    // ... and fit() itself is the hook's SIZE_MAX path with the best set.
+    matrix<T> W4(n, r), H4(r, m);
+    nmfkit::result res;
+    REQUIRE(run_fit(X, W4, H4, o, res) == status::ok);
+    CHECK(std::memcmp(W4.data.data(), W1.data.data(), W1.data.size() * sizeof(T)) == 0);
+    CHECK(res.loss == one.res.loss);
 }

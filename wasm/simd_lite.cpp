@@ -3,13 +3,15 @@
 // there. The same float kernels, without the beta-divergence ones (beta_tile,
 // beta_loss_tile, vmath), which a Frobenius-only core never calls: like the scalar set
 // of such a core, their entries are null, so their code (and pow/log/exp) is not linked
-// in. float64 runs on the scalar set, as in nmfkit-simd-full.wasm.
+// in. float64 runs on the scalar set, as in nmfkit-simd-full.wasm. As there, the GEMM
+// entries come from gemm_wasm.hpp.
 #include "kernels/kernels.hpp"
 
 #if !defined(__EMSCRIPTEN__) || !defined(__wasm_simd128__) || NMFKIT_EXTENDED
 #error "simd_lite.cpp is for the Frobenius-only SIMD128 module only"
 #endif
 
+#include "kernels/gemm_wasm.hpp"
 #include "kernels/simd_impl.hpp"
 
 namespace nmfkit {
@@ -25,7 +27,7 @@ constexpr kernel_table<float> frobenius_only(kernel_table<float> t) noexcept {
 
 const kernel_table<float>* simd_tables_default_float() noexcept {
     static constexpr kernel_table<float> t =
-        frobenius_only(simd_kernels<float, xsimd::default_arch, 16>::table("wasm-simd128"));
+        frobenius_only(with_wasm_gemm(simd_kernels<float, xsimd::default_arch, 16>::table("wasm-simd128")));
     return &t;
 }
 const kernel_table<double>* simd_tables_default_double() noexcept { return nullptr; }

@@ -3,8 +3,9 @@
 //
 //   nmfkit_bench [--kernel scalar|auto] [--quick] [--kernels]
 //
-// --kernels times the two big products (X·Hᵀ via gemm_nt, Wᵀ·X via gemm_tn) and the
-// r×r-sized ones directly through the internal kernel tables.
+// --kernels times the two big products (X·Hᵀ via gemm_nt, Wᵀ·X via gemm_tn), both in one
+// pass over X as the solver's one-pass iteration forms them, and the r×r-sized ones
+// directly through the internal kernel tables.
 #include <nmfkit/nmfkit.hpp>
 
 #include "kernels/kernels.hpp"
@@ -212,7 +213,7 @@ void bench_products(const std::vector<dataset>& sets, const nmfkit::detail::kern
     for (const dataset& d : sets) {
         const std::size_t n = d.n, m = d.m, r = d.r;
         const std::vector<float> W = uniform(n * r, 7), H = uniform(r * m, 8);
-        std::vector<float> C(std::max(n * r, r * m)), S(r * r), S2(r * r);
+        std::vector<float> C(std::max(n * r, r * m)), C2(n * r), S(r * r), S2(r * r);
         struct item {
             const char* what;
             double flops;
@@ -226,6 +227,21 @@ void bench_products(const std::vector<dataset>& sets, const nmfkit::detail::kern
             {"Wt*W  gemm_tn(r,r,n)", 2.0 * r * r * n, [&] { k.gemm_tn(r, r, n, W.data(), r, W.data(), r, S.data(), r); }},
             {"W*HHt gemm_nn(n,r,r)", 2.0 * n * r * r, [&] { k.gemm_nn(n, r, r, W.data(), r, S2.data(), r, C.data(), r); }},
             {"WtW*H gemm_nn(r,m,r)", 2.0 * r * m * r, [&] { k.gemm_nn(r, m, r, S2.data(), r, H.data(), m, C.data(), m); }},
+            // The solver's one-pass Frobenius iteration (solver.cpp, w_step_fused) forms both
+            // big products block by block, X_b·Hᵀ then Wᵀ·X += W_bᵀ·X_b, so X streams once.
+            // Block rows as fused_rows picks them (1 MiB of L2 for X_b and Wᵀ·X, at least 5r).
+            {"X*Ht + Wt*X one pass", 4.0 * n * r * m, [&] {
+                 if (!k.gemm_tn_acc) return;
+                 const std::size_t acc = r * m * sizeof(float), l2 = std::size_t(1) << 20;
+                 std::size_t b = acc < l2 ? (l2 - acc) / (m * sizeof(float)) : 0;
+                 b = std::max(b, 5 * r);
+                 for (std::size_t i0 = 0; i0 < n; i0 += b) {
+                     const std::size_t rows = std::min(b, n - i0);
+                     k.gemm_nt(rows, r, m, X + i0 * m, m, H.data(), m, C2.data(), r);
+                     (i0 == 0 ? k.gemm_tn : k.gemm_tn_acc)(r, m, rows, W.data() + i0 * r, r, X + i0 * m, m,
+                                                           C.data(), m);
+                 }
+             }},
         };
         std::printf("%s %zux%zu r=%zu\n", d.name.c_str(), n, m, r);
         for (const item& it : items) {

@@ -101,27 +101,31 @@ struct packed_tn {
         return t[mr - 1];
     }
 
-    // Requires N % NR == 0 (wide_cols).
+    // Requires N % NR == 0 (wide_cols). acc: C += Aᵀ·B (gemm_tn_acc) instead of C = Aᵀ·B.
     static void run(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                    const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+                    const T* Bm, std::size_t ldb, T* C, std::size_t ldc, bool acc) noexcept {
         // Row blocks of nearly equal size (r = 50: 6,6,6,6,6,5,5,5,5; r = 20: 5,5,5,5).
         const std::size_t nb = (M + MR - 1) / MR, base = M / nb, extra = M % nb;
-        const std::size_t nstrips = N / NR, nkb = (K + KC - 1) / KC;
+        // K blocks of nearly equal size too (≤ KC): the one-pass solver calls this with K =
+        // rows of a block of X, a few hundred, where a tail block of a few rows reloads and
+        // stores all of C for little work (2000×1000 r=20, the X part of an iteration in
+        // blocks of 262 rows = 256 + 6: 1.71 ms vs 1.66 at 256; balanced, 1.68–1.70).
+        const std::size_t nstrips = N / NR, nkb = (K + KC - 1) / KC, kcb = (K + nkb - 1) / nkb;
         // Lines of one row of a strip, [p, p + NR·sizeof(T)) with p possibly unaligned.
         const std::size_t lines = (NR * sizeof(T) + 63) / 64 + ((ldb * sizeof(T)) % 64 != 0 ? 1 : 0);
         for (std::size_t s = 0; s < nstrips; ++s) {
             const std::size_t j0 = s * NR;
             for (std::size_t kb = 0; kb < nkb; ++kb) {
-                const std::size_t k0 = kb * KC, kc = kmin(KC, K - k0);
-                // The next block: (k0 + KC, j0), else the first block of the next strip.
+                const std::size_t k0 = kb * kcb, kc = kmin(kcb, K - k0);
+                // The next block: (k0 + kcb, j0), else the first block of the next strip.
                 const T* nx = nullptr;
                 std::size_t nrows = 0;
                 if (kb + 1 < nkb) {
-                    nx = Bm + (k0 + KC) * ldb + j0;
-                    nrows = kmin(KC, K - k0 - KC);
+                    nx = Bm + (k0 + kcb) * ldb + j0;
+                    nrows = kmin(kcb, K - k0 - kcb);
                 } else if (s + 1 < nstrips) {
                     nx = Bm + j0 + NR;
-                    nrows = kmin(KC, K);
+                    nrows = kmin(kcb, K);
                 }
                 const std::size_t slice = (nrows + nb - 1) / nb;
                 for (std::size_t bi = 0; bi < nb; ++bi) {
@@ -130,7 +134,7 @@ struct packed_tn {
                     const std::size_t every = rows != 0 && kc / rows > 0 ? kc / rows : 1;
                     const char* pf = nx ? reinterpret_cast<const char*>(nx + first * ldb) : nullptr;
                     pick(mr)(kc, A + k0 * lda + i, lda, Bm + k0 * ldb + j0, ldb, C + i * ldc + j0, ldc,
-                             kb != 0, pf, ldb * sizeof(T), k_wasm_simd ? 0 : rows, lines, every);
+                             acc || kb != 0, pf, ldb * sizeof(T), k_wasm_simd ? 0 : rows, lines, every);
                 }
             }
         }

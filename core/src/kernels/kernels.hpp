@@ -5,7 +5,8 @@
 // Contract for every function in a kernel_table:
 //   - all matrices are row-major with unit column stride; ld* is the row stride
 //     in elements (ld >= number of columns);
-//   - C is overwritten (never read), so it may hold garbage on entry (BLAS beta = 0);
+//   - C is overwritten (never read), so it may hold garbage on entry (BLAS beta = 0),
+//     except by gemm_tn_acc, which adds to it (beta = 1);
 //   - C never aliases A or B; any M, N or K may be 0 (K == 0 writes zeros);
 //   - no heap allocation, no exceptions, no I/O; at most 16 KiB of stack.
 #pragma once
@@ -55,6 +56,13 @@ struct kernel_table {
     // The elementwise math of this set, exposed for the accuracy tests only:
     // out[i] = log(x[i]) (f = 0), exp(x[i]) (f = 1), pow(x[i], e) with x[i] ≥ 0 (f = 2).
     void (*vmath)(int f, std::size_t n, const T* x, T e, T* out) noexcept;
+
+    // C(M×N) += A(K×M)ᵀ · B(K×N)     e.g. Wᵀ·X, Wᵀ·W summed over blocks of rows of W, X
+    // (the solver's one-pass Frobenius iteration). Optional: null in sets whose gemm_tn has
+    // no accumulating form (the WebAssembly GEMM); the solver then runs the two-pass
+    // iteration. K == 0 leaves C unchanged.
+    void (*gemm_tn_acc)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+                        const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept;
 };
 
 // The plain-C++ reference set. Always available; compiled without xsimd.

@@ -50,11 +50,10 @@ void gemm_nt(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_
     }
 }
 
-// C = Aᵀ·B: rank-1 updates row by row of B; the inner loop is contiguous in B and C.
+// C += Aᵀ·B: rank-1 updates row by row of B; the inner loop is contiguous in B and C.
 template <class T>
-void gemm_tn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-             const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept {
-    zero_rows(M, N, C, ldc);
+void gemm_tn_acc(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+                 const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept {
     for (std::size_t k = 0; k < K; ++k) {
         const T* a = A + k * lda;
         const T* b = B + k * ldb;
@@ -64,6 +63,14 @@ void gemm_tn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_
             for (std::size_t j = 0; j < N; ++j) c[j] += aik * b[j];
         }
     }
+}
+
+// C = Aᵀ·B.
+template <class T>
+void gemm_tn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+             const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+    zero_rows(M, N, C, ldc);
+    gemm_tn_acc(M, N, K, A, lda, B, ldb, C, ldc);
 }
 
 // C = A·B: i-k-j order, contiguous inner loop.
@@ -115,12 +122,13 @@ template <class T>
 constexpr kernel_table<T> scalar_table{"scalar",         &gemm_nt<T>,
                                        &gemm_tn<T>,      &gemm_nn<T>,
                                        &mu_update<T>,    &beta_tile_scalar<T>,
-                                       &beta_loss_tile_scalar<T>, &vmath<T>};
+                                       &beta_loss_tile_scalar<T>, &vmath<T>,
+                                       &gemm_tn_acc<T>};
 #else
 // Frobenius-only core (NMFKIT_EXTENDED=0, bare-metal default): no pow/log linked in.
 template <class T>
 constexpr kernel_table<T> scalar_table{"scalar", &gemm_nt<T>, &gemm_tn<T>, &gemm_nn<T>,
-                                       &mu_update<T>, nullptr, nullptr, nullptr};
+                                       &mu_update<T>, nullptr, nullptr, nullptr, &gemm_tn_acc<T>};
 #endif
 
 }  // namespace

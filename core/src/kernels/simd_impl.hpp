@@ -424,12 +424,12 @@ struct simd_kernels {
         std::size_t size(std::size_t b) const noexcept { return base + (b < extra ? 1 : 0); }
     };
 
-    // C(M×N) = Σ_k A(i,k) B(k,j) with A(i,k) = a[i·a_rs + k·a_ks]. If b_padded, every row
-    // of B is readable up to N rounded up to W (a packed panel); otherwise `panel` (KC×W)
-    // receives the column tail of B.
+    // C(M×N) = Σ_k A(i,k) B(k,j) with A(i,k) = a[i·a_rs + k·a_ks] (C += ... if acc_in). If
+    // b_padded, every row of B is readable up to N rounded up to W (a packed panel); otherwise
+    // `panel` (KC×W) receives the column tail of B.
     static void bcast_gemm(std::size_t M, std::size_t N, std::size_t K, const T* a,
                            std::size_t a_rs, std::size_t a_ks, const T* b, std::size_t ldb,
-                           bool b_padded, T* c, std::size_t ldc, T* panel) noexcept {
+                           bool b_padded, T* c, std::size_t ldc, T* panel, bool acc_in = false) noexcept {
         const std::size_t rem = N % W;
         const std::size_t nfull = N / W;
         const std::size_t nvec = nfull + ((b_padded && rem) ? 1 : 0);
@@ -439,7 +439,7 @@ struct simd_kernels {
         const bool rows_outer = M > 4 * N;
         for (std::size_t k0 = 0; k0 < K; k0 += KC) {
             const std::size_t kc = kmin(KC, K - k0);
-            const bool acc = k0 != 0;
+            const bool acc = acc_in || k0 != 0;
             if (packed_tail) {
                 for (std::size_t k = 0; k < kc; ++k) {
                     const T* src = b + (k0 + k) * ldb + nfull * W;
@@ -501,9 +501,9 @@ struct simd_kernels {
 #endif
     static void bcast_gemm_unpadded(std::size_t M, std::size_t N, std::size_t K, const T* a,
                                     std::size_t a_rs, std::size_t a_ks, const T* b, std::size_t ldb,
-                                    T* c, std::size_t ldc) noexcept {
+                                    T* c, std::size_t ldc, bool acc = false) noexcept {
         alignas(64) T panel[KC * W];
-        bcast_gemm(M, N, K, a, a_rs, a_ks, b, ldb, false, c, ldc, panel);
+        bcast_gemm(M, N, K, a, a_rs, a_ks, b, ldb, false, c, ldc, panel, acc);
     }
 
     static void zero(std::size_t M, std::size_t N, T* c, std::size_t ldc) noexcept {
@@ -622,11 +622,17 @@ struct simd_kernels {
     // gemm_tn with C at most one vector wide and R (8 or 16) rows: WᵀW at r ≤ 16 (digits).
     // All R rows of C stay in registers for the whole K loop, so A and B are read once
     // (the 6-row broadcast tiles read B three times at r = 16, once per row block).
+    // add: C += Aᵀ·B (gemm_tn_acc).
     template <int R>
     static void skinny_tn(std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* Bm,
-                          std::size_t ldb, T* C, std::size_t ldc) noexcept {
+                          std::size_t ldb, T* C, std::size_t ldc, bool add) noexcept {
         B acc[R];
-        for (int i = 0; i < R; ++i) acc[i] = B(T(0));
+        for (int i = 0; i < R; ++i) {
+            if (!add)
+                acc[i] = B(T(0));
+            else
+                acc[i] = N == W ? B::load_unaligned(C + i * ldc) : partial<T, Arch>::load(C + i * ldc, N);
+        }
         if (N == W) {
             for (std::size_t k = 0; k < K; ++k) {
                 const B b = B::load_unaligned(Bm + k * ldb);
@@ -646,25 +652,38 @@ struct simd_kernels {
         }
     }
 
-    static void gemm_tn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                        const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+    // C = Aᵀ·B, or C += Aᵀ·B if acc (gemm_tn_acc): every path below already sums K blocks
+    // into C, so accumulating only changes how the first block starts.
+    static void gemm_tn_impl(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+                             const T* Bm, std::size_t ldb, T* C, std::size_t ldc, bool acc) noexcept {
         if (M == 0 || N == 0) return;
-        if (K == 0) return zero(M, N, C, ldc);
+        if (K == 0) {
+            if (!acc) zero(M, N, C, ldc);
+            return;
+        }
         if (skinny_nn && N <= W && (M == 8 || M == 16)) {
-            if (M == 16) return skinny_tn<16>(N, K, A, lda, Bm, ldb, C, ldc);
-            return skinny_tn<8>(N, K, A, lda, Bm, ldb, C, ldc);
+            if (M == 16) return skinny_tn<16>(N, K, A, lda, Bm, ldb, C, ldc, acc);
+            return skinny_tn<8>(N, K, A, lda, Bm, ldb, C, ldc, acc);
         }
         if constexpr (packed_tn<T, Arch, Regs>::enabled) {  // AVX-512F: gemm_packed.hpp
             const std::size_t nw = packed_tn<T, Arch, Regs>::wide_cols(M, N, K);
             if (nw != 0) {
-                packed_tn<T, Arch, Regs>::run(M, nw, K, A, lda, Bm, ldb, C, ldc);
+                packed_tn<T, Arch, Regs>::run(M, nw, K, A, lda, Bm, ldb, C, ldc, acc);
                 if (nw == N) return;
                 N -= nw;  // column remainder: unpacked path below
                 Bm += nw;
                 C += nw;
             }
         }
-        bcast_gemm_unpadded(M, N, K, A, 1, lda, Bm, ldb, C, ldc);
+        bcast_gemm_unpadded(M, N, K, A, 1, lda, Bm, ldb, C, ldc, acc);
+    }
+    static void gemm_tn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+                        const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+        gemm_tn_impl(M, N, K, A, lda, Bm, ldb, C, ldc, false);
+    }
+    static void gemm_tn_acc(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
+                            const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+        gemm_tn_impl(M, N, K, A, lda, Bm, ldb, C, ldc, true);
     }
 
     // gemm_nn with B at most one vector wide and SK deep (W·HHᵀ at r ≤ 16 with AVX-512:
@@ -978,12 +997,15 @@ struct simd_kernels {
         // The loss runs in double lanes; 32-bit NEON has none: its float set uses the
         // scalar loss (it runs only on convergence checks). So does wasm, for size
         // (the vector loss is ~12 KB of nmfkit-simd.wasm).
+        // gemm_tn_acc is null on wasm: its tables swap in their own GEMM (gemm_wasm.hpp),
+        // which has no accumulating form yet, and this one would link the xsimd GEMM back in.
         if constexpr (has_double_lanes<Arch> && !k_wasm_simd) {
             return kernel_table<T>{name,       &gemm_nt,        &gemm_tn, &gemm_nn, &mu_update,
-                                   &beta_tile, &beta_loss_tile, &vmath};
+                                   &beta_tile, &beta_loss_tile, &vmath,   &gemm_tn_acc};
         } else {
             return kernel_table<T>{name,       &gemm_nt,        &gemm_tn, &gemm_nn, &mu_update,
-                                   &beta_tile, &beta_loss_tile_scalar<T>, &vmath};
+                                   &beta_tile, &beta_loss_tile_scalar<T>, &vmath,
+                                   k_wasm_simd ? nullptr : &gemm_tn_acc};
         }
     }
 };
