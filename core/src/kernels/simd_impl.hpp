@@ -36,8 +36,10 @@ inline std::size_t kmin(std::size_t a, std::size_t b) noexcept { return a < b ? 
 
 // WebAssembly SIMD128 (xsimd's sse4_1 lowered by Emscripten): V8 allocates 15 vector
 // registers to wasm and has no FMA instruction (xsimd's fma is a mul and an add, so each
-// product needs a temporary), and wasm has no prefetch. The tiles below are smaller there
-// (no spills in the inner loops) and the prefetch bookkeeping is compiled out.
+// product needs a temporary), and wasm has no prefetch. The wasm modules take their GEMM
+// entries from gemm_wasm.hpp instead of the tiles below (~15% faster there); the wasm
+// values of the tile constants below are the ones these templates measured best in V8
+// before that (no spills), and the prefetch bookkeeping is compiled out.
 #if defined(__wasm_simd128__)
 constexpr bool k_wasm_simd = true;
 #else
@@ -997,8 +999,8 @@ struct simd_kernels {
         // The loss runs in double lanes; 32-bit NEON has none: its float set uses the
         // scalar loss (it runs only on convergence checks). So does wasm, for size
         // (the vector loss is ~12 KB of nmfkit-simd.wasm).
-        // gemm_tn_acc is null on wasm: its tables swap in their own GEMM (gemm_wasm.hpp),
-        // which has no accumulating form yet, and this one would link the xsimd GEMM back in.
+        // gemm_tn_acc is null here on wasm: its tables swap in all four GEMM entries from
+        // gemm_wasm.hpp (with_wasm_gemm), and naming this one would link the xsimd GEMM back in.
         if constexpr (has_double_lanes<Arch> && !k_wasm_simd) {
             return kernel_table<T>{name,       &gemm_nt,        &gemm_tn, &gemm_nn, &mu_update,
                                    &beta_tile, &beta_loss_tile, &vmath,   &gemm_tn_acc};
