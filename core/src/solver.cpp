@@ -38,6 +38,11 @@ constexpr double k_f64_eps = 2.220446049250313e-16;  // scikit-learn's zeroing t
 constexpr std::size_t k_tile_width = 64;              // β ≠ 2: W·H is processed 64·max(n, m) entries at a time
 constexpr double k_amu_alpha = 2.0;                   // Gillis & Glineur: inner budget 1 + α·ρ
 constexpr double k_amu_delta = 0.1;                   // ... and early stop at δ·‖first step‖
+// NMFKIT_ONE_PASS=0 (bare-metal builds, CMakeLists.txt) compiles the one-pass iteration out:
+// it only runs for X > 4 MiB, and its code would push the Cortex-M4 firmware past 16 KB.
+#ifndef NMFKIT_ONE_PASS
+#define NMFKIT_ONE_PASS 1
+#endif
 // One-pass Frobenius iteration (w_step_fused): X larger than k_fuse_min_bytes; blocks of X
 // that fit in k_fuse_l2_bytes next to Wᵀ·X, but at least k_fuse_rank_rows·r rows (fused_rows).
 #ifndef NMFKIT_FUSE_MIN_BYTES  // build knob for A/B timing only
@@ -479,6 +484,7 @@ std::uint32_t amu_budget(std::size_t n, std::size_t m, std::size_t r, bool for_w
 // two-pass iteration reads X twice (X·Hᵀ, then Wᵀ·X); X rarely fits in cache.
 // Buffers: Wᵀ·X accumulates in num (r×m, read by the H step and the cached loss), num_b and
 // den_b share den (b ≤ cap / 2r, see start_impl); den is free again for WᵀW·H.
+#if NMFKIT_ONE_PASS
 template <class T>
 void w_step_fused(state<T>& st) noexcept {
     const kernel_table<T>& k = *st.k;
@@ -502,6 +508,7 @@ void w_step_fused(state<T>& st) noexcept {
     st.num_holds_xht = false;
     st.num_holds_wtx = true;  // for the new W, with wtw
 }
+#endif
 
 template <class T>
 void w_step(state<T>& st) noexcept {
@@ -513,7 +520,9 @@ void w_step(state<T>& st) noexcept {
 
     if (beta == 2) {  // W ← W ∘ (X·Hᵀ) ⊘ (W·HHᵀ)
         // num = X·Hᵀ is still valid after start(): the two-pass step reuses it.
+#if NMFKIT_ONE_PASS
         if (st.fuse_rows != 0 && !st.num_holds_xht) return w_step_fused(st);
+#endif
         if (!st.num_holds_xht) k.gemm_nt(n, r, m, st.X.data, st.X.stride, H.data, H.stride, st.num, r);
         st.num_holds_xht = true;
         st.num_holds_wtx = false;
@@ -693,7 +702,7 @@ status finish_impl(state<T>& st, result& out) noexcept {
 // never runs a W step), and a kernel set with an accumulating gemm_tn.
 template <class T>
 bool can_fuse(const kernel_table<T>& k, const options& opt, mode md) noexcept {
-    return k.gemm_tn_acc != nullptr && opt.beta == 2 && opt.solver == algorithm::mu && md == mode::fit;
+    return NMFKIT_ONE_PASS && k.gemm_tn_acc != nullptr && opt.beta == 2 && opt.solver == algorithm::mu && md == mode::fit;
 }
 
 // Rows per block of X of the one-pass iteration, 0 for the two-pass one; at most `most`.

@@ -46,6 +46,12 @@ constexpr bool k_wasm_simd = true;
 constexpr bool k_wasm_simd = false;
 #endif
 
+#if defined(__ARM_NEON) && !defined(__aarch64__) && !defined(_M_ARM64)
+constexpr bool k_ieee_vdiv = false;
+#else
+constexpr bool k_ieee_vdiv = true;
+#endif
+
 // Whether the architecture has double lanes: xsimd 8.1 declares batch<double, neon>
 // (32-bit NEON) with an empty register, so its size is 0.
 template <class Arch>
@@ -761,7 +767,11 @@ struct simd_kernels {
     // double add per row made this pass 10% of a digits iteration (Zen 4: 12 → ~4 µs).
     static double mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
                             std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept {
-        if (rows > 1 && ldx == cols && ldn == cols && ldd == cols) {
+        // Contiguous rows run as one long row. Not on ARMv7 NEON, whose vector division is a
+        // reciprocal estimate refined by Newton steps, not the scalar tail's IEEE division:
+        // which entries fall in the tail would then depend on the row stride, and padded
+        // strides would no longer give the same factors (test_solver, armhf).
+        if (k_ieee_vdiv && rows > 1 && ldx == cols && ldn == cols && ldd == cols) {
             cols *= rows;
             rows = 1;
         }
