@@ -308,6 +308,14 @@ struct partial {
         v.store_aligned(t);
         std::memcpy(p, t, rem * sizeof(T));
     }
+    // The first n ≤ W lanes: a plain access when n == W, the masked one otherwise.
+    static B load_upto(const T* p, std::size_t n) noexcept {
+        return n == W ? B::load_unaligned(p) : load(p, n);
+    }
+    static void store_upto(T* p, B v, std::size_t n) noexcept {
+        if (n == W) return v.store_unaligned(p);
+        store(p, v, n);
+    }
 #if defined(__AVX2__)
     static __m256i mask32(std::size_t rem) noexcept {
         return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(rem)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -639,7 +647,7 @@ struct simd_kernels {
             if (!add)
                 acc[i] = B(T(0));
             else
-                acc[i] = N == W ? B::load_unaligned(C + i * ldc) : partial<T, Arch>::load(C + i * ldc, N);
+                acc[i] = partial<T, Arch>::load_upto(C + i * ldc, N);
         }
         if (N == W) {
             for (std::size_t k = 0; k < K; ++k) {
@@ -652,12 +660,7 @@ struct simd_kernels {
                 for (int i = 0; i < R; ++i) acc[i] = xsimd::fma(B(A[k * lda + i]), b, acc[i]);
             }
         }
-        for (int i = 0; i < R; ++i) {
-            if (N == W)
-                acc[i].store_unaligned(C + i * ldc);
-            else
-                partial<T, Arch>::store(C + i * ldc, acc[i], N);
-        }
+        for (int i = 0; i < R; ++i) partial<T, Arch>::store_upto(C + i * ldc, acc[i], N);
     }
 
     // C = Aᵀ·B, or C += Aᵀ·B if acc (gemm_tn_acc): every path below already sums K blocks
@@ -717,18 +720,13 @@ struct simd_kernels {
             for (std::size_t k = 0; k < K; ++k)
                 for (int r = 0; r < R; ++r) acc[r] = xsimd::fma(B(ap[r][k]), b[k], acc[r]);
         }
-        for (int r = 0; r < R; ++r) {
-            if (N == W)
-                acc[r].store_unaligned(c + r * ldc);
-            else
-                partial<T, Arch>::store(c + r * ldc, acc[r], N);
-        }
+        for (int r = 0; r < R; ++r) partial<T, Arch>::store_upto(c + r * ldc, acc[r], N);
     }
     static void gemm_nn_skinny(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
                                const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
         B b[SK];
         for (std::size_t k = 0; k < SK; ++k)
-            b[k] = k >= K ? B(T(0)) : N == W ? B::load_unaligned(Bm + k * ldb) : partial<T, Arch>::load(Bm + k * ldb, N);
+            b[k] = k >= K ? B(T(0)) : partial<T, Arch>::load_upto(Bm + k * ldb, N);
         std::size_t i = 0;
         for (; i + 6 <= M; i += 6) skinny_rows<6>(N, K, A + i * lda, lda, b, C + i * ldc, ldc);
         for (; i < M; ++i) skinny_rows<1>(N, K, A + i * lda, lda, b, C + i * ldc, ldc);
