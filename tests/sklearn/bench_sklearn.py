@@ -7,6 +7,10 @@ warm-up fit), so that both can be compared on the same machine at the same time:
     /usr/bin/python3 tests/sklearn/bench_sklearn.py            # OpenBLAS picks its kernels
     OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 tests/sklearn/bench_sklearn.py
     build/release/nmfkit_bench                                  # nmfkit, same shapes
+    /usr/bin/python3 tests/sklearn/bench_sklearn.py --sgemm    # also OpenBLAS's square SGEMM
+
+--sgemm adds the rate of OpenBLAS's own float32 GEMM on square matrices (its best case) on
+one thread: a yardstick for the GFLOPS nmfkit_bench prints for whole iterations.
 
 Without libopenblas0 numpy runs on the reference BLAS (~15x slower); the script refuses that.
 The uniform matrices are drawn by numpy, not nmfkit's generator: the per-iteration cost
@@ -37,6 +41,20 @@ def ms_per_iteration(X, rank, iters):
     return min(fit() for _ in range(5))
 
 
+def sgemm_gflops(n):
+    rng = np.random.default_rng(1)
+    a = rng.random((n, n), dtype=np.float32)
+    b = rng.random((n, n), dtype=np.float32)
+
+    def once():
+        start = time.perf_counter()
+        a @ b
+        return time.perf_counter() - start
+
+    once()
+    return 2 * n**3 / min(once() for _ in range(5)) / 1e9
+
+
 def main():
     blas = [p for p in threadpool_info() if p.get("user_api") == "blas"]
     if not any(p.get("internal_api") == "openblas" for p in blas):
@@ -54,6 +72,9 @@ def main():
         print(f"{'dataset (n x m, r)':<24}{'iters':>6}{'ms/iter':>10}")
         for name, X, rank, iters in sets:
             print(f"{name:<24}{iters:>6}{ms_per_iteration(X, rank, iters):>10.4g}", flush=True)
+        if "--sgemm" in sys.argv[1:]:
+            for n in (1000, 2000, 4000):
+                print(f"OpenBLAS sgemm {n}x{n}x{n}: {sgemm_gflops(n):.1f} GFLOPS", flush=True)
 
 
 if __name__ == "__main__":
