@@ -73,6 +73,16 @@ double best_seconds(int reps, const std::function<void()>& f) {
 
 double iter_flops(double n, double m, double r) { return 4 * n * m * r + 4 * r * r * (n + m); }
 
+// The options every timed fit uses: d's rank, a fixed iteration count (tol = 0), seed 42.
+nmfkit::options bench_options(const dataset& d, std::uint32_t iters) {
+    nmfkit::options opt;
+    opt.rank = d.r;
+    opt.max_iter = iters;
+    opt.tol = 0;
+    opt.seed = 42;
+    return opt;
+}
+
 // Best-of-reps seconds of a whole fit of d.X with opt (workspace and W, H allocated once).
 double time_fit(const dataset& d, const nmfkit::options& opt, int reps, nmfkit::result& res, nmfkit::status& st) {
     std::size_t bytes = 0;
@@ -91,11 +101,7 @@ int bench_fits(std::vector<dataset>& sets, nmfkit::kernel_choice kc, int reps) {
     std::printf("%-22s %6s %9s %9s %8s | %8s %8s %8s %8s\n", "dataset (n x m, r)", "iters", "ms/iter",
                 "GFLOPS", "loss", "skl ms", "ratio", "skl512", "ratio");
     for (dataset& d : sets) {
-        nmfkit::options opt;
-        opt.rank = d.r;
-        opt.max_iter = d.iters;
-        opt.tol = 0;
-        opt.seed = 42;
+        nmfkit::options opt = bench_options(d, d.iters);
         opt.kernel = kc;
         nmfkit::result res;
         nmfkit::status st = nmfkit::status::ok;
@@ -127,11 +133,7 @@ int bench_beta(const dataset& d, int reps) {
     std::printf("%-30s %6s %9s %10s | %8s %8s\n", "dataset (n x m, r), beta", "iters", "ms/iter", "beta-div",
                 "skl ms", "ratio");
     for (double beta : {1.0, 0.5}) {
-        nmfkit::options opt;
-        opt.rank = d.r;
-        opt.max_iter = 50;
-        opt.tol = 0;
-        opt.seed = 42;
+        nmfkit::options opt = bench_options(d, 50);
         opt.beta = beta;
         nmfkit::result res;
         nmfkit::status st = nmfkit::status::ok;
@@ -162,11 +164,7 @@ int bench_amu(const std::vector<dataset>& sets, int reps) {
     for (const dataset& d : sets) {
         if (d.n * d.m > 2000 * 1000) continue;
         const double skl_cd_ms = d.n == 1797 ? 15.0 : 52.0;  // the figures, 1 thread
-        nmfkit::options opt;
-        opt.rank = d.r;
-        opt.max_iter = 200;
-        opt.tol = 0;
-        opt.seed = 42;
+        nmfkit::options opt = bench_options(d, 200);
         std::size_t bytes = 0;
         if (nmfkit::workspace_size<float>(d.n, d.m, opt, bytes) != nmfkit::status::ok) return 1;
         std::vector<std::byte> ws(bytes + nmfkit::workspace_alignment);
