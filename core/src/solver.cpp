@@ -24,6 +24,7 @@ namespace nmfkit {
 namespace {
 
 using detail::kernel_table;
+using detail::update_params;
 
 constexpr bool k_extended = NMFKIT_EXTENDED != 0;
 
@@ -442,30 +443,9 @@ double update_factor(const kernel_table<T>& k, std::size_t rows, std::size_t col
         const double step = k.mu_update(rows, cols, x, ldx, num, ldn, den, ldd, eps);
         return track ? step : 0;
     }
-    const T tl1 = static_cast<T>(l1), tl2 = static_cast<T>(l2), tz = static_cast<T>(zero_below);
-    const T tg = static_cast<T>(gamma);
-    double change = 0;
-    for (std::size_t i = 0; i < rows; ++i) {
-        T* xr = x + i * ldx;
-        const T* nr = num + i * ldn;
-        const T* dr = den + i * ldd;
-        for (std::size_t j = 0; j < cols; ++j) {
-            T d = dr[j] + tl1 + tl2 * xr[j];
-            if (d == 0) d = eps;
-            T q = nr[j] / d;
-            if constexpr (k_extended) {
-                if (gamma != 1) q = static_cast<T>(std::pow(q, tg));
-            }
-            T v = xr[j] * q;
-            if (v < tz) v = 0;
-            if (track) {
-                const double dv = static_cast<double>(v) - static_cast<double>(xr[j]);
-                change += dv * dv;
-            }
-            xr[j] = v;
-        }
-    }
-    return change;
+    const update_params<T> p{eps, static_cast<T>(l1), static_cast<T>(l2), static_cast<T>(gamma),
+                             static_cast<T>(zero_below)};
+    return k.factor_update(rows, cols, x, ldx, num, ldn, den, ldd, p, track);
 }
 
 // Gillis & Glineur's inner budget 1 + α·ρ for a factor whose products cost ρ inner updates.

@@ -16,6 +16,15 @@
 namespace nmfkit {
 namespace detail {
 
+// Parameters of the general multiplicative update (kernel_table::factor_update).
+template <class T>
+struct update_params {
+    T eps;         // a zero denominator is replaced by eps (> 0)
+    T l1, l2;      // penalties: d = den + l1 + l2·x
+    T gamma;       // MM exponent (Févotte & Idier); 1 means none. ≠ 1 only in NMFKIT_EXTENDED builds
+    T zero_below;  // updated entries below it become 0 (0: none)
+};
+
 template <class T>
 struct kernel_table {
     // Short architecture name: "scalar", "sse2", "avx2", "avx512f", "neon64", "neon",
@@ -63,6 +72,14 @@ struct kernel_table {
     // iteration. K == 0 leaves C unchanged.
     void (*gemm_tn_acc)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
                         const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept;
+
+    // General multiplicative update on a rows×cols block (penalties, MM exponent, zeroing):
+    //   x ← x ∘ (num ⊘ d)^γ,  d = den + l1 + l2·x (d = eps where it is 0); then x < zero_below → 0.
+    // Returns ‖x_new − x_old‖²_F when `track`, else 0. mu_update is the l1 = l2 = 0, γ = 1,
+    // zero_below = 0 case.
+    double (*factor_update)(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
+                            std::size_t ldn, const T* den, std::size_t ldd, const update_params<T>& p,
+                            bool track) noexcept;
 };
 
 // The plain-C++ reference set. Always available; compiled without xsimd.

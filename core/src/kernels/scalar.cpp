@@ -108,27 +108,56 @@ double mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, cons
     return step;
 }
 
+#ifndef NMFKIT_EXTENDED
+#define NMFKIT_EXTENDED 1
+#endif
+
+template <class T>
+double factor_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num, std::size_t ldn,
+                     const T* den, std::size_t ldd, const update_params<T>& p, bool track) noexcept {
+    double change = 0;
+    for (std::size_t i = 0; i < rows; ++i) {
+        T* xr = x + i * ldx;
+        const T* nr = num + i * ldn;
+        const T* dr = den + i * ldd;
+        for (std::size_t j = 0; j < cols; ++j) {
+            T d = dr[j] + p.l1 + p.l2 * xr[j];
+            if (d == 0) d = p.eps;
+            T q = nr[j] / d;
+#if NMFKIT_EXTENDED
+            if (p.gamma != 1) q = static_cast<T>(std::pow(q, p.gamma));
+#endif
+            T v = xr[j] * q;
+            if (v < p.zero_below) v = 0;
+            if (track) {
+                const double dv = static_cast<double>(v) - static_cast<double>(xr[j]);
+                change += dv * dv;
+            }
+            xr[j] = v;
+        }
+    }
+    return change;
+}
+
 template <class T>
 void vmath(int f, std::size_t n, const T* x, T e, T* out) noexcept {
     for (std::size_t i = 0; i < n; ++i)
         out[i] = f == 0 ? std::log(x[i]) : f == 1 ? std::exp(x[i]) : std::pow(x[i], e);
 }
 
-#ifndef NMFKIT_EXTENDED
-#define NMFKIT_EXTENDED 1
-#endif
 #if NMFKIT_EXTENDED
 template <class T>
 constexpr kernel_table<T> scalar_table{"scalar",         &gemm_nt<T>,
                                        &gemm_tn<T>,      &gemm_nn<T>,
                                        &mu_update<T>,    &beta_tile_scalar<T>,
                                        &beta_loss_tile_scalar<T>, &vmath<T>,
-                                       &gemm_tn_acc<T>};
+                                       &gemm_tn_acc<T>,  &factor_update<T>};
 #else
 // Frobenius-only core (NMFKIT_EXTENDED=0, bare-metal default): no pow/log linked in.
 template <class T>
 constexpr kernel_table<T> scalar_table{"scalar", &gemm_nt<T>, &gemm_tn<T>, &gemm_nn<T>,
-                                       &mu_update<T>, nullptr, nullptr, nullptr, &gemm_tn_acc<T>};
+                                       &mu_update<T>, nullptr, nullptr, nullptr, &gemm_tn_acc<T>,
+                                       &factor_update<T>};
 #endif
 
 }  // namespace

@@ -11,12 +11,17 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <type_traits>
 #include <utility>
+
+#ifndef NMFKIT_EXTENDED
+#define NMFKIT_EXTENDED 1
+#endif
 
 namespace nmfkit {
 namespace detail {
@@ -991,6 +996,35 @@ struct simd_kernels {
         loss_rows<3>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
     }
 
+    // General update (kernel_table::factor_update). Scalar loop for now, per Arch (internal
+    // linkage: never merged with code built under other ISA flags).
+    static double factor_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
+                                std::size_t ldn, const T* den, std::size_t ldd, const update_params<T>& p,
+                                bool track) noexcept {
+        double change = 0;
+        for (std::size_t i = 0; i < rows; ++i) {
+            T* xr = x + i * ldx;
+            const T* nr = num + i * ldn;
+            const T* dr = den + i * ldd;
+            for (std::size_t j = 0; j < cols; ++j) {
+                T d = dr[j] + p.l1 + p.l2 * xr[j];
+                if (d == 0) d = p.eps;
+                T q = nr[j] / d;
+#if NMFKIT_EXTENDED
+                if (p.gamma != 1) q = static_cast<T>(std::pow(q, p.gamma));
+#endif
+                T v = xr[j] * q;
+                if (v < p.zero_below) v = 0;
+                if (track) {
+                    const double dv = static_cast<double>(v) - static_cast<double>(xr[j]);
+                    change += dv * dv;
+                }
+                xr[j] = v;
+            }
+        }
+        return change;
+    }
+
     static void vmath(int f, std::size_t n, const T* x, T e, T* out) noexcept {
         const typename M::exponent pe = M::split(e);
         for (std::size_t i = 0; i < n; i += W) {
@@ -1011,11 +1045,11 @@ struct simd_kernels {
         // gemm_wasm.hpp (with_wasm_gemm), and naming this one would link the xsimd GEMM back in.
         if constexpr (has_double_lanes<Arch> && !k_wasm_simd) {
             return kernel_table<T>{name,       &gemm_nt,        &gemm_tn, &gemm_nn, &mu_update,
-                                   &beta_tile, &beta_loss_tile, &vmath,   &gemm_tn_acc};
+                                   &beta_tile, &beta_loss_tile, &vmath,   &gemm_tn_acc, &factor_update};
         } else {
             return kernel_table<T>{name,       &gemm_nt,        &gemm_tn, &gemm_nn, &mu_update,
                                    &beta_tile, &beta_loss_tile_scalar<T>, &vmath,
-                                   k_wasm_simd ? nullptr : &gemm_tn_acc};
+                                   k_wasm_simd ? nullptr : &gemm_tn_acc, &factor_update};
         }
     }
 };
