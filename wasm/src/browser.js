@@ -1,7 +1,8 @@
 // nmfkit for browsers (and Deno, bundlers): the .wasm is fetched and compiled while it
 // streams in (compileStreaming, when served as application/wasm).
-import { loadWith } from './core.js';
 import { connect } from './client.js';
+import { loadWith } from './core.js';
+import { FATAL } from './protocol.js';
 
 export { NmfError, simdSupported } from './core.js';
 
@@ -38,7 +39,7 @@ export function createWorker(options = {}) {
       post: (m, t) => w.postMessage(m, t),
       listen: (fn) => {
         w.addEventListener('message', (e) => fn(e.data));
-        w.addEventListener('error', (e) => fn({ type: 'fatal', error: { message: e.message || 'nmfkit: the worker failed' } }));
+        w.addEventListener('error', (e) => fn({ type: FATAL, error: { message: e.message || 'nmfkit: the worker failed' } }));
       },
       terminate: () => w.terminate(),
     },

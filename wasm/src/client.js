@@ -1,5 +1,6 @@
 // The page side of createWorker(): the nmfkit API over a Worker, every call a promise.
-import { NmfError, abortError } from './core.js';
+import { NmfError, abortError } from './errors.js';
+import { ABORT, CALLS, ERROR, FATAL, FIT, LOAD, LOADED, PROGRESS } from './protocol.js';
 
 const TYPED = (v) => ArrayBuffer.isView(v) && !(v instanceof DataView);
 
@@ -11,7 +12,7 @@ export function connect(port, loadOptions) {
     if (calls.size === 0 && port.unref) port.unref();
   };
   port.listen((msg) => {
-    if (msg.type === 'fatal') {
+    if (msg.type === FATAL) {
       // the worker itself failed (could not start, uncaught error): fail every call
       for (const c of calls.values()) c.reject(rebuild(msg.error));
       calls.clear();
@@ -20,14 +21,14 @@ export function connect(port, loadOptions) {
     }
     const c = calls.get(msg.id);
     if (!c) return;
-    if (msg.type === 'progress') {
+    if (msg.type === PROGRESS) {
       if (c.onProgress) c.onProgress(msg.progress);
       return;
     }
     calls.delete(msg.id);
     settle();
-    if (msg.type === 'error') c.reject(rebuild(msg.error));
-    else c.resolve(msg.type === 'loaded' ? msg.info : msg.result);
+    if (msg.type === ERROR) c.reject(rebuild(msg.error));
+    else c.resolve(msg.type === LOADED ? msg.info : msg.result);
   });
   const call = (msg, transfer, onProgress) => {
     const id = next++;
@@ -50,10 +51,10 @@ export function connect(port, loadOptions) {
       if (signal && signal.aborted) return Promise.reject(abortError(signal));
       const moved = [];
       if (transfer) for (const v of [X, rest.W0, rest.H0]) if (TYPED(v) && !moved.includes(v.buffer)) moved.push(v.buffer);
-      const { id, p } = call({ type: 'fit', X, options: rest, progress: typeof onProgress === 'function' }, moved, onProgress);
+      const { id, p } = call({ type: FIT, X, options: rest, progress: typeof onProgress === 'function' }, moved, onProgress);
       if (!signal) return p;
       const onAbort = () => {
-        port.post({ type: 'abort', id });
+        port.post({ type: ABORT, id });
         const c = calls.get(id);
         if (c) {
           calls.delete(id);
@@ -74,12 +75,12 @@ export function connect(port, loadOptions) {
   };
   // Same as nmf.transform() / transformColumns() / inverseTransform() in the worker: the
   // arguments are copied, the result's arrays moved back.
-  for (const type of ['transform', 'transformColumns', 'inverseTransform'])
+  for (const type of CALLS)
     api[type] = async (...args) => {
       if (terminated) throw gone();
       return call({ type, args }).p;
     };
-  return call({ type: 'load', options: loadOptions }).p.then((info) => Object.assign(api, info));
+  return call({ type: LOAD, options: loadOptions }).p.then((info) => Object.assign(api, info));
 }
 
 function rebuild(e) {

@@ -4,8 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { loadWith } from './core.js';
 import { connect } from './client.js';
+import { loadWith } from './core.js';
+import { FATAL } from './protocol.js';
 
 export { NmfError, simdSupported } from './core.js';
 
@@ -36,7 +37,7 @@ export function createWorker(options = {}) {
       post: (m, t) => w.postMessage(m, t),
       listen: (fn) => {
         w.on('message', fn);
-        w.on('error', (e) => fn({ type: 'fatal', error: { name: e.name, message: e.message } }));
+        w.on('error', (e) => fn({ type: FATAL, error: { name: e.name, message: e.message } }));
       },
       terminate: () => w.terminate(),
       ref: () => w.ref(),

@@ -1,44 +1,45 @@
 // The worker side of createWorker(): runs fits on a message port. Shared by the Node
-// (worker_threads) and browser (Worker) entries, which supply post/listen.
-// Messages in:  { id, type: 'load', options } | { id, type: 'fit', X, options, progress }
-//               | { id, type: 'transform' | 'transformColumns' | 'inverseTransform', args }
-//               | { id, type: 'abort' }
-// Messages out: { id, type: 'loaded', info } | { id, type: 'progress', progress }
-//               | { id, type: 'result', result } | { id, type: 'error', error }
+// (worker_threads) and browser (Worker) entries, which supply post/listen. The messages
+// are in protocol.js.
+import { ABORT, CALLS, ERROR, FIT, LOAD, LOADED, PROGRESS, RESULT, UNKNOWN } from './protocol.js';
+
 export function serve(load, post, listen) {
   let nmf;
   const running = new Map(); // id -> AbortController
   const fail = (id, e) =>
     post({
       id,
-      type: 'error',
+      type: ERROR,
       error: e && typeof e === 'object' ? { ...e, name: e.name, message: e.message, code: e.code } : { message: String(e) },
     });
   listen(async (msg) => {
-    const { id, type } = msg;
-    if (type === 'abort') {
+    const { id, type } = msg && typeof msg === 'object' ? msg : {};
+    if (type === ABORT) {
       const ac = running.get(id);
       if (ac) ac.abort();
       return;
     }
     try {
-      if (type === 'load') {
+      if (type === LOAD) {
         nmf = await load(msg.options);
-        post({ id, type: 'loaded', info: { simd: nmf.simd, kernel: nmf.kernel, version: nmf.version } });
-      } else if (type === 'fit') {
+        post({ id, type: LOADED, info: { simd: nmf.simd, kernel: nmf.kernel, version: nmf.version } });
+      } else if (type === FIT) {
         const ac = new AbortController();
         running.set(id, ac);
         const options = { ...msg.options, signal: ac.signal };
-        if (msg.progress) options.onProgress = (p) => post({ id, type: 'progress', progress: p });
+        if (msg.progress) options.onProgress = (p) => post({ id, type: PROGRESS, progress: p });
         try {
           const result = await nmf.fit(msg.X, options);
-          post({ id, type: 'result', result }, [result.W.buffer, result.H.buffer]);
+          post({ id, type: RESULT, result }, [result.W.buffer, result.H.buffer]);
         } finally {
           running.delete(id);
         }
-      } else if (/^(transform|transformColumns|inverseTransform)$/.test(type)) {
+      } else if (CALLS.includes(type)) {
         const result = await nmf[type](...msg.args);
-        post({ id, type: 'result', result }, (ArrayBuffer.isView(result) ? [result] : [result.W || result.H]).map((a) => a.buffer));
+        post({ id, type: RESULT, result }, (ArrayBuffer.isView(result) ? [result] : [result.W || result.H]).map((a) => a.buffer));
+      } else {
+        // a page running another version of nmfkit, or not nmfkit: answer, never leave it waiting
+        fail(id, { name: 'NmfError', code: UNKNOWN, message: `nmfkit: the worker does not know the message type ${String(type)}` });
       }
     } catch (e) {
       fail(id, e);

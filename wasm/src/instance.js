@@ -1,0 +1,290 @@
+// The nmfkit API over one instantiated module.
+//
+// Memory rules (the module's memory can grow during any call that allocates, which
+// detaches every typed-array view over the old buffer):
+//   - views are taken through heap() right before use, never kept across a call in;
+//   - every call allocates one block (fit and transforms: X, W, H, workspace;
+//     inverseTransform: W, H, W·H) and frees it in `finally`.
+import {
+  OPTIONS_BYTES, RESULT_BYTES, RES, SCRATCH_BYTES, SIZE, matrixName, readOptions, readResult, roundUp, writeOptions,
+} from './abi-marshal.js';
+import { FLOAT, allowed, checkKeys, describe } from './args.js';
+import { NmfError, abortError, bad } from './errors.js';
+import { MODULE_FILES, needsFull } from './modules.js';
+import { drain, drive } from './schedule.js';
+
+const MAX_BYTES = 2 ** 31; // -sMAXIMUM_MEMORY=2GB; pointers are i32
+
+/**
+ * Instantiates a compiled WebAssembly.Module and returns the nmfkit API over it.
+ * loadFull: () => Promise<Nmfkit> for the module with every feature, when this one is
+ * the Frobenius-only module; fits that need more run there.
+ */
+export async function fromModule(module, loadFull) {
+  const { exports: ex } = await WebAssembly.instantiate(module, {
+    env: { emscripten_notify_memory_growth() {} }, // views are re-created lazily
+  });
+  ex._initialize();
+  return new Nmfkit(ex, loadFull);
+}
+
+class Nmfkit {
+  #ex;
+  #scratch; // options, result, a size_t: allocated once, reused by every call
+  #u8 = new Uint8Array(0);
+  #loadFull; // see fromModule
+  #fullP; // promise of the full module's instance, once asked for
+  #full; // that instance, once loaded
+
+  constructor(ex, loadFull) {
+    this.#ex = ex;
+    this.#loadFull = loadFull;
+    if (ex.nmfkit_sizeof_options() !== OPTIONS_BYTES || ex.nmfkit_sizeof_result() !== RESULT_BYTES)
+      throw new NmfError('abi_mismatch', 'nmfkit: the .wasm does not match this wrapper (struct sizes)');
+    this.#scratch = ex.nmfkit_wasm_alloc(SCRATCH_BYTES) >>> 0;
+    if (!this.#scratch) throw new NmfError('out_of_memory', 'nmfkit: cannot allocate its scratch memory');
+    /** The version of the C library in the module. */
+    this.version = this.#str(ex.nmfkit_version());
+    /** Name of the float32 kernel set: "wasm-simd128" or "scalar". */
+    this.kernel = this.#str(ex.nmfkit_kernel_name_f32(0));
+    /** True when the SIMD128 module runs. */
+    this.simd = this.kernel !== 'scalar';
+  }
+
+  /** The module's WebAssembly.Memory (for diagnostics). */
+  get memory() {
+    return this.#ex.memory;
+  }
+
+  /**
+   * Bytes of the module's heap currently allocated (returns to its value after each fit),
+   * plus the full module's once it is loaded.
+   */
+  heapUsed() {
+    return (this.#ex.nmfkit_wasm_heap_used() >>> 0) + (this.#full ? this.#full.heapUsed() : 0);
+  }
+
+  // The instance for a fit with these options: this one, or the full module's (null
+  // when it has to be loaded first).
+  #pick(options, full = needsFull(options)) {
+    return this.#loadFull && full ? this.#full || null : this;
+  }
+
+  #pickSync(options) {
+    const nmf = this.#pick(options);
+    if (nmf) return nmf;
+    throw new NmfError('not_loaded', "nmfkit: beta != 2, NNDSVD and AMU run in the full module, which is not loaded yet: use await nmf.fit() once, or load({ features: 'full' })");
+  }
+
+  // The instance for a call with these options, loading the full module if needed.
+  async #use(options, full) {
+    const nmf = this.#pick(options, full);
+    if (nmf) return nmf;
+    this.#fullP ||= this.#loadFull().catch((e) => {
+      this.#fullP = null; // a later call tries again
+      throw e;
+    });
+    return (this.#full = await this.#fullP);
+  }
+
+  #heap() {
+    const buf = this.#ex.memory.buffer;
+    if (this.#u8.buffer !== buf) this.#u8 = new Uint8Array(buf);
+    return this.#u8;
+  }
+
+  #dv() {
+    return new DataView(this.#ex.memory.buffer);
+  }
+
+  #str(p) {
+    const h = this.#heap();
+    let e = p >>> 0;
+    while (h[e]) e++;
+    return new TextDecoder().decode(h.subarray(p >>> 0, e));
+  }
+
+  // Throws the NmfError of a failed status, with the bad entry's location from the result
+  // at res. s: suffix of the names of W and H in a location ('0': W0, H0 of a custom start)
+  #check(st, res, s = '0') {
+    if (st === 0) return;
+    const code = this.#str(this.#ex.nmfkit_status_name(st)); // = STATUS_NAMES[st] of abi.js (tested)
+    let message = this.#str(this.#ex.nmfkit_status_message(st));
+    if (code === 'not_built') message += `: beta != 2, NNDSVD and AMU need ${MODULE_FILES.simdFull} or ${MODULE_FILES.baseline}`;
+    let details;
+    const r = res && readResult(this.#dv(), res);
+    const m = r && matrixName(r.badMatrix);
+    if (m) {
+      const matrix = m === 'X' ? m : m + s;
+      message += ` (${matrix}[${r.badRow}][${r.badCol}])`;
+      details = { matrix, row: r.badRow, col: r.badCol };
+    }
+    throw new NmfError(code, `nmfkit: ${message}`, { status: st, ...details });
+  }
+
+  /**
+   * Factorizes X ≈ W·H. Runs in slices of `checkEvery` iterations, yielding to the event
+   * loop about every 10 ms; onProgress at each check; `signal` cancels.
+   */
+  async fit(X, options = {}) {
+    const signal = options && options.signal;
+    if (signal && signal.aborted) throw abortError(signal);
+    const nmf = await this.#use(options);
+    if (nmf !== this) return nmf.fit(X, options);
+    return drive(this.#run(X, options, 0), signal);
+  }
+
+  /** The same fit, synchronously (no yielding, no signal). */
+  fitSync(X, options = {}) {
+    if (options && options.signal !== undefined) throw bad('fitSync does not take a signal; use fit()');
+    const nmf = this.#pickSync(options);
+    return drain(nmf.#run(X, options, 0));
+  }
+
+  /**
+   * W for X ≈ W·H with H fixed (scikit-learn's NMF.transform), in one call into the
+   * module (no slices, no signal). Runs in a full module (the default SIMD module
+   * holds only what a Frobenius fit needs): the first call loads it.
+   */
+  transform(X, options = {}) {
+    return this.#use(options, true).then((nmf) => drain(nmf.#run(X, options, 1)));
+  }
+
+  /** H for X ≈ W·H with W fixed. */
+  transformColumns(X, options = {}) {
+    return this.#use(options, true).then((nmf) => drain(nmf.#run(X, options, 2)));
+  }
+
+  /** W·H (rows × cols, row-major): Float32Array when W and H are, else Float64Array. */
+  inverseTransform(W, H, options = {}) {
+    checkKeys(options, (k) => /^(rows|rank|cols)$/.test(k));
+    const w = describe('W', W, options.rows, options.rank);
+    const h = describe('H', H, w.cols, options.cols, 'shape_mismatch');
+    const fn = w.type === h.type ? w.type : 'f64';
+    const Arr = FLOAT[fn];
+    const size = Arr.BYTES_PER_ELEMENT;
+    const { rows: n, cols: r } = w;
+    const m = h.cols;
+    const bw = roundUp(n * r * size);
+    const ph = bw + roundUp(r * m * size);
+    const ex = this.#ex;
+    const block = this.#alloc(ph + n * m * size);
+    try {
+      const heap = new Arr(ex.memory.buffer);
+      w.write(heap, block / size);
+      h.write(heap, (block + bw) / size);
+      this.#check(ex[`nmfkit_inverse_transform_${fn}`](block, 0, block + bw, 0, n, r, m, block + ph, 0));
+      return new Arr(ex.memory.buffer, block + ph, n * m).slice();
+    } finally {
+      ex.nmfkit_wasm_free(block);
+    }
+  }
+
+  // One wasm block of `total` bytes (never 0: C reports the empty dimensions).
+  #alloc(total) {
+    if (total >= MAX_BYTES)
+      throw new NmfError('out_of_memory', `nmfkit: the call needs ${total} bytes of wasm memory, more than the 2 GiB it can have`);
+    const block = this.#ex.nmfkit_wasm_alloc(total || 1) >>> 0;
+    if (!block) throw new NmfError('out_of_memory', `nmfkit: out of wasm memory allocating ${total} bytes`);
+    return block;
+  }
+
+  /** Bytes of wasm memory fit(X, options) would allocate (X, W, H and the workspace). */
+  bytesNeeded(X, options = {}) {
+    const nmf = this.#pickSync(options);
+    if (nmf !== this) return nmf.bytesNeeded(X, options);
+    return this.#plan(X, options).total;
+  }
+
+  // Validates the arguments (JS types here, the rest in C) and lays out the one block.
+  // mode: 0 fit, 1 transform (H fixed), 2 transformColumns (W fixed).
+  #plan(X, options, mode = 0) {
+    checkKeys(options, (k) => allowed(k, mode));
+    const { onProgress } = options;
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw bad('onProgress must be a function');
+    const x = describe('X', X, options.rows, options.cols);
+    // the fixed factor of a transform sets the rank
+    const tsm = 'transform_shape_mismatch';
+    const fh = mode === 1 ? describe('H', options.H, options.rank, x.cols, tsm) : null;
+    const fw = mode === 2 ? describe('W', options.W, x.rows, options.rank, tsm) : null;
+    const custom = options.init === 'custom';
+    if (custom !== (options.W0 !== undefined || options.H0 !== undefined)) {
+      if (custom) throw bad("init: 'custom' needs W0 and H0");
+      throw bad("W0 and H0 are used only with init: 'custom'");
+    }
+    const ex = this.#ex;
+    const fn = x.type;
+    const size = FLOAT[fn].BYTES_PER_ELEMENT;
+    const opt = this.#scratch;
+    const n = x.rows;
+    const m = x.cols;
+    if (n > 0xffffffff || m > 0xffffffff) throw new NmfError('size_overflow', 'nmfkit: X is too large for wasm32');
+    // options into the scratch struct (C defaults first), then the workspace size: C
+    // validates rank, tol, epsilon, checkEvery, the dimensions and size_t overflow
+    ex.nmfkit_options_default(opt);
+    writeOptions(this.#dv(), opt, mode ? { ...options, rank: fh ? fh.rows : fw.cols } : options);
+    this.#check(ex[`nmfkit_workspace_size_${fn}`](n, m, opt, opt + SIZE));
+    const dv = this.#dv();
+    const wsBytes = dv.getUint32(opt + SIZE, true); // size_t is 32-bit
+    const { rank, checkEvery: every } = readOptions(dv, opt);
+    const plan = { x, fn, size, n, m, rank, onProgress, wsBytes, every };
+    plan.w = custom ? describe('W0', options.W0, n, rank) : fw;
+    plan.h = custom ? describe('H0', options.H0, rank, m) : fh;
+    plan.bx = roundUp(n * m * size);
+    plan.bw = roundUp(n * rank * size);
+    plan.bh = roundUp(rank * m * size);
+    plan.total = plan.bx + plan.bw + plan.bh + wsBytes;
+    return plan;
+  }
+
+  // The fit as a generator: one step per slice of iterations (a transform: one call).
+  *#run(X, options, mode) {
+    const { x, fn, size, n, m, rank, w, h, onProgress, wsBytes, every, bx, bw, bh, total } = this.#plan(X, options, mode);
+    const ex = this.#ex;
+    const Arr = FLOAT[fn];
+    const opt = this.#scratch; // the options #plan wrote stay there until start reads them
+    const res = opt + RES;
+    const block = this.#alloc(total);
+    try {
+      const px = block;
+      const pw = px + bx;
+      const ph = pw + bw;
+      const pws = ph + bh;
+      let heap = new Arr(ex.memory.buffer); // memory may have grown in alloc
+      x.write(heap, px / size);
+      if (w) w.write(heap, pw / size);
+      if (h) h.write(heap, ph / size);
+      if (mode) {
+        // nmfkit_transform*(X, n, m, ldx, fixed, ld, solved, ld, opt, ws, bytes, res, no progress callback)
+        const [f, o] = mode === 1 ? [ph, pw] : [pw, ph];
+        this.#check(ex[`nmfkit_transform${mode === 1 ? '' : '_columns'}_${fn}`](px, n, m, 0, f, 0, o, 0, opt, pws, wsBytes, res, 0, 0), res, '');
+      } else {
+        this.#check(ex[`nmfkit_solver_start_${fn}`](px, n, m, 0, pw, 0, ph, 0, opt, pws, wsBytes, res), res);
+        let r = readResult(this.#dv(), res);
+        while (!r.done) {
+          yield;
+          this.#check(ex[`nmfkit_solver_run_${fn}`](pws, every, res), res);
+          r = readResult(this.#dv(), res);
+          if (onProgress) onProgress({ iteration: r.iterations, loss: r.loss, relativeError: r.relativeError, objective: r.objective });
+        }
+        this.#check(ex[`nmfkit_solver_finish_${fn}`](pws, res), res);
+      }
+      const r = readResult(this.#dv(), res);
+      heap = new Arr(ex.memory.buffer);
+      return {
+        ...(mode === 2 ? {} : { W: heap.slice(pw / size, pw / size + n * rank) }),
+        ...(mode === 1 ? {} : { H: heap.slice(ph / size, ph / size + rank * m) }),
+        rows: n,
+        cols: m,
+        rank,
+        iterations: r.iterations,
+        loss: r.loss,
+        relativeError: r.relativeError,
+        objective: r.objective,
+        converged: r.converged !== 0,
+      };
+    } finally {
+      ex.nmfkit_wasm_free(block);
+    }
+  }
+}

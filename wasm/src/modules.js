@@ -1,0 +1,14 @@
+// Which .wasm file holds which features. The SIMD module comes in two flavours:
+// nmfkit-simd.wasm has what every Frobenius fit needs (beta = 2, random/custom init, mu,
+// penalties) and is what load() instantiates; nmfkit-simd-full.wasm adds beta != 2, NNDSVD
+// and AMU and is instantiated the first time a fit asks for one of them. The baseline
+// module has everything.
+export const MODULE_FILES = { simd: 'nmfkit-simd.wasm', simdFull: 'nmfkit-simd-full.wasm', baseline: 'nmfkit.wasm' };
+
+/** Does a fit with these options need the full module? (Invalid values go there too: its checks report them.) */
+export const needsFull = (o) =>
+  !!o &&
+  ((o.beta !== undefined && o.beta !== 2) ||
+    (o.loss !== undefined && o.loss !== 'frobenius') ||
+    (typeof o.init === 'string' && o.init.startsWith('nndsvd')) ||
+    o.solver === 'amu');
