@@ -207,7 +207,8 @@ export class NmfError extends Error {
    * The C status name ('x_negative', 'zero_rank', 'invalid_tol', 'transform_shape_mismatch', ...) or a wrapper code:
    * 'invalid_argument', 'out_of_memory', 'unsupported', 'load_failed', 'terminated',
    * 'not_loaded' (fitSync needs the full module before a fit() loaded it), 'not_built'
-   * (the module given as `wasm` has no such feature).
+   * (the module given as `wasm` has no such feature), 'unknown_message' (a worker of another nmfkit version did not
+   * know the call).
    */
   readonly code: string;
   /** The numeric C status, for errors from the C library. */
