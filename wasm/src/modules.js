@@ -3,12 +3,14 @@
 // penalties) and is what load() instantiates; nmfkit-simd-full.wasm adds beta != 2, NNDSVD
 // and AMU and is instantiated the first time a fit asks for one of them. The baseline
 // module has everything.
+import { ENUMS } from './abi.js';
+
 export const MODULE_FILES = { simd: 'nmfkit-simd.wasm', simdFull: 'nmfkit-simd-full.wasm', baseline: 'nmfkit.wasm' };
 
 /** Does a fit with these options need the full module? (Invalid values go there too: its checks report them.) */
 export const needsFull = (o) =>
   !!o &&
   ((o.beta !== undefined && o.beta !== 2) ||
-    (o.loss !== undefined && o.loss !== 'frobenius') ||
+    (o.loss !== undefined && ENUMS.loss[o.loss] !== 2) || // any name of beta = 2 stays here
     (typeof o.init === 'string' && o.init.startsWith('nndsvd')) ||
     o.solver === 'amu');
