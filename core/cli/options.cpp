@@ -131,10 +131,6 @@ std::string listing(const std::vector<std::string_view>& items, const char* last
     return out;
 }
 
-// A value from a fixed vocabulary; the option's placeholder ("auto|scalar") lists it.
-template <class E>
-E choose(const option_row& o, const std::string& text, bool (*parse)(std::string_view, E&));
-
 constexpr spelling<bool> k_dtypes[] = {{"f32", false}, {"f64", true}};
 
 constexpr spelling<progress_mode> k_progress_modes[] = {
@@ -170,6 +166,7 @@ struct option_row {
 
 namespace {
 
+// A value from a fixed vocabulary; the option's placeholder ("auto|scalar") lists it.
 template <class E>
 E choose(const option_row& o, const std::string& text, bool (*parse)(std::string_view, E&)) {
     E v{};
@@ -184,7 +181,8 @@ E choose(const option_row& o, const std::string& text, bool (*parse)(std::string
     throw usage_error(std::string(o.name) + " expects " + listing(items) + ", got '" + text + "'");
 }
 
-// Rows are in the order of the usage lines; --help groups them by section.
+// Rows are in the order of the usage lines; --help groups them by section. A new option is
+// a row here (and, usually, a field of cli_args).
 const option_row k_options[] = {
     {"INPUT", nullptr, k_fit, k_fit_form, section::fit_required,
      "the matrix X: a CSV file, '-' for standard input, or a\n"
