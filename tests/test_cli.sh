@@ -790,7 +790,7 @@ expect 2 "--json takes no value" fit x.csv --rank 2 --out-w w.csv --out-h h.csv 
 
 check "every choice --help shows for an option (--kernel auto|scalar, ...) is accepted"
 choices=0
-while read -r opt list; do
+while read -r -u 3 opt list; do
     IFS='|' read -ra values <<<"$list"
     for v in "${values[@]}"; do
         [[ $v == [A-Z]* ]] && continue  # BETA: a number, tested above
@@ -799,7 +799,7 @@ while read -r opt list; do
         grep -qF "expects" err && fail "nmfkit fit $opt $v: --help shows '$v', but $opt refuses it"
         choices=$((choices + 1))
     done
-done < <(sed -n 's/^  \(--[a-z0-9-]*\) \([a-z0-9]*|[a-zA-Z0-9|]*\)\( .*\)\{0,1\}$/\1 \2/p' help.txt)
+done 3< <(sed -n 's/^  \(--[a-z0-9-]*\) \([a-z0-9]*|[a-zA-Z0-9|]*\)\( .*\)\{0,1\}$/\1 \2/p' help.txt)
 (( choices >= 17 )) || fail "--help shows $choices choices, expected at least 17"
 
 check "'COMMAND --help' is --help; every usage line is in --help, runs, and needs each option it names"
@@ -810,7 +810,7 @@ done
 run
 cp err usage.txt
 forms=0
-while IFS= read -r line; do
+while IFS= read -r -u 3 line; do
     read -ra words <<<"${line#usage: }"
     [[ ${words[0]-} == nmfkit && ${words[1]} != -* ]] || continue
     grep -qF -- "${words[*]}" help.txt || fail "the usage line '${words[*]}' is not in --help"
@@ -843,7 +843,7 @@ while IFS= read -r line; do
         expect 2 "$name" "$cmd" "${rest[@]}"
     done
     forms=$((forms + 1))
-done <usage.txt
+done 3<usage.txt
 (( forms == 4 )) || fail "the usage shows $forms command forms, expected 4 (fit, transform twice, reconstruct)"
 rm -f form_*.csv
 

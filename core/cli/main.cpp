@@ -350,7 +350,7 @@ progress_bar make_progress_bar(const cli_args& a) {
 // with the progress bar, write the solved factors, report.
 template <class T>
 int run_factorize(const cli_args& a) {
-    const bool fit = a.cmd == command::fit;
+    const bool is_fit = a.cmd == command::fit;
     // The parser lets through only what the command takes: fit has no --w/--h, transform no --w0/--h0.
     const factor fw{true, a.fixed_w, a.w0, a.out_w}, fh{false, a.fixed_h, a.h0, a.out_h};
     const factor& fixed = fw.fixed.empty() ? fh : fw;  // transform only
@@ -363,7 +363,7 @@ int run_factorize(const cli_args& a) {
     matrix<T> W, H;
     if (!fw.fixed.empty()) W = load_fixed<T>(fw, n, m, src.x);
     if (!fh.fixed.empty()) H = load_fixed<T>(fh, n, m, src.x);
-    const std::size_t r = fit ? *a.rank : !fw.fixed.empty() ? W.cols : H.rows;
+    const std::size_t r = is_fit ? *a.rank : !fw.fixed.empty() ? W.cols : H.rows;
 
     const nmfkit::options opt = make_options(a, r);
     const std::size_t ws_bytes = workspace_bytes<T>(n, m, opt, src, a);
@@ -391,7 +391,7 @@ int run_factorize(const cli_args& a) {
     nmfkit::result res;
     const auto t0 = clock_type::now();
     const nmfkit::status st =
-        fit                  ? nmfkit::fit<T>(Xv, Wv, Hv, opt, aligned_ws, ws_bytes, res, cb, &bar)
+        is_fit ? nmfkit::fit<T>(Xv, Wv, Hv, opt, aligned_ws, ws_bytes, res, cb, &bar)
         : fw.fixed.empty() ? nmfkit::transform<T>(Xv, Hv, Wv, opt, aligned_ws, ws_bytes, res, cb, &bar)
                            : nmfkit::transform_columns<T>(Xv, Wv, Hv, opt, aligned_ws, ws_bytes, res, cb, &bar);
     const double seconds = seconds_since(t0);
@@ -405,10 +405,10 @@ int run_factorize(const cli_args& a) {
     const std::string shape_w = shape_text(n, r), shape_h = shape_text(r, m);
     if (a.json) {
         print_json(a, res, seconds, kernel, dtype_name<T>(), n, m, r,
-                   fit ? std::string(",\"init\":\"") + init_name(a.init) + "\",\"solver\":\"" +
+                   is_fit ? std::string(",\"init\":\"") + init_name(a.init) + "\",\"solver\":\"" +
                              solver_name(a.solver) + "\""
                        : std::string(",\"solved\":\"") + solved.name() + "\"");
-    } else if (fit) {
+    } else if (is_fit) {
         std::printf("nmfkit: X %zux%zu, rank %zu, %s, kernel %s\n", n, m, r, dtype_name<T>(), kernel);
         std::printf("  init, solver    %s, %s\n", init_name(a.init), solver_name(a.solver));
         print_summary_body(a, res, seconds);
