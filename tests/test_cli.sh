@@ -784,7 +784,8 @@ done
 for opt in $(section_options "Required by reconstruct:"); do
     takes reconstruct "$opt" || fail "$opt is listed as required by reconstruct, which does not take it"
 done
-expect 2 "option --json does not apply to 'nmfkit reconstruct'" reconstruct --w wstar.csv --h hstar.csv --out x2.csv --json
+expect 2 "option --json does not apply to 'nmfkit reconstruct'" \
+    reconstruct --w wstar.csv --h hstar.csv --out x2.csv --json
 expect 2 "--json takes no value" fit x.csv --rank 2 --out-w w.csv --out-h h.csv --json=1
 [[ ! -e w.csv && ! -e h.csv && ! -e x2.csv ]] || fail "a usage error created an output file"
 
