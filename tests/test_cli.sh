@@ -745,6 +745,109 @@ for args in "--help" "-h" "fit --help" "fit x.csv --help" "transform --help" "re
     grep -qE '^ +2 ' out || fail "nmfkit $args does not document exit code 2"
 done
 
+# ---- the option table (core/cli/options.cpp) --------------------------------------
+check "every option --help lists is known; one a command does not take is a usage error naming the command"
+ok --help
+cp out help.txt
+mapfile -t listed < <(sed -n 's/^  \(-[A-Za-z], \)\{0,1\}\(--[a-z0-9-]*\).*/\2/p' help.txt | sort -u)
+(( ${#listed[@]} >= 25 )) || fail "--help lists ${#listed[@]} options, expected at least 25"
+# takes CMD OPT: true if CMD takes OPT (the run is then some other usage error); false if it
+# refuses OPT with a message naming OPT and CMD. An unknown OPT fails the test.
+takes() {
+    run "$1" "$2"
+    [[ $rc -eq 2 ]] || fail "nmfkit $1 $2: expected exit 2, got $rc"
+    grep -qF "unknown option" err && fail "nmfkit $1 $2: --help lists $2 but the parser does not know it"
+    if grep -qF "does not apply" err; then
+        grep -qF "option $2 does not apply to 'nmfkit $1'" err || fail "nmfkit $1 $2: error names not both"
+        return 1
+    fi
+}
+for opt in "${listed[@]}"; do
+    [[ $opt == --help || $opt == --version ]] && continue
+    taken=0
+    for cmd in fit transform reconstruct; do
+        if takes $cmd "$opt"; then taken=$((taken + 1)); fi
+    done
+    (( taken > 0 )) || fail "--help lists $opt, but no command takes it"
+done
+# section_options TITLE: the options --help lists under TITLE.
+section_options() { awk -v title="$1" '/^[A-Z]/ { on = $0 == title } on && /^  --/ { print $1 }' help.txt; }
+fit_only=$(section_options "Options of fit only:")
+[[ -n $fit_only ]] || fail "--help has no 'Options of fit only:'"
+for opt in $fit_only; do
+    takes fit "$opt" || fail "$opt is listed under 'Options of fit only', but fit does not take it"
+    if takes transform "$opt" || takes reconstruct "$opt"; then fail "$opt is not for fit only"; fi
+done
+for opt in $(section_options "Options of fit and transform:"); do
+    takes fit "$opt" && takes transform "$opt" || fail "$opt is listed for fit and transform, which do not both take it"
+done
+for opt in $(section_options "Required by reconstruct:"); do
+    takes reconstruct "$opt" || fail "$opt is listed as required by reconstruct, which does not take it"
+done
+expect 2 "option --json does not apply to 'nmfkit reconstruct'" \
+    reconstruct --w wstar.csv --h hstar.csv --out x2.csv --json
+expect 2 "--json takes no value" fit x.csv --rank 2 --out-w w.csv --out-h h.csv --json=1
+[[ ! -e w.csv && ! -e h.csv && ! -e x2.csv ]] || fail "a usage error created an output file"
+
+check "every choice --help shows for an option (--kernel auto|scalar, ...) is accepted"
+choices=0
+while read -r -u 3 opt list; do
+    IFS='|' read -ra values <<<"$list"
+    for v in "${values[@]}"; do
+        [[ $v == [A-Z]* ]] && continue  # BETA: a number, tested above
+        run fit "$opt" "$v"
+        [[ $rc -eq 2 ]] || fail "nmfkit fit $opt $v: expected exit 2 (no INPUT), got $rc"
+        grep -qF "expects" err && fail "nmfkit fit $opt $v: --help shows '$v', but $opt refuses it"
+        choices=$((choices + 1))
+    done
+done 3< <(sed -n 's/^  \(--[a-z0-9-]*\) \([a-z0-9]*|[a-zA-Z0-9|]*\)\( .*\)\{0,1\}$/\1 \2/p' help.txt)
+(( choices >= 17 )) || fail "--help shows $choices choices, expected at least 17"
+
+check "'COMMAND --help' is --help; every usage line is in --help, runs, and needs each option it names"
+for cmd in fit transform reconstruct; do
+    ok $cmd --help
+    cmp -s out help.txt || fail "nmfkit $cmd --help differs from nmfkit --help"
+done
+run
+cp err usage.txt
+forms=0
+while IFS= read -r -u 3 line; do
+    read -ra words <<<"${line#usage: }"
+    [[ ${words[0]-} == nmfkit && ${words[1]} != -* ]] || continue
+    grep -qF -- "${words[*]}" help.txt || fail "the usage line '${words[*]}' is not in --help"
+    cmd=${words[1]} args=() names=()
+    for ((i = 2; i < ${#words[@]}; ++i)); do
+        w=${words[i]}
+        case $w in
+            INPUT) args+=(x.csv) names+=(INPUT) ;;
+            --*)
+                v=${words[i + 1]-}
+                i=$((i + 1))
+                case $w:$v in
+                    --rank:K) val=2 ;;
+                    --h:FILE) val=hstar.csv ;;
+                    --w:FILE) val=wstar.csv ;;
+                    *:FILE) val=form_${w#--}.csv ;;
+                    *) fail "the usage line '${words[*]}': no test value for $w $v" ;;
+                esac
+                args+=("$w" "$val") names+=("$w") ;;
+        esac  # [options] and [--opt VALUE] are optional
+    done
+    ok "$cmd" "${args[@]}"
+    for name in "${names[@]}"; do
+        rest=()
+        for ((j = 0; j < ${#args[@]}; ++j)); do
+            if [[ $name == INPUT && ${args[j]} == x.csv ]]; then continue; fi
+            if [[ ${args[j]} == "$name" ]]; then j=$((j + 1)); continue; fi
+            rest+=("${args[j]}")
+        done
+        expect 2 "$name" "$cmd" "${rest[@]}"
+    done
+    forms=$((forms + 1))
+done 3<usage.txt
+(( forms == 4 )) || fail "the usage shows $forms command forms, expected 4 (fit, transform twice, reconstruct)"
+rm -f form_*.csv
+
 check "--version"
 ok --version
 grep -qE '^nmfkit [0-9]+\.[0-9]+\.[0-9]+' out || fail "--version printed '$(cat out)'"
