@@ -8,12 +8,16 @@
 //   - every call allocates one block (fit and transforms: X, W, H, workspace;
 //     inverseTransform: W, H, W·H) and frees it in `finally`.
 
+import { ENUMS, OPTION_FIELDS, OPTIONS_BYTES, RESULT_BYTES, RESULT_FIELDS } from './abi.js';
+
 const ALIGN = 64; // NMFKIT_WORKSPACE_ALIGNMENT
 const MAX_BYTES = 2 ** 31; // -sMAXIMUM_MEMORY=2GB; pointers are i32
 // scratch block layout: nmfkit_options at 0, nmfkit_result at RES, a size_t at SIZE
-const RES = 88;
-const SIZE = RES + 56;
+const RES = OPTIONS_BYTES;
+const SIZE = RES + RESULT_BYTES;
 const SCRATCH_BYTES = SIZE + 8;
+// byte offsets of the nmfkit_result fields, by C name
+const R = Object.fromEntries(RESULT_FIELDS.map(([name, off]) => [name, off]));
 
 /** Error thrown for every failure except cancellation (AbortError). */
 export class NmfError extends Error {
@@ -64,27 +68,14 @@ const needsFull = (o) =>
     (typeof o.init === 'string' && o.init.startsWith('nndsvd')) ||
     o.solver === 'amu');
 
-// ---- options: one row per C field (nmfkit_options in nmfkit.h; byte offsets are ABI).
+// ---- options: one row per C field of nmfkit_options (src/abi.js, from abi.def), named
+// in camelCase, plus `loss`, the names of beta's values; the reserved field stays 0.
 // [camelCase name, byte offset, type, allowed string values → C values]
-// A new C field is one more line here (and OPTIONS_BYTES below).
-const OPTIONS = [
-  ['rank', 0, 'u64'],
-  ['maxIter', 8, 'u32'],
-  ['checkEvery', 12, 'u32'],
-  ['tol', 16, 'f64'],
-  ['epsilon', 24, 'f64'],
-  ['seed', 32, 'u64'],
-  ['init', 40, 'i32', { random: 0, custom: 1, nndsvd: 2, nndsvda: 3, nndsvdar: 4 }],
-  ['kernel', 44, 'i32', { auto: 0, scalar: 1 }],
-  ['beta', 48, 'f64'],
-  ['loss', 48, 'f64', { frobenius: 2, 'kullback-leibler': 1, 'itakura-saito': 0 }], // names for beta
-  ['alphaW', 56, 'f64'],
-  ['alphaH', 64, 'f64'],
-  ['l1Ratio', 72, 'f64'],
-  ['solver', 80, 'i32', { mu: 0, amu: 1 }],
-];
-const OPTIONS_BYTES = 88; // sizeof(nmfkit_options)
-const RESULT_BYTES = 56; // sizeof(nmfkit_result)
+const camel = (s) => s.replace(/_(.)/g, (_, c) => c.toUpperCase());
+const OPTIONS = OPTION_FIELDS.filter(([c]) => c !== 'reserved').flatMap(([c, off, type]) => [
+  [camel(c), off, type, ENUMS[c]],
+  ...(c === 'beta' ? [['loss', off, type, ENUMS.loss]] : []),
+]);
 const OPTION_NAMES = new Set(OPTIONS.map((o) => o[0]));
 // fit() options that are not C fields
 const JS_OPTIONS = new Set(['rows', 'cols', 'W0', 'H0', 'onProgress', 'signal']);
@@ -299,10 +290,10 @@ class Nmfkit {
     if (code === 'not_built') message += `: beta != 2, NNDSVD and AMU need ${MODULE_FILES.simdFull} or ${MODULE_FILES.baseline}`;
     let details;
     const dv = new DataView(this.#ex.memory.buffer);
-    const m = res && ['', 'X', 'W' + s, 'H' + s][dv.getInt32(res + 24, true)];
+    const m = res && ['', 'X', 'W' + s, 'H' + s][dv.getInt32(res + R.bad_matrix, true)];
     if (m) {
-      const row = Number(dv.getBigUint64(res + 32, true));
-      const col = Number(dv.getBigUint64(res + 40, true));
+      const row = Number(dv.getBigUint64(res + R.bad_row, true));
+      const col = Number(dv.getBigUint64(res + R.bad_col, true));
       message += ` (${m}[${row}][${col}])`;
       details = { matrix: m, row, col };
     }
@@ -312,12 +303,12 @@ class Nmfkit {
   #result(res) {
     const dv = new DataView(this.#ex.memory.buffer);
     return {
-      iterations: dv.getUint32(res, true),
-      converged: dv.getInt32(res + 4, true) !== 0,
-      loss: dv.getFloat64(res + 8, true),
-      relativeError: dv.getFloat64(res + 16, true),
-      objective: dv.getFloat64(res + 48, true),
-      done: dv.getInt32(res + 28, true) !== 0,
+      iterations: dv.getUint32(res + R.iterations, true),
+      converged: dv.getInt32(res + R.converged, true) !== 0,
+      loss: dv.getFloat64(res + R.loss, true),
+      relativeError: dv.getFloat64(res + R.relative_error, true),
+      objective: dv.getFloat64(res + R.objective, true),
+      done: dv.getInt32(res + R.done, true) !== 0,
     };
   }
 
