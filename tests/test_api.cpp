@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nmfkit/nmfkit.h"
@@ -370,4 +372,170 @@ TEST_CASE("owning layer: factorize returns W and H") {
     CHECK(nmfkit::factorize<float>(X.cview(), o, &W0, &H0).status == status::shape_mismatch);
     o.rank = 0;
     CHECK(nmfkit::factorize<float>(X.cview(), o).status == status::zero_rank);
+}
+
+// ---- names and spellings: the library is the authority the CLI and the JS wrapper follow ----
+
+namespace {
+
+// Every accepted spelling of one enum: name() gives it back, parse gives the value, the C
+// functions agree.
+template <class E, class Parse, class CName, class CParse>
+void check_spellings(const std::vector<std::pair<std::string, E>>& expected, Parse parse, CName c_name,
+                     CParse c_parse) {
+    for (const auto& e : expected) {
+        const std::string& text = e.first;  // not a structured binding: CAPTURE's lambda needs a variable
+        const E value = e.second;
+        CAPTURE(text);
+        CHECK(std::string(nmfkit::name(value)) == text);
+        E parsed{};
+        CHECK(parse(text, parsed));
+        CHECK(parsed == value);
+        CHECK(std::string(c_name(static_cast<int32_t>(value))) == text);
+        int32_t c = -1;
+        CHECK(c_parse(text.c_str(), &c) == 1);
+        CHECK(c == static_cast<int32_t>(value));
+    }
+    // Unknown spellings are rejected and leave the output alone.
+    for (const char* bad : {"", "unknown", "Random", "MU", "AUTO", "automatic", "nndsvd ", " mu", "nndsvdb", "0",
+                            "kl", "x"}) {
+        CAPTURE(bad);
+        E out = expected.back().second;
+        CHECK_FALSE(parse(bad, out));
+        CHECK(out == expected.back().second);
+        int32_t c = -7;
+        CHECK(c_parse(bad, &c) == 0);
+        CHECK(c == -7);
+    }
+    CHECK(c_parse(nullptr, nullptr) == 0);
+    int32_t c = -7;
+    CHECK(c_parse(nullptr, &c) == 0);
+    CHECK(c_parse(expected.front().first.c_str(), nullptr) == 0);
+    // A value outside the enum has no spelling.
+    CHECK(std::string(nmfkit::name(static_cast<E>(99))) == "unknown");
+    CHECK(std::string(c_name(-1)) == "unknown");
+}
+
+}  // namespace
+
+TEST_CASE("names: init methods, solvers and kernel choices round-trip; unknown spellings are rejected") {
+    using nmfkit::init_method;
+    check_spellings<init_method>({{"random", init_method::random},
+                                  {"custom", init_method::custom},
+                                  {"nndsvd", init_method::nndsvd},
+                                  {"nndsvda", init_method::nndsvda},
+                                  {"nndsvdar", init_method::nndsvdar}},
+                                 nmfkit::parse_init_method, nmfkit_init_name, nmfkit_parse_init);
+    using nmfkit::algorithm;
+    check_spellings<algorithm>({{"mu", algorithm::mu}, {"amu", algorithm::amu}}, nmfkit::parse_solver,
+                               nmfkit_solver_name, nmfkit_parse_solver);
+    using nmfkit::kernel_choice;
+    check_spellings<kernel_choice>({{"auto", kernel_choice::automatic}, {"scalar", kernel_choice::scalar}},
+                                   nmfkit::parse_kernel_choice, nmfkit_kernel_choice_name,
+                                   nmfkit_parse_kernel_choice);
+    // The C values are the C++ ones.
+    CHECK(NMFKIT_INIT_NNDSVDAR == static_cast<int>(init_method::nndsvdar));
+    CHECK(NMFKIT_SOLVER_AMU == static_cast<int>(algorithm::amu));
+    CHECK(NMFKIT_KERNEL_SCALAR == static_cast<int>(kernel_choice::scalar));
+}
+
+TEST_CASE("names: matrix ids") {
+    using nmfkit::matrix_id;
+    const std::pair<const char*, matrix_id> ids[] = {
+        {"none", matrix_id::none}, {"X", matrix_id::X}, {"W", matrix_id::W}, {"H", matrix_id::H}};
+    for (const auto& [text, id] : ids) {
+        CHECK(std::string(nmfkit::name(id)) == text);
+        CHECK(std::string(nmfkit_matrix_name(static_cast<int32_t>(id))) == text);
+    }
+    CHECK(NMFKIT_MATRIX_H == 3);
+    CHECK(std::string(nmfkit_matrix_name(4)) == "unknown");
+}
+
+TEST_CASE("names: losses, their short names (the CLI's) and every accepted spelling") {
+    struct named {
+        const char* text;
+        double beta;
+    };
+    for (const named& l : {named{"frobenius", 2}, named{"kullback-leibler", 1}, named{"kl", 1},
+                           named{"itakura-saito", 0}, named{"is", 0}}) {
+        CAPTURE(l.text);
+        double beta = -5;
+        CHECK(nmfkit::parse_loss(l.text, beta));
+        CHECK(beta == l.beta);
+        double c = -5;
+        CHECK(nmfkit_parse_loss(l.text, &c) == 1);
+        CHECK(c == l.beta);
+    }
+    const struct {
+        double beta;
+        const char *name, *short_name;
+    } names[] = {{2, "frobenius", "frobenius"}, {1, "kullback-leibler", "kl"}, {0, "itakura-saito", "is"}};
+    for (const auto& n : names) {
+        CHECK(std::string(nmfkit::loss_name(n.beta)) == n.name);
+        CHECK(std::string(nmfkit::loss_short_name(n.beta)) == n.short_name);
+        CHECK(std::string(nmfkit_loss_name(n.beta)) == n.name);
+        CHECK(std::string(nmfkit_loss_short_name(n.beta)) == n.short_name);
+        double beta = -5;  // round trip through both names
+        CHECK((nmfkit::parse_loss(nmfkit::loss_name(n.beta), beta) && beta == n.beta));
+        CHECK((nmfkit::parse_loss(nmfkit::loss_short_name(n.beta), beta) && beta == n.beta));
+    }
+    CHECK(std::string(nmfkit::loss_name(-0.0)) == "itakura-saito");
+    // Other betas are valid losses without a name; numbers are not names.
+    for (double beta : {0.5, 1.5, 3.0, -1.0, std::numeric_limits<double>::quiet_NaN()}) {
+        CHECK(nmfkit::loss_name(beta) == nullptr);
+        CHECK(nmfkit::loss_short_name(beta) == nullptr);
+        CHECK(nmfkit_loss_name(beta) == nullptr);
+    }
+    for (const char* bad : {"", "2", "1.5", "beta", "Frobenius", "KL", "l2", "euclidean", "kullback_leibler",
+                            "frobenius "}) {
+        CAPTURE(bad);
+        double beta = 7;
+        CHECK_FALSE(nmfkit::parse_loss(bad, beta));
+        CHECK(beta == 7);
+        CHECK(nmfkit_parse_loss(bad, &beta) == 0);
+        CHECK(beta == 7);
+    }
+    double beta = 7;
+    CHECK(nmfkit_parse_loss(nullptr, &beta) == 0);
+    CHECK(nmfkit_parse_loss("kl", nullptr) == 0);
+    CHECK(beta == 7);
+}
+
+TEST_CASE("ABI: every status of abi.def has its name and message; the version is project(VERSION)'s") {
+    int count = 0;
+#define NMFKIT_STATUS(value, name, NAME, message)                                   \
+    CHECK(static_cast<int>(status::name) == value);                                 \
+    CHECK(NMFKIT_##NAME == value);                                                  \
+    CHECK(std::string(nmfkit::status_name(status::name)) == #name);                 \
+    CHECK(std::string(nmfkit_status_message(NMFKIT_##NAME)) == message);            \
+    ++count;
+#include "nmfkit/abi.def"
+    CHECK(count == 29);
+    CHECK(std::string(nmfkit::status_name(static_cast<status>(count))) == "unknown");
+
+    char v[32];
+    std::snprintf(v, sizeof v, "%d.%d.%d", NMFKIT_VERSION_MAJOR, NMFKIT_VERSION_MINOR, NMFKIT_VERSION_PATCH);
+    CHECK(std::string(v) == NMFKIT_VERSION_STRING);
+    CHECK(std::string(nmfkit_version()) == NMFKIT_VERSION_STRING);
+}
+
+TEST_CASE("C API: nmfkit_options_default writes every field, the reserved one as 0") {
+    nmfkit_options o;
+    std::memset(&o, 0xA5, sizeof o);
+    nmfkit_options_default(&o);
+    const nmfkit::options d;
+    CHECK(o.rank == d.rank);
+    CHECK(o.max_iter == d.max_iter);
+    CHECK(o.check_every == d.check_every);
+    CHECK(o.tol == d.tol);
+    CHECK(o.epsilon == d.epsilon);
+    CHECK(o.seed == d.seed);
+    CHECK(o.init == static_cast<int32_t>(d.init));
+    CHECK(o.kernel == static_cast<int32_t>(d.kernel));
+    CHECK(o.beta == d.beta);
+    CHECK(o.alpha_w == d.alpha_w);
+    CHECK(o.alpha_h == d.alpha_h);
+    CHECK(o.l1_ratio == d.l1_ratio);
+    CHECK(o.solver == static_cast<int32_t>(d.solver));
+    CHECK(o.reserved == 0);
 }

@@ -9,42 +9,38 @@ namespace {
 
 using nmfkit::status;
 
-static_assert(sizeof(nmfkit_options) == 88, "nmfkit_options layout is part of the ABI");
-static_assert(sizeof(nmfkit_result) == 56, "nmfkit_result layout is part of the ABI");
-static_assert(offsetof(nmfkit_options, beta) == 48 && offsetof(nmfkit_options, solver) == 80, "ABI offsets");
-static_assert(offsetof(nmfkit_result, objective) == 48, "ABI offsets");
-static_assert(static_cast<int>(status::not_built) == NMFKIT_NOT_BUILT,
-              "pinned status values");
+// The layout abi.def states is the one compiled: every size and offset, and C and C++ agree.
+#define NMFKIT_STRUCT(name, bytes) static_assert(sizeof(nmfkit_##name) == bytes, "abi.def: sizeof(nmfkit_" #name ")");
+#define NMFKIT_OPTION(name, ctype, offset, doc) \
+    static_assert(offsetof(nmfkit_options, name) == offset, "abi.def: offset of nmfkit_options." #name);
+#define NMFKIT_OPTION_RESERVED NMFKIT_OPTION
+#define NMFKIT_RESULT(name, ctype, offset, doc) \
+    static_assert(offsetof(nmfkit_result, name) == offset, "abi.def: offset of nmfkit_result." #name);
+#define NMFKIT_STATUS(value, name, NAME, message) \
+    static_assert(static_cast<int>(status::name) == NMFKIT_##NAME, "pinned status values");
+#define NMFKIT_INIT(value, id, ID, spelling) \
+    static_assert(static_cast<int>(nmfkit::init_method::id) == NMFKIT_INIT_##ID, "init values");
+#define NMFKIT_SOLVER(value, id, ID, spelling) \
+    static_assert(static_cast<int>(nmfkit::algorithm::id) == NMFKIT_SOLVER_##ID, "solver values");
+#define NMFKIT_KERNEL(value, id, ID, spelling) \
+    static_assert(static_cast<int>(nmfkit::kernel_choice::id) == NMFKIT_KERNEL_##ID, "kernel values");
+#define NMFKIT_MATRIX(value, id, ID, spelling) \
+    static_assert(static_cast<int>(nmfkit::matrix_id::id) == NMFKIT_MATRIX_##ID, "matrix values");
+#include "nmfkit/abi.def"
+static_assert(nmfkit::workspace_alignment == NMFKIT_WORKSPACE_ALIGNMENT, "workspace alignment");
 
+// Every C field from (to) the C++ member of the same name; the reserved field has none.
 nmfkit::options to_options(const nmfkit_options& o) noexcept {
     nmfkit::options r;
-    r.rank = static_cast<std::size_t>(o.rank);
-    r.max_iter = o.max_iter;
-    r.check_every = o.check_every;
-    r.tol = o.tol;
-    r.epsilon = o.epsilon;
-    r.seed = o.seed;
-    r.init = static_cast<nmfkit::init_method>(o.init);
-    r.kernel = static_cast<nmfkit::kernel_choice>(o.kernel);
-    r.beta = o.beta;
-    r.alpha_w = o.alpha_w;
-    r.alpha_h = o.alpha_h;
-    r.l1_ratio = o.l1_ratio;
-    r.solver = static_cast<nmfkit::algorithm>(o.solver);
+#define NMFKIT_OPTION(name, ctype, offset, doc) r.name = static_cast<decltype(r.name)>(o.name);
+#include "nmfkit/abi.def"
     return r;
 }
 
 void to_c(const nmfkit::result& r, nmfkit_result* out) noexcept {
     if (!out) return;
-    out->iterations = r.iterations;
-    out->converged = r.converged ? 1 : 0;
-    out->loss = r.loss;
-    out->relative_error = r.relative_error;
-    out->bad_matrix = static_cast<int32_t>(r.bad_matrix);
-    out->done = r.done ? 1 : 0;
-    out->bad_row = r.bad_row;
-    out->bad_col = r.bad_col;
-    out->objective = r.objective;
+#define NMFKIT_RESULT(name, ctype, offset, doc) out->name = static_cast<ctype>(r.name);
+#include "nmfkit/abi.def"
 }
 
 nmfkit_status to_c(status s) noexcept { return static_cast<nmfkit_status>(s); }
@@ -172,20 +168,9 @@ size_t nmfkit_sizeof_result(void) { return sizeof(nmfkit_result); }
 void nmfkit_options_default(nmfkit_options* opt) {
     if (!opt) return;
     const nmfkit::options d;
-    opt->rank = d.rank;
-    opt->max_iter = d.max_iter;
-    opt->check_every = d.check_every;
-    opt->tol = d.tol;
-    opt->epsilon = d.epsilon;
-    opt->seed = d.seed;
-    opt->init = static_cast<int32_t>(d.init);
-    opt->kernel = static_cast<int32_t>(d.kernel);
-    opt->beta = d.beta;
-    opt->alpha_w = d.alpha_w;
-    opt->alpha_h = d.alpha_h;
-    opt->l1_ratio = d.l1_ratio;
-    opt->solver = static_cast<int32_t>(d.solver);
-    opt->reserved = 0;
+#define NMFKIT_OPTION(name, ctype, offset, doc) opt->name = static_cast<ctype>(d.name);
+#define NMFKIT_OPTION_RESERVED(name, ctype, offset, doc) opt->name = 0;
+#include "nmfkit/abi.def"
 }
 
 #define NMFKIT_C_API(SUFFIX, T)                                                                                 \

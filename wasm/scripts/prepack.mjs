@@ -1,7 +1,10 @@
 // `npm pack` / `npm publish` run this first:
-//  1. builds the three .wasm modules with CMake (incremental: nothing happens when they
+//  1. checks that package.json's version is the library's: src/abi.js's (which must be
+//     what scripts/gen-abi.mjs makes of abi.def and project(VERSION)) and the build's
+//     generated nmfkit/version.h;
+//  2. builds the three .wasm modules with CMake (incremental: nothing happens when they
 //     are up to date) and copies them into dist/;
-//  2. minifies the wrapper with esbuild (the package's one devDependency, installed here
+//  3. minifies the wrapper with esbuild (the package's one devDependency, installed here
 //     with `npm ci` when missing) into dist/: node.js, browser.js (each with core.js and
 //     client.js bundled in), worker.node.js, worker.browser.js. The `exports` map points
 //     at these; src/ keeps the readable sources (shipped too, with the types).
@@ -11,7 +14,7 @@
 // possible (no cmake/emscripten) and dist/ already holds the modules, they are used
 // as they are, with a warning.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +23,28 @@ const repo = resolve(pkg, '..');
 const build = resolve(process.env.NMFKIT_WASM_BUILD_DIR || join(repo, 'build', 'wasm-simd'));
 const dist = join(pkg, 'dist');
 const files = ['nmfkit-simd.wasm', 'nmfkit-simd-full.wasm', 'nmfkit.wasm'];
+
+// ---- the version: package.json's must be the library's ------------------------------
+const { generate, ABI_JS } = await import('./gen-abi.mjs');
+if (readFileSync(ABI_JS, 'utf8') !== generate()) {
+  console.error('prepack: src/abi.js is out of date with core/include/nmfkit/abi.def or CMakeLists.txt: run node scripts/gen-abi.mjs');
+  process.exit(1);
+}
+const { version } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+const { VERSION } = await import('../src/abi.js');
+if (version !== VERSION) {
+  console.error(`prepack: package.json has version ${version}, the library (project(VERSION) in CMakeLists.txt) ${VERSION}`);
+  process.exit(1);
+}
+const checkHeader = () => {
+  const header = join(build, 'core', 'include', 'nmfkit', 'version.h');
+  if (!existsSync(header)) return;
+  const v = /#define NMFKIT_VERSION_STRING "([^"]*)"/.exec(readFileSync(header, 'utf8'))?.[1];
+  if (v !== version) {
+    console.error(`prepack: package.json has version ${version}, ${header} ${v}`);
+    process.exit(1);
+  }
+};
 
 const run = (args) => {
   console.error(`prepack: cmake ${args.join(' ')}`);
@@ -33,6 +58,7 @@ if (!existsSync(join(build, 'CMakeCache.txt')))
   failure = run(['-S', repo, '-B', build, `-DCMAKE_TOOLCHAIN_FILE=${join(repo, 'toolchains', 'emscripten.cmake')}`,
     '-DCMAKE_BUILD_TYPE=Release', '-DNMFKIT_SIMD=ON', '-DNMFKIT_BUILD_CLI=OFF', '-DNMFKIT_BUILD_BENCH=OFF']);
 if (!failure) failure = run(['--build', build, '--target', 'nmfkit_wasm_modules', '-j', '2']);
+checkHeader();
 
 if (failure) {
   if (!files.every((f) => existsSync(join(dist, f)))) {

@@ -61,7 +61,7 @@ export interface FitOptions {
   /** Beta-divergence: 2 Frobenius (default), 1 Kullback-Leibler, 0 Itakura-Saito, or any finite value. */
   beta?: number;
   /** beta by name (pass beta or loss, not both). */
-  loss?: 'frobenius' | 'kullback-leibler' | 'itakura-saito';
+  loss?: 'frobenius' | 'kullback-leibler' | 'kl' | 'itakura-saito' | 'is';
   /** Penalty weight on W (scikit-learn's alpha_W). Default 0. */
   alphaW?: number;
   /** Penalty weight on H (alpha_H). Default 0. */

@@ -19,7 +19,8 @@ const npm = (args, cwd) => execFileSync('npm', args, { cwd, env, encoding: 'utf8
 
 test('npm pack, install the tarball into an empty project, fit', () => {
   const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', tmp], pkgDir));
-  assert.equal(info.filename, 'nmfkit-0.1.0.tgz');
+  const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  assert.equal(info.filename, `nmfkit-${version}.tgz`);
   const files = info.files.map((f) => f.path).sort();
   for (const f of ['package.json', 'README.md', 'dist/nmfkit-simd.wasm', 'dist/nmfkit-simd-full.wasm', 'dist/nmfkit.wasm',
     'dist/node.js', 'dist/browser.js', 'dist/worker.node.js', 'dist/worker.browser.js', 'src/node.js', 'src/browser.js',

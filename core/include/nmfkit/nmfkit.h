@@ -24,88 +24,52 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nmfkit/version.h" /* NMFKIT_VERSION_MAJOR/MINOR/PATCH/STRING, generated from CMake's project() */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* The constants, the option and result fields and their byte offsets (ABI: the JS wrapper writes
+ * them) are defined once, in nmfkit/abi.def. */
 typedef int32_t nmfkit_status;
-enum {
-    NMFKIT_OK = 0,
-    NMFKIT_NULL_POINTER = 1,
-    NMFKIT_EMPTY_DIMENSION = 2,
-    NMFKIT_ZERO_RANK = 3,
-    NMFKIT_SHAPE_MISMATCH = 4,
-    NMFKIT_STRIDE_TOO_SMALL = 5,
-    NMFKIT_SIZE_OVERFLOW = 6,
-    NMFKIT_WORKSPACE_TOO_SMALL = 7,
-    NMFKIT_WORKSPACE_MISALIGNED = 8,
-    NMFKIT_X_NOT_FINITE = 9,
-    NMFKIT_X_NEGATIVE = 10,
-    NMFKIT_INIT_NOT_FINITE = 11,
-    NMFKIT_INIT_NEGATIVE = 12,
-    NMFKIT_INVALID_INIT = 13,
-    NMFKIT_INVALID_TOL = 14,
-    NMFKIT_INVALID_EPSILON = 15,
-    NMFKIT_INVALID_CHECK_EVERY = 16,
-    NMFKIT_INVALID_KERNEL = 17,
-    NMFKIT_NOT_STARTED = 18,
-    NMFKIT_CANCELLED = 19,
-    NMFKIT_BUFFERS_OVERLAP = 20,
-    NMFKIT_X_NOT_POSITIVE = 21,
-    NMFKIT_INVALID_BETA = 22,
-    NMFKIT_INVALID_ALPHA = 23,
-    NMFKIT_INVALID_L1_RATIO = 24,
-    NMFKIT_INVALID_SOLVER = 25,
-    NMFKIT_RANK_TOO_LARGE = 26,
-    NMFKIT_TRANSFORM_SHAPE_MISMATCH = 27,
-    NMFKIT_NOT_BUILT = 28
+enum { /* NMFKIT_OK = 0, NMFKIT_NULL_POINTER = 1, ...: pinned, equal to nmfkit::status */
+#define NMFKIT_STATUS(value, name, NAME, message) NMFKIT_##NAME = value,
+#include "abi.def"
 };
-
-enum {
-    NMFKIT_INIT_RANDOM = 0,
-    NMFKIT_INIT_CUSTOM = 1,
-    NMFKIT_INIT_NNDSVD = 2,
-    NMFKIT_INIT_NNDSVDA = 3,
-    NMFKIT_INIT_NNDSVDAR = 4
+enum { /* NMFKIT_INIT_RANDOM = 0, ... (nmfkit_options.init) */
+#define NMFKIT_INIT(value, id, ID, spelling) NMFKIT_INIT_##ID = value,
+#include "abi.def"
 };
-enum { NMFKIT_SOLVER_MU = 0, NMFKIT_SOLVER_AMU = 1 };
-enum { NMFKIT_KERNEL_AUTO = 0, NMFKIT_KERNEL_SCALAR = 1 };
-enum { NMFKIT_MATRIX_NONE = 0, NMFKIT_MATRIX_X = 1, NMFKIT_MATRIX_W = 2, NMFKIT_MATRIX_H = 3 };
+enum { /* NMFKIT_SOLVER_MU = 0, NMFKIT_SOLVER_AMU = 1 (nmfkit_options.solver) */
+#define NMFKIT_SOLVER(value, id, ID, spelling) NMFKIT_SOLVER_##ID = value,
+#include "abi.def"
+};
+enum { /* NMFKIT_KERNEL_AUTO = 0, NMFKIT_KERNEL_SCALAR = 1 (nmfkit_options.kernel) */
+#define NMFKIT_KERNEL(value, id, ID, spelling) NMFKIT_KERNEL_##ID = value,
+#include "abi.def"
+};
+enum { /* NMFKIT_MATRIX_NONE = 0, NMFKIT_MATRIX_X = 1, _W = 2, _H = 3 (nmfkit_result.bad_matrix) */
+#define NMFKIT_MATRIX(value, id, ID, spelling) NMFKIT_MATRIX_##ID = value,
+#include "abi.def"
+};
 
 #define NMFKIT_WORKSPACE_ALIGNMENT 64
 
-/* Options; the byte offsets are part of the ABI (the JS wrapper writes them). Fill with
- * nmfkit_options_default() first. See nmfkit::options for the meaning of each field;
- * in short: stop when (e_prev - e) / e_0 < tol at every check_every-th iteration,
- * e = ||X - WH||_F. */
+/* Options. Fill with nmfkit_options_default() first. See nmfkit::options for the
+ * meaning of each field; in short: stop when (e_prev - e) / e_0 < tol at every check_every-th
+ * iteration, e = ||X - WH||_F. */
 typedef struct nmfkit_options {
-    uint64_t rank;         /*  0: r >= 1 */
-    uint32_t max_iter;     /*  8: default 200 */
-    uint32_t check_every;  /* 12: default 10 */
-    double tol;            /* 16: default 1e-4; 0 never stops early */
-    double epsilon;        /* 24: zero-denominator guard, default 2^-23 */
-    uint64_t seed;         /* 32: default 0 */
-    int32_t init;          /* 40: NMFKIT_INIT_* (CUSTOM: W, H hold W0, H0) */
-    int32_t kernel;        /* 44: NMFKIT_KERNEL_AUTO or NMFKIT_KERNEL_SCALAR */
-    double beta;           /* 48: beta-divergence: 2 Frobenius (default), 1 KL, 0 Itakura-Saito */
-    double alpha_w;        /* 56: penalty weight on W (scikit-learn's alpha_W), default 0 */
-    double alpha_h;        /* 64: penalty weight on H (alpha_H), default 0 */
-    double l1_ratio;       /* 72: share of L1 in the penalties, in [0, 1], default 0 */
-    int32_t solver;        /* 80: NMFKIT_SOLVER_MU (default) or NMFKIT_SOLVER_AMU (beta = 2 only) */
-    int32_t reserved;      /* 84: must be 0 */
-} nmfkit_options;          /* 88 bytes */
+#define NMFKIT_OPTION(name, ctype, offset, doc) ctype name;
+#define NMFKIT_OPTION_RESERVED(name, ctype, offset, doc) ctype name;
+#include "abi.def"
+} nmfkit_options;
 
+/* Result of a fit or of a solver slice. */
 typedef struct nmfkit_result {
-    uint32_t iterations;   /*  0: iterations run */
-    int32_t converged;     /*  4: 1 if the tol rule stopped the run */
-    double loss;           /*  8: D_beta(X | WH); 1/2 ||X - WH||_F^2 for beta = 2 */
-    double relative_error; /* 16: ||X - WH||_F / ||X||_F (0 if X == 0) */
-    int32_t bad_matrix;    /* 24: NMFKIT_MATRIX_* holding the first bad entry, on x_/init_ errors */
-    int32_t done;          /* 28: 1 once max_iter is reached or the run converged */
-    uint64_t bad_row;      /* 32 */
-    uint64_t bad_col;      /* 40 */
-    double objective;      /* 48: loss + penalties */
-} nmfkit_result;           /* 56 bytes */
+#define NMFKIT_RESULT(name, ctype, offset, doc) ctype name;
+#include "abi.def"
+} nmfkit_result;
 
 /* Called at every check (every check_every iterations) and after the last iteration;
  * return 0 to stop the fit (it then returns NMFKIT_CANCELLED). */
@@ -120,6 +84,22 @@ void nmfkit_options_default(nmfkit_options* opt);
 /* sizeof(nmfkit_options) and sizeof(nmfkit_result) as compiled, for FFI layout checks. */
 size_t nmfkit_sizeof_options(void);
 size_t nmfkit_sizeof_result(void);
+
+/* Names and spellings (the CLI's and the JS wrapper's, from nmfkit/abi.def). The *_name
+ * functions return static strings, "unknown" for a value outside the enum. The parse functions
+ * return 1 and store the value when text is a known spelling, else return 0 and leave it. */
+const char* nmfkit_init_name(int32_t init);                 /* "random", "custom", "nndsvd", ... */
+const char* nmfkit_solver_name(int32_t solver);             /* "mu", "amu" */
+const char* nmfkit_kernel_choice_name(int32_t kernel);      /* "auto", "scalar" */
+const char* nmfkit_matrix_name(int32_t matrix);             /* "none", "X", "W", "H" */
+int nmfkit_parse_init(const char* text, int32_t* init);
+int nmfkit_parse_solver(const char* text, int32_t* solver);
+int nmfkit_parse_kernel_choice(const char* text, int32_t* kernel);
+/* Losses: beta 2 "frobenius", 1 "kullback-leibler" (short "kl"), 0 "itakura-saito" ("is").
+ * The name functions return NULL for any other beta (every finite beta is a valid loss). */
+const char* nmfkit_loss_name(double beta);
+const char* nmfkit_loss_short_name(double beta);
+int nmfkit_parse_loss(const char* text, double* beta); /* a name or a short name; not numbers */
 
 /* ---- float32 ------------------------------------------------------------------ */
 nmfkit_status nmfkit_workspace_size_f32(size_t n, size_t m, const nmfkit_options* opt, size_t* bytes);

@@ -32,48 +32,21 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
-#define NMFKIT_VERSION_MAJOR 0
-#define NMFKIT_VERSION_MINOR 1
-#define NMFKIT_VERSION_PATCH 0
-#define NMFKIT_VERSION_STRING "0.1.0"
+#include "nmfkit/version.h"  // NMFKIT_VERSION_MAJOR/MINOR/PATCH/STRING, from CMake's project()
 
 namespace nmfkit {
 
 // ------------------------------------------------------------------------------------
-// Status codes. The numeric values are pinned: they cross the C API and the
-// WebAssembly boundary and will never be renumbered. 0 is success.
+// Status codes (nmfkit/abi.def lists them with their messages). The numeric values are
+// pinned: they cross the C API and the WebAssembly boundary and will never be
+// renumbered. 0 is success. On x_not_finite, x_negative, x_not_positive, init_not_finite
+// and init_negative, result.bad_matrix/bad_row/bad_col say where the first bad entry is.
 // ------------------------------------------------------------------------------------
 enum class status : std::int32_t {
-    ok = 0,
-    null_pointer = 1,           // a required pointer (X, W, H, workspace, result) is null
-    empty_dimension = 2,        // X has 0 rows or 0 columns
-    zero_rank = 3,              // options.rank == 0
-    shape_mismatch = 4,         // W is not n×r or H is not r×m
-    stride_too_small = 5,       // a view's row stride is smaller than its column count
-    size_overflow = 6,          // a size computed from n, m, r does not fit in size_t
-    workspace_too_small = 7,    // fewer bytes than workspace_size() asked for
-    workspace_misaligned = 8,   // workspace not aligned to workspace_alignment bytes
-    x_not_finite = 9,           // X holds NaN or ±Inf (result.bad_row/bad_col say where)
-    x_negative = 10,            // X holds a negative entry (result.bad_row/bad_col say where)
-    init_not_finite = 11,       // custom W0 or H0 holds NaN or ±Inf (bad_matrix/row/col say where)
-    init_negative = 12,         // custom W0 or H0 holds a negative entry
-    invalid_init = 13,          // options.init is not one of init_method
-    invalid_tol = 14,           // options.tol is negative or NaN
-    invalid_epsilon = 15,       // options.epsilon is not a finite number > 0
-    invalid_check_every = 16,   // options.check_every == 0
-    invalid_kernel = 17,        // options.kernel is not one of kernel_choice
-    not_started = 18,           // solver::run()/result() before a successful start()
-    cancelled = 19,             // the progress callback asked to stop; W, H hold the last iterate
-    buffers_overlap = 20,       // W, H, X and the workspace are not pairwise disjoint
-    x_not_positive = 21,        // beta <= 0 needs X > 0 everywhere; X holds a zero (bad_row/bad_col)
-    invalid_beta = 22,          // options.beta is not a finite number
-    invalid_alpha = 23,         // options.alpha_w or alpha_h is negative or not finite
-    invalid_l1_ratio = 24,      // options.l1_ratio is outside [0, 1]
-    invalid_solver = 25,        // unknown options.solver, or amu with beta != 2
-    rank_too_large = 26,        // nndsvd* initializations need rank <= min(n, m)
-    transform_shape_mismatch = 27,  // transform: the fixed factor does not match X and the rank
-    not_built = 28,             // beta != 2, nndsvd* or amu in a core built with NMFKIT_EXTENDED=OFF
+#define NMFKIT_STATUS(value, name, NAME, message) name = value,
+#include "abi.def"
 };
 
 // A short, static, human-readable description of a status ("X contains a negative
@@ -113,33 +86,37 @@ using const_matrix_view = matrix_view<const T>;
 // ------------------------------------------------------------------------------------
 // Options
 // ------------------------------------------------------------------------------------
+// How W0, H0 are made:
+//   random    W0, H0 uniform in (0, 1) from nmfkit's own PCG32 stream seeded by `seed`, times
+//             sqrt(mean(X) / rank) (scikit-learn's scale). W0 is drawn first (row-major), then
+//             H0. Bit-identical on every platform, compiler and in WebAssembly.
+//   custom    W and H hold the caller's W0, H0 on entry (non-negative and finite).
+//   nndsvd*   Nonnegative double SVD (Boutsidis & Gallopoulos 2008) from a randomized truncated
+//             SVD (seeded by `seed`); needs rank <= min(n, m). Entries below 1e-6 are zero:
+//   nndsvd    ... and stay zero (multiplicative updates cannot move them: best for sparse results)
+//   nndsvda   ... zeros replaced by mean(X) (the usual choice for MU)
+//   nndsvdar  ... zeros replaced by uniform(0, mean(X) / 100) values from `seed`
 enum class init_method : std::int32_t {
-    // W0, H0 uniform in (0, 1) from nmfkit's own PCG32 stream seeded by `seed`, times
-    // sqrt(mean(X) / rank) (scikit-learn's scale). W0 is drawn first (row-major), then
-    // H0. Bit-identical on every platform, compiler and in WebAssembly.
-    random = 0,
-    // W and H hold the caller's W0, H0 on entry (non-negative and finite).
-    custom = 1,
-    // Nonnegative double SVD (Boutsidis & Gallopoulos 2008) from a randomized truncated
-    // SVD (seeded by `seed`); needs rank <= min(n, m). Entries below 1e-6 are zero:
-    nndsvd = 2,    // ... and stay zero (multiplicative updates cannot move them: best for sparse results)
-    nndsvda = 3,   // ... zeros replaced by mean(X) (the usual choice for MU)
-    nndsvdar = 4,  // ... zeros replaced by uniform(0, mean(X) / 100) values from `seed`
+#define NMFKIT_INIT(value, id, ID, spelling) id = value,
+#include "abi.def"
 };
 
-// Which multiplicative-update scheme runs.
+// Which multiplicative-update scheme runs:
+//   mu   Lee & Seung / Févotte & Idier multiplicative updates, one W and one H update per iteration
+//   amu  Accelerated MU (Gillis & Glineur 2012), beta = 2 only: each iteration reuses X·Hᵀ and
+//        H·Hᵀ (resp. Wᵀ·X, Wᵀ·W) for up to 1 + 2·ρ cheap inner updates of W (resp. H), ρ being
+//        the cost ratio of a product to an inner update, and stops an inner loop early once
+//        ‖W⁽ˡ⁺¹⁾ − W⁽ˡ⁾‖_F ≤ 0.1·‖W⁽¹⁾ − W⁽⁰⁾‖_F.
 enum class algorithm : std::int32_t {
-    mu = 0,   // Lee & Seung / Févotte & Idier multiplicative updates, one W and one H update per iteration
-    // Accelerated MU (Gillis & Glineur 2012), beta = 2 only: each iteration reuses X·Hᵀ and
-    // H·Hᵀ (resp. Wᵀ·X, Wᵀ·W) for up to 1 + 2·ρ cheap inner updates of W (resp. H), ρ being
-    // the cost ratio of a product to an inner update, and stops an inner loop early once
-    // ‖W⁽ˡ⁺¹⁾ − W⁽ˡ⁾‖_F ≤ 0.1·‖W⁽¹⁾ − W⁽⁰⁾‖_F.
-    amu = 1,
+#define NMFKIT_SOLVER(value, id, ID, spelling) id = value,
+#include "abi.def"
 };
 
+// Which kernel set runs: automatic ("auto"), the fastest one the CPU supports; scalar, the
+// plain C++ reference kernels (for testing and comparison).
 enum class kernel_choice : std::int32_t {
-    automatic = 0,   // the fastest kernel set the CPU supports
-    scalar = 1,      // the plain C++ reference kernels (for testing and comparison)
+#define NMFKIT_KERNEL(value, id, ID, spelling) id = value,
+#include "abi.def"
 };
 
 struct options {
@@ -178,7 +155,10 @@ struct options {
 // ------------------------------------------------------------------------------------
 // Results and progress
 // ------------------------------------------------------------------------------------
-enum class matrix_id : std::int32_t { none = 0, X = 1, W = 2, H = 3 };
+enum class matrix_id : std::int32_t {
+#define NMFKIT_MATRIX(value, id, ID, spelling) id = value,
+#include "abi.def"
+};
 
 struct result {
     std::uint32_t iterations = 0;  // iterations run so far
@@ -208,6 +188,26 @@ struct progress {
 // the last one). Return false to stop the fit: it then returns status::cancelled with
 // W, H holding the current iterate. Must not throw.
 using progress_callback = bool (*)(const progress& p, void* user_data);
+
+// ------------------------------------------------------------------------------------
+// Names and spellings: what the CLI takes and prints and the JS wrapper accepts (all from
+// nmfkit/abi.def). name() never returns null: "unknown" for a value outside the enum. The
+// parse functions store the value and return true for a known spelling, else leave `out`.
+// ------------------------------------------------------------------------------------
+const char* name(init_method m) noexcept;    // "random", "custom", "nndsvd", "nndsvda", "nndsvdar"
+const char* name(algorithm a) noexcept;      // "mu", "amu"
+const char* name(kernel_choice k) noexcept;  // "auto", "scalar"
+const char* name(matrix_id m) noexcept;      // "none", "X", "W", "H"
+[[nodiscard]] bool parse_init_method(std::string_view text, init_method& out) noexcept;
+[[nodiscard]] bool parse_solver(std::string_view text, algorithm& out) noexcept;
+[[nodiscard]] bool parse_kernel_choice(std::string_view text, kernel_choice& out) noexcept;
+
+// The named losses (options::beta): 2 "frobenius", 1 "kullback-leibler" (short name "kl"),
+// 0 "itakura-saito" ("is"). loss_name() and loss_short_name() give nullptr for any other β
+// (every finite β is a valid loss); parse_loss() takes either spelling, not numbers.
+const char* loss_name(double beta) noexcept;
+const char* loss_short_name(double beta) noexcept;
+[[nodiscard]] bool parse_loss(std::string_view text, double& beta) noexcept;
 
 // ------------------------------------------------------------------------------------
 // Workspace
