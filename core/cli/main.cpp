@@ -236,7 +236,7 @@ std::size_t workspace_bytes(std::size_t n, std::size_t m, const nmfkit::options&
     const nmfkit::status s = nmfkit::workspace_size<T>(n, m, opt, ws_bytes);
     if (s == nmfkit::status::size_overflow) throw data_error(too_large(opt.rank, nmfkit::status_message(s)));
     if (s == nmfkit::status::rank_too_large)
-        throw data_error("--init " + std::string(init_name(a.init)) + " needs --rank <= min(rows, columns) of X = " +
+        throw data_error("--init " + std::string(nmfkit::name(a.init)) + " needs --rank <= min(rows, columns) of X = " +
                          std::to_string(std::min(n, m)) + ", but X (" + src.x.name + ") is " + shape_text(n, m) +
                          " and --rank is " + std::to_string(opt.rank) + " (use --init random for a larger rank)");
     if (s != nmfkit::status::ok) throw data_error(library_error(s, nmfkit::result{}, src, a));
@@ -287,6 +287,12 @@ matrix<T> load_start(const std::string& path, const char* what, std::size_t rows
     return M;
 }
 
+// --json's loss_name: "frobenius", "kl", "is", or "beta" for any other β.
+const char* json_loss_name(double beta) {
+    const char* name = nmfkit::loss_short_name(beta);
+    return name ? name : "beta";
+}
+
 std::string json_number(double v) {
     if (!std::isfinite(v)) return "null";
     char buf[32];
@@ -304,7 +310,7 @@ void print_json(const cli_args& a, const nmfkit::result& res, double seconds, co
         "\"objective\":%s,\"loss_name\":\"%s\",\"beta\":%s,\"alpha_w\":%s,\"alpha_h\":%s,\"l1_ratio\":%s%s}\n",
         res.iterations, json_number(res.loss).c_str(), json_number(res.relative_error).c_str(), seconds,
         res.converged ? "true" : "false", kernel, dtype, n, m, r, json_number(res.objective).c_str(),
-        loss_name(a.beta), json_number(a.beta).c_str(), json_number(a.alpha_w).c_str(),
+        json_loss_name(a.beta), json_number(a.beta).c_str(), json_number(a.alpha_w).c_str(),
         json_number(a.alpha_h).c_str(), json_number(a.l1_ratio).c_str(), extra.c_str());
 }
 
@@ -405,12 +411,12 @@ int run_factorize(const cli_args& a) {
     const std::string shape_w = shape_text(n, r), shape_h = shape_text(r, m);
     if (a.json) {
         print_json(a, res, seconds, kernel, dtype_name<T>(), n, m, r,
-                   is_fit ? std::string(",\"init\":\"") + init_name(a.init) + "\",\"solver\":\"" +
-                             solver_name(a.solver) + "\""
+                   is_fit ? std::string(",\"init\":\"") + nmfkit::name(a.init) + "\",\"solver\":\"" +
+                             nmfkit::name(a.solver) + "\""
                        : std::string(",\"solved\":\"") + solved.name() + "\"");
     } else if (is_fit) {
         std::printf("nmfkit: X %zux%zu, rank %zu, %s, kernel %s\n", n, m, r, dtype_name<T>(), kernel);
-        std::printf("  init, solver    %s, %s\n", init_name(a.init), solver_name(a.solver));
+        std::printf("  init, solver    %s, %s\n", nmfkit::name(a.init), nmfkit::name(a.solver));
         print_summary_body(a, res, seconds);
         std::printf("  wrote           %s (%s), %s (%s)\n", fw.out.c_str(), shape_w.c_str(), fh.out.c_str(),
                     shape_h.c_str());

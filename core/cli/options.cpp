@@ -105,7 +105,7 @@ double parse_real(std::string_view text, const std::string& option, double lo, d
 
 double parse_loss(std::string_view text) {
     double beta = 0;
-    if (parse_loss_name(text, beta)) return beta;
+    if (nmfkit::parse_loss(text, beta)) return beta;
     // + 0.0 turns -0 into 0 (is), so it is named and printed as such.
     return parse_real(text, "--loss", -k_inf, k_inf, "frobenius, kl, is or a finite number BETA") + 0.0;
 }
@@ -297,7 +297,7 @@ const option_row k_options[] = {
      "auto: the fastest kernels this CPU supports (default);\n"
      "scalar: the plain C++ reference kernels",
      nullptr,
-     [](cli_args& a, const option_row& o, const std::string& v) { a.kernel = choose(o, v, parse_kernel); }},
+     [](cli_args& a, const option_row& o, const std::string& v) { a.kernel = choose(o, v, nmfkit::parse_kernel_choice); }},
     {"--json", nullptr, k_fit | k_transform, 0, section::common,
      "print the result as one JSON line on stdout:\n"
      "{\"iterations\":N,\"loss\":L,\"relative_error\":E,\"seconds\":S,\n"
@@ -333,7 +333,7 @@ const option_row k_options[] = {
      "best start for these updates). nndsvdar: nndsvd with the\n"
      "zeros set to small random values. nndsvd, nndsvda and\n"
      "nndsvdar need K <= min(n, m)",
-     nullptr, [](cli_args& a, const option_row& o, const std::string& v) { a.init = choose(o, v, parse_init); },
+     nullptr, [](cli_args& a, const option_row& o, const std::string& v) { a.init = choose(o, v, nmfkit::parse_init_method); },
      k_transform, "(transform starts from a constant; --w0/--h0 belong to fit)"},
     {"--w0", "FILE", k_fit, 0, section::fit_only, "initial W (n x K), CSV; required with --init custom",
      &cli_args::w0},
@@ -345,7 +345,7 @@ const option_row k_options[] = {
      "2012), several cheap updates of each factor per iteration\n"
      "from the same costly products; needs --loss frobenius",
      nullptr,
-     [](cli_args& a, const option_row& o, const std::string& v) { a.solver = choose(o, v, parse_solver); },
+     [](cli_args& a, const option_row& o, const std::string& v) { a.solver = choose(o, v, nmfkit::parse_solver); },
      k_transform, "(transform always uses mu)"},
 
     // -h/--help works anywhere before "--"; -V/--version only in place of a command.

@@ -3,7 +3,7 @@
 // names) and the version of project(VERSION) in CMakeLists.txt.
 //   node scripts/gen-abi.mjs          rewrite src/abi.js
 //   node scripts/gen-abi.mjs --check  exit 1 when src/abi.js differs from what it would write
-// test/abi.test.mjs and scripts/prepack.mjs run the check.
+// test/abi-def.test.mjs and scripts/prepack.mjs run the check.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
