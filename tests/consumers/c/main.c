@@ -13,7 +13,7 @@ enum { N = 24, M = 16, R = 2 };
 int main(void) {
     float X[N * M], W[N * R], H[R * M];
     for (int i = 0; i < N; ++i)
-        for (int j = 0; j < M; ++j)  /* (1 + i%5, 1 + i%3) times (rows 1 + j%4 and 2 + j%3) */
+        for (int j = 0; j < M; ++j) /* (1 + i%5, 1 + i%3) times (rows 1 + j%4 and 2 + j%3) */
             X[i * M + j] = (float)((1 + i % 5) * (1 + j % 4) + (1 + i % 3) * (2 + j % 3));
 
     nmfkit_options opt;

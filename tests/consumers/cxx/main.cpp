@@ -61,8 +61,7 @@ int main() {
     nmfkit::result res;
     nmfkit::status st = nmfkit::fit<double>({X.data(), n, m}, {W.data(), n, r}, {H.data(), r, m}, opt,
                                             nmfkit::align_workspace(ws.data(), ws.size()), bytes, res);
-    ok &= check("fit<double>:", st == nmfkit::status::ok, res.iterations, res.relative_error,
-                relative_error(X, W, H));
+    ok &= check("fit<double>:", st == nmfkit::status::ok, res.iterations, res.relative_error, relative_error(X, W, H));
     // the same problem, the same seed: the same factors
     ok &= W == f.W && H == f.H;
 
