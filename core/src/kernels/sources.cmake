@@ -14,9 +14,10 @@ function(nmfkit_add_kernel_sources target)
   if(NOT NMFKIT_SIMD)
     return()
   endif()
-  target_link_libraries(${target} PRIVATE nmfkit_xsimd)
+  # BUILD_INTERFACE: xsimd is header-only and private, so the installed package names neither.
+  target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:nmfkit_xsimd>)
   # Lets consumers (tests, bench) know SIMD kernel sets were built.
-  target_compile_definitions(${target} INTERFACE NMFKIT_HAVE_XSIMD=1)
+  target_compile_definitions(${target} INTERFACE $<BUILD_INTERFACE:NMFKIT_HAVE_XSIMD=1>)
 
   set(_x86_64 OFF)
   if(NOT EMSCRIPTEN AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|x64)$"
