@@ -20,7 +20,8 @@ install(TARGETS nmfkit EXPORT nmfkitTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/include/nmfkit DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/include/nmfkit DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        PATTERN "*.in" EXCLUDE)
 # Headers generated at configure time (nmfkit/version.h): whoever generates them sets
 # NMFKIT_GENERATED_INCLUDE_DIR to the folder that holds nmfkit/. A set variable whose
 # folder is missing fails the install, as it should.
