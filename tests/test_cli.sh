@@ -341,7 +341,8 @@ expect 1 "trunc.npy: has 22 bytes of data, but shape (6, 5) of '<f4' needs 120 (
 { cat x.npy; printf 'x'; } >long.npy
 expect 1 "long.npy: has 121 bytes of data" fit long.npy --rank 2 --out-w bad_w.csv --out-h bad_h.csv
 printf '%%%%MatrixMarket matrix coordinate real general\n6 5 1\n7 1 1\n' >bad.mtx
-expect 1 "bad.mtx: line 3, field 1: row index 7 is beyond the 6 rows" fit bad.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+expect 1 "bad.mtx: line 3, field 1: row index 7 is beyond the 6 rows" \
+    fit bad.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
 printf '%%%%MatrixMarket matrix coordinate complex general\n6 5 1\n1 1 1 0\n' >bad.mtx
 expect 1 "bad.mtx: line 1: unsupported field 'complex'" fit bad.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
 printf '6 5 1\n1 1 1\n' >bad.mtx

@@ -233,6 +233,8 @@ TEST_CASE("mtx: each malformed entry has its own message with its line") {
         has(mtx_error(k_coo + "3 4 1\n1 1 1\n\n2 2 2\n"), "line 5: more entries than the 1 of the size line (line 2)"));
     CHECK(has(mtx_error(k_coo + "3 4 3\n2 2 1\n1 3 1\n% c\n2 2 5\n"),
               "line 6: duplicate entry (2, 2), already on line 3 (Matrix Market does not define duplicates"));
+    CHECK(has(mtx_error("%%MatrixMarket matrix coordinate real symmetric\n3 3 3\n3 1 1\n2 2 1\n3 1 2\n"),
+              "line 5: duplicate entry (3, 1), already on line 3"));
     const std::string arr = "%%MatrixMarket matrix array real general\n2 2\n";
     CHECK(has(mtx_error(arr + "1\n2\n3\n"), "the file ends after 3 of the 4 entries"));
     CHECK(has(mtx_error(arr + "1\n2\n3\n4\n5\n"), "line 7: more entries than the 4 of the size line"));

@@ -19,15 +19,6 @@ const char* dtype_name() {
     return std::is_same_v<T, float> ? "f32" : "f64";
 }
 
-std::string quoted(std::string_view s) {
-    constexpr std::size_t k_max = 40;
-    std::string q = "'";
-    q.append(s.substr(0, k_max));
-    if (s.size() > k_max) q += "...";
-    q += "'";
-    return q;
-}
-
 std::string at(const std::string& name, std::size_t line, std::size_t col, const char* what = "column") {
     return name + ": line " + std::to_string(line) + ", " + what + " " + std::to_string(col) + ": ";
 }
@@ -41,6 +32,15 @@ std::string_view trim(std::string_view s) {
 }
 
 }  // namespace
+
+std::string quoted(std::string_view s) {
+    constexpr std::size_t k_max = 40;
+    std::string q = "'";
+    q.append(s.substr(0, k_max));
+    if (s.size() > k_max) q += "...";
+    q += "'";
+    return q;
+}
 
 template <class T>
 T parse_value(std::string_view cell, const std::string& name, std::size_t line, std::size_t col, const char* what) {

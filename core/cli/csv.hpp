@@ -33,6 +33,9 @@ template <class T>
 T parse_value(std::string_view token, const std::string& name, std::size_t line, std::size_t col,
               const char* what = "column");
 
+// A piece of a file for a message: in single quotes, cut after 40 characters.
+std::string quoted(std::string_view s);
+
 // `path`, or "standard input" for "-".
 std::string input_name(const std::string& path);
 

@@ -103,11 +103,6 @@ bool iequals(std::string_view a, std::string_view b) {
            });
 }
 
-std::string quoted(std::string_view s) {
-    constexpr std::size_t k_max = 40;
-    return "'" + std::string(s.substr(0, k_max)) + (s.size() > k_max ? "...'" : "'");
-}
-
 // A token of digits only (no sign) as an unsigned number; false if it is not one or overflows.
 bool parse_count(std::string_view t, std::uint64_t& v) {
     if (t.empty() || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
@@ -383,9 +378,12 @@ csr<T> to_csr(coo<T>&& e, const std::string& path, const mtx_info& info) {
         }
         for (std::size_t k = 1; k < len; ++k) {
             if (idx[k] != idx[k - 1]) continue;
-            const auto [first, second] = duplicate_lines(path, std::uint32_t(i), idx[k]);
+            // A symmetric file holds the lower-triangle one of (i, j) and its mirror.
+            const bool mirrored = info.symmetry == mtx_symmetry::symmetric && idx[k] > i;
+            const std::uint32_t fi = mirrored ? idx[k] : std::uint32_t(i), fj = mirrored ? std::uint32_t(i) : idx[k];
+            const auto [first, second] = duplicate_lines(path, fi, fj);
             throw data_error(input_name(path) + ": line " + std::to_string(second) + ": duplicate entry (" +
-                             std::to_string(i + 1) + ", " + std::to_string(idx[k] + 1) + "), already on line " +
+                             std::to_string(fi + 1) + ", " + std::to_string(fj + 1) + "), already on line " +
                              std::to_string(first) +
                              " (Matrix Market does not define duplicates; nmfkit does not sum them)");
         }

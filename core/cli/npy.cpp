@@ -17,11 +17,6 @@ namespace {
 constexpr char k_magic[] = "\x93NUMPY";
 constexpr std::size_t k_magic_size = 6;
 
-std::string quoted(std::string_view s) {
-    constexpr std::size_t k_max = 40;
-    return "'" + std::string(s.substr(0, k_max)) + (s.size() > k_max ? "...'" : "'");
-}
-
 // The header: a Python dict literal such as
 //   {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }
 struct npy_header {
