@@ -29,7 +29,7 @@ struct command_row {
 constexpr command_row k_commands[] = {
     {"fit", command::fit, k_fit,
      "factorizes the n x m matrix X read from INPUT into W (n x K) and\n"
-     "H (K x m), all entries >= 0, and writes W and H as CSV."},
+     "H (K x m), all entries >= 0, and writes W and H as CSV or .npy."},
     {"transform", command::transform, k_transform,
      "keeps one factor fixed and solves the other with the same updates.\n"
      "--h FILE: H (K x m, e.g. from an earlier fit) is fixed; finds W\n"
