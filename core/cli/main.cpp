@@ -1,7 +1,7 @@
 // nmfkit command-line tool: factorizes a non-negative matrix read from a CSV, .npy,
-// Matrix Market or raw float32 file and writes W and H as CSV or .npy; solves one factor with the other fixed
-// (transform); multiplies W and H back (reconstruct). The options are defined by the
-// table in options.cpp (nmfkit --help).
+// Matrix Market or raw float32 file and writes W and H as CSV or .npy; solves one
+// factor with the other fixed (transform); multiplies W and H back (reconstruct). The
+// options are defined by the table in options.cpp (nmfkit --help).
 #include <unistd.h>
 
 #include <algorithm>
@@ -254,6 +254,9 @@ bool has_suffix(const std::string& path, std::string_view suffix) {
                       [](char s, char p) { return s == std::tolower(static_cast<unsigned char>(p)); });
 }
 
+// Whether read_dense reads `path` as CSV (bad entries are then at a line and column).
+bool is_csv_name(const std::string& path) { return !has_suffix(path, ".npy") && !has_suffix(path, ".mtx"); }
+
 // A dense matrix file by its name: .npy, .mtx (array format), CSV otherwise.
 template <class T>
 matrix<T> read_dense(const std::string& path) {
@@ -298,7 +301,7 @@ matrix<T> load_input(const cli_args& a, source& src) {
         src.csv = false;  // positions are the (row, column) of the entries
         return densify_mtx<T>(a.input);
     }
-    src.csv = !has_suffix(a.input, ".npy");
+    src.csv = is_csv_name(a.input);
     return read_dense<T>(a.input);
 }
 
@@ -406,8 +409,8 @@ int run_factorize(const cli_args& a) {
     sources src;
     src.w.name = fw.fixed.empty() ? fw.start : fw.fixed;
     src.h.name = fh.fixed.empty() ? fh.start : fh.fixed;
-    src.w.csv = !has_suffix(src.w.name, ".npy") && !has_suffix(src.w.name, ".mtx");
-    src.h.csv = !has_suffix(src.h.name, ".npy") && !has_suffix(src.h.name, ".mtx");
+    src.w.csv = is_csv_name(src.w.name);
+    src.h.csv = is_csv_name(src.h.name);
     matrix<T> X = load_input<T>(a, src.x);
     const std::size_t n = X.rows, m = X.cols;
     matrix<T> W, H;
