@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of the nmfkit command-line tool.
 #   NMFKIT_CLI=/path/to/nmfkit bash tests/test_cli.sh
-# Uses only bash, awk, grep, sed, cmp and od (no python), so it runs in CI as is.
+# Uses only bash, awk, grep, sed, cmp and od, so it runs in CI as is; a NumPy cross-check of
+# the .npy files runs when python3-numpy is installed (skipped otherwise).
 set -euo pipefail
 
 CLI=${NMFKIT_CLI:?set NMFKIT_CLI to the nmfkit binary}
@@ -288,6 +289,99 @@ cmp -s hr.csv hcsv.csv || fail "raw input gave a different H than the same CSV"
 cp m.f32 m.raw
 ok fit m.raw --shape 2x3 --rank 1 --out-w wr2.csv --out-h hr2.csv
 cmp -s wr.csv wr2.csv || fail ".raw and .f32 inputs differ"
+
+# ---- .npy and Matrix Market ----------------------------------------------------------
+# npy_header_end FILE: where the data of a version 1.0 .npy file starts (10 + header length).
+npy_header_end() { od -An -v -tu1 -j8 -N2 "$1" | awk '{ print 10 + $1 + 256 * $2 }'; }
+
+check ".npy output: W and H written as '<f4' .npy (data at a multiple of 64) read back as the CSV ones"
+ok "${FIT[@]}" --out-w w.npy --out-h h.npy
+[[ $(head -c 6 w.npy | od -An -tx1 | tr -d ' ') == 934e554d5059 ]] || fail "w.npy does not start with the .npy magic"
+grep -aqF "{'descr': '<f4', 'fortran_order': False, 'shape': (6, 2), }" w.npy || fail "w.npy header is not '<f4' (6, 2)"
+start=$(npy_header_end w.npy)
+(( start % 64 == 0 )) || fail "w.npy data starts at byte $start, not a multiple of 64"
+(( $(wc -c <w.npy) == start + 6 * 2 * 4 )) || fail "w.npy has $(wc -c <w.npy) bytes, expected $((start + 48))"
+ok fit x.csv --rank 2 --init custom --w0 w.npy --h0 h.npy --max-iter 0 --out-w wn.csv --out-h hn.csv
+cmp -s wn.csv w4.csv || fail "W read back from w.npy differs from the CSV W"
+cmp -s hn.csv h4.csv || fail "H read back from h.npy differs from the CSV H"
+
+check ".npy input (f32 and f64 files, --dtype f32 and f64) gives the same W and H as the CSV"
+ok reconstruct --w wstar.csv --h hstar.csv --out x.npy
+ok reconstruct --w wstar.csv --h hstar.csv --out x64.npy --dtype f64
+grep -aqF "'descr': '<f8'" x64.npy || fail "--dtype f64 did not write a '<f8' .npy"
+for f in x.npy x64.npy; do
+    ok "${FIT[@]/x.csv/$f}" --out-w wn.csv --out-h hn.csv
+    cmp -s wn.csv w4.csv && cmp -s hn.csv h4.csv || fail "fit $f gave a different W/H than x.csv"
+    ok "${FIT[@]/x.csv/$f}" --dtype f64 --out-w wn.csv --out-h hn.csv
+    cmp -s wn.csv w64.csv || fail "fit $f --dtype f64 gave a different W than x.csv"
+done
+ok transform x.npy --h h.npy --out-w wt.npy
+ok transform x.csv --h h4.csv --out-w wt2.npy
+cmp -s wt.npy wt2.npy || fail "transform on .npy files differs from the same on CSV"
+
+check "Matrix Market coordinate (any order, comments, blank lines, CRLF) and array X give the same W and H"
+awk -F, '{ for (j = 1; j <= NF; ++j) if ($j + 0 != 0) { e[++k] = NR " " j " " $j } }
+         END { print "%%MatrixMarket matrix coordinate real general\r"; print "% X, entries last to first\r"
+               print NR " " NF " " k "\r"
+               for (i = k; i >= 1; --i) { print e[i] "\r"; if (i % 4 == 0) print "\r\n% comment\r" } }' x.csv >x.mtx
+awk -F, '{ for (j = 1; j <= NF; ++j) v[NR, j] = $j; m = NF }
+         END { print "%%MatrixMarket matrix array real general"; print NR " " m
+               for (j = 1; j <= m; ++j) for (i = 1; i <= NR; ++i) print v[i, j] }' x.csv >xa.mtx
+for f in x.mtx xa.mtx; do
+    ok "${FIT[@]/x.csv/$f}" --out-w wn.csv --out-h hn.csv
+    cmp -s wn.csv w4.csv && cmp -s hn.csv h4.csv || fail "fit $f gave a different W/H than x.csv"
+done
+
+check "malformed .npy and .mtx files: exit 1 naming the file (and the line)"
+printf 'not numpy' >bad.npy
+expect 1 "bad.npy: not a .npy file" fit bad.npy --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+head -c 150 x.npy >trunc.npy
+expect 1 "trunc.npy: has 22 bytes of data, but shape (6, 5) of '<f4' needs 120 (the file is truncated)" \
+    fit trunc.npy --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+{ cat x.npy; printf 'x'; } >long.npy
+expect 1 "long.npy: has 121 bytes of data" fit long.npy --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+printf '%%%%MatrixMarket matrix coordinate real general\n6 5 1\n7 1 1\n' >bad.mtx
+expect 1 "bad.mtx: line 3, field 1: row index 7 is beyond the 6 rows" \
+    fit bad.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+printf '%%%%MatrixMarket matrix coordinate complex general\n6 5 1\n1 1 1 0\n' >bad.mtx
+expect 1 "bad.mtx: line 1: unsupported field 'complex'" fit bad.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+printf '6 5 1\n1 1 1\n' >bad.mtx
+expect 1 "bad.mtx: line 1: not a Matrix Market file" fit bad.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+printf '%%%%MatrixMarket matrix coordinate real general\n%% c\n6 5 3\n1 1 1\n\n2 2 -1\n' >bad.mtx
+expect 1 "bad.mtx: line 6, field 3: negative value '-1'" fit bad.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+printf '%%%%MatrixMarket matrix coordinate real general\n6 5 3\n1 1 1\n2 2 1\n' >bad.mtx
+expect 1 "bad.mtx: the file ends after 2 of the 3 entries the size line (line 2) announces" \
+    fit bad.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+printf '%%%%MatrixMarket matrix coordinate real general\n6 5 2\n1 1 1\n2 2 1\n1 1 2\n' >bad.mtx
+expect 1 "bad.mtx: line 5: more entries than the 2 of the size line (line 2)" \
+    fit bad.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+printf '%%%%MatrixMarket matrix coordinate real general\n6 5 3\n1 1 1\n2 2 1\n1 1 2\n' >bad.mtx
+expect 1 "bad.mtx: line 5: duplicate entry (1, 1), already on line 3" \
+    fit bad.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+[[ ! -e bad_w.csv && ! -e bad_h.csv ]] || fail "output files were left behind after a bad .npy/.mtx input"
+
+check "a coordinate .mtx whose dense form would exceed 1 GiB is a usage error naming the shape"
+printf '%%%%MatrixMarket matrix coordinate real general\n100000 100000 1\n1 1 1\n' >huge.mtx
+expect 2 "huge.mtx is a sparse 100000x100000 matrix" fit huge.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+
+# Cross-checked with NumPy when it is installed (skipped otherwise).
+if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+    check "NumPy reads the .npy W exactly as the CSV W; a Fortran-order, big-endian NumPy file fits like x.csv"
+    /usr/bin/python3 - <<'PY' || fail "the NumPy cross-check failed"
+import numpy as np
+w = np.load("w.npy")
+assert w.dtype == np.float32 and w.shape == (6, 2), (w.dtype, w.shape)
+assert (w == np.loadtxt("w4.csv", delimiter=",", dtype=np.float32, ndmin=2)).all()
+x = np.loadtxt("x.csv", delimiter=",", ndmin=2)
+np.save("xf.npy", np.asfortranarray(x.astype(">f8")))
+np.save("xn.npy", x.astype(np.float32))
+assert open("xn.npy", "rb").read() == open("x.npy", "rb").read(), "nmfkit's .npy differs from NumPy's"
+PY
+    ok "${FIT[@]/x.csv/xf.npy}" --out-w wn.csv --out-h hn.csv
+    cmp -s wn.csv w4.csv || fail "fit on a Fortran-order big-endian .npy gave a different W than x.csv"
+else
+    echo "       (NumPy not installed: the NumPy cross-check is skipped)"
+fi
 
 check "progress bar: --progress always draws on stderr and ends the line; not on a non-terminal"
 ok "${FIT[@]}" --progress always --out-w w.csv --out-h h.csv --json

@@ -19,17 +19,8 @@ const char* dtype_name() {
     return std::is_same_v<T, float> ? "f32" : "f64";
 }
 
-std::string quoted(std::string_view s) {
-    constexpr std::size_t k_max = 40;
-    std::string q = "'";
-    q.append(s.substr(0, k_max));
-    if (s.size() > k_max) q += "...";
-    q += "'";
-    return q;
-}
-
-std::string at(const std::string& name, std::size_t line, std::size_t col) {
-    return name + ": line " + std::to_string(line) + ", column " + std::to_string(col) + ": ";
+std::string at(const std::string& name, std::size_t line, std::size_t col, const char* what = "column") {
+    return name + ": line " + std::to_string(line) + ", " + what + " " + std::to_string(col) + ": ";
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -40,38 +31,40 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// Parses one trimmed, non-empty cell; throws with its position unless it holds a
-// finite number >= 0 that fits T.
+}  // namespace
+
+std::string quoted(std::string_view s) {
+    constexpr std::size_t k_max = 40;
+    std::string q = "'";
+    q.append(s.substr(0, k_max));
+    if (s.size() > k_max) q += "...";
+    q += "'";
+    return q;
+}
+
 template <class T>
-T parse_cell(std::string_view cell, const std::string& name, std::size_t line, std::size_t col) {
+T parse_value(std::string_view cell, const std::string& name, std::size_t line, std::size_t col, const char* what) {
     std::string_view digits = cell;
     // from_chars rejects a leading '+', which other CSV writers may emit.
     if (digits.size() > 1 && digits[0] == '+' && digits[1] != '-' && digits[1] != '+') digits.remove_prefix(1);
     T v{};
     const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (ec == std::errc::invalid_argument || ptr != digits.data() + digits.size())
-        throw data_error(at(name, line, col) + "not a number: " + quoted(cell));
+        throw data_error(at(name, line, col, what) + "not a number: " + quoted(cell));
     if (ec == std::errc::result_out_of_range) {
         // Overflow or underflow: tell them apart by magnitude. Underflow rounds to 0.
         const long double wide = std::strtold(std::string(digits).c_str(), nullptr);
-        if (wide < 0) throw data_error(at(name, line, col) + "negative value " + quoted(cell));
+        if (wide < 0) throw data_error(at(name, line, col, what) + "negative value " + quoted(cell));
         if (wide >= 1)
-            throw data_error(at(name, line, col) + "value " + quoted(cell) + " is too large for " +
+            throw data_error(at(name, line, col, what) + "value " + quoted(cell) + " is too large for " +
                              dtype_name<T>());
         return T(0);
     }
-    if (!std::isfinite(v)) throw data_error(at(name, line, col) + "not a finite number: " + quoted(cell));
-    if (v < 0) throw data_error(at(name, line, col) + "negative value " + quoted(cell));
+    if (!std::isfinite(v)) throw data_error(at(name, line, col, what) + "not a finite number: " + quoted(cell));
+    if (v < 0) throw data_error(at(name, line, col, what) + "negative value " + quoted(cell));
     return v;
 }
 
-}  // namespace
-
-namespace {
-
-using file_ptr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
-
-// Opens `path` for reading ("-" is standard input, not closed at the end).
 file_ptr open_input(const std::string& path, const std::string& name) {
     if (path == "-") return file_ptr(stdin, [](std::FILE*) { return 0; });
     file_ptr f(std::fopen(path.c_str(), "rb"), std::fclose);
@@ -80,8 +73,6 @@ file_ptr open_input(const std::string& path, const std::string& name) {
 }
 
 std::string input_name(const std::string& path) { return path == "-" ? std::string("standard input") : path; }
-
-}  // namespace
 
 std::string read_file(const std::string& path) {
     const std::string name = input_name(path);
@@ -127,7 +118,7 @@ matrix<T> parse_csv(std::string_view text, const std::string& name) {
             const std::string_view cell = trim(rest.substr(0, comma));
             ++cols;
             if (cell.empty()) throw data_error(at(name, line, cols) + "empty cell");
-            out.data.push_back(parse_cell<T>(cell, name, line, cols));
+            out.data.push_back(parse_value<T>(cell, name, line, cols));
             if (comma == std::string_view::npos) break;
             rest.remove_prefix(comma + 1);
         }
@@ -197,6 +188,9 @@ std::string format_csv(const T* data, std::size_t rows, std::size_t cols) {
     return out;
 }
 
+template float parse_value<float>(std::string_view, const std::string&, std::size_t, std::size_t, const char*);
+template double parse_value<double>(std::string_view, const std::string&, std::size_t, std::size_t,
+                                    const char*);
 template matrix<float> parse_csv<float>(std::string_view, const std::string&);
 template matrix<double> parse_csv<double>(std::string_view, const std::string&);
 template matrix<float> read_raw_f32<float>(const std::string&, std::size_t, std::size_t);

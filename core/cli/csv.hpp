@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -24,6 +25,24 @@ struct matrix {
     std::size_t rows = 0;
     std::size_t cols = 0;
 };
+
+// Parses one trimmed, non-empty number token of a data file; throws data_error unless it is
+// a finite number >= 0 that fits T. The message starts "NAME: line LINE, WHAT COL: "
+// (WHAT is "column" for CSV cells, "field" for Matrix Market entries).
+template <class T>
+T parse_value(std::string_view token, const std::string& name, std::size_t line, std::size_t col,
+              const char* what = "column");
+
+// A piece of a file for a message: in single quotes, cut after 40 characters.
+std::string quoted(std::string_view s);
+
+// `path`, or "standard input" for "-".
+std::string input_name(const std::string& path);
+
+// Opens `path` for binary reading ("-" is standard input, not closed at the end); throws
+// data_error naming `name` if it cannot.
+using file_ptr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+file_ptr open_input(const std::string& path, const std::string& name);
 
 // The whole content of `path` ("-" reads standard input).
 std::string read_file(const std::string& path);

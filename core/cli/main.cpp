@@ -1,10 +1,11 @@
-// nmfkit command-line tool: factorizes a non-negative matrix read from a CSV (or raw
-// float32) file and writes W and H as CSV; solves one factor with the other fixed
-// (transform); multiplies W and H back (reconstruct). The options are defined by the
-// table in options.cpp (nmfkit --help).
+// nmfkit command-line tool: factorizes a non-negative matrix read from a CSV, .npy,
+// Matrix Market or raw float32 file and writes W and H as CSV or .npy; solves one
+// factor with the other fixed (transform); multiplies W and H back (reconstruct). The
+// options are defined by the table in options.cpp (nmfkit --help).
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <sys/stat.h>
 #include <type_traits>
 #include <vector>
@@ -22,7 +24,9 @@
 #include <nmfkit/nmfkit.hpp>
 
 #include "csv.hpp"
+#include "mtx.hpp"
 #include "names.hpp"
+#include "npy.hpp"
 #include "options.hpp"
 
 namespace cli {
@@ -244,6 +248,48 @@ std::size_t workspace_bytes(std::size_t n, std::size_t m, const nmfkit::options&
     return ws_bytes;
 }
 
+bool has_suffix(const std::string& path, std::string_view suffix) {
+    return path.size() >= suffix.size() &&
+           std::equal(suffix.begin(), suffix.end(), path.end() - suffix.size(),
+                      [](char s, char p) { return s == std::tolower(static_cast<unsigned char>(p)); });
+}
+
+// Whether read_dense reads `path` as CSV (bad entries are then at a line and column).
+bool is_csv_name(const std::string& path) { return !has_suffix(path, ".npy") && !has_suffix(path, ".mtx"); }
+
+// A dense matrix file by its name: .npy, .mtx (array format), CSV otherwise.
+template <class T>
+matrix<T> read_dense(const std::string& path) {
+    if (has_suffix(path, ".npy")) return read_npy<T>(path);
+    if (has_suffix(path, ".mtx")) {
+        mtx_matrix<T> mm = read_mtx<T>(path);
+        if (mm.info.format == mtx_format::coordinate)
+            throw data_error(path + ": a coordinate (sparse) Matrix Market file; W and H must be dense");
+        return std::move(mm.dense);
+    }
+    return parse_csv<T>(read_file(path), path);
+}
+
+// A matrix as the bytes of the file `path` names: .npy, CSV otherwise.
+template <class T>
+std::string format_matrix(const std::string& path, const T* data, std::size_t rows, std::size_t cols) {
+    return has_suffix(path, ".npy") ? format_npy(data, rows, cols) : format_csv(data, rows, cols);
+}
+
+// TEMPORARY until the core fits CSR: a coordinate .mtx is densified here, up to 1 GiB.
+template <class T>
+matrix<T> densify_mtx(const std::string& path) {
+    const mtx_info info = read_mtx_info(path);
+    constexpr double k_limit = 1024.0 * 1024.0 * 1024.0;
+    if (info.format == mtx_format::coordinate && double(info.rows) * double(info.cols) * sizeof(T) > k_limit)
+        throw usage_error(path + " is a sparse " + shape_text(info.rows, info.cols) + " matrix: as a dense " +
+                          dtype_name<T>() + " matrix it would need " +
+                          gib(double(info.rows) * double(info.cols) * sizeof(T)) +
+                          ", more than the 1 GiB this version densifies");
+    mtx_matrix<T> mm = read_mtx<T>(path);
+    return mm.info.format == mtx_format::array ? std::move(mm.dense) : to_dense(mm.sparse);
+}
+
 template <class T>
 matrix<T> load_input(const cli_args& a, source& src) {
     src.name = a.input == "-" ? "standard input" : a.input;
@@ -251,7 +297,12 @@ matrix<T> load_input(const cli_args& a, source& src) {
         src.csv = false;
         return read_raw_f32<T>(a.input, a.shape->first, a.shape->second);
     }
-    return parse_csv<T>(read_file(a.input), src.name);
+    if (has_suffix(a.input, ".mtx")) {
+        src.csv = false;  // positions are the (row, column) of the entries
+        return densify_mtx<T>(a.input);
+    }
+    src.csv = is_csv_name(a.input);
+    return read_dense<T>(a.input);
 }
 
 // One factor of X ~= W * H. fit solves both (from --w0/--h0 with --init custom);
@@ -267,7 +318,7 @@ struct factor {
 // transform's fixed factor: W must have a row per row of X, H a column per column.
 template <class T>
 matrix<T> load_fixed(const factor& f, std::size_t n, std::size_t m, const source& x) {
-    matrix<T> F = parse_csv<T>(read_file(f.fixed), f.fixed);
+    matrix<T> F = read_dense<T>(f.fixed);
     if (f.is_w ? F.rows != n : F.cols != m)
         throw data_error(std::string(f.is_w ? "--w " : "--h ") + f.fixed + ": " + f.name() + " is " +
                          shape_text(F.rows, F.cols) + " but X (" + x.name + ") is " + shape_text(n, m) + ": " +
@@ -280,7 +331,7 @@ matrix<T> load_fixed(const factor& f, std::size_t n, std::size_t m, const source
 template <class T>
 matrix<T> load_start(const std::string& path, const char* what, std::size_t rows, std::size_t cols,
                      const char* expected) {
-    matrix<T> M = parse_csv<T>(read_file(path), path);
+    matrix<T> M = read_dense<T>(path);
     if (M.rows != rows || M.cols != cols)
         throw data_error(path + ": " + what + " is " + shape_text(M.rows, M.cols) + ", expected " +
                          shape_text(rows, cols) + " (" + expected + ")");
@@ -362,8 +413,10 @@ int run_factorize(const cli_args& a) {
     const factor& fixed = fw.fixed.empty() ? fh : fw;  // transform only
     const factor& solved = fw.fixed.empty() ? fw : fh;
     sources src;
-    src.w = {fw.fixed.empty() ? fw.start : fw.fixed, true};
-    src.h = {fh.fixed.empty() ? fh.start : fh.fixed, true};
+    src.w.name = fw.fixed.empty() ? fw.start : fw.fixed;
+    src.h.name = fh.fixed.empty() ? fh.start : fh.fixed;
+    src.w.csv = is_csv_name(src.w.name);
+    src.h.csv = is_csv_name(src.h.name);
     matrix<T> X = load_input<T>(a, src.x);
     const std::size_t n = X.rows, m = X.cols;
     matrix<T> W, H;
@@ -404,8 +457,8 @@ int run_factorize(const cli_args& a) {
     bar.finish();
     if (st != nmfkit::status::ok) throw data_error(library_error(st, res, src, a));
 
-    if (out_w) out_w->write_and_close(format_csv(W.data.data(), n, r));
-    if (out_h) out_h->write_and_close(format_csv(H.data.data(), r, m));
+    if (out_w) out_w->write_and_close(format_matrix(fw.out, W.data.data(), n, r));
+    if (out_h) out_h->write_and_close(format_matrix(fh.out, H.data.data(), r, m));
 
     const char* kernel = a.kernel == nmfkit::kernel_choice::scalar ? "scalar" : nmfkit::default_kernel_name<T>();
     const std::string shape_w = shape_text(n, r), shape_h = shape_text(r, m);
@@ -435,8 +488,8 @@ int run_factorize(const cli_args& a) {
 
 template <class T>
 int run_reconstruct(const cli_args& a) {
-    const matrix<T> W = parse_csv<T>(read_file(a.fixed_w), a.fixed_w);
-    const matrix<T> H = parse_csv<T>(read_file(a.fixed_h), a.fixed_h);
+    const matrix<T> W = read_dense<T>(a.fixed_w);
+    const matrix<T> H = read_dense<T>(a.fixed_h);
     if (W.cols != H.rows)
         throw data_error("W (" + a.fixed_w + ") is " + shape_text(W.rows, W.cols) + " but H (" + a.fixed_h +
                          ") is " + shape_text(H.rows, H.cols) +
@@ -459,7 +512,7 @@ int run_reconstruct(const cli_args& a) {
     const nmfkit::status st = nmfkit::inverse_transform<T>({W.data.data(), n, r}, {H.data.data(), r, m},
                                                             {X.data(), n, m});
     if (st != nmfkit::status::ok) throw data_error("reconstruct: " + status_text(st));
-    out.write_and_close(format_csv(X.data(), n, m));
+    out.write_and_close(format_matrix(a.out, X.data(), n, m));
     std::printf("nmfkit reconstruct: wrote %s (%zux%zu) = W %s (%zux%zu) * H %s (%zux%zu), %s\n", a.out.c_str(), n, m,
                 a.fixed_w.c_str(), n, r, a.fixed_h.c_str(), r, m, dtype_name<T>());
     flush_stdout();

@@ -29,7 +29,7 @@ struct command_row {
 constexpr command_row k_commands[] = {
     {"fit", command::fit, k_fit,
      "factorizes the n x m matrix X read from INPUT into W (n x K) and\n"
-     "H (K x m), all entries >= 0, and writes W and H as CSV."},
+     "H (K x m), all entries >= 0, and writes W and H as CSV or .npy."},
     {"transform", command::transform, k_transform,
      "keeps one factor fixed and solves the other with the same updates.\n"
      "--h FILE: H (K x m, e.g. from an earlier fit) is fixed; finds W\n"
@@ -185,8 +185,9 @@ E choose(const option_row& o, const std::string& text, bool (*parse)(std::string
 // a row here (and, usually, a field of cli_args).
 const option_row k_options[] = {
     {"INPUT", nullptr, k_fit, k_fit_form, section::fit_required,
-     "the matrix X: a CSV file, '-' for standard input, or a\n"
-     "raw float32 file (name ending in .f32 or .raw) with --shape",
+     "the matrix X: a CSV file, '-' for standard input, a .npy\n"
+     "(float32/float64) or Matrix Market .mtx file, or a raw\n"
+     "float32 file (name ending in .f32 or .raw) with --shape",
      &cli_args::input},
     {"--rank", "K", k_fit, k_fit_form, section::fit_required,
      "the factorization rank, an integer >= 1 (may exceed n, m,\n"
@@ -207,17 +208,17 @@ const option_row k_options[] = {
      "or the fixed W (n x K), CSV, with --out-h FILE for H (K x m)", &cli_args::fixed_w, nullptr, k_fit,
      "(did you mean --w0, the initial factor of --init custom?)"},
     {"--out-w", "FILE", k_fit | k_transform, k_fit_form | k_solve_w_form, section::fit_required,
-     "where to write W (n x K), as CSV", &cli_args::out_w, nullptr, k_reconstruct,
+     "where to write W (n x K), as CSV (.npy if FILE ends so)", &cli_args::out_w, nullptr, k_reconstruct,
      "(reconstruct writes W * H to --out FILE)"},
     {"--out-h", "FILE", k_fit | k_transform, k_fit_form | k_solve_h_form, section::fit_required,
-     "where to write H (K x m), as CSV", &cli_args::out_h, nullptr, k_reconstruct,
+     "where to write H (K x m), as CSV (.npy if FILE ends so)", &cli_args::out_h, nullptr, k_reconstruct,
      "(reconstruct writes W * H to --out FILE)"},
     {"--w", "FILE", k_reconstruct, k_reconstruct_form, section::reconstruct_required, "W (n x K), CSV",
      &cli_args::fixed_w},
     {"--h", "FILE", k_reconstruct, k_reconstruct_form, section::reconstruct_required, "H (K x m), CSV",
      &cli_args::fixed_h},
     {"--out", "FILE", k_reconstruct, k_reconstruct_form, section::reconstruct_required,
-     "where to write W * H (n x m), as CSV", &cli_args::out, nullptr, k_fit,
+     "where to write W * H (n x m), as CSV (.npy if FILE ends so)", &cli_args::out, nullptr, k_fit,
      "(fit writes --out-w FILE and --out-h FILE)"},
 
     {"--max-iter", "N", k_fit | k_transform, 0, section::common,
@@ -370,6 +371,12 @@ constexpr const char* k_help_tail =
     "  W and H are written the same way, each value with the shortest text that reads\n"
     "  back to the same f32/f64 number.\n"
     "  Raw: ROWS*COLS little-endian IEEE float32 values, row-major, no header.\n"
+    "  .npy (X, W0, H0, --w, --h; written for an output FILE ending in .npy): a 2-D\n"
+    "  NumPy array of float32/float64 ('<f4', '<f8'; big-endian converted), C or\n"
+    "  Fortran order, format version 1.0-3.0. W and H are written as '<f4' or '<f8'.\n"
+    "  .mtx (Matrix Market): coordinate real|integer|pattern or array real|integer,\n"
+    "  general or symmetric (lower triangle); 1-based indices; duplicate entries are\n"
+    "  an error. A coordinate X is made dense for the fit (at most 1 GiB).\n"
     "\n"
     "Exit status:\n"
     "  0  success (also when the fit stopped at --max-iter without converging)\n"
