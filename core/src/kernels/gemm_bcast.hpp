@@ -28,6 +28,27 @@ void zero_matrix(std::size_t M, std::size_t N, T* c, std::size_t ldc) noexcept {
         for (std::size_t j = 0; j < N; ++j) c[i * ldc + j] = T(0);
 }
 
+// f[mr − 1][nr − 1] = &F::tile<mr, nr> for every mr ≤ MR, nr ≤ NR, filled at compile time:
+// the register tile of an edge block is picked at run time without a switch.
+template <class F, class Fn, int MR, int NR>
+struct tile_table {
+    Fn f[MR][NR];
+    template <int mr, int... nr>
+    static constexpr void fill_row(Fn* row, std::integer_sequence<int, nr...>) noexcept {
+        ((row[nr] = &F::template tile<mr, nr + 1>), ...);
+    }
+    template <int... mr>
+    static constexpr tile_table make(std::integer_sequence<int, mr...>) noexcept {
+        tile_table t{};
+        (fill_row<mr + 1>(t.f[mr], std::make_integer_sequence<int, NR>{}), ...);
+        return t;
+    }
+    static Fn pick(std::size_t mr, std::size_t nr) noexcept {
+        static constexpr tile_table t = make(std::make_integer_sequence<int, MR>{});
+        return t.f[mr - 1][nr - 1];
+    }
+};
+
 // Regs: number of architectural vector registers (16 or 32); sets the tile sizes.
 template <class T, class Arch, int Regs>
 struct bcast_form {
@@ -100,22 +121,8 @@ struct bcast_form {
                               std::size_t, T*, std::size_t, bool, std::size_t, const T*,
                               std::size_t, std::size_t, std::size_t) noexcept;
 
-    struct bcast_table {
-        bcast_fn f[MR][NV];
-    };
-    template <int mr, int... nv>
-    static constexpr void fill_bcast_row(bcast_fn* row, std::integer_sequence<int, nv...>) noexcept {
-        ((row[nv] = &tile<mr, nv + 1>), ...);
-    }
-    template <int... mr>
-    static constexpr bcast_table make_bcast(std::integer_sequence<int, mr...>) noexcept {
-        bcast_table t{};
-        (fill_bcast_row<mr + 1>(t.f[mr], std::make_integer_sequence<int, NV>{}), ...);
-        return t;
-    }
     static bcast_fn pick(std::size_t mr, std::size_t nv) noexcept {
-        static constexpr bcast_table t = make_bcast(std::make_integer_sequence<int, MR>{});
-        return t.f[mr - 1][nv - 1];
+        return tile_table<bcast_form, bcast_fn, MR, NV>::pick(mr, nv);
     }
 
     // C(M×N) = Σ_k A(i,k) B(k,j) with A(i,k) = a[i·a_rs + k·a_ks] (C += ... if acc_in). If

@@ -61,22 +61,8 @@ struct dot_form {
     using dot_fn = void (*)(std::size_t, const T*, std::size_t, const T*, std::size_t, T*,
                             std::size_t, const xsimd::batch_bool<T, Arch>&, const T*, std::size_t,
                             std::size_t, std::size_t) noexcept;
-    struct dot_table {
-        dot_fn f[DMR][DNR];
-    };
-    template <int mr, int... nr>
-    static constexpr void fill_dot_row(dot_fn* row, std::integer_sequence<int, nr...>) noexcept {
-        ((row[nr] = &tile<mr, nr + 1>), ...);
-    }
-    template <int... mr>
-    static constexpr dot_table make_dot(std::integer_sequence<int, mr...>) noexcept {
-        dot_table t{};
-        (fill_dot_row<mr + 1>(t.f[mr], std::make_integer_sequence<int, DNR>{}), ...);
-        return t;
-    }
     static dot_fn pick(std::size_t mr, std::size_t nr) noexcept {
-        static constexpr dot_table t = make_dot(std::make_integer_sequence<int, DMR>{});
-        return t.f[mr - 1][nr - 1];
+        return tile_table<dot_form, dot_fn, DMR, DNR>::pick(mr, nr);
     }
 
     // C(M×N) = A(M×K)·B(N×K)ᵀ, K ≥ W. A rows (X, streamed from memory) outer; all of B (H,

@@ -51,8 +51,8 @@ inline void put(f4 (&s)[R][V], float* c, size_t ldc, size_t rows, size_t cols, b
 // Broadcast tile: C[r][4v ..] (+)= Σ_k a[k·lda + r] · b[k·ldb + 4v ..], 4 rows × 2 vectors,
 // K ≥ 1. Each step bumps its two pointers (an add each) rather than forming k·lda: the
 // unrolled offsets 2·lda, 3·lda cost V8 two to four lea and a spilled register per step.
-__attribute__((noinline)) void tile_b(size_t K, const float* a, size_t lda, const float* b, size_t ldb, float* c, size_t ldc,
-            size_t rows, size_t cols, bool acc) noexcept {
+__attribute__((noinline)) void tile_b(size_t K, const float* a, size_t lda, const float* b, size_t ldb, float* c,
+                                      size_t ldc, size_t rows, size_t cols, bool acc) noexcept {
     f4 s[4][2];
     for (auto& r : s) r[0] = r[1] = wasm_f32x4_splat(0.f);
     auto step = [&](const float* x, const float* y) noexcept {
@@ -91,7 +91,7 @@ inline float hsum(f4 v) noexcept {
 // of B (at b + s·ldb), n ≥ 1; rows past `rows` / `cols` alias row 0 and are not stored.
 // X·Hᵀ streams X rows once (row pairs outer, K unblocked); H (r×m) stays in L2.
 __attribute__((noinline)) void tile_d(size_t n, const float* a, size_t lda, size_t rows, const float* b, size_t ldb,
-            size_t cols, float* c, size_t ldc) noexcept {
+                                      size_t cols, float* c, size_t ldc) noexcept {
     const float* a0 = a;
     const float* a1 = a + (rows > 1 ? lda : 0);
     const float* b0 = b;
