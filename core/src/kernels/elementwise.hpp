@@ -178,17 +178,20 @@ struct elementwise {
         return track ? step.get() : 0.0;
     }
 
-    // kernel_table::factor_update. γ ≠ 1 (the vector pow) only in NMFKIT_EXTENDED builds.
+    // kernel_table::factor_update. γ ≠ 1 (the vector pow) only in NMFKIT_EXTENDED builds. wasm
+    // (module size): one loop per γ path, the step always summed.
     static double factor_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
                                 std::size_t ldn, const T* den, std::size_t ldd, const update_params<T>& p,
                                 bool track) noexcept {
-        if constexpr (k_extended) {
-            if (p.gamma != T(1))
-                return track ? factor_rows<true, true>(rows, cols, x, ldx, num, ldn, den, ldd, p)
-                             : factor_rows<false, true>(rows, cols, x, ldx, num, ldn, den, ldd, p);
-        }
-        return track ? factor_rows<true, false>(rows, cols, x, ldx, num, ldn, den, ldd, p)
-                     : factor_rows<false, false>(rows, cols, x, ldx, num, ldn, den, ldd, p);
+        const bool sum = track || k_wasm_simd;
+        double s;
+        if (k_extended && p.gamma != T(1))
+            s = sum ? factor_rows<true, k_extended>(rows, cols, x, ldx, num, ldn, den, ldd, p)
+                    : factor_rows<k_wasm_simd, k_extended>(rows, cols, x, ldx, num, ldn, den, ldd, p);
+        else
+            s = sum ? factor_rows<true, false>(rows, cols, x, ldx, num, ldn, den, ldd, p)
+                    : factor_rows<k_wasm_simd, false>(rows, cols, x, ldx, num, ldn, den, ldd, p);
+        return track ? s : 0.0;
     }
 };
 
