@@ -66,7 +66,8 @@ void beta_loss_tile_scalar(std::size_t rows, std::size_t cols, const T* X, std::
                 d_row += xv / yg - std::log(xv / yg) - 1;
             } else {
                 const double yb = (beta < 1 ? yg : yv);
-                d_row += (std::pow(xv, beta) + (beta - 1) * std::pow(beta < 0 ? yg : yv, beta) - beta * xv * std::pow(yb, beta - 1)) /
+                d_row += (std::pow(xv, beta) + (beta - 1) * std::pow(beta < 0 ? yg : yv, beta) -
+                          beta * xv * std::pow(yb, beta - 1)) /
                          (beta * (beta - 1));
             }
         }

@@ -1,57 +1,40 @@
-// Strip-ordered broadcast-form gemm_tn for the AVX-512F set:
-// C(M×N) = A(K×M)ᵀ·B(K×N) with M = r small and N = m wide (Wᵀ·X). Included by
-// simd_impl.hpp inside its anonymous namespace (internal linkage, templated on Arch: no
-// code shared across ISA TUs); uses its kmin / k_wasm_simd helpers.
-//
-// Loop order: column strips of NR = NV·W columns outer, K blocks of KC rows inner, the
-// MR-row blocks of C innermost. The C strip (M×NR, 12.8 KiB at r = 50) stays in L1 for
-// the whole K loop instead of streaming all of C (r×m) through L2 once per K block, and
-// consecutive K blocks walk down the same strip of B, so its rows are prefetched (in
-// software, one block ahead, spread over the row blocks) on a regular stride.
-//
-// B is read in place (row stride ldb). A GOTO-style copy of each KC×NR slice into a
-// contiguous stack panel was measured slower on Zen 4 (Wᵀ·X, same loop order, KC = 48,
-// 12 KiB panel: 65 vs 90 GFLOPS at 2000×1000 r = 20, 80 vs 86 at 5000×2000 r = 50): the
-// copy costs as much as the contiguous reads save. Only whole strips run here; the column
-// remainder (N mod NR) goes through the caller's unpacked path (it owns a tail panel).
+// Strip-ordered broadcast-form gemm_tn for the AVX-512F set: C(M×N) = A(K×M)ᵀ·B(K×N) with
+// M = r small and N = m wide (Wᵀ·X). Column strips of NR = NV·W columns outer, K blocks
+// inner, MR-row blocks of C innermost: the C strip stays in L1 for the whole K loop and
+// consecutive K blocks walk down the same strip of B (prefetched one block ahead). B is read
+// in place; only whole strips run here, the column remainder goes through the caller's
+// unpacked path. Why this order and not a packed copy of B: docs/performance.md.
 #pragma once
 
-namespace packed_detail {
-// AVX-512F only: with AVX2 the strip is 16 floats wide, so A is re-read 4× as often; measured
-// on Zen 4 (avx2 set, Wᵀ·X): 91 vs 86 GFLOPS at 1797×64 r=16 but 63 vs 79 at 2000×1000
-// r=20 and 42 vs 62 at 5000×2000 r=50.
-template <class Arch>
-constexpr bool is_x86_fma_arch() noexcept {
-#if (defined(__x86_64__) || defined(_M_X64)) && defined(__AVX512F__)
-    if constexpr (std::is_same<Arch, xsimd::avx512f>::value) return true;
-#endif
-    return false;
-}
-}  // namespace packed_detail
+#include "kernels/simd_base.hpp"
+
+#include <cstddef>
+#include <type_traits>
+
+namespace nmfkit {
+namespace detail {
+namespace {
 
 template <class T, class Arch, int Regs>
 struct packed_tn {
     using B = xsimd::batch<T, Arch>;
     static constexpr std::size_t W = B::size;
+    // AVX-512F only: with AVX2's 16-float strips A is re-read 4× as often (slower measured).
 #ifdef NMFKIT_NO_PACKED_TN  // build knob for A/B timing only
     static constexpr bool enabled = false;
 #else
-    static constexpr bool enabled = !k_wasm_simd && packed_detail::is_x86_fma_arch<Arch>();
+    static constexpr bool enabled = std::is_same<Arch, xsimd::avx512f>::value;
 #endif
 
     // 6×4 (32 registers: 24 accumulators + 4 B vectors + 1 broadcast) / 6×2 (16 registers).
     static constexpr int MR = 6;
     static constexpr int NV = Regs >= 32 ? 4 : 2;
     static constexpr std::size_t NR = NV * W;
-    // Zen 4, AVX-512 float, Wᵀ·X (GFLOPS at KC = 48 / 128 / 256 / 512):
-    // 1797×64 r=16: 91 / 104 / 113 / 116; 2000×1000 r=20: 91 / 100 / 101 / 105;
-    // 5000×2000 r=50: 86 / 88–90 / 85–95 / 73–85 (that shape is noisy: DRAM-bound, shared host).
-    static constexpr std::size_t KC = 256;
+    static constexpr std::size_t KC = 256;  // measured best of 48–512 (docs/performance.md)
 
     // Number of leading columns of a product this path takes (0: none). Narrow products
     // (Wᵀ·W, N = r < NR) keep the unpacked path. So do products whose A (K×M) does not
-    // fit in L2 with room to spare: every strip streams all of A again (5000×2000 r = 50,
-    // A = W is 1 MB: 78 vs 83 GFLOPS for the K-outer unpacked path, loaded host).
+    // fit in L2 with room to spare: every strip streams all of A again.
     static std::size_t wide_cols(std::size_t M, std::size_t N, std::size_t K) noexcept {
         if (!enabled || M == 0 || K < 16 || K * M * sizeof(T) > (std::size_t(256) << 10)) return 0;
         return N / NR * NR;
@@ -107,9 +90,8 @@ struct packed_tn {
         // Row blocks of nearly equal size (r = 50: 6,6,6,6,6,5,5,5,5; r = 20: 5,5,5,5).
         const std::size_t nb = (M + MR - 1) / MR, base = M / nb, extra = M % nb;
         // K blocks of nearly equal size too (≤ KC): the one-pass solver calls this with K =
-        // rows of a block of X, a few hundred, where a tail block of a few rows reloads and
-        // stores all of C for little work (2000×1000 r=20, the X part of an iteration in
-        // blocks of 262 rows = 256 + 6: 1.71 ms vs 1.66 at 256; balanced, 1.68–1.70).
+        // rows of a block of X, where a tail block of a few rows would reload and store all
+        // of C for little work.
         const std::size_t nstrips = N / NR, nkb = (K + KC - 1) / KC, kcb = (K + nkb - 1) / nkb;
         // Lines of one row of a strip, [p, p + NR·sizeof(T)) with p possibly unaligned.
         const std::size_t lines = (NR * sizeof(T) + 63) / 64 + ((ldb * sizeof(T)) % 64 != 0 ? 1 : 0);
@@ -140,3 +122,7 @@ struct packed_tn {
         }
     }
 };
+
+}  // namespace
+}  // namespace detail
+}  // namespace nmfkit

@@ -1,28 +1,12 @@
-// WebAssembly SIMD128 float GEMM (gemm_nt, gemm_tn, gemm_nn of kernel_table<float>),
-// written with <wasm_simd128.h> for V8's TurboFan (Node 20) instead of the generic xsimd
-// templates. Included by the Emscripten kernel TUs only (simd_default.cpp,
-// wasm/simd_lite.cpp), which swap these three entries into their table, so the xsimd
-// GEMM is not linked into the modules.
-//
-// What TurboFan does with wasm decides the shape of everything here:
-//   - 15 allocatable xmm registers, no FMA (mul + add: every product needs a temporary);
-//   - within a basic block it issues every load of the block first (loads sit on the
-//     effect chain, the arithmetic is scheduled late). A K loop unrolled into one block
-//     keeps all its loaded operands live at once: clang's 4-step unroll of a 2×5 dot tile
-//     held 28 loads and spilled half of them. So the unrolled steps are separated by
-//     the loop's exit test (`if (--n == 0) break` after every step): each step is its own
-//     block, and a tile may use accumulators + loads of one step + 1 ≤ 15 registers;
-//   - one step of a 4×2 broadcast tile or a 2×4 dot tile (8 accumulators, 6 loads) is
-//     then 6 loads + 8 mul + 8 add + a fused compare-and-branch, plus ~2 address or
-//     loop instructions per step: ~25 instructions per 8 mul+add pairs, about what
-//     Zen 4 dispatches (6 a cycle) while its 4 FP pipes do the 16 FP operations.
-//     Larger tiles would need more blocks per step for no fewer instructions per pair
-//     (5×2: 7 loads and 5 branches per 10 pairs).
-// Measured (Node 20, 2000×1000 r=20, best of interleaved runs on a shared Zen 4 VM):
-// X·Hᵀ 2.7 → 2.4 ms, Wᵀ·X 3.3 → 2.8 ms, a fit 6.2 → 5.4 ms/iteration against the xsimd
-// templates; the same instruction mix in native code runs at the same speed there.
-// Edge tiles recompute a duplicate row or read a zero-padded copy and store only what is
-// valid: one instantiation per form keeps the default module small.
+// WebAssembly SIMD128 float GEMM (gemm_nt, gemm_tn, gemm_nn and gemm_tn_acc of
+// kernel_table<float>), written with <wasm_simd128.h> for V8's TurboFan instead of the
+// generic xsimd templates: faster there, and smaller. Included by the Emscripten kernel TUs
+// only (simd_default.cpp, simd_wasm_lite.cpp), whose tables take these four entries through
+// with_wasm_gemm. Shaped for TurboFan: at most 15 vector registers, no FMA, and every K step
+// its own basic block (`if (--n == 0) break` after each step), so a tile's live values are
+// its accumulators plus one step's loads. Edge tiles recompute a duplicate row or read a
+// zero-padded copy and store only what is valid. Why, and the measurements:
+// docs/performance.md.
 #pragma once
 
 #include "kernels/kernels.hpp"
@@ -67,8 +51,8 @@ inline void put(f4 (&s)[R][V], float* c, size_t ldc, size_t rows, size_t cols, b
 // Broadcast tile: C[r][4v ..] (+)= Σ_k a[k·lda + r] · b[k·ldb + 4v ..], 4 rows × 2 vectors,
 // K ≥ 1. Each step bumps its two pointers (an add each) rather than forming k·lda: the
 // unrolled offsets 2·lda, 3·lda cost V8 two to four lea and a spilled register per step.
-__attribute__((noinline)) void tile_b(size_t K, const float* a, size_t lda, const float* b, size_t ldb, float* c, size_t ldc,
-            size_t rows, size_t cols, bool acc) noexcept {
+__attribute__((noinline)) void tile_b(size_t K, const float* a, size_t lda, const float* b, size_t ldb, float* c,
+                                      size_t ldc, size_t rows, size_t cols, bool acc) noexcept {
     f4 s[4][2];
     for (auto& r : s) r[0] = r[1] = wasm_f32x4_splat(0.f);
     auto step = [&](const float* x, const float* y) noexcept {
@@ -105,11 +89,9 @@ inline float hsum(f4 v) noexcept {
 
 // Dot tile: C[r][s] = Σ_{k < 4n} A[r][k] · B[s][k], 2 rows of A (at a + r·lda) × 4 rows
 // of B (at b + s·ldb), n ≥ 1; rows past `rows` / `cols` alias row 0 and are not stored.
-// X·Hᵀ streams X rows once (row pairs outer); H (r×m, 80 KB at 1000×20) stays in L2.
-// Blocking K to keep H in L1 was slower (Node 20, 2000×1000 r=20: 2.6 ms unblocked,
-// 3.0 ms at 512, 3.4 ms at 256): every block walks all of X again with a stride.
+// X·Hᵀ streams X rows once (row pairs outer, K unblocked); H (r×m) stays in L2.
 __attribute__((noinline)) void tile_d(size_t n, const float* a, size_t lda, size_t rows, const float* b, size_t ldb,
-            size_t cols, float* c, size_t ldc) noexcept {
+                                      size_t cols, float* c, size_t ldc) noexcept {
     const float* a0 = a;
     const float* a1 = a + (rows > 1 ? lda : 0);
     const float* b0 = b;
@@ -190,8 +172,7 @@ void run_b(size_t M, size_t N, size_t K, const float* a, size_t ais, size_t aks,
            size_t ldb, float* c, size_t ldc, bool acc = false) noexcept {
     alignas(16) float panel[PANEL];
     if (ais == 1 && M % 4 == 0) {
-        // Wᵀ·X: the 4 broadcasts of a step are contiguous in W already. K blocks of 384
-        // (Node 20, Wᵀ·X 2000×1000 r=20: 2.9 ms at 128, 2.8 at 384–512, 3.8 unblocked).
+        // Wᵀ·X: the 4 broadcasts of a step are contiguous in W already. K blocks of 384.
         constexpr size_t KC = PANEL / 8;
         for (size_t k0 = 0; k0 < K; k0 += KC)
             block(M, N, mn(KC, K - k0), a + k0 * aks, 4, aks, b + k0 * ldb, ldb, c, ldc, panel,

@@ -1,8 +1,10 @@
 // Internal kernel interface of nmfkit. Not installed, not part of the public API.
 //
-// Every product the multiplicative updates need is one of three row-major GEMM
-// shapes; a kernel set implements all three plus the fused elementwise update.
-// Contract for every function in a kernel_table:
+// A kernel set (kernel_table) holds the three row-major GEMM shapes every product of the
+// multiplicative updates is one of (plus an accumulating gemm_tn), the elementwise updates
+// (mu_update, factor_update) and the β-divergence tiles. Sets: scalar.cpp (the reference),
+// the xsimd sets (simd_table.hpp, one TU per ISA), the WebAssembly GEMM (gemm_wasm.hpp);
+// dispatch.cpp picks one. Contract for every function in a kernel_table:
 //   - all matrices are row-major with unit column stride; ld* is the row stride
 //     in elements (ld >= number of columns);
 //   - C is overwritten (never read), so it may hold garbage on entry (BLAS beta = 0),
@@ -67,9 +69,9 @@ struct kernel_table {
     void (*vmath)(int f, std::size_t n, const T* x, T e, T* out) noexcept;
 
     // C(M×N) += A(K×M)ᵀ · B(K×N)     e.g. Wᵀ·X, Wᵀ·W summed over blocks of rows of W, X
-    // (the solver's one-pass Frobenius iteration). Optional: null in sets whose gemm_tn has
-    // no accumulating form (the WebAssembly GEMM); the solver then runs the two-pass
-    // iteration. K == 0 leaves C unchanged.
+    // (the solver's one-pass Frobenius iteration). Optional: a set may leave it null (every
+    // set of this tree has one), and the solver then runs the two-pass iteration. K == 0
+    // leaves C unchanged.
     void (*gemm_tn_acc)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
                         const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept;
 

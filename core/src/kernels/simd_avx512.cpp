@@ -6,7 +6,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-#include "kernels/simd_impl.hpp"
+#include "kernels/simd_table.hpp"
 
 #if !defined(__AVX512F__) || !defined(__AVX512DQ__)
 #error "simd_avx512.cpp must be compiled with -mavx512f -mavx512dq"

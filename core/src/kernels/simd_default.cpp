@@ -17,7 +17,7 @@ const kernel_table<double>* simd_tables_default_double() noexcept { return nullp
 
 #else
 
-#include "kernels/simd_impl.hpp"
+#include "kernels/simd_table.hpp"
 
 #if defined(__EMSCRIPTEN__)
 #define NMFKIT_SIMD_NAME "wasm-simd128"
@@ -44,9 +44,8 @@ const kernel_table<double>* simd_tables_default_double() noexcept { return nullp
 
 // WebAssembly: a float set only. Web pages hand in Float32Array; float64 fits run on the
 // scalar set (clang auto-vectorizes part of it with SIMD128). A double set would add
-// ~40 KB to nmfkit-simd.wasm (~10 KB gzip) for little use. The GEMM entries are the
-// SIMD128 kernels of gemm_wasm.hpp (written for V8's code generator: ~15% less time per
-// iteration than the xsimd templates there, and smaller); the rest is the xsimd set.
+// ~40 KB to the module (~10 KB gzip) for little use. The GEMM entries are the SIMD128
+// kernels of gemm_wasm.hpp (written for V8's code generator); the rest is the xsimd set.
 namespace nmfkit {
 namespace detail {
 const kernel_table<float>* simd_tables_default_float() noexcept {

@@ -1,18 +1,17 @@
 // The SIMD128 kernel set of nmfkit-simd.wasm, the Frobenius-only module (its core copy is
-// compiled with NMFKIT_EXTENDED=0, see CMakeLists.txt): it replaces simd_default.cpp
-// there. The same float kernels, without the beta-divergence ones (beta_tile,
-// beta_loss_tile, vmath), which a Frobenius-only core never calls: like the scalar set
-// of such a core, their entries are null, so their code (and pow/log/exp) is not linked
-// in. float64 runs on the scalar set, as in nmfkit-simd-full.wasm. As there, the GEMM
-// entries come from gemm_wasm.hpp.
+// compiled with NMFKIT_EXTENDED=0, see wasm/CMakeLists.txt): it replaces simd_default.cpp
+// there. The same float kernels without the β-divergence ones (beta_tile, beta_loss_tile,
+// vmath), which a Frobenius-only core never calls: their entries are null, so their code
+// (and pow/log/exp) is not linked in. factor_update stays (penalized fits), without its
+// γ ≠ 1 path. The GEMM entries come from gemm_wasm.hpp; float64 runs on the scalar set.
 #include "kernels/kernels.hpp"
 
 #if !defined(__EMSCRIPTEN__) || !defined(__wasm_simd128__) || NMFKIT_EXTENDED
-#error "simd_lite.cpp is for the Frobenius-only SIMD128 module only"
+#error "simd_wasm_lite.cpp is for the Frobenius-only SIMD128 module only"
 #endif
 
 #include "kernels/gemm_wasm.hpp"
-#include "kernels/simd_impl.hpp"
+#include "kernels/simd_table.hpp"
 
 namespace nmfkit {
 namespace detail {
