@@ -63,8 +63,8 @@ status dense_scan(const void* x, bool positive, result& out, double& sum, double
 }
 
 template <class T>
-constexpr data_ops<T> k_dense_ops = {dense_x_ht<T>, dense_wt_x<T>, dense_beta_tile<T>, dense_loss_tile<T>,
-                                     dense_scan<T>};
+constexpr data_ops<T> k_dense_ops = {dense_x_ht<T>, dense_wt_x<T>, k_extended ? dense_beta_tile<T> : nullptr,
+                                     dense_loss_tile<T>, dense_scan<T>};  // β ≠ 2 only in extended builds
 
 }  // namespace
 

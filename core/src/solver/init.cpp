@@ -26,10 +26,6 @@ void fill_constant(matrix_view<T> A, T v) noexcept {
         for (std::size_t j = 0; j < A.cols; ++j) A(i, j) = v;
 }
 
-double mean_of(double sum, std::size_t n, std::size_t m) noexcept {
-    return sum / (static_cast<double>(n) * static_cast<double>(m));
-}
-
 template <class T>
 void random_fill(matrix_view<T> W, matrix_view<T> H, double mean, std::uint64_t seed) noexcept {
     const double scale = std::sqrt(mean / static_cast<double>(W.cols));

@@ -27,9 +27,13 @@ static_assert(sizeof(state<float>) <= workspace_header_bytes && sizeof(state<dou
 template <class T>
 bool compute_layout(std::size_t n, std::size_t m, const options& opt, layout& L) noexcept {
     const std::size_t r = opt.rank;
+    // The Frobenius-only core has neither tiles nor the SVD (check_options rejects them): 2 and
+    // false let the compiler drop their sizing.
+    const double beta = k_extended ? opt.beta : 2.0;
+    const bool nndsvd = k_extended && is_nndsvd(opt.init);
     std::size_t header = 0, at[8] = {};
     if (!checked_round_up(sizeof(state<T>), header) ||
-        !workspace_regions(n, m, r, opt.beta, is_nndsvd(opt.init), sizeof(T), header, at, L.total))
+        !workspace_regions(n, m, r, beta, nndsvd, sizeof(T), header, at, L.total))
         return false;
     L.num = at[0];
     L.den = at[1];
@@ -42,7 +46,7 @@ bool compute_layout(std::size_t n, std::size_t m, const options& opt, layout& L)
     L.cap = (n > m ? n : m) * r;  // checked by workspace_regions
     L.tile_rows = L.tile_cols = 0;
     std::size_t tile = 0;
-    if (opt.beta != 2) beta_tile_shape(n, m, L.tile_rows, L.tile_cols, tile);
+    if (beta != 2) beta_tile_shape(n, m, L.tile_rows, L.tile_cols, tile);
     return true;
 }
 

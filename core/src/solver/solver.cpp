@@ -144,7 +144,7 @@ status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, co
     st->cap = L.cap;
     st->tile_rows = L.tile_rows;
     st->tile_cols = L.tile_cols;
-    if (can_fuse(k, opt, md)) {
+    if (NMFKIT_ONE_PASS && can_fuse(k, opt, md)) {  // the condition lets bare-metal builds drop it
         const std::size_t most = L.cap / (2 * r);  // num_b, den_b (b×r each) share den
         st->fuse_rows = fuse == k_size_max ? fused_rows<T>(n, m, r, most) : (fuse < most ? fuse : most);
     }

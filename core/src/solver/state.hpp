@@ -107,7 +107,9 @@ void random_fill(matrix_view<T> W, matrix_view<T> H, double mean, std::uint64_t 
 template <class T>
 void nndsvd_fill(const kernel_table<T>& k, const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H,
                  const options& opt, double mean, void* svd_scratch, double* sigma) noexcept;
-double mean_of(double sum, std::size_t n, std::size_t m) noexcept;
+inline double mean_of(double sum, std::size_t n, std::size_t m) noexcept {
+    return sum / (static_cast<double>(n) * static_cast<double>(m));
+}
 
 // ---- loss.cpp --------------------------------------------------------------------------
 // D_β(X | W·H) and ‖X − W·H‖²_F exactly, in tiles of W·H that fit in buf (≥ 1 element).
