@@ -175,6 +175,12 @@ status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, co
     return status::ok;
 }
 
+// The fixed factor of a transform as the state's (mutable) view: the solve modes never write it.
+template <class T>
+matrix_view<T> fixed_factor(const_matrix_view<T> v) noexcept {
+    return matrix_view<T>(const_cast<T*>(v.data), v.rows, v.cols, v.stride);
+}
+
 template <class T>
 status fit_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
                 std::size_t workspace_bytes, result& out, progress_callback cb, void* user, mode md,
@@ -217,19 +223,16 @@ template <class T>
 status transform(const_matrix_view<T> X, const_matrix_view<T> H, matrix_view<T> W, const options& opt,
                  void* workspace, std::size_t workspace_bytes, result& out, progress_callback callback,
                  void* user_data) noexcept {
-    // H is never written in this mode.
-    const matrix_view<T> Hm(const_cast<T*>(H.data), H.rows, H.cols, H.stride);
-    return detail::fit_impl(X, W, Hm, opt, workspace, workspace_bytes, out, callback, user_data,
-                            detail::mode::solve_w);
+    return detail::fit_impl(X, W, detail::fixed_factor(H), opt, workspace, workspace_bytes, out, callback,
+                            user_data, detail::mode::solve_w);
 }
 
 template <class T>
 status transform_columns(const_matrix_view<T> X, const_matrix_view<T> W, matrix_view<T> H, const options& opt,
                          void* workspace, std::size_t workspace_bytes, result& out, progress_callback callback,
                          void* user_data) noexcept {
-    const matrix_view<T> Wm(const_cast<T*>(W.data), W.rows, W.cols, W.stride);
-    return detail::fit_impl(X, Wm, H, opt, workspace, workspace_bytes, out, callback, user_data,
-                            detail::mode::solve_h);
+    return detail::fit_impl(X, detail::fixed_factor(W), H, opt, workspace, workspace_bytes, out, callback,
+                            user_data, detail::mode::solve_h);
 }
 
 template <class T>

@@ -206,9 +206,8 @@ void iterate(state<T>& st, bool check) noexcept {
         // HHᵀ of the new H: needed by the next W step and by the loss.
         st.k->gemm_nt(r, r, m, st.H.data, st.H.stride, st.H.data, st.H.stride, st.hht, r);
     }
-    // The cached Frobenius loss loses digits to cancellation (float32: ~1e-3 relative), too
-    // few for the tol rule: checks with tol > 0 use the exact loss, as scikit-learn does.
-    // Between checks nothing reads the loss, so it is formed at the next report (settle_loss).
+    // Checks with tol > 0 need the exact loss (the cached one loses digits); between checks the
+    // loss is formed only when reported (settle_loss). Why: docs/performance.md, "Solver".
     st.loss_stale = false;
     if (st.opt.beta == 2 && !(check && st.opt.tol > 0)) {
         if (check)
