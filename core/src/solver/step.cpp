@@ -94,15 +94,21 @@ void frobenius_products(state<T>& st, const side_view<T>& sv) noexcept {
 template <class T>
 void kl_denominator(const state<T>& st, const side_view<T>& sv) noexcept {
     const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank;
-    const matrix_view<T> W = st.W, H = st.H;
+    if (sv.is_w) {
+        for (std::size_t c = 0; c < r; ++c) {
+            double s = 0;
+            for (std::size_t j = 0; j < m; ++j) s += static_cast<double>(st.H(c, j));
+            st.den[c] = static_cast<T>(s);
+        }
+        for (std::size_t i = 1; i < n; ++i)
+            for (std::size_t c = 0; c < r; ++c) st.den[i * r + c] = st.den[c];
+        return;
+    }
     for (std::size_t c = 0; c < r; ++c) {
         double s = 0;
-        if (sv.is_w)
-            for (std::size_t j = 0; j < m; ++j) s += static_cast<double>(H(c, j));
-        else
-            for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(W(i, c));
-        const T v = !sv.is_w && s == 0 ? T(1) : static_cast<T>(s);
-        for (std::size_t e = 0; e < (sv.is_w ? n : m); ++e) st.den[sv.is_w ? e * r + c : c * m + e] = v;
+        for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(st.W(i, c));
+        const T v = s == 0 ? T(1) : static_cast<T>(s);
+        for (std::size_t j = 0; j < m; ++j) st.den[c * m + j] = v;
     }
 }
 
