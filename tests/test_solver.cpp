@@ -556,3 +556,61 @@ TEST_CASE_TEMPLATE("fit() takes the one-pass iteration on a large X and matches 
     CHECK(std::memcmp(W4.data.data(), W1.data.data(), W1.data.size() * sizeof(T)) == 0);
     CHECK(res.loss == one.res.loss);
 }
+
+// nmfkit::workspace_bound is the compile-time form of workspace_size: a constant expression,
+// never below it, and exact up to the state header (the same slack for every shape and option).
+namespace {
+constexpr nmfkit::options bound_demo_options() {
+    nmfkit::options o;
+    o.rank = 4;
+    return o;
+}
+static_assert(nmfkit::workspace_bound<float>(32, 16, bound_demo_options()) ==
+                  nmfkit::workspace_header_bytes + 2 * 512 + 2 * 64,
+              "32x16, r = 4, float, beta = 2: the header, num and den (32·4 floats), HHᵀ and WᵀW");
+}  // namespace
+
+TEST_CASE_TEMPLATE("workspace_bound bounds workspace_size, exactly up to the state header", T, float, double) {
+    nmfkit::options tiny;
+    tiny.rank = 1;
+    std::size_t tiny_bytes = 0;
+    REQUIRE(nmfkit::workspace_size<T>(1, 1, tiny, tiny_bytes) == status::ok);
+    const std::size_t header = tiny_bytes - 4 * nmfkit::workspace_alignment;  // four 1-element regions
+    CHECK(header % nmfkit::workspace_alignment == 0);
+    REQUIRE(header <= nmfkit::workspace_header_bytes);
+    const std::size_t slack = nmfkit::workspace_header_bytes - header;
+
+    const std::size_t dims[] = {1, 2, 7, 64, 65, 300, 1000, 4097};
+    const std::size_t ranks[] = {1, 3, 17, 80};
+    const double betas[] = {2, 1, 0.5, 0, 3};
+    const nmfkit::init_method inits[] = {nmfkit::init_method::random, nmfkit::init_method::custom,
+                                         nmfkit::init_method::nndsvd, nmfkit::init_method::nndsvdar};
+    int checked = 0, nndsvd_checked = 0;
+    for (std::size_t n : dims)
+        for (std::size_t m : dims)
+            for (std::size_t r : ranks)
+                for (double beta : betas)
+                    for (nmfkit::init_method init : inits) {
+                        nmfkit::options o;
+                        o.rank = r;
+                        o.beta = beta;
+                        o.init = init;
+                        std::size_t bytes = 0;
+                        const status s = nmfkit::workspace_size<T>(n, m, o, bytes);
+                        if (s == status::rank_too_large) continue;  // nndsvd with r > min(n, m)
+                        REQUIRE(s == status::ok);
+                        const std::size_t bound = nmfkit::workspace_bound<T>(n, m, o);
+                        CHECK(bytes <= bound);
+                        CHECK(bound - bytes == slack);
+                        ++checked;
+                        nndsvd_checked += init == nmfkit::init_method::nndsvd;
+                    }
+    CHECK(checked > 2000);
+    CHECK(nndsvd_checked > 300);
+
+    nmfkit::options huge;
+    huge.rank = std::size_t(1) << (sizeof(std::size_t) * 4);
+    std::size_t bytes = 0;
+    CHECK(nmfkit::workspace_size<T>(huge.rank, huge.rank, huge, bytes) == status::size_overflow);
+    CHECK(nmfkit::workspace_bound<T>(huge.rank, huge.rank, huge) == 0);
+}

@@ -9,27 +9,6 @@ namespace nmfkit {
 namespace detail {
 namespace {
 
-constexpr std::size_t k_oversample = 10;  // as scikit-learn's randomized_svd
-
-std::size_t sketch_size(std::size_t n, std::size_t m, std::size_t r) noexcept {
-    const std::size_t lim = n < m ? n : m;
-    return r + k_oversample < lim ? r + k_oversample : lim;
-}
-
-bool round64(std::size_t v, std::size_t& out) noexcept {
-    if (v > std::numeric_limits<std::size_t>::max() - 63) return false;
-    out = (v + 63) & ~std::size_t(63);
-    return true;
-}
-
-bool add_region(std::size_t& total, std::size_t count, std::size_t elem) noexcept {
-    if (elem != 0 && count > std::numeric_limits<std::size_t>::max() / elem) return false;
-    std::size_t b = 0;
-    if (!round64(count * elem, b) || b > std::numeric_limits<std::size_t>::max() - total) return false;
-    total += b;
-    return true;
-}
-
 // A vector whose norm drops below ~100 ulp of its norm before the projections lies
 // in the span of the previous ones (X is rank-deficient): it becomes zero instead of
 // amplified rounding noise, which would duplicate an earlier direction.
@@ -141,25 +120,18 @@ void jacobi_eigen(double* G, std::size_t k, double* lam, double* E) noexcept {
 
 template <class T>
 bool svd_scratch_bytes(std::size_t n, std::size_t m, std::size_t r, std::size_t& bytes) noexcept {
-    const std::size_t k = sketch_size(n, m, r);
-    std::size_t total = 0;
-    if (!add_region(total, n, k * sizeof(T)) || !add_region(total, k, m * sizeof(T)) ||
-        !add_region(total, k * k, sizeof(double)) || !add_region(total, k * k, sizeof(double)) ||
-        !add_region(total, k, sizeof(double)))
-        return false;
-    bytes = total;
-    return true;
+    return svd_scratch(n, m, r, sizeof(T), bytes);  // the formula workspace_bound reads (nmfkit/workspace.hpp)
 }
 
 template <class T>
 void truncated_svd(const kernel_table<T>& kt, const_matrix_view<T> X, std::size_t r, std::uint64_t seed,
                    matrix_view<T> U, double* sigma, matrix_view<T> Vt, void* scratch) noexcept {
-    const std::size_t n = X.rows, m = X.cols, k = sketch_size(n, m, r);
+    const std::size_t n = X.rows, m = X.cols, k = svd_sketch_size(n, m, r);
     auto* p = static_cast<unsigned char*>(scratch);
     std::size_t off = 0;
     auto take = [&](std::size_t b) {
         unsigned char* q = p + off;
-        round64(b, b);
+        checked_round_up(b, b);  // no overflow: svd_scratch_bytes summed these
         off += b;
         return q;
     };

@@ -33,7 +33,7 @@ inline void fill_x(float* v) {
         }
 }
 
-inline nmfkit::options fit_options() {
+constexpr nmfkit::options fit_options() {
     nmfkit::options o;
     o.rank = r;
     o.max_iter = max_iter;

@@ -363,3 +363,5 @@ NMFKIT_EXTERN(double)
 #undef NMFKIT_EXTERN
 
 }  // namespace nmfkit
+
+#include "nmfkit/workspace.hpp"  // workspace_bound, the compile-time form of workspace_size

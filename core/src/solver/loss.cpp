@@ -1,0 +1,155 @@
+// The loss: exact D_β(X | W·H) in tiles of W·H, the cached Frobenius loss, the penalties and
+// the result report; the public beta_divergence / frobenius_loss.
+#include <cmath>
+
+#include "solver/state.hpp"
+
+namespace nmfkit {
+namespace detail {
+namespace {
+
+// Σ_ij A(i,j)·B(i,j) in double (B tightly packed with row stride ldb).
+template <class T>
+double dot_entries(const_matrix_view<T> A, const T* B, std::size_t ldb) noexcept {
+    double total = 0;
+    for (std::size_t i = 0; i < A.rows; ++i) {
+        const T* a = A.row(i);
+        const T* b = B + i * ldb;
+        double s = 0;
+        for (std::size_t j = 0; j < A.cols; ++j) s += static_cast<double>(a[j]) * static_cast<double>(b[j]);
+        total += s;
+    }
+    return total;
+}
+
+double relative_error_of(double sq_err, double x_sqnorm) noexcept {
+    return x_sqnorm > 0 ? std::sqrt(sq_err / x_sqnorm) : 0.0;
+}
+
+template <class T>
+double penalty(const_matrix_view<T> A, double l1, double l2) noexcept {
+    if (l1 == 0 && l2 == 0) return 0;
+    double s1 = 0, s2 = 0;
+    for (std::size_t i = 0; i < A.rows; ++i)
+        for (std::size_t j = 0; j < A.cols; ++j) {
+            const double a = A(i, j);
+            s1 += a;
+            s2 += a * a;
+        }
+    return l1 * s1 + 0.5 * l2 * s2;
+}
+
+// β = 2: ½‖X − WH‖² = ½(‖X‖² − 2·cross + ⟨WᵀW, HHᵀ⟩) from products the iteration already
+// holds (O(r·m + r²)). Subject to cancellation when the error is tiny relative to ‖X‖;
+// the reported final value (finish) is computed exactly.
+template <class T>
+void cached_loss(state<T>& st, double cross) noexcept {
+    const std::size_t r = st.opt.rank;
+    const double quad = dot_entries(const_matrix_view<T>(st.wtw, r, r), st.hht, r);
+    const double sq = st.x_sqnorm - 2 * cross + quad;
+    st.sq_err = sq > 0 ? sq : 0.0;
+    st.loss = 0.5 * st.sq_err;
+}
+
+}  // namespace
+
+// Never forms the n×m product.
+template <class T>
+void exact_loss(const kernel_table<T>& k, const data_matrix<T>& X, const_matrix_view<T> W, const_matrix_view<T> H,
+                double beta, T eps, T* buf, std::size_t buf_elems, double& div, double& sq) noexcept {
+    const std::size_t n = X.rows, m = X.cols, r = W.cols;
+    const std::size_t tc = m < buf_elems ? m : buf_elems;
+    const std::size_t tr = buf_elems / tc;
+    div = sq = 0;
+    for (std::size_t i0 = 0; i0 < n; i0 += tr) {
+        const std::size_t ti = (n - i0) < tr ? (n - i0) : tr;
+        for (std::size_t j0 = 0; j0 < m; j0 += tc) {
+            const std::size_t tj = (m - j0) < tc ? (m - j0) : tc;
+            k.gemm_nn(ti, tj, r, W.row(i0), W.stride, H.data + j0, H.stride, buf, tj);
+            X.loss_tile(k, i0, ti, j0, tj, buf, tj, beta, eps, div, sq);
+        }
+    }
+}
+
+// The exact loss of the current iterate, using den as tile scratch.
+template <class T>
+void refresh_exact_loss(state<T>& st) noexcept {
+    exact_loss(*st.k, st.X, const_matrix_view<T>(st.W), const_matrix_view<T>(st.H), st.opt.beta,
+               static_cast<T>(st.opt.epsilon), st.den, st.cap, st.loss, st.sq_err);
+}
+
+template <class T>
+void frobenius_from_cache(state<T>& st) noexcept {
+    const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank;
+    const kernel_table<T>& k = *st.k;
+    if (st.num_holds_wtx) {  // cross = ⟨WᵀX, H⟩; wtw is that of the current W
+        cached_loss(st, dot_entries(const_matrix_view<T>(st.H), st.num, m));
+    } else {  // num = X·Hᵀ: cross = ⟨W, XHᵀ⟩; W may have changed since wtw was formed
+        k.gemm_tn(r, r, n, st.W.data, st.W.stride, st.W.data, st.W.stride, st.wtw, r);
+        cached_loss(st, dot_entries(const_matrix_view<T>(st.W), st.num, r));
+    }
+}
+
+// The cached products still describe the current W, H.
+template <class T>
+void settle_loss(state<T>& st) noexcept {
+    if (!st.loss_stale) return;
+    frobenius_from_cache(st);
+    st.loss_stale = false;
+}
+
+template <class T>
+void report(const state<T>& st, result& out) noexcept {
+    out.iterations = st.iter;
+    out.loss = st.loss;
+    out.relative_error = relative_error_of(st.sq_err, st.x_sqnorm);
+    out.objective = st.loss + penalty(const_matrix_view<T>(st.W), st.l1w, st.l2w) +
+                    penalty(const_matrix_view<T>(st.H), st.l1h, st.l2h);
+    out.converged = st.converged;
+    out.done = st.done;
+}
+
+#define NMFKIT_LOSS_INSTANTIATE(T)                                                                                 \
+    template void exact_loss<T>(const kernel_table<T>&, const data_matrix<T>&, const_matrix_view<T>,               \
+                                const_matrix_view<T>, double, T, T*, std::size_t, double&, double&) noexcept;      \
+    template void refresh_exact_loss<T>(state<T>&) noexcept;                                                       \
+    template void frobenius_from_cache<T>(state<T>&) noexcept;                                                     \
+    template void settle_loss<T>(state<T>&) noexcept;                                                              \
+    template void report<T>(const state<T>&, result&) noexcept;
+NMFKIT_LOSS_INSTANTIATE(float)
+NMFKIT_LOSS_INSTANTIATE(double)
+#undef NMFKIT_LOSS_INSTANTIATE
+
+}  // namespace detail
+
+template <class T>
+status frobenius_loss(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, double& loss) noexcept {
+    return beta_divergence(X, W, H, 2.0, loss);
+}
+
+template <class T>
+status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, double beta,
+                       double& loss) noexcept {
+    if (W.cols == 0) return status::zero_rank;
+    if (!std::isfinite(beta)) return status::invalid_beta;
+    if (!detail::k_extended && beta != 2) return status::not_built;
+    std::size_t extents[3];
+    const status s = detail::check_problem<T>(X, W, H, W.cols, extents);
+    if (s != status::ok) return s;
+    T buf[256];  // small: microcontroller stacks are a few KiB
+    double sq = 0;
+    detail::exact_loss(detail::best_kernels<T>(), detail::dense_data(X), W, H, beta,
+                       static_cast<T>(options{}.epsilon), buf, sizeof(buf) / sizeof(buf[0]), loss, sq);
+    return status::ok;
+}
+
+#define NMFKIT_LOSS_INSTANTIATE(T)                                                                                 \
+    template status frobenius_loss<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,            \
+                                      double&) noexcept;                                                           \
+    template status beta_divergence<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>, double,   \
+                                       double&) noexcept;
+NMFKIT_LOSS_INSTANTIATE(float)
+NMFKIT_LOSS_INSTANTIATE(double)
+#undef NMFKIT_LOSS_INSTANTIATE
+
+}  // namespace nmfkit

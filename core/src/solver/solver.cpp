@@ -1,0 +1,313 @@
+// The solver's life cycle: start (validate, lay out the workspace, initialize, the first
+// products and loss), run (iterations and the convergence rule), finish (the exact final loss);
+// the public entry points and their instantiation. The parts: validate.cpp, layout.cpp,
+// init.cpp, loss.cpp, step.cpp, and dense_data.cpp (how the solver reaches X).
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <new>
+
+#include "solver/state.hpp"
+
+namespace nmfkit {
+namespace detail {
+namespace {
+
+constexpr std::uint32_t k_magic = 0x4b464d4eu;  // "NMFK"
+
+// The marker of a started solver, distinct per element type: a workspace started as
+// float is not a double solver (the C API's workspace handle could be mixed up).
+template <class T>
+constexpr std::uint32_t magic_of = k_magic + static_cast<std::uint32_t>(sizeof(T));
+
+template <class T>
+state<T>* state_of(void* ws) noexcept {
+    auto* st = static_cast<state<T>*>(ws);
+    return (st && st->magic == magic_of<T>) ? st : nullptr;
+}
+
+// Runs up to `iterations` iterations; applies the tol rule at every check_every-th
+// iteration and calls the callback there and after the last iteration.
+template <class T>
+status run_impl(state<T>& st, std::uint32_t iterations, result& out, progress_callback cb, void* user) noexcept {
+    for (std::uint32_t done_now = 0; done_now < iterations && !st.done; ++done_now) {
+        const bool check = (st.iter + 1) % st.opt.check_every == 0;
+        iterate(st, check);
+        if (check) {
+            const double e = std::sqrt(2 * st.loss);
+            if (st.opt.tol > 0 && (st.e0 == 0 || (st.e_prev - e) / st.e0 < st.opt.tol)) {
+                st.converged = true;
+                st.done = true;
+            }
+            st.e_prev = e;
+        }
+        if (st.iter >= st.opt.max_iter) st.done = true;
+        if (cb && (check || st.done)) {
+            settle_loss(st);
+            report(st, out);
+            const progress p{st.iter, st.opt.max_iter, st.loss, out.relative_error};
+            if (!cb(p, user)) return status::cancelled;
+        }
+    }
+    settle_loss(st);
+    report(st, out);
+    return status::ok;
+}
+
+template <class T>
+status finish_impl(state<T>& st, result& out) noexcept {
+    st.loss_stale = false;
+    refresh_exact_loss(st);
+    report(st, out);
+    return status::ok;
+}
+
+template <class T>
+status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
+                  std::size_t workspace_bytes, result& out, state<T>*& started, mode md,
+                  const kernel_table<T>* kernels = nullptr, std::size_t fuse = k_size_max) noexcept {
+    started = nullptr;
+    out = result{};
+    status s = check_options<T>(opt);
+    if (s != status::ok) return s;
+    std::size_t extents[3] = {0, 0, 0};
+    s = check_problem<T>(X, W, H, opt.rank, extents, md);
+    if (s != status::ok) return s;
+    const std::size_t n = X.rows, m = X.cols, r = opt.rank;
+    if (md == mode::fit && is_nndsvd(opt.init) && r > (n < m ? n : m)) return status::rank_too_large;
+    layout L{};
+    if (!compute_layout<T>(n, m, opt, L)) return status::size_overflow;
+    if (!workspace) return status::null_pointer;
+    if (reinterpret_cast<std::uintptr_t>(workspace) % workspace_alignment != 0) return status::workspace_misaligned;
+    if (workspace_bytes < L.total) return status::workspace_too_small;
+    const void* regions[4] = {X.data, W.data, H.data, workspace};
+    const std::size_t sizes[4] = {extents[0], extents[1], extents[2], L.total};
+    for (int a = 0; a < 4; ++a)
+        for (int b = a + 1; b < 4; ++b)
+            if (overlap(regions[a], sizes[a], regions[b], sizes[b])) return status::buffers_overlap;
+
+    // An earlier solver in this workspace is invalid from here on, whatever happens next.
+    const std::uint32_t no_magic = 0;
+    std::memcpy(workspace, &no_magic, sizeof(no_magic));
+
+    double x_sum = 0, x_sq = 0;
+    s = dense_data(X).scan(opt.beta <= 0, out, x_sum, x_sq);
+    if (s != status::ok) return s;
+    const double mean = mean_of(x_sum, n, m);
+    const bool custom = opt.init == init_method::custom;
+    // The caller's matrices: W0, H0 of a custom start, and the fixed factor of a transform.
+    if (md == mode::solve_h || custom) {
+        s = scan_values<T>(W, status::init_not_finite, status::init_negative, out, matrix_id::W, nullptr, nullptr);
+        if (s != status::ok) return s;
+    }
+    if (md == mode::solve_w || custom) {
+        s = scan_values<T>(H, status::init_not_finite, status::init_negative, out, matrix_id::H, nullptr, nullptr);
+        if (s != status::ok) return s;
+    }
+
+    const kernel_table<T>& k = kernels                                ? *kernels
+                               : opt.kernel == kernel_choice::scalar ? scalar_kernels<T>()
+                                                                     : best_kernels<T>();
+    auto* base = static_cast<unsigned char*>(workspace);
+    const T start_value = static_cast<T>(std::sqrt(mean / static_cast<double>(r)));
+    if (md == mode::solve_w && !custom) fill_constant(W, start_value);  // scikit-learn's transform start
+    if (md == mode::solve_h && !custom) fill_constant(H, start_value);
+    if (md == mode::fit) {
+        if (opt.init == init_method::random) random_fill(W, H, mean, opt.seed);
+        if constexpr (k_extended) {
+            if (is_nndsvd(opt.init))
+                nndsvd_fill(k, X, W, H, opt, mean, base + L.svd, reinterpret_cast<double*>(base + L.sigma));
+        }
+    }
+
+    auto* st = new (workspace) state<T>{};
+    st->k = &k;
+    st->dense_x = X;
+    st->X = dense_data(st->dense_x);
+    st->W = W;
+    st->H = H;
+    st->opt = opt;
+    st->update_w = md != mode::solve_h;
+    st->update_h = md != mode::solve_w;
+    st->gamma = opt.beta < 1 ? 1 / (2 - opt.beta) : (opt.beta > 2 ? 1 / (opt.beta - 1) : 1.0);
+    const double nd = static_cast<double>(n), md_ = static_cast<double>(m);
+    st->l1w = md_ * opt.alpha_w * opt.l1_ratio;
+    st->l2w = md_ * opt.alpha_w * (1 - opt.l1_ratio);
+    st->l1h = nd * opt.alpha_h * opt.l1_ratio;
+    st->l2h = nd * opt.alpha_h * (1 - opt.l1_ratio);
+    st->num = reinterpret_cast<T*>(base + L.num);
+    st->den = reinterpret_cast<T*>(base + L.den);
+    st->hht = reinterpret_cast<T*>(base + L.hht);
+    st->wtw = reinterpret_cast<T*>(base + L.wtw);
+    st->ta = reinterpret_cast<T*>(base + L.ta);
+    st->tb = reinterpret_cast<T*>(base + L.tb);
+    st->cap = L.cap;
+    st->tile_rows = L.tile_rows;
+    st->tile_cols = L.tile_cols;
+    if (NMFKIT_ONE_PASS && can_fuse(k, opt, md)) {  // the condition lets bare-metal builds drop it
+        const std::size_t most = L.cap / (2 * r);  // num_b, den_b (b×r each) share den
+        st->fuse_rows = fuse == k_size_max ? fused_rows<T>(n, m, r, most) : (fuse < most ? fuse : most);
+    }
+    st->x_sqnorm = x_sq;
+
+    // The loss of the start, and the products the first step needs.
+    k.gemm_nt(r, r, m, H.data, H.stride, H.data, H.stride, st->hht, r);
+    if (opt.beta == 2) {
+        if (st->update_w) {
+            st->X.x_ht(k, 0, n, H, st->num, r);
+            st->num_holds_xht = true;
+        } else {
+            st->X.wt_x(k, 0, W, st->num, m, false);
+            k.gemm_tn(r, r, n, W.data, W.stride, W.data, W.stride, st->wtw, r);
+            st->num_holds_wtx = true;
+        }
+        frobenius_from_cache(*st);
+        if (opt.tol > 0) refresh_exact_loss(*st);  // e0 anchors the tol rule: exact
+    } else {
+        refresh_exact_loss(*st);
+    }
+    st->e0 = std::sqrt(2 * st->loss);
+    st->e_prev = st->e0;
+    st->done = opt.max_iter == 0;
+    st->magic = magic_of<T>;
+    report(*st, out);
+    started = st;
+    return status::ok;
+}
+
+// The fixed factor of a transform as the state's (mutable) view: the solve modes never write it.
+template <class T>
+matrix_view<T> fixed_factor(const_matrix_view<T> v) noexcept {
+    return matrix_view<T>(const_cast<T*>(v.data), v.rows, v.cols, v.stride);
+}
+
+template <class T>
+status fit_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
+                std::size_t workspace_bytes, result& out, progress_callback cb, void* user, mode md,
+                const kernel_table<T>* kernels = nullptr, std::size_t fuse = k_size_max) noexcept {
+    state<T>* st = nullptr;
+    status s = start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, md, kernels, fuse);
+    if (s != status::ok) return s;
+    s = run_impl(*st, opt.max_iter, out, cb, user);
+    finish_impl(*st, out);
+    return s;
+}
+
+}  // namespace
+
+// Test hook (tests/test_solver.cpp declares it): fit() with the kernel set k instead of the
+// one opt.kernel selects, and fuse_rows rows per block of the one-pass Frobenius iteration
+// where it applies (0: the two-pass one; SIZE_MAX: the size rule of fit()), so both
+// iterations can be compared on small problems.
+template <class T>
+status fit_with_kernels(const kernel_table<T>& k, std::size_t fuse_rows, const_matrix_view<T> X, matrix_view<T> W,
+                        matrix_view<T> H, const options& opt, void* workspace, std::size_t workspace_bytes,
+                        result& out, progress_callback cb, void* user) noexcept {
+    return fit_impl(X, W, H, opt, workspace, workspace_bytes, out, cb, user, mode::fit, &k, fuse_rows);
+}
+template status fit_with_kernels<float>(const kernel_table<float>&, std::size_t, const_matrix_view<float>,
+                                        matrix_view<float>, matrix_view<float>, const options&, void*, std::size_t,
+                                        result&, progress_callback, void*) noexcept;
+template status fit_with_kernels<double>(const kernel_table<double>&, std::size_t, const_matrix_view<double>,
+                                         matrix_view<double>, matrix_view<double>, const options&, void*,
+                                         std::size_t, result&, progress_callback, void*) noexcept;
+}  // namespace detail
+
+template <class T>
+status fit(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
+           std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data) noexcept {
+    return detail::fit_impl(X, W, H, opt, workspace, workspace_bytes, out, callback, user_data, detail::mode::fit);
+}
+
+template <class T>
+status transform(const_matrix_view<T> X, const_matrix_view<T> H, matrix_view<T> W, const options& opt,
+                 void* workspace, std::size_t workspace_bytes, result& out, progress_callback callback,
+                 void* user_data) noexcept {
+    return detail::fit_impl(X, W, detail::fixed_factor(H), opt, workspace, workspace_bytes, out, callback,
+                            user_data, detail::mode::solve_w);
+}
+
+template <class T>
+status transform_columns(const_matrix_view<T> X, const_matrix_view<T> W, matrix_view<T> H, const options& opt,
+                         void* workspace, std::size_t workspace_bytes, result& out, progress_callback callback,
+                         void* user_data) noexcept {
+    return detail::fit_impl(X, detail::fixed_factor(W), H, opt, workspace, workspace_bytes, out, callback,
+                            user_data, detail::mode::solve_h);
+}
+
+template <class T>
+status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H, matrix_view<T> out) noexcept {
+    if (!W.data || !H.data || !out.data) return status::null_pointer;
+    if (W.rows == 0 || H.cols == 0) return status::empty_dimension;
+    if (W.cols == 0) return status::zero_rank;
+    if (H.rows != W.cols || out.rows != W.rows || out.cols != H.cols) return status::shape_mismatch;
+    std::size_t e[3];
+    const matrix_view<T>* views[1] = {&out};
+    const const_matrix_view<T>* inputs[2] = {&W, &H};
+    for (int i = 0; i < 2; ++i)
+        if (const status s = detail::check_view<T>(*inputs[i], e[i]); s != status::ok) return s;
+    if (const status s = detail::check_view<T>(*views[0], e[2]); s != status::ok) return s;
+    if (detail::overlap(out.data, e[2], W.data, e[0]) ||
+        detail::overlap(out.data, e[2], H.data, e[1]))
+        return status::buffers_overlap;
+    detail::best_kernels<T>().gemm_nn(W.rows, H.cols, W.cols, W.data, W.stride, H.data, H.stride, out.data,
+                                      out.stride);
+    return status::ok;
+}
+
+template <class T>
+status solver<T>::start(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt,
+                        void* workspace, std::size_t workspace_bytes, result& out) noexcept {
+    detail::state<T>* st = nullptr;
+    const status s = detail::start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, detail::mode::fit);
+    ws_ = st;
+    return s;
+}
+
+template <class T>
+status solver<T>::run(std::uint32_t iterations, result& out) noexcept {
+    detail::state<T>* st = detail::state_of<T>(ws_);
+    if (!st) return status::not_started;
+    return detail::run_impl(*st, iterations, out, nullptr, nullptr);
+}
+
+template <class T>
+bool solver<T>::done() const noexcept {
+    const detail::state<T>* st = detail::state_of<T>(ws_);
+    return !st || st->done;
+}
+
+template <class T>
+status solver<T>::finish(result& out) noexcept {
+    detail::state<T>* st = detail::state_of<T>(ws_);
+    if (!st) return status::not_started;
+    return detail::finish_impl(*st, out);
+}
+
+template <class T>
+const char* solver<T>::kernel_name() const noexcept {
+    const detail::state<T>* st = detail::state_of<T>(ws_);
+    return st ? st->k->name : "";
+}
+
+template <class T>
+const char* default_kernel_name() noexcept {
+    return detail::best_kernels<T>().name;
+}
+
+#define NMFKIT_INSTANTIATE(T)                                                                                      \
+    template status fit<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, const options&, void*,            \
+                           std::size_t, result&, progress_callback, void*) noexcept;                               \
+    template status transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, const options&, void*, \
+                                 std::size_t, result&, progress_callback, void*) noexcept;                         \
+    template status transform_columns<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>,               \
+                                         const options&, void*, std::size_t, result&, progress_callback,            \
+                                         void*) noexcept;                                                          \
+    template status inverse_transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>) noexcept;     \
+    template class solver<T>;                                                                                      \
+    template const char* default_kernel_name<T>() noexcept;
+NMFKIT_INSTANTIATE(float)
+NMFKIT_INSTANTIATE(double)
+#undef NMFKIT_INSTANTIATE
+
+}  // namespace nmfkit

@@ -1,0 +1,136 @@
+// The multiplicative-update solver's private interface: its build knobs, the state it keeps
+// in the workspace, and the functions its parts (validate, layout, init, loss, step, solver)
+// offer each other. All heavy arithmetic goes through a kernel_table; X through data_ops.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/kernels.hpp"
+#include "nmfkit/nmfkit.hpp"
+#include "solver/data.hpp"
+
+// NMFKIT_EXTENDED=0 builds a Frobenius-only core (β = 2, random/custom init, mu/amu,
+// penalties, transform) without pow/log and the SVD: for microcontrollers, where
+// those double-precision library routines would triple the flash footprint.
+#ifndef NMFKIT_EXTENDED
+#define NMFKIT_EXTENDED 1
+#endif
+// NMFKIT_ONE_PASS=0 (bare-metal builds, CMakeLists.txt) compiles the one-pass iteration out:
+// it only runs for X > 4 MiB, and its code would push the Cortex-M4 firmware past 16 KB.
+#ifndef NMFKIT_ONE_PASS
+#define NMFKIT_ONE_PASS 1
+#endif
+
+namespace nmfkit {
+namespace detail {
+
+constexpr bool k_extended = NMFKIT_EXTENDED != 0;
+constexpr double k_f64_eps = 2.220446049250313e-16;  // scikit-learn's zeroing threshold for β ≤ 1
+
+enum class mode { fit, solve_w, solve_h };  // solve_w: H fixed (transform); solve_h: W fixed
+
+// Everything the solver keeps between calls; it lives at the start of the workspace.
+template <class T>
+struct state {
+    std::uint32_t magic;
+    const kernel_table<T>* k;
+    const_matrix_view<T> dense_x;  // the caller's X, the context of X (dense data_ops)
+    data_matrix<T> X;
+    matrix_view<T> W, H;
+    options opt;
+    bool update_w, update_h;
+    double gamma;                 // MM exponent of Févotte & Idier
+    double l1w, l2w, l1h, l2h;    // penalties scaled as scikit-learn's
+    T* num;                       // X·Hᵀ (n×r) in the W step, Wᵀ·X (r×m) in the H step
+    T* den;                       // W·HHᵀ (n×r), WᵀW·H (r×m); scratch for the exact loss
+    T* hht;                       // H·Hᵀ (r×r) of the current H
+    T* wtw;                       // Wᵀ·W (r×r) of the current W
+    T* ta;                        // β ≠ 2: tile of W·H, then X ∘ (W·H)^(β−2)
+    T* tb;                        // β ∉ {1, 2}: tile of (W·H)^(β−1)
+    std::size_t cap;              // elements in num, den
+    std::size_t tile_rows;        // rows of a W-step tile (tile_rows × m)
+    std::size_t tile_cols;        // columns of an H-step tile (n × tile_cols)
+    std::size_t fuse_rows;        // β = 2, mu: rows of X per block of the one-pass iteration (0: two passes)
+    std::uint32_t iter;
+    bool num_holds_xht;  // num = X·Hᵀ for the current H
+    bool num_holds_wtx;  // num = Wᵀ·X for the current W (and then wtw = WᵀW too)
+    bool done;
+    bool converged;
+    double x_sqnorm;  // ‖X‖²_F
+    double e0;        // sqrt(2·D_β(X | W0·H0))
+    double e_prev;    // the same at the previous convergence check
+    double loss;      // D_β(X | W·H) of the current iterate (β = 2: from cached products)
+    double sq_err;    // ‖X − W·H‖²_F, computed with loss
+    bool loss_stale;  // β = 2: loss / sq_err not yet formed from the cached products
+};
+
+// ---- validate.cpp ----------------------------------------------------------------------
+template <class T>
+status check_options(const options& o) noexcept;
+// Bytes spanned by a view: ((rows − 1)·stride + cols)·sizeof(T).
+template <class T>
+status check_view(const_matrix_view<T> v, std::size_t& extent_bytes) noexcept;
+bool overlap(const void* a, std::size_t a_bytes, const void* b, std::size_t b_bytes) noexcept;
+// Validates the shapes of X (n×m), W (n×r), H (r×m) and computes their extents.
+// In the solve modes a wrong shape of the fixed factor has its own status.
+template <class T>
+status check_problem(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r,
+                     std::size_t extents[3], mode md = mode::fit) noexcept;
+// Checks that every entry is finite and ≥ 0 (> 0 if `positive`); reports the first bad one
+// (row-major). Also returns Σx and Σx² in double (either may be null), summed in a fixed order.
+template <class T>
+status scan_values(const_matrix_view<T> A, status not_finite, status negative, result& out, matrix_id which,
+                   double* sum, double* sqsum, bool positive = false) noexcept;
+
+// ---- layout.cpp ------------------------------------------------------------------------
+struct layout {
+    std::size_t num, den, hht, wtw, ta, tb, total;  // byte offsets from the workspace start, and size
+    std::size_t svd, sigma;                         // nndsvd scratch, overlaying the buffers above
+    std::size_t cap, tile_rows, tile_cols;
+};
+template <class T>
+bool compute_layout(std::size_t n, std::size_t m, const options& opt, layout& L) noexcept;
+// Whether the one-pass Frobenius iteration applies, and its rows per block of X (0: two passes).
+template <class T>
+bool can_fuse(const kernel_table<T>& k, const options& opt, mode md) noexcept;
+template <class T>
+std::size_t fused_rows(std::size_t n, std::size_t m, std::size_t r, std::size_t most) noexcept;
+
+// ---- init.cpp --------------------------------------------------------------------------
+template <class T>
+void fill_constant(matrix_view<T> A, T v) noexcept;
+// W, H uniform in (0, 1) times sqrt(mean(X) / r); W first, then H.
+template <class T>
+void random_fill(matrix_view<T> W, matrix_view<T> H, double mean, std::uint64_t seed) noexcept;
+// NNDSVD from the truncated SVD of the dense X.
+template <class T>
+void nndsvd_fill(const kernel_table<T>& k, const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H,
+                 const options& opt, double mean, void* svd_scratch, double* sigma) noexcept;
+inline double mean_of(double sum, std::size_t n, std::size_t m) noexcept {
+    return sum / (static_cast<double>(n) * static_cast<double>(m));
+}
+
+// ---- loss.cpp --------------------------------------------------------------------------
+// D_β(X | W·H) and ‖X − W·H‖²_F exactly, in tiles of W·H that fit in buf (≥ 1 element).
+template <class T>
+void exact_loss(const kernel_table<T>& k, const data_matrix<T>& X, const_matrix_view<T> W, const_matrix_view<T> H,
+                double beta, T eps, T* buf, std::size_t buf_elems, double& div, double& sq) noexcept;
+template <class T>
+void refresh_exact_loss(state<T>& st) noexcept;
+// β = 2: the loss of the current iterate from the cached products.
+template <class T>
+void frobenius_from_cache(state<T>& st) noexcept;
+// Forms the loss iterate() deferred.
+template <class T>
+void settle_loss(state<T>& st) noexcept;
+template <class T>
+void report(const state<T>& st, result& out) noexcept;
+
+// ---- step.cpp --------------------------------------------------------------------------
+// One iteration: the W step, the H step (with HHᵀ of the new H), and the loss `check` needs.
+template <class T>
+void iterate(state<T>& st, bool check) noexcept;
+
+}  // namespace detail
+}  // namespace nmfkit

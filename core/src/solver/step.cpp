@@ -1,0 +1,233 @@
+// The multiplicative update of one factor (factor_step, both sides), its accelerated form
+// (AMU), the one-pass Frobenius W step, and one iteration (iterate).
+#include <cmath>
+#include <cstdint>
+
+#include "solver/state.hpp"
+
+namespace nmfkit {
+namespace detail {
+namespace {
+
+constexpr double k_amu_alpha = 2.0;  // Gillis & Glineur: inner budget 1 + α·ρ
+constexpr double k_amu_delta = 0.1;  // ... and early stop at δ·‖first step‖
+
+// x ← x ∘ (num ⊘ d)^γ with d = den + l1 + l2·x (d = eps where it is 0); entries below
+// `zero_below` are set to 0 afterwards. Returns ‖Δx‖²_F when `track` is set.
+template <class T>
+double update_factor(const kernel_table<T>& k, matrix_view<T> x, const T* num, const T* den, std::size_t ld, T eps,
+                     double l1, double l2, double gamma, double zero_below, bool track) noexcept {
+    if (l1 == 0 && l2 == 0 && gamma == 1 && zero_below == 0) {
+        const double step = k.mu_update(x.rows, x.cols, x.data, x.stride, num, ld, den, ld, eps);
+        return track ? step : 0;
+    }
+    const update_params<T> p{eps, static_cast<T>(l1), static_cast<T>(l2), static_cast<T>(gamma),
+                             static_cast<T>(zero_below)};
+    return k.factor_update(x.rows, x.cols, x.data, x.stride, num, ld, den, ld, p, track);
+}
+
+// Gillis & Glineur's inner budget 1 + α·ρ for a factor whose products cost ρ inner updates.
+std::uint32_t amu_budget(std::size_t n, std::size_t m, std::size_t r, bool for_w) noexcept {
+    const double dn = static_cast<double>(n), dm = static_cast<double>(m), dr = static_cast<double>(r);
+    const double rho = for_w ? 1 + std::floor((dn * dm + dm * dr) / (dn * (dr + 1)))
+                             : 1 + std::floor((dn * dm + dn * dr) / (dm * (dr + 1)));
+    const double b = std::floor(1 + k_amu_alpha * rho);
+    return b > 1000 ? 1000u : static_cast<std::uint32_t>(b);
+}
+
+enum class side { w, h };
+
+// What distinguishes the two sides of a step. W: num = X·Hᵀ, den = W·(HHᵀ), both n×r; H:
+// num = Wᵀ·X, den = (WᵀW)·H, both r×m. The W side's β ≠ 2 tiles of W·H are blocks of rows,
+// the H side's blocks of columns.
+template <class T>
+struct side_view {
+    bool is_w;
+    matrix_view<T> F;        // the factor updated (W or H)
+    const T* gram;           // HHᵀ or WᵀW (r×r)
+    std::size_t ld;          // row stride of num and den: r or m
+    double l1, l2;           // its penalties
+    double zero_below;       // scikit-learn zeroes W below eps for β < 1, H for β ≤ 1
+    std::size_t tile;        // rows (W) or columns (H) of W·H per β ≠ 2 tile
+};
+
+template <class T>
+side_view<T> side_of(const state<T>& st, side s) noexcept {
+    const double beta = st.opt.beta;
+    if (s == side::w)
+        return {true, st.W, st.hht, st.opt.rank, st.l1w, st.l2w, beta < 1 ? k_f64_eps : 0.0, st.tile_rows};
+    return {false, st.H, st.wtw, st.X.cols, st.l1h, st.l2h, beta <= 1 ? k_f64_eps : 0.0, st.tile_cols};
+}
+
+// den = W·(HHᵀ) (W side) or (WᵀW)·H (H side) for the current factor.
+template <class T>
+void gram_product(const kernel_table<T>& k, const side_view<T>& sv, std::size_t r, T* den) noexcept {
+    if (sv.is_w)
+        k.gemm_nn(sv.F.rows, r, r, sv.F.data, sv.F.stride, sv.gram, r, den, sv.ld);
+    else
+        k.gemm_nn(r, sv.F.cols, r, sv.gram, r, sv.F.data, sv.F.stride, den, sv.ld);
+}
+
+// β = 2: the Frobenius products of the side, unless the cache already holds them.
+template <class T>
+void frobenius_products(state<T>& st, const side_view<T>& sv) noexcept {
+    const kernel_table<T>& k = *st.k;
+    const std::size_t n = st.X.rows, r = st.opt.rank;
+    const matrix_view<T> W = st.W;
+    if (sv.is_w) {
+        // num = X·Hᵀ is still valid after start(): the two-pass step reuses it.
+        if (!st.num_holds_xht) st.X.x_ht(k, 0, n, st.H, st.num, r);
+        st.num_holds_xht = true;
+        st.num_holds_wtx = false;
+    } else {
+        if (!st.num_holds_wtx) {  // else the one-pass W step (or a fixed W) left both
+            k.gemm_tn(r, r, n, W.data, W.stride, W.data, W.stride, st.wtw, r);
+            st.X.wt_x(k, 0, W, st.num, st.X.cols, false);
+        }
+        st.num_holds_wtx = true;
+        st.num_holds_xht = false;
+    }
+}
+
+// β = 1: the denominator is 1·Hᵀ (W side: the row sums of H on every row) or Wᵀ·1 (H side:
+// the column sums of W on every column, a zero sum counting as 1).
+template <class T>
+void kl_denominator(const state<T>& st, const side_view<T>& sv) noexcept {
+    const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank;
+    if (sv.is_w) {
+        for (std::size_t c = 0; c < r; ++c) {
+            double s = 0;
+            for (std::size_t j = 0; j < m; ++j) s += static_cast<double>(st.H(c, j));
+            st.den[c] = static_cast<T>(s);
+        }
+        for (std::size_t i = 1; i < n; ++i)
+            for (std::size_t c = 0; c < r; ++c) st.den[i * r + c] = st.den[c];
+        return;
+    }
+    for (std::size_t c = 0; c < r; ++c) {
+        double s = 0;
+        for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(st.W(i, c));
+        const T v = s == 0 ? T(1) : static_cast<T>(s);
+        for (std::size_t j = 0; j < m; ++j) st.den[c * m + j] = v;
+    }
+}
+
+// β ≠ 2: num = (X ∘ (WH)^(β−2))·Hᵀ or Wᵀ·(X ∘ (WH)^(β−2)), den likewise with (WH)^(β−1),
+// one tile of W·H at a time (rows i0.. × all columns, or all rows × columns j0..).
+template <class T>
+void beta_products(state<T>& st, const side_view<T>& sv) noexcept {
+    const kernel_table<T>& k = *st.k;
+    const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank;
+    const double beta = st.opt.beta;
+    const T eps = static_cast<T>(st.opt.epsilon);
+    const matrix_view<T> W = st.W, H = st.H;
+    T* const tb = beta == 1 ? nullptr : st.tb;
+    const std::size_t extent = sv.is_w ? n : m;
+    for (std::size_t t0 = 0; t0 < extent; t0 += sv.tile) {
+        const std::size_t t = (extent - t0) < sv.tile ? (extent - t0) : sv.tile;
+        const std::size_t i0 = sv.is_w ? t0 : 0, ti = sv.is_w ? t : n;
+        const std::size_t j0 = sv.is_w ? 0 : t0, tj = sv.is_w ? m : t;
+        k.gemm_nn(ti, tj, r, W.row(i0), W.stride, H.data + j0, H.stride, st.ta, tj);
+        st.X.beta_tile(k, i0, ti, j0, tj, st.ta, tj, tb, tj, beta, eps);
+        if (sv.is_w) {
+            k.gemm_nt(ti, r, m, st.ta, m, H.data, H.stride, st.num + i0 * r, r);
+            if (tb) k.gemm_nt(ti, r, m, tb, m, H.data, H.stride, st.den + i0 * r, r);
+        } else {
+            k.gemm_tn(r, tj, n, W.data, W.stride, st.ta, tj, st.num + j0, m);
+            if (tb) k.gemm_tn(r, tj, n, W.data, W.stride, tb, tj, st.den + j0, m);
+        }
+    }
+}
+
+#if NMFKIT_ONE_PASS
+// β = 2, mu, fit: W's update and the H step's Wᵀ·X, WᵀW in one pass over X. For each block
+// of b rows: num_b = X_b·Hᵀ, den_b = W_b·HHᵀ, W_b ← W_b ∘ num_b ⊘ den_b (row-local, so
+// exactly the two-pass update up to the summation order of the products), then, while X_b
+// and W_b are still in cache, Wᵀ·X += W_bᵀ·X_b and WᵀW += W_bᵀ·W_b with the new W_b.
+// Buffers: Wᵀ·X accumulates in num (r×m); num_b and den_b share den (b ≤ cap / 2r).
+template <class T>
+void w_step_fused(state<T>& st) noexcept {
+    const kernel_table<T>& k = *st.k;
+    const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank, rows = st.fuse_rows;
+    const T eps = static_cast<T>(st.opt.epsilon);
+    const matrix_view<T> W = st.W;
+    T* const num_b = st.den;
+    T* const den_b = st.den + rows * r;
+    for (std::size_t i0 = 0; i0 < n; i0 += rows) {
+        const std::size_t b = (n - i0) < rows ? (n - i0) : rows;
+        const matrix_view<T> Wb(W.row(i0), b, r, W.stride);
+        st.X.x_ht(k, i0, b, st.H, num_b, r);
+        k.gemm_nn(b, r, r, Wb.data, W.stride, st.hht, r, den_b, r);
+        update_factor(k, Wb, num_b, den_b, r, eps, st.l1w, st.l2w, st.gamma, 0.0, false);
+        st.X.wt_x(k, i0, Wb, st.num, m, i0 != 0);
+        (i0 == 0 ? k.gemm_tn : k.gemm_tn_acc)(r, r, b, Wb.data, W.stride, Wb.data, W.stride, st.wtw, r);
+    }
+    st.num_holds_xht = false;
+    st.num_holds_wtx = true;  // for the new W, with wtw
+}
+#endif
+
+// One multiplicative update of the side's factor: F ← F ∘ (num ⊘ den)^γ (with penalties).
+// β = 2: num and den from the Frobenius products; amu repeats the den product and the update
+// while the step shrinks (Gillis & Glineur). β ≠ 2: num, den from tiles of W·H.
+template <class T>
+void factor_step(state<T>& st, side s) noexcept {
+    const kernel_table<T>& k = *st.k;
+    const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank;
+    const T eps = static_cast<T>(st.opt.epsilon);
+    const side_view<T> sv = side_of(st, s);
+
+    if (st.opt.beta == 2) {
+#if NMFKIT_ONE_PASS
+        if (sv.is_w && st.fuse_rows != 0 && !st.num_holds_xht) return w_step_fused(st);
+#endif
+        frobenius_products(st, sv);
+        const bool amu = k_extended && st.opt.solver == algorithm::amu;
+        const std::uint32_t inner = amu ? amu_budget(n, m, r, sv.is_w) : 1;
+        double first = 0;
+        for (std::uint32_t l = 0; l < inner; ++l) {
+            gram_product(k, sv, r, st.den);
+            const double change =
+                update_factor(k, sv.F, st.num, st.den, sv.ld, eps, sv.l1, sv.l2, st.gamma, sv.zero_below, amu);
+            if (l == 0) first = change;
+            else if (change <= k_amu_delta * k_amu_delta * first) break;
+        }
+        return;
+    }
+    if constexpr (!k_extended) return;  // β ≠ 2 is rejected by check_options
+    st.num_holds_xht = st.num_holds_wtx = false;
+    if (st.opt.beta == 1) kl_denominator(st, sv);
+    beta_products(st, sv);
+    update_factor(k, sv.F, st.num, st.den, sv.ld, eps, sv.l1, sv.l2, st.gamma, sv.zero_below, false);
+}
+
+}  // namespace
+
+template <class T>
+void iterate(state<T>& st, bool check) noexcept {
+    const std::size_t m = st.X.cols, r = st.opt.rank;
+    if (st.update_w) factor_step(st, side::w);
+    if (st.update_h) {
+        factor_step(st, side::h);
+        // HHᵀ of the new H: needed by the next W step and by the loss.
+        st.k->gemm_nt(r, r, m, st.H.data, st.H.stride, st.H.data, st.H.stride, st.hht, r);
+    }
+    // Checks with tol > 0 need the exact loss (the cached one loses digits); between checks the
+    // loss is formed only when reported (settle_loss). Why: docs/performance.md, "Solver".
+    st.loss_stale = false;
+    if (st.opt.beta == 2 && !(check && st.opt.tol > 0)) {
+        if (check)
+            frobenius_from_cache(st);
+        else
+            st.loss_stale = true;
+    } else if (check || st.iter + 1 >= st.opt.max_iter) {
+        refresh_exact_loss(st);
+    }
+    ++st.iter;
+}
+
+template void iterate<float>(state<float>&, bool) noexcept;
+template void iterate<double>(state<double>&, bool) noexcept;
+
+}  // namespace detail
+}  // namespace nmfkit

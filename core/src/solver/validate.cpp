@@ -1,0 +1,121 @@
+// Validation of the solver's inputs: options, matrix views and their overlap, value scans.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "solver/state.hpp"
+
+namespace nmfkit {
+namespace detail {
+namespace {
+
+bool finite_nonneg(double v) noexcept { return v >= 0 && v <= std::numeric_limits<double>::max(); }
+
+}  // namespace
+
+template <class T>
+status check_options(const options& o) noexcept {
+    if (o.rank == 0) return status::zero_rank;
+    if (!(o.tol >= 0)) return status::invalid_tol;  // also rejects NaN
+    const T eps = static_cast<T>(o.epsilon);
+    if (!(o.epsilon > 0) || !std::isfinite(o.epsilon) || !(eps > 0) || !std::isfinite(eps))
+        return status::invalid_epsilon;
+    if (o.check_every == 0) return status::invalid_check_every;
+    if (o.init != init_method::random && o.init != init_method::custom && !is_nndsvd(o.init))
+        return status::invalid_init;
+    if (o.kernel != kernel_choice::automatic && o.kernel != kernel_choice::scalar) return status::invalid_kernel;
+    if (!std::isfinite(o.beta)) return status::invalid_beta;
+    if (!finite_nonneg(o.alpha_w) || !finite_nonneg(o.alpha_h)) return status::invalid_alpha;
+    if (!(o.l1_ratio >= 0 && o.l1_ratio <= 1)) return status::invalid_l1_ratio;
+    if (o.solver != algorithm::mu && o.solver != algorithm::amu) return status::invalid_solver;
+    if (o.solver == algorithm::amu && o.beta != 2) return status::invalid_solver;
+    if (!k_extended && (o.beta != 2 || is_nndsvd(o.init) || o.solver == algorithm::amu)) return status::not_built;
+    return status::ok;
+}
+
+template <class T>
+status check_view(const_matrix_view<T> v, std::size_t& extent_bytes) noexcept {
+    if (v.stride < v.cols) return status::stride_too_small;
+    extent_bytes = 0;
+    if (v.rows == 0) return status::ok;
+    std::size_t e = 0;
+    if (!checked_mul(v.rows - 1, v.stride, e) || !checked_add(e, v.cols, e) ||
+        !checked_mul(e, sizeof(T), extent_bytes))
+        return status::size_overflow;
+    return status::ok;
+}
+
+bool overlap(const void* a, std::size_t a_bytes, const void* b, std::size_t b_bytes) noexcept {
+    const auto pa = reinterpret_cast<std::uintptr_t>(a);
+    const auto pb = reinterpret_cast<std::uintptr_t>(b);
+    return pa < pb + b_bytes && pb < pa + a_bytes;
+}
+
+template <class T>
+status check_problem(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r,
+                     std::size_t extents[3], mode md) noexcept {
+    if (X.rows == 0 || X.cols == 0) return status::empty_dimension;
+    if (!X.data || !W.data || !H.data) return status::null_pointer;
+    const bool w_ok = W.rows == X.rows && W.cols == r, h_ok = H.rows == r && H.cols == X.cols;
+    if (md == mode::solve_w && !h_ok) return status::transform_shape_mismatch;
+    if (md == mode::solve_h && !w_ok) return status::transform_shape_mismatch;
+    if (!w_ok || !h_ok) return status::shape_mismatch;
+    const const_matrix_view<T>* views[3] = {&X, &W, &H};
+    for (int i = 0; i < 3; ++i) {
+        const status s = check_view<T>(*views[i], extents[i]);
+        if (s != status::ok) return s;
+    }
+    return status::ok;
+}
+
+// Four interleaved partial sums per row, so the random initialization (which reads Σx) is
+// bit-identical on every platform.
+template <class T>
+status scan_values(const_matrix_view<T> A, status not_finite, status negative, result& out, matrix_id which,
+                   double* sum, double* sqsum, bool positive) noexcept {
+    constexpr T big = std::numeric_limits<T>::max();
+    double total = 0, total_sq = 0;
+    for (std::size_t i = 0; i < A.rows; ++i) {
+        const T* a = A.row(i);
+        double s[4] = {0, 0, 0, 0}, q[4] = {0, 0, 0, 0};
+        bool bad = false;
+        for (std::size_t j = 0; j < A.cols; ++j) {
+            const T v = a[j];
+            bad |= !(v >= 0 && v <= big) || (positive && v == 0);
+            const double d = static_cast<double>(v);
+            s[j & 3] += d;
+            q[j & 3] += d * d;
+        }
+        if (bad) {
+            for (std::size_t j = 0; j < A.cols; ++j) {
+                const T v = a[j];
+                if (v > 0 && v <= big) continue;
+                if (v == 0 && !positive) continue;
+                out.bad_matrix = which;
+                out.bad_row = i;
+                out.bad_col = j;
+                if (std::isnan(v) || std::isinf(v)) return not_finite;
+                return v == 0 ? status::x_not_positive : negative;
+            }
+        }
+        total += (s[0] + s[1]) + (s[2] + s[3]);
+        total_sq += (q[0] + q[1]) + (q[2] + q[3]);
+    }
+    if (sum) *sum = total;
+    if (sqsum) *sqsum = total_sq;
+    return status::ok;
+}
+
+#define NMFKIT_VALIDATE_INSTANTIATE(T)                                                                             \
+    template status check_options<T>(const options&) noexcept;                                                     \
+    template status check_view<T>(const_matrix_view<T>, std::size_t&) noexcept;                                   \
+    template status check_problem<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>, std::size_t, \
+                                     std::size_t[3], mode) noexcept;                                               \
+    template status scan_values<T>(const_matrix_view<T>, status, status, result&, matrix_id, double*, double*,     \
+                                   bool) noexcept;
+NMFKIT_VALIDATE_INSTANTIATE(float)
+NMFKIT_VALIDATE_INSTANTIATE(double)
+#undef NMFKIT_VALIDATE_INSTANTIATE
+
+}  // namespace detail
+}  // namespace nmfkit
