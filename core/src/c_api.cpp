@@ -71,18 +71,27 @@ bool forward_progress(const nmfkit::progress& p, void* user) noexcept {
     return c->fn(p.iteration, p.max_iter, p.loss, p.relative_error, c->user) != 0;
 }
 
-template <class T>
-nmfkit_status fit(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,
-                  const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
-                  nmfkit_progress_fn progress, void* user) noexcept {
+// Reads the C options, runs call(options, result, callback, user) and converts its result and status.
+template <class Call>
+nmfkit_status with_options(const nmfkit_options* opt, nmfkit_result* out, nmfkit_progress_fn progress, void* user,
+                           Call call) noexcept {
     nmfkit::options o;
     if (const nmfkit_status e = read_options(opt, o); e != NMFKIT_OK) return e;
     nmfkit::result r;
     c_progress cp{progress, user};
-    const status s = nmfkit::fit<T>({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r,
-                                    progress ? forward_progress : nullptr, &cp);
+    const nmfkit::progress_callback cb = progress ? forward_progress : nullptr;
+    const status s = call(o, r, cb, &cp);
     to_c(r, out);
     return to_c(s);
+}
+
+template <class T>
+nmfkit_status fit(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,
+                  const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
+                  nmfkit_progress_fn progress, void* user) noexcept {
+    return with_options(opt, out, progress, user, [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
+        return nmfkit::fit<T>({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r, cb, u);
+    });
 }
 
 // transform (solve W, H fixed) and transform_columns (solve H, W fixed).
@@ -90,17 +99,12 @@ template <class T, bool SolveW>
 nmfkit_status transform(const T* X, size_t n, size_t m, size_t ldx, const T* F, size_t ldf, T* out_f, size_t ldo,
                         const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
                         nmfkit_progress_fn progress, void* user) noexcept {
-    nmfkit::options o;
-    if (const nmfkit_status e = read_options(opt, o); e != NMFKIT_OK) return e;
-    nmfkit::result r;
-    c_progress cp{progress, user};
-    const nmfkit::progress_callback cb = progress ? forward_progress : nullptr;
-    const status s = SolveW ? nmfkit::transform<T>({X, n, m, ldx}, {F, o.rank, m, ldf}, {out_f, n, o.rank, ldo}, o,
-                                                   ws, ws_bytes, r, cb, &cp)
-                            : nmfkit::transform_columns<T>({X, n, m, ldx}, {F, n, o.rank, ldf},
-                                                           {out_f, o.rank, m, ldo}, o, ws, ws_bytes, r, cb, &cp);
-    to_c(r, out);
-    return to_c(s);
+    return with_options(opt, out, progress, user, [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
+        return SolveW ? nmfkit::transform<T>({X, n, m, ldx}, {F, o.rank, m, ldf}, {out_f, n, o.rank, ldo}, o, ws,
+                                             ws_bytes, r, cb, u)
+                      : nmfkit::transform_columns<T>({X, n, m, ldx}, {F, n, o.rank, ldf}, {out_f, o.rank, m, ldo}, o,
+                                                     ws, ws_bytes, r, cb, u);
+    });
 }
 
 template <class T>

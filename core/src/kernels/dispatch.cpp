@@ -73,31 +73,27 @@ struct kernel_list {
 template <class T>
 const kernel_list<T>& kernels_for_cpu() noexcept;
 
+// The tables compiled into this binary for element type T, in kernel_list's argument order.
+#if defined(NMFKIT_KERNELS_X86_DISPATCH)
+#define NMFKIT_COMPILED_SETS(T) simd_tables_avx512f_##T(), simd_tables_avx2_##T(), simd_tables_sse2_##T(), nullptr
+#elif defined(NMFKIT_KERNELS_DEFAULT_SIMD)
+#define NMFKIT_COMPILED_SETS(T) nullptr, nullptr, nullptr, simd_tables_default_##T()
+#else
+#define NMFKIT_COMPILED_SETS(T) nullptr, nullptr, nullptr, nullptr
+#endif
+
 template <>
 const kernel_list<float>& kernels_for_cpu<float>() noexcept {
-#if defined(NMFKIT_KERNELS_X86_DISPATCH)
-    static const kernel_list<float> l(simd_tables_avx512f_float(), simd_tables_avx2_float(),
-                                      simd_tables_sse2_float(), nullptr);
-#elif defined(NMFKIT_KERNELS_DEFAULT_SIMD)
-    static const kernel_list<float> l(nullptr, nullptr, nullptr, simd_tables_default_float());
-#else
-    static const kernel_list<float> l(nullptr, nullptr, nullptr, nullptr);
-#endif
+    static const kernel_list<float> l(NMFKIT_COMPILED_SETS(float));
     return l;
 }
 
 template <>
 const kernel_list<double>& kernels_for_cpu<double>() noexcept {
-#if defined(NMFKIT_KERNELS_X86_DISPATCH)
-    static const kernel_list<double> l(simd_tables_avx512f_double(), simd_tables_avx2_double(),
-                                       simd_tables_sse2_double(), nullptr);
-#elif defined(NMFKIT_KERNELS_DEFAULT_SIMD)
-    static const kernel_list<double> l(nullptr, nullptr, nullptr, simd_tables_default_double());
-#else
-    static const kernel_list<double> l(nullptr, nullptr, nullptr, nullptr);
-#endif
+    static const kernel_list<double> l(NMFKIT_COMPILED_SETS(double));
     return l;
 }
+#undef NMFKIT_COMPILED_SETS
 
 }  // namespace
 
