@@ -194,9 +194,9 @@ matrix<T> read_npy(const std::string& path) {
                          (h.shape.size() == 1 ? "; reshape it to (1, n) or (n, 1))" : ")"));
     const std::uint64_t rows = h.shape[0], cols = h.shape[1];
     if (rows == 0 || cols == 0) throw data_error(name + ": shape " + shape_text(h.shape) + " is empty");
-    constexpr std::uint64_t k_max = std::numeric_limits<std::size_t>::max();
-    if (rows > k_max / cols || rows * cols > k_max / item || rows * cols > k_max / sizeof(T))
-        throw data_error(name + ": shape " + shape_text(h.shape) + " does not fit in memory");
+    const auto too_big = [&] { return data_error(name + ": shape " + shape_text(h.shape) + " does not fit in memory"); };
+    constexpr std::uint64_t k_u64_max = std::numeric_limits<std::uint64_t>::max();
+    if (rows > k_u64_max / cols || rows * cols > k_u64_max / item) throw too_big();
     const std::uint64_t count = rows * cols, need = count * item;
     const std::string what = "shape " + shape_text(h.shape) + " of '" + h.descr + "' needs " + std::to_string(need);
     // Checked before allocating: a bad header cannot ask for gigabytes.
@@ -206,6 +206,9 @@ matrix<T> read_npy(const std::string& path) {
     if (regular && file_bytes - data_offset > need)
         throw data_error(name + ": has " + std::to_string(file_bytes - data_offset) + " bytes of data, but " + what +
                          " (trailing bytes after the data)");
+    // The file size first (the same message on every target), then what this address space holds.
+    constexpr std::uint64_t k_max = std::numeric_limits<std::size_t>::max();
+    if (count > k_max / item || count > k_max / sizeof(T)) throw too_big();
 
     matrix<T> out;
     out.rows = std::size_t(rows);
