@@ -125,6 +125,24 @@ struct close_check {
     }
 };
 
+// A kernel's rows×r product against the oracle (ref, Σ|terms| in ref_abs), the dense GEMM's
+// result (stride r) and the scalar set's; its padding untouched.
+template <class T>
+void compare_product(const output<T>& c, const std::vector<long double>& ref, const std::vector<long double>& ref_abs,
+                     const std::vector<T>& dense, const output<T>& scalar) {
+    close_check vs_oracle{tolerance<T>()}, vs_dense{2 * tolerance<T>()}, vs_scalar{2 * tolerance<T>()};
+    for (std::size_t i = 0; i < c.rows; ++i)
+        for (std::size_t t = 0; t < c.r; ++t) {
+            vs_oracle.add(c(i, t), ref[i * c.r + t], ref_abs[i * c.r + t]);
+            vs_dense.add(c(i, t), dense[i * c.r + t], ref_abs[i * c.r + t]);
+            vs_scalar.add(c(i, t), scalar(i, t), ref_abs[i * c.r + t]);
+        }
+    CHECK(vs_oracle.bad == 0);
+    CHECK(vs_dense.bad == 0);
+    CHECK(vs_scalar.bad == 0);
+    CHECK(c.padding_ok());
+}
+
 template <class T>
 void check_products(std::size_t n, std::size_t m, double density, std::size_t r, bool pattern) {
     CAPTURE(n);
@@ -163,40 +181,17 @@ void check_products(std::size_t n, std::size_t m, double density, std::size_t r,
         REQUIRE(present(ks->csr_times_dense));
         REQUIRE(present(ks->csr_t_times_dense));
 
-        // X·B: against the oracle, the set's dense gemm_nn on the densified X, the scalar set.
-        output<T> c(n, r);
+        // X·B, then Xᵀ·A (C garbage on entry): against the oracle, the set's own dense gemm_nn /
+        // gemm_tn on the densified X, and the scalar set.
+        output<T> c(n, r), ct(m, r);
         ks->csr_times_dense(n, r, X.indptr.data(), X.indices.data(), vals, Bt.data(), Bt.ld, c.data(), c.ld);
-        std::vector<T> cd(n * r + 1, T(nan_d));
-        ks->gemm_nn(n, r, m, Xd.data(), m, Bt.data(), Bt.ld, cd.data(), r);
-        close_check vs_oracle{tolerance<T>()}, vs_dense{2 * tolerance<T>()}, vs_scalar{2 * tolerance<T>()};
-        for (std::size_t i = 0; i < n; ++i)
-            for (std::size_t t = 0; t < r; ++t) {
-                vs_oracle.add(c(i, t), xb[i * r + t], xb_abs[i * r + t]);
-                vs_dense.add(c(i, t), cd[i * r + t], xb_abs[i * r + t]);
-                vs_scalar.add(c(i, t), c_scalar(i, t), xb_abs[i * r + t]);
-            }
-        CHECK(vs_oracle.bad == 0);
-        CHECK(vs_dense.bad == 0);
-        CHECK(vs_scalar.bad == 0);
-        CHECK(c.padding_ok());
-
-        // Xᵀ·A, C garbage on entry: against the oracle, gemm_tn on the densified X, the scalar set.
-        output<T> ct(m, r);
         ks->csr_t_times_dense(n, m, r, X.indptr.data(), X.indices.data(), vals, A.data(), A.ld, ct.data(), ct.ld,
                               false);
-        std::vector<T> ctd(m * r + 1, T(nan_d));
+        std::vector<T> cd(n * r + 1, T(nan_d)), ctd(m * r + 1, T(nan_d));
+        ks->gemm_nn(n, r, m, Xd.data(), m, Bt.data(), Bt.ld, cd.data(), r);
         ks->gemm_tn(m, r, n, Xd.data(), m, A.data(), A.ld, ctd.data(), r);
-        close_check t_oracle{tolerance<T>()}, t_dense{2 * tolerance<T>()}, t_scalar{2 * tolerance<T>()};
-        for (std::size_t j = 0; j < m; ++j)
-            for (std::size_t t = 0; t < r; ++t) {
-                t_oracle.add(ct(j, t), xta[j * r + t], xta_abs[j * r + t]);
-                t_dense.add(ct(j, t), ctd[j * r + t], xta_abs[j * r + t]);
-                t_scalar.add(ct(j, t), ct_scalar(j, t), xta_abs[j * r + t]);
-            }
-        CHECK(t_oracle.bad == 0);
-        CHECK(t_dense.bad == 0);
-        CHECK(t_scalar.bad == 0);
-        CHECK(ct.padding_ok());
+        compare_product(c, xb, xb_abs, cd, c_scalar);
+        compare_product(ct, xta, xta_abs, ctd, ct_scalar);
 
         // Accumulating, in two blocks of rows (absolute offsets: indptr + h, A + h·lda), onto C0.
         output<T> acc(m, r);
