@@ -4,6 +4,7 @@
 #pragma once
 
 #include "kernels/simd_tail.hpp"
+#include "kernels/sparse_scalar.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -23,27 +24,27 @@ struct sparse_kernels {
     static constexpr bool k_masked =
         std::is_base_of<xsimd::avx2, Arch>::value || std::is_base_of<xsimd::avx512f, Arch>::value;
 
-    static T value(const T* values, std::uint64_t k) noexcept { return values != nullptr ? values[k] : T(1); }
-
     // Columns [0, NF·W + rem) of C's rows (B and C offset to the panel): the panel of row i is
     // held in registers over the row's entries and stored once.
     template <std::size_t NF, bool Tail>
-    static void times_panel(std::size_t rows, const std::uint64_t* indptr, const std::uint32_t* indices,
+    NMFKIT_NOINLINE static void times_panel(std::size_t rows, const std::uint64_t* indptr, const std::uint32_t* indices,
                             const T* values, const T* Bm, std::size_t ldb, T* C, std::size_t ldc,
                             std::size_t rem) noexcept {
         constexpr std::size_t NA = NF + (Tail && k_masked ? 1 : 0);
+        const csr_values<T> val(values);
         for (std::size_t i = 0; i < rows; ++i) {
             B acc[NA > 0 ? NA : 1];
             for (std::size_t f = 0; f < NA; ++f) acc[f] = B(T(0));
             T tail[W] = {};
             for (std::uint64_t k = indptr[i], e = indptr[i + 1]; k < e; ++k) {
-                const T v = value(values, k);
+                const T v = val[k];
                 const B vv(v);
                 const T* b = Bm + std::size_t(indices[k]) * ldb;
                 for (std::size_t f = 0; f < NF; ++f) acc[f] = xsimd::fma(vv, B::load_unaligned(b + f * W), acc[f]);
                 if constexpr (Tail && k_masked) {
                     acc[NF] = xsimd::fma(vv, P::load(b + NF * W, rem), acc[NF]);
                 } else if constexpr (Tail) {
+                    NMFKIT_SCALAR_LOOP
                     for (std::size_t t = 0; t < rem; ++t) tail[t] += v * b[NF * W + t];
                 }
             }
@@ -64,9 +65,24 @@ struct sparse_kernels {
         std::size_t c0 = 0;
         for (; c0 + 4 * W <= r; c0 += 4 * W)
             times_panel<4, false>(rows, indptr, indices, values, Bm + c0, ldb, C + c0, ldc, 0);
-        const std::size_t left = r - c0, rem = left % W;
+        std::size_t left = r - c0;
+        const std::size_t rem = left % W;
         const T* b = Bm + c0;
         T* c = C + c0;
+        if constexpr (k_wasm_simd) {
+            // Size: panels of 2 and 1 vectors and the tail one after the other (a pass over the
+            // row's entries each) instead of one panel per remainder: 4 instantiations, not 8.
+            if (left >= 2 * W) {
+                times_panel<2, false>(rows, indptr, indices, values, b, ldb, c, ldc, 0);
+                b += 2 * W, c += 2 * W, left -= 2 * W;
+            }
+            if (left >= W) {
+                times_panel<1, false>(rows, indptr, indices, values, b, ldb, c, ldc, 0);
+                b += W, c += W, left -= W;
+            }
+            if (left != 0) times_panel<0, true>(rows, indptr, indices, values, b, ldb, c, ldc, rem);
+            return;
+        }
         switch (2 * (left / W) + (rem != 0 ? 1 : 0)) {
             case 1: return times_panel<0, true>(rows, indptr, indices, values, b, ldb, c, ldc, rem);
             case 2: return times_panel<1, false>(rows, indptr, indices, values, b, ldb, c, ldc, rem);
@@ -88,6 +104,7 @@ struct sparse_kernels {
         if constexpr (k_masked) {
             if (rem != 0) P::store(c + t, xsimd::fma(vv, P::load(a + t, rem), P::load(c + t, rem)), rem);
         } else {
+            NMFKIT_SCALAR_LOOP
             for (std::size_t q = 0; q < rem; ++q) c[t + q] += v * a[t + q];
         }
     }
@@ -99,10 +116,11 @@ struct sparse_kernels {
             for (std::size_t j = 0; j < cols; ++j)
                 for (std::size_t t = 0; t < r; ++t) C[j * ldc + t] = T(0);
         const std::size_t nf = r / W, rem = r % W;
+        const csr_values<T> val(values);
         for (std::size_t i = 0; i < rows; ++i) {
             const T* a = A + i * lda;
             for (std::uint64_t k = indptr[i], e = indptr[i + 1]; k < e; ++k)
-                axpy(C + std::size_t(indices[k]) * ldc, a, value(values, k), nf, rem);
+                axpy(C + std::size_t(indices[k]) * ldc, a, val[k], nf, rem);
         }
     }
 
@@ -123,6 +141,7 @@ struct sparse_kernels {
             return simd_reduce_add(s0 + s1);
         } else {
             T s = simd_reduce_add(s0 + s1);
+            NMFKIT_SCALAR_LOOP
             for (std::size_t q = 0; q < rem; ++q) s += a[t + q] * b[t + q];
             return s;
         }
@@ -133,12 +152,13 @@ struct sparse_kernels {
                         const T* values, const T* A, std::size_t lda, const T* Bm, std::size_t ldb, T eps,
                         T* out) noexcept {
         const std::size_t nf = r / W, rem = r % W;
+        const csr_values<T> val(values);
         for (std::size_t i = 0; i < rows; ++i) {
             const T* a = A + i * lda;
             for (std::uint64_t k = indptr[i], e = indptr[i + 1]; k < e; ++k) {
                 T s = dot(a, Bm + std::size_t(indices[k]) * ldb, nf, rem);
                 // A scalar IEEE division (ARMv7's vector one is an estimate).
-                if constexpr (Ratio) s = value(values, k) / (s != T(0) ? s : eps);
+                if constexpr (Ratio) s = val[k] / (s != T(0) ? s : eps);
                 out[k] = s;
             }
         }
