@@ -1,11 +1,13 @@
 // nmfkit benchmark (never run by CTest): float32, single thread, whole fits through the
 // public API, ms per iteration and GFLOPS at 4nmr + 4r²(n+m) flops per iteration.
 //
-//   nmfkit_bench [--kernel scalar|auto] [--quick] [--kernels]
+//   nmfkit_bench [--kernel scalar|auto] [--quick] [--kernels] [--sparse]
 //
 // --kernels times the two big products (X·Hᵀ via gemm_nt, Wᵀ·X via gemm_tn), both in one
 // pass over X as the solver's one-pass iteration forms them, and the r×r-sized ones
-// directly through the internal kernel tables.
+// directly through the internal kernel tables. --sparse times the CSR kernels on issue 12's
+// 20 000 × 5 000 matrix at 0.5 % density, r = 20, and sums them into the kernel cost of one
+// Frobenius and one KL iteration on CSR (docs/performance.md, "Sparse kernels").
 #include <nmfkit/nmfkit.hpp>
 
 #include "kernels/kernels.hpp"
@@ -266,10 +268,83 @@ void bench_products(const std::vector<dataset>& sets, const nmfkit::detail::kern
     }
 }
 
+// Each entry of an n×m pattern kept with probability `density`, values uniform in (0, 1].
+struct csr_matrix {
+    std::size_t n, m;
+    std::vector<std::uint64_t> indptr;
+    std::vector<std::uint32_t> indices;
+    std::vector<float> values;
+};
+
+csr_matrix random_csr(std::size_t n, std::size_t m, double density, std::uint64_t seed) {
+    csr_matrix X{n, m, {0}, {}, {}};
+    const std::uint64_t cut = std::uint64_t(density * 18446744073709551616.0);
+    std::uint64_t s = seed;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < m; ++j) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            if (s >= cut) continue;
+            X.indices.push_back(std::uint32_t(j));
+            X.values.push_back(float((s >> 40) + 1) * (1.0f / 16777216.0f));
+        }
+        X.indptr.push_back(X.indices.size());
+    }
+    return X;
+}
+
+void bench_sparse(const nmfkit::detail::kernel_table<float>& k, int reps) {
+    const std::size_t n = 20000, m = 5000, r = 20;
+    const csr_matrix X = random_csr(n, m, 0.005, 3);
+    const std::size_t nnz = X.indices.size();
+    std::vector<float> W = uniform(n * r, 7), Ht = uniform(m * r, 8);
+    std::vector<float> C(n * r), Ct(m * r), q(nnz), S(r * r), S2(r * r);
+    const std::uint64_t* ip = X.indptr.data();
+    const std::uint32_t* ix = X.indices.data();
+    const float* xv = X.values.data();
+    std::printf("sparse kernels (kernel set %s): %zux%zu CSR, nnz %zu (%.2f %%), r=%zu, ms per call\n", k.name, n, m,
+                nnz, 100.0 * double(nnz) / double(n * m), r);
+    struct item {
+        const char* what;
+        double flops;
+        std::function<void()> f;
+    };
+    const item items[] = {
+        {"X*Ht  csr_times_dense", 2.0 * nnz * r,
+         [&] { k.csr_times_dense(n, r, ip, ix, xv, Ht.data(), r, C.data(), r); }},
+        {"Xt*W  csr_t_times_dense", 2.0 * nnz * r,
+         [&] { k.csr_t_times_dense(n, m, r, ip, ix, xv, W.data(), r, Ct.data(), r, false); }},
+        {"WH|X  sampled_dot", 2.0 * nnz * r, [&] { k.sampled_dot(n, r, ip, ix, W.data(), r, Ht.data(), r, q.data()); }},
+        {"X/WH  sampled_ratio", 2.0 * nnz * r,
+         [&] {
+             if (k.sampled_ratio) k.sampled_ratio(n, r, ip, ix, xv, W.data(), r, Ht.data(), r, 1e-10f, q.data());
+         }},
+        // The dense O((n+m)·r²) rest of a Frobenius iteration: WᵀW, HHᵀ, W·(HHᵀ), Hᵀ·(WᵀW), two updates.
+        {"r*r parts + updates", 4.0 * r * r * (n + m), [&] {
+             k.gemm_tn(r, r, n, W.data(), r, W.data(), r, S.data(), r);
+             k.gemm_tn(r, r, m, Ht.data(), r, Ht.data(), r, S2.data(), r);
+             k.gemm_nn(n, r, r, W.data(), r, S2.data(), r, C.data(), r);
+             k.gemm_nn(m, r, r, Ht.data(), r, S.data(), r, Ct.data(), r);
+             k.mu_update(1, n * r, W.data(), n * r, C.data(), n * r, C.data(), n * r, 1e-10f);  // W ∘ 1
+             k.mu_update(1, m * r, Ht.data(), m * r, Ct.data(), m * r, Ct.data(), m * r, 1e-10f);
+         }},
+    };
+    double ms[5];
+    for (std::size_t t = 0; t < 5; ++t) {
+        const double sec = best_seconds(reps, [&] {
+            for (int i = 0; i < 5; ++i) items[t].f();
+        }) / 5;
+        ms[t] = 1e3 * sec;
+        std::printf("  %-24s %9.3f ms %8.2f GFLOPS\n", items[t].what, ms[t], items[t].flops / sec * 1e-9);
+    }
+    // Frobenius: X·Hᵀ and Xᵀ·W once each; KL: the ratio before each half-step and the two products.
+    std::printf("  kernel sum per iteration: Frobenius %.3f ms, KL %.3f ms (plus O((n+m)·r) sums and updates)\n",
+                ms[0] + ms[1] + ms[4], ms[0] + ms[1] + 2 * ms[3]);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool quick = false, products = false;
+    bool quick = false, products = false, sparse = false;
     nmfkit::kernel_choice kc = nmfkit::kernel_choice::automatic;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -277,6 +352,8 @@ int main(int argc, char** argv) {
             quick = true;
         } else if (a == "--kernels") {
             products = true;
+        } else if (a == "--sparse") {
+            sparse = true;
         } else if (a == "--kernel" && i + 1 < argc) {
             const std::string v = argv[++i];
             if (v == "scalar") kc = nmfkit::kernel_choice::scalar;
@@ -286,12 +363,21 @@ int main(int argc, char** argv) {
                 return 2;
             }
         } else {
-            std::fprintf(stderr, "usage: %s [--kernel scalar|auto] [--quick] [--kernels]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--kernel scalar|auto] [--quick] [--kernels] [--sparse]\n", argv[0]);
             return 2;
         }
     }
     const int reps = quick ? 2 : 5;
 
+    const nmfkit::detail::kernel_table<float>& k = kc == nmfkit::kernel_choice::scalar
+                                                       ? nmfkit::detail::scalar_kernels<float>()
+                                                       : nmfkit::detail::best_kernels<float>();
+    std::printf("nmfkit bench: float32, 1 thread, kernel set %s (auto would pick %s)%s\n\n", k.name,
+                nmfkit::default_kernel_name<float>(), quick ? ", --quick" : "");
+    if (sparse) {
+        bench_sparse(k, reps);
+        return 0;
+    }
     std::vector<dataset> sets;
     dataset digits{"digits", 1797, 64, 16, 200, {}, 0.17, 0.093};
     if (!load_digits(digits.X)) {
@@ -302,11 +388,6 @@ int main(int argc, char** argv) {
     sets.push_back({"uniform", 2000, 1000, 20, 200, uniform(2000 * 1000, 1), 2.45, 1.70});
     sets.push_back({"uniform", 5000, 2000, 50, 50, uniform(5000 * 2000, 2), 28.7, 19.5});
 
-    const nmfkit::detail::kernel_table<float>& k = kc == nmfkit::kernel_choice::scalar
-                                                       ? nmfkit::detail::scalar_kernels<float>()
-                                                       : nmfkit::detail::best_kernels<float>();
-    std::printf("nmfkit bench: float32, 1 thread, kernel set %s (auto would pick %s)%s\n\n", k.name,
-                nmfkit::default_kernel_name<float>(), quick ? ", --quick" : "");
     if (products) {
         bench_products(sets, k, reps);
         return 0;

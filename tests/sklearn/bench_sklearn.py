@@ -8,9 +8,14 @@ warm-up fit), so that both can be compared on the same machine at the same time:
     OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 tests/sklearn/bench_sklearn.py
     build/release/nmfkit_bench                                  # nmfkit, same shapes
     /usr/bin/python3 tests/sklearn/bench_sklearn.py --sgemm    # also OpenBLAS's square SGEMM
+    /usr/bin/python3 tests/sklearn/bench_sklearn.py --sparse   # only the sparse rows
+    build/release/nmfkit_bench --sparse                         # nmfkit's CSR kernels, same matrix shape
 
 --sgemm adds the rate of OpenBLAS's own float32 GEMM on square matrices (its best case) on
 one thread: a yardstick for the GFLOPS nmfkit_bench prints for whole iterations.
+
+The sparse rows (issue 12): a 20000 x 5000 CSR matrix at 0.5 % density (scipy.sparse.random,
+uniform values), rank 20, MU with the Frobenius and the KL loss, timed the same way.
 
 Without libopenblas0 numpy runs on the reference BLAS (~15x slower); the script refuses that.
 The uniform matrices are drawn by numpy, not nmfkit's generator: the per-iteration cost
@@ -22,6 +27,7 @@ import time
 import warnings
 
 import numpy as np
+import scipy.sparse
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -30,9 +36,10 @@ warnings.simplefilter("ignore", ConvergenceWarning)
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 
-def ms_per_iteration(X, rank, iters):
+def ms_per_iteration(X, rank, iters, beta_loss="frobenius"):
     def fit():
-        model = NMF(n_components=rank, solver="mu", init="random", max_iter=iters, tol=0, random_state=42)
+        model = NMF(n_components=rank, solver="mu", beta_loss=beta_loss, init="random", max_iter=iters, tol=0,
+                    random_state=42)
         start = time.perf_counter()
         model.fit(X)
         return (time.perf_counter() - start) / iters * 1e3
@@ -59,6 +66,7 @@ def main():
     blas = [p for p in threadpool_info() if p.get("user_api") == "blas"]
     if not any(p.get("internal_api") == "openblas" for p in blas):
         sys.exit("numpy is not using OpenBLAS (apt-get install libopenblas0-pthread)")
+    only_sparse = "--sparse" in sys.argv[1:]
     rng = np.random.default_rng(0)
     digits = np.fromfile(os.path.join(REPO, "data", "digits", "digits_1797x64_f32le.raw"), dtype="<f4")
     sets = [
@@ -70,8 +78,12 @@ def main():
         arch = ", ".join(f"{p['internal_api']} {p.get('version')} {p.get('architecture')}" for p in blas)
         print(f"scikit-learn NMF(solver='mu'), float32, 1 thread, {arch}")
         print(f"{'dataset (n x m, r)':<24}{'iters':>6}{'ms/iter':>10}")
-        for name, X, rank, iters in sets:
+        for name, X, rank, iters in [] if only_sparse else sets:
             print(f"{name:<24}{iters:>6}{ms_per_iteration(X, rank, iters):>10.4g}", flush=True)
+        X = scipy.sparse.random(20000, 5000, density=0.005, format="csr", dtype=np.float32, random_state=3)
+        for loss, iters in (("frobenius", 50), ("kullback-leibler", 20)):
+            name = f"csr 20000x5000 r=20 {'KL' if loss != 'frobenius' else 'Fro'}"
+            print(f"{name:<24}{iters:>6}{ms_per_iteration(X, 20, iters, loss):>10.4g}", flush=True)
         if "--sgemm" in sys.argv[1:]:
             for n in (1000, 2000, 4000):
                 print(f"OpenBLAS sgemm {n}x{n}x{n}: {sgemm_gflops(n):.1f} GFLOPS", flush=True)

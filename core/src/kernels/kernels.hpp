@@ -11,9 +11,23 @@
 //     except by gemm_tn_acc, which adds to it (beta = 1);
 //   - C never aliases A or B; any M, N or K may be 0 (K == 0 writes zeros);
 //   - no heap allocation, no exceptions, no I/O; at most 16 KiB of stack.
+//
+// Sparse X (the csr_* and sampled_* entries) is CSR, rows×cols:
+//   - indptr: rows + 1 offsets (64-bit, so nnz > 2^32 works on 64-bit targets), non-decreasing;
+//     row i holds the entries k ∈ [indptr[i], indptr[i + 1]). The offsets are absolute positions
+//     into indices, values and out: a block of rows [i0, i1) is (indptr + i0, i1 − i0) with the
+//     same indices, values and out pointers;
+//   - indices[k] < cols: the column of entry k (32-bit), sorted and unique within a row (the
+//     kernels do not rely on the order, the test oracle does not either);
+//   - values[k]: the value of entry k; values == nullptr means every stored value is 1 (the
+//     pattern M of X: the KL denominators M·Hᵀ and Mᵀ·W under missing = unstored);
+//   - the dense factors are rank-r rows: B = Hᵀ (cols×r, stride ldb), A = W (rows×r, stride lda),
+//     so row j of Hᵀ is contiguous and the kernels vectorize over r. Validation (sorted, in
+//     range, finite) is the caller's: the kernels trust the arrays.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace nmfkit {
 namespace detail {
@@ -82,6 +96,35 @@ struct kernel_table {
     double (*factor_update)(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
                             std::size_t ldn, const T* den, std::size_t ldd, const update_params<T>& p,
                             bool track) noexcept;
+
+    // The sparse (CSR) entries below are null in the Frobenius-only cores (NMFKIT_EXTENDED=0:
+    // bare metal, nmfkit-simd.wasm), which take dense X only, as they leave out β ≠ 2.
+    //
+    // C(rows×r) = X(rows×cols, CSR) · B(cols×r)      X·Hᵀ with B = Hᵀ; O(nnz·r). Empty rows of X
+    // give zero rows of C.
+    void (*csr_times_dense)(std::size_t rows, std::size_t r, const std::uint64_t* indptr,
+                            const std::uint32_t* indices, const T* values, const T* B, std::size_t ldb,
+                            T* C, std::size_t ldc) noexcept;
+
+    // C(cols×r) = Xᵀ · A(rows×r)                      (Wᵀ·X)ᵀ = Xᵀ·W; entry (i, j) adds x_ij·A_i to
+    // row j of C. accumulate = false: C's cols rows are zeroed first; true: C += Xᵀ·A (cols is then
+    // unused), so blocks of rows of X and A can be summed into one C (the one-pass iteration).
+    void (*csr_t_times_dense)(std::size_t rows, std::size_t cols, std::size_t r, const std::uint64_t* indptr,
+                              const std::uint32_t* indices, const T* values, const T* A, std::size_t lda,
+                              T* C, std::size_t ldc, bool accumulate) noexcept;
+
+    // SDDMM: out[k] = ⟨A_i, B_j⟩ for each stored (i, j) = (row, indices[k]), in CSR order
+    // (A = W rows×r, B = Hᵀ cols×r): W·H at the stored entries only.
+    void (*sampled_dot)(std::size_t rows, std::size_t r, const std::uint64_t* indptr,
+                        const std::uint32_t* indices, const T* A, std::size_t lda, const T* B,
+                        std::size_t ldb, T* out) noexcept;
+
+    // The KL ratio X ⊘ WH at the stored entries: out[k] = values[k] / p, p = ⟨A_i, B_j⟩ (eps where
+    // p == 0, as beta_tile at β = 1), so the KL numerators are csr_times_dense / csr_t_times_dense
+    // with values = out. out may equal values.
+    void (*sampled_ratio)(std::size_t rows, std::size_t r, const std::uint64_t* indptr,
+                          const std::uint32_t* indices, const T* values, const T* A, std::size_t lda,
+                          const T* B, std::size_t ldb, T eps, T* out) noexcept;
 };
 
 // The plain-C++ reference set. Always available; compiled without xsimd.

@@ -1,6 +1,7 @@
 // The plain-C++ reference kernels: the test oracle, and the whole kernel set of the
 // scalar-only builds (baseline wasm, Cortex-M). Never includes xsimd.
 #include "kernels/kernels.hpp"
+#include "kernels/sparse_scalar.hpp"
 
 #include "beta.hpp"
 
@@ -151,13 +152,15 @@ constexpr kernel_table<T> scalar_table{"scalar",         &gemm_nt<T>,
                                        &gemm_tn<T>,      &gemm_nn<T>,
                                        &mu_update<T>,    &beta_tile_scalar<T>,
                                        &beta_loss_tile_scalar<T>, &vmath<T>,
-                                       &gemm_tn_acc<T>,  &factor_update<T>};
+                                       &gemm_tn_acc<T>,  &factor_update<T>,
+                                       &csr_times_dense<T>, &csr_t_times_dense<T>,
+                                       &sampled_dot<T>,  &sampled_ratio<T>};
 #else
-// Frobenius-only core (NMFKIT_EXTENDED=0, bare-metal default): no pow/log linked in.
+// Frobenius-only core (NMFKIT_EXTENDED=0, bare-metal default): dense X only, no pow/log linked in.
 template <class T>
 constexpr kernel_table<T> scalar_table{"scalar", &gemm_nt<T>, &gemm_tn<T>, &gemm_nn<T>,
                                        &mu_update<T>, nullptr, nullptr, nullptr, &gemm_tn_acc<T>,
-                                       &factor_update<T>};
+                                       &factor_update<T>, nullptr, nullptr, nullptr, nullptr};
 #endif
 
 }  // namespace

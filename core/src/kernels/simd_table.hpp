@@ -5,6 +5,7 @@
 #include "kernels/beta_tiles.hpp"
 #include "kernels/elementwise.hpp"
 #include "kernels/gemm_simd.hpp"
+#include "kernels/sparse.hpp"
 #include "beta.hpp"
 
 namespace nmfkit {
@@ -17,6 +18,7 @@ struct simd_kernels {
     using G = simd_gemm<T, Arch, Regs>;
     using E = elementwise<T, Arch>;
     using V = beta_kernels<T, Arch>;
+    using S = sparse_kernels<T, Arch>;
 
     static constexpr kernel_table<T> table(const char* name) noexcept {
         // The loss runs in double lanes; 32-bit NEON has none: its float set uses the scalar
@@ -25,11 +27,15 @@ struct simd_kernels {
         if constexpr (has_double_lanes<Arch> && !k_wasm_simd) {
             return kernel_table<T>{name,          &G::gemm_nt,         &G::gemm_tn, &G::gemm_nn,
                                    &E::mu_update, &V::beta_tile,       &V::beta_loss_tile,
-                                   &V::vmath,     &G::gemm_tn_acc,     &E::factor_update};
+                                   &V::vmath,     &G::gemm_tn_acc,     &E::factor_update,
+                                   &S::csr_times_dense, &S::csr_t_times_dense, &S::sampled_dot,
+                                   &S::sampled_ratio};
         } else {
             return kernel_table<T>{name,          &G::gemm_nt,         &G::gemm_tn, &G::gemm_nn,
                                    &E::mu_update, &V::beta_tile,       &beta_loss_tile_scalar<T>,
-                                   &V::vmath,     &G::gemm_tn_acc,     &E::factor_update};
+                                   &V::vmath,     &G::gemm_tn_acc,     &E::factor_update,
+                                   &S::csr_times_dense, &S::csr_t_times_dense, &S::sampled_dot,
+                                   &S::sampled_ratio};
         }
     }
 };

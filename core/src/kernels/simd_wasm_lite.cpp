@@ -1,9 +1,10 @@
 // The SIMD128 kernel set of nmfkit-simd.wasm, the Frobenius-only module (its core copy is
 // compiled with NMFKIT_EXTENDED=0, see wasm/CMakeLists.txt): it replaces simd_default.cpp
 // there. The same float kernels without the β-divergence ones (beta_tile, beta_loss_tile,
-// vmath), which a Frobenius-only core never calls: their entries are null, so their code
-// (and pow/log/exp) is not linked in. factor_update stays (penalized fits), without its
-// γ ≠ 1 path. The GEMM entries come from gemm_wasm.hpp; float64 runs on the scalar set.
+// vmath) and the sparse ones, which a Frobenius-only core (dense X) never calls: their entries
+// are null, so their code (and pow/log/exp) is not linked in. factor_update
+// stays (penalized fits), without its γ ≠ 1 path. The GEMM entries come from gemm_wasm.hpp;
+// float64 runs on the scalar set.
 #include "kernels/kernels.hpp"
 
 #if !defined(__EMSCRIPTEN__) || !defined(__wasm_simd128__) || NMFKIT_EXTENDED
@@ -20,6 +21,10 @@ constexpr kernel_table<float> frobenius_only(kernel_table<float> t) noexcept {
     t.beta_tile = nullptr;
     t.beta_loss_tile = nullptr;
     t.vmath = nullptr;
+    t.csr_times_dense = nullptr;
+    t.csr_t_times_dense = nullptr;
+    t.sampled_dot = nullptr;
+    t.sampled_ratio = nullptr;
     return t;
 }
 }  // namespace
