@@ -2,7 +2,7 @@
 //
 // Memory rules (the module's memory can grow during any call that allocates, which
 // detaches every typed-array view over the old buffer):
-//   - views are taken through heap() right before use, never kept across a call in;
+//   - views over memory.buffer are made right before use, never kept across a call in;
 //   - every call allocates one block (fit and transforms: X, W, H, workspace;
 //     inverseTransform: W, H, W·H) and frees it in `finally`.
 import {
@@ -31,7 +31,6 @@ export async function fromModule(module, loadFull) {
 class Nmfkit {
   #ex;
   #scratch; // options, result, a size_t: allocated once, reused by every call
-  #u8 = new Uint8Array(0);
   #loadFull; // see fromModule
   #fullP; // promise of the full module's instance, once asked for
   #full; // that instance, once loaded
@@ -87,18 +86,12 @@ class Nmfkit {
     return (this.#full = await this.#fullP);
   }
 
-  #heap() {
-    const buf = this.#ex.memory.buffer;
-    if (this.#u8.buffer !== buf) this.#u8 = new Uint8Array(buf);
-    return this.#u8;
-  }
-
   #dv() {
     return new DataView(this.#ex.memory.buffer);
   }
 
   #str(p) {
-    const h = this.#heap();
+    const h = new Uint8Array(this.#ex.memory.buffer);
     let e = p >>> 0;
     while (h[e]) e++;
     return new TextDecoder().decode(h.subarray(p >>> 0, e));

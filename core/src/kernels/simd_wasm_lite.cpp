@@ -2,9 +2,9 @@
 // compiled with NMFKIT_EXTENDED=0, see wasm/CMakeLists.txt): it replaces simd_default.cpp
 // there. The same float kernels without the β-divergence ones (beta_tile, beta_loss_tile,
 // vmath) and the sparse ones, which a Frobenius-only core (dense X) never calls: their entries
-// are null, so their code (and pow/log/exp) is not linked in. factor_update
-// stays (penalized fits), without its γ ≠ 1 path. The GEMM entries come from gemm_wasm.hpp;
-// float64 runs on the scalar set.
+// are null, so their code (and pow/log/exp) is not linked in. factor_update (penalized fits
+// only, rare here) is the scalar set's, which the module holds anyway: the vector one would
+// cost ~600 B of gzip. The GEMM entries come from gemm_wasm.hpp; float64 runs on the scalar set.
 #include "kernels/kernels.hpp"
 
 #if !defined(__EMSCRIPTEN__) || !defined(__wasm_simd128__) || NMFKIT_EXTENDED
@@ -17,6 +17,12 @@
 namespace nmfkit {
 namespace detail {
 namespace {
+double scalar_factor_update(std::size_t rows, std::size_t cols, float* x, std::size_t ldx, const float* num,
+                            std::size_t ldn, const float* den, std::size_t ldd, const update_params<float>& p,
+                            bool track) noexcept {
+    return scalar_kernels<float>().factor_update(rows, cols, x, ldx, num, ldn, den, ldd, p, track);
+}
+
 constexpr kernel_table<float> frobenius_only(kernel_table<float> t) noexcept {
     t.beta_tile = nullptr;
     t.beta_loss_tile = nullptr;
@@ -25,6 +31,7 @@ constexpr kernel_table<float> frobenius_only(kernel_table<float> t) noexcept {
     t.csr_t_times_dense = nullptr;
     t.sampled_dot = nullptr;
     t.sampled_ratio = nullptr;
+    t.factor_update = &scalar_factor_update;
     return t;
 }
 }  // namespace
