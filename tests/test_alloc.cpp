@@ -18,7 +18,10 @@ void note_allocation() {
     if (g_counting) g_allocations = g_allocations + 1;
 }
 struct counting_scope {
-    counting_scope() { g_allocations = 0; g_counting = true; }
+    counting_scope() {
+        g_allocations = 0;
+        g_counting = true;
+    }
     ~counting_scope() { g_counting = false; }
 };
 }  // namespace
@@ -47,10 +50,22 @@ void* __libc_calloc(std::size_t, std::size_t);
 void* __libc_realloc(void*, std::size_t);
 void* __libc_memalign(std::size_t, std::size_t);
 void __libc_free(void*);
-void* malloc(std::size_t n) { note_allocation(); return __libc_malloc(n); }
-void* calloc(std::size_t a, std::size_t b) { note_allocation(); return __libc_calloc(a, b); }
-void* realloc(void* p, std::size_t n) { note_allocation(); return __libc_realloc(p, n); }
-void* aligned_alloc(std::size_t a, std::size_t n) { note_allocation(); return __libc_memalign(a, n); }
+void* malloc(std::size_t n) {
+    note_allocation();
+    return __libc_malloc(n);
+}
+void* calloc(std::size_t a, std::size_t b) {
+    note_allocation();
+    return __libc_calloc(a, b);
+}
+void* realloc(void* p, std::size_t n) {
+    note_allocation();
+    return __libc_realloc(p, n);
+}
+void* aligned_alloc(std::size_t a, std::size_t n) {
+    note_allocation();
+    return __libc_memalign(a, n);
+}
 int posix_memalign(void** out, std::size_t a, std::size_t n) {
     note_allocation();
     *out = __libc_memalign(a, n);

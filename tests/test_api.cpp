@@ -24,8 +24,7 @@ struct problem {
     matrix<float> X, W, H;
     nmfkit::options opt;
     workspace ws;
-    problem(std::size_t n = 6, std::size_t m = 5, std::size_t r = 2)
-        : X(n, m), W(n, r), H(r, m), ws(0) {
+    problem(std::size_t n = 6, std::size_t m = 5, std::size_t r = 2) : X(n, m), W(n, r), H(r, m), ws(0) {
         splitmix rng(1);
         X = random_matrix<float>(n, m, rng, 1.0);
         opt.rank = r;
@@ -135,15 +134,42 @@ TEST_CASE("custom W0, H0 are checked") {
 
 TEST_CASE("bad options") {
     problem p;
-    SUBCASE("rank 0") { p.opt.rank = 0; CHECK(p.fit() == status::zero_rank); }
-    SUBCASE("negative tol") { p.opt.tol = -1e-3; CHECK(p.fit() == status::invalid_tol); }
-    SUBCASE("NaN tol") { p.opt.tol = std::nan(""); CHECK(p.fit() == status::invalid_tol); }
-    SUBCASE("epsilon 0") { p.opt.epsilon = 0; CHECK(p.fit() == status::invalid_epsilon); }
-    SUBCASE("epsilon below float range") { p.opt.epsilon = 1e-60; CHECK(p.fit() == status::invalid_epsilon); }
-    SUBCASE("epsilon Inf") { p.opt.epsilon = INFINITY; CHECK(p.fit() == status::invalid_epsilon); }
-    SUBCASE("check_every 0") { p.opt.check_every = 0; CHECK(p.fit() == status::invalid_check_every); }
-    SUBCASE("unknown init") { p.opt.init = static_cast<nmfkit::init_method>(7); CHECK(p.fit() == status::invalid_init); }
-    SUBCASE("unknown kernel") { p.opt.kernel = static_cast<nmfkit::kernel_choice>(9); CHECK(p.fit() == status::invalid_kernel); }
+    SUBCASE("rank 0") {
+        p.opt.rank = 0;
+        CHECK(p.fit() == status::zero_rank);
+    }
+    SUBCASE("negative tol") {
+        p.opt.tol = -1e-3;
+        CHECK(p.fit() == status::invalid_tol);
+    }
+    SUBCASE("NaN tol") {
+        p.opt.tol = std::nan("");
+        CHECK(p.fit() == status::invalid_tol);
+    }
+    SUBCASE("epsilon 0") {
+        p.opt.epsilon = 0;
+        CHECK(p.fit() == status::invalid_epsilon);
+    }
+    SUBCASE("epsilon below float range") {
+        p.opt.epsilon = 1e-60;
+        CHECK(p.fit() == status::invalid_epsilon);
+    }
+    SUBCASE("epsilon Inf") {
+        p.opt.epsilon = INFINITY;
+        CHECK(p.fit() == status::invalid_epsilon);
+    }
+    SUBCASE("check_every 0") {
+        p.opt.check_every = 0;
+        CHECK(p.fit() == status::invalid_check_every);
+    }
+    SUBCASE("unknown init") {
+        p.opt.init = static_cast<nmfkit::init_method>(7);
+        CHECK(p.fit() == status::invalid_init);
+    }
+    SUBCASE("unknown kernel") {
+        p.opt.kernel = static_cast<nmfkit::kernel_choice>(9);
+        CHECK(p.fit() == status::invalid_kernel);
+    }
 }
 
 TEST_CASE("bad shapes, strides and pointers") {
@@ -182,8 +208,7 @@ TEST_CASE("bad shapes, strides and pointers") {
     }
     SUBCASE("overlapping buffers") {
         CHECK(fit(p.X.cview(), p.W.view(), {p.W.data.data(), 2, 5}) == status::buffers_overlap);
-        CHECK(nmfkit::fit<float>(p.X.cview(), p.W.view(), p.H.view(), p.opt, p.ws.ptr, p.ws.bytes, res) ==
-              status::ok);
+        CHECK(nmfkit::fit<float>(p.X.cview(), p.W.view(), p.H.view(), p.opt, p.ws.ptr, p.ws.bytes, res) == status::ok);
     }
 }
 
@@ -270,8 +295,8 @@ TEST_CASE("C API: same results and statuses as the C++ API") {
     REQUIRE(nmfkit_workspace_size_f32(11, 7, &o, &bytes) == NMFKIT_OK);
     workspace ws(bytes);
     nmfkit_result cres;
-    REQUIRE(nmfkit_fit_f32(X.data.data(), 11, 7, 0, Wc.data.data(), 0, Hc.data.data(), 0, &o, ws.ptr, bytes,
-                           &cres, nullptr, nullptr) == NMFKIT_OK);
+    REQUIRE(nmfkit_fit_f32(X.data.data(), 11, 7, 0, Wc.data.data(), 0, Hc.data.data(), 0, &o, ws.ptr, bytes, &cres,
+                           nullptr, nullptr) == NMFKIT_OK);
     nmfkit::options co;
     co.rank = 3;
     co.max_iter = 30;
@@ -302,8 +327,8 @@ TEST_CASE("C API: same results and statuses as the C++ API") {
     }
     SUBCASE("errors and their locations") {
         X(2, 5) = -3;
-        REQUIRE(nmfkit_fit_f32(X.data.data(), 11, 7, 0, Wc.data.data(), 0, Hc.data.data(), 0, &o, ws.ptr, bytes,
-                               &cres, nullptr, nullptr) == NMFKIT_X_NEGATIVE);
+        REQUIRE(nmfkit_fit_f32(X.data.data(), 11, 7, 0, Wc.data.data(), 0, Hc.data.data(), 0, &o, ws.ptr, bytes, &cres,
+                               nullptr, nullptr) == NMFKIT_X_NEGATIVE);
         CHECK(cres.bad_matrix == NMFKIT_MATRIX_X);
         CHECK(cres.bad_row == 2);
         CHECK(cres.bad_col == 5);
@@ -313,14 +338,17 @@ TEST_CASE("C API: same results and statuses as the C++ API") {
         CHECK(nmfkit_workspace_size_f32(11, 7, &o, nullptr) == NMFKIT_NULL_POINTER);
     }
     SUBCASE("progress callback and cancellation") {
-        struct counter { int calls; int stop_after; } c{0, 2};
+        struct counter {
+            int calls;
+            int stop_after;
+        } c{0, 2};
         auto cb = [](uint32_t, uint32_t, double, double rel, void* user) -> int {
             auto* k = static_cast<counter*>(user);
             CHECK(std::isfinite(rel));
             return ++k->calls < k->stop_after;
         };
-        CHECK(nmfkit_fit_f32(X.data.data(), 11, 7, 0, Wc.data.data(), 0, Hc.data.data(), 0, &o, ws.ptr, bytes,
-                             &cres, cb, &c) == NMFKIT_CANCELLED);
+        CHECK(nmfkit_fit_f32(X.data.data(), 11, 7, 0, Wc.data.data(), 0, Hc.data.data(), 0, &o, ws.ptr, bytes, &cres,
+                             cb, &c) == NMFKIT_CANCELLED);
         CHECK(c.calls == 2);
         CHECK(cres.iterations == 20);
     }
@@ -333,12 +361,11 @@ TEST_CASE("C API: same results and statuses as the C++ API") {
         REQUIRE(nmfkit_fit_f64(Xd.data.data(), 11, 7, 0, Wd.data.data(), 0, Hd.data.data(), 0, &o, dws.ptr, dbytes,
                                &cres, nullptr, nullptr) == NMFKIT_OK);
         double loss = 0;
-        REQUIRE(nmfkit_loss_f64(Xd.data.data(), 11, 7, 0, Wd.data.data(), 0, Hd.data.data(), 0, 3, &loss) ==
-                NMFKIT_OK);
+        REQUIRE(nmfkit_loss_f64(Xd.data.data(), 11, 7, 0, Wd.data.data(), 0, Hd.data.data(), 0, 3, &loss) == NMFKIT_OK);
         CHECK(loss == doctest::Approx(cres.loss).epsilon(1e-12));
         matrix<float> Wi(11, 3), Hi(3, 7);
-        REQUIRE(nmfkit_random_init_f32(X.data.data(), 11, 7, 0, Wi.data.data(), 0, Hi.data.data(), 0, 3, 17,
-                                       &cres) == NMFKIT_OK);
+        REQUIRE(nmfkit_random_init_f32(X.data.data(), 11, 7, 0, Wi.data.data(), 0, Hi.data.data(), 0, 3, 17, &cres) ==
+                NMFKIT_OK);
         // The fit started from this same W0: f32 and f64 inits agree to float rounding.
         for (std::size_t i = 0; i < 11; ++i) CHECK(Wi(i, 0) > 0);
     }
@@ -397,8 +424,8 @@ void check_spellings(const std::vector<std::pair<std::string, E>>& expected, Par
         CHECK(c == static_cast<int32_t>(value));
     }
     // Unknown spellings are rejected and leave the output alone.
-    for (const char* bad : {"", "unknown", "Random", "MU", "AUTO", "automatic", "nndsvd ", " mu", "nndsvdb", "0",
-                            "kl", "x"}) {
+    for (const char* bad :
+         {"", "unknown", "Random", "MU", "AUTO", "automatic", "nndsvd ", " mu", "nndsvdb", "0", "kl", "x"}) {
         CAPTURE(bad);
         E out = expected.back().second;
         CHECK_FALSE(parse(bad, out));
@@ -431,8 +458,7 @@ TEST_CASE("names: init methods, solvers and kernel choices round-trip; unknown s
                                nmfkit_solver_name, nmfkit_parse_solver);
     using nmfkit::kernel_choice;
     check_spellings<kernel_choice>({{"auto", kernel_choice::automatic}, {"scalar", kernel_choice::scalar}},
-                                   nmfkit::parse_kernel_choice, nmfkit_kernel_choice_name,
-                                   nmfkit_parse_kernel_choice);
+                                   nmfkit::parse_kernel_choice, nmfkit_kernel_choice_name, nmfkit_parse_kernel_choice);
     // The C values are the C++ ones.
     CHECK(NMFKIT_INIT_NNDSVDAR == static_cast<int>(init_method::nndsvdar));
     CHECK(NMFKIT_SOLVER_AMU == static_cast<int>(algorithm::amu));
@@ -486,8 +512,8 @@ TEST_CASE("names: losses, their short names (the CLI's) and every accepted spell
         CHECK(nmfkit::loss_short_name(beta) == nullptr);
         CHECK(nmfkit_loss_name(beta) == nullptr);
     }
-    for (const char* bad : {"", "2", "1.5", "beta", "Frobenius", "KL", "l2", "euclidean", "kullback_leibler",
-                            "frobenius "}) {
+    for (const char* bad :
+         {"", "2", "1.5", "beta", "Frobenius", "KL", "l2", "euclidean", "kullback_leibler", "frobenius "}) {
         CAPTURE(bad);
         double beta = 7;
         CHECK_FALSE(nmfkit::parse_loss(bad, beta));
@@ -503,11 +529,11 @@ TEST_CASE("names: losses, their short names (the CLI's) and every accepted spell
 
 TEST_CASE("ABI: every status of abi.def has its name and message; the version is project(VERSION)'s") {
     int count = 0;
-#define NMFKIT_STATUS(value, name, NAME, message)                                   \
-    CHECK(static_cast<int>(status::name) == value);                                 \
-    CHECK(NMFKIT_##NAME == value);                                                  \
-    CHECK(std::string(nmfkit::status_name(status::name)) == #name);                 \
-    CHECK(std::string(nmfkit_status_message(NMFKIT_##NAME)) == message);            \
+#define NMFKIT_STATUS(value, name, NAME, message)                        \
+    CHECK(static_cast<int>(status::name) == value);                      \
+    CHECK(NMFKIT_##NAME == value);                                       \
+    CHECK(std::string(nmfkit::status_name(status::name)) == #name);      \
+    CHECK(std::string(nmfkit_status_message(NMFKIT_##NAME)) == message); \
     ++count;
 #include "nmfkit/abi.def"
     CHECK(count == 29);

@@ -101,8 +101,8 @@ TEST_CASE("the objective never increases, for every beta, with and without penal
                 auto X = random_matrix<double>(n, m, rng, 3.0);
                 for (std::size_t i = 0; i < n; ++i)
                     for (std::size_t j = 0; j < m; ++j) {
-                        if (beta <= 0) X(i, j) += 0.05;                   // IS needs X > 0
-                        else if (rng.uniform() < 0.15) X(i, j) = 0;       // exact zeros otherwise
+                        if (beta <= 0) X(i, j) += 0.05;              // IS needs X > 0
+                        else if (rng.uniform() < 0.15) X(i, j) = 0;  // exact zeros otherwise
                     }
                 matrix<double> W(n, r), H(r, m);
                 nmfkit::options o = opts(r, 25, beta, 100 + trial);
@@ -158,7 +158,11 @@ TEST_CASE("KL and IS fits make progress and stay finite in float32") {
 TEST_CASE("beta-divergence values on a hand-checked 1x2 example") {
     // X = [1 2], W = [1], H = [2 1] → WH = [2 1].
     matrix<double> X(1, 2), W(1, 1), H(1, 2);
-    X(0, 0) = 1; X(0, 1) = 2; W(0, 0) = 1; H(0, 0) = 2; H(0, 1) = 1;
+    X(0, 0) = 1;
+    X(0, 1) = 2;
+    W(0, 0) = 1;
+    H(0, 0) = 2;
+    H(0, 1) = 1;
     double d = 0;
     REQUIRE(nmfkit::beta_divergence<double>(X.cview(), W.cview(), H.cview(), 2, d) == status::ok);
     CHECK(d == doctest::Approx(1.0));  // ½(1 + 1)
@@ -202,8 +206,8 @@ TEST_CASE("randomized truncated SVD recovers a known SVD") {
     workspace ws(bytes);
     matrix<double> Uo(n, r), Vt(r, m);
     double sigma[r];
-    nmfkit::detail::truncated_svd(nmfkit::detail::best_kernels<double>(), X.cview(), r, 42, Uo.view(), sigma,
-                                  Vt.view(), ws.ptr);
+    nmfkit::detail::truncated_svd(nmfkit::detail::best_kernels<double>(), X.cview(), r, 42, Uo.view(), sigma, Vt.view(),
+                                  ws.ptr);
     for (std::size_t k = 0; k < r; ++k) CHECK(sigma[k] == doctest::Approx(s[k]).epsilon(1e-8));
     // Rank-r reconstruction error equals the optimum sqrt(Σ_{k≥r} s_k²).
     double err = 0, best = 0;

@@ -137,9 +137,9 @@ void gemm_suite(op o) {
                 check_gemm<T>(o, M, N, K, (M + N + K) % 3 == 0 ? 0 : 5);
             }
     // Large K (cache blocking, K tails) and the NMF shapes.
-    const std::size_t big[][3] = {{7, 50, 1000}, {50, 7, 1000}, {33, 17, 1031}, {5, 129, 2049},
+    const std::size_t big[][3] = {{7, 50, 1000},   {50, 7, 1000},  {33, 17, 1031}, {5, 129, 2049},
                                   {129, 20, 1000}, {20, 129, 777}, {64, 64, 1500}, {1, 1, 4099},
-                                  {200, 3, 3}, {3, 300, 2}, {130, 50, 50}, {50, 130, 50}};
+                                  {200, 3, 3},     {3, 300, 2},    {130, 50, 50},  {50, 130, 50}};
     for (const auto& s : big) {
         CAPTURE(s[0]);
         CAPTURE(s[1]);
@@ -158,7 +158,7 @@ void mu_suite() {
         mat<T> x(rows, cols, 1, g), num(rows, cols, 2, g), den(rows, cols, 3, g);
         for (std::size_t i = 0; i < rows; ++i)
             for (std::size_t j = 0; j < cols; ++j) {
-                if ((i + j) % 5 == 0) den.v[i * den.ld + j] = T(0);   // → eps
+                if ((i + j) % 5 == 0) den.v[i * den.ld + j] = T(0);      // → eps
                 if ((i + 2 * j) % 7 == 0) num.v[i * num.ld + j] = T(0);  // → x becomes 0
                 if ((i + j) % 11 == 3) x.v[i * x.ld + j] = T(0);
             }
@@ -167,8 +167,7 @@ void mu_suite() {
             CAPTURE(rows);
             CAPTURE(cols);
             mat<T> y = x;
-            const double step =
-                ks->mu_update(rows, cols, y.data(), y.ld, num.data(), num.ld, den.data(), den.ld, eps);
+            const double step = ks->mu_update(rows, cols, y.data(), y.ld, num.data(), num.ld, den.data(), den.ld, eps);
             bool ok = true;
             long double want_step = 0;
             for (std::size_t i = 0; i < rows; ++i) {
@@ -189,7 +188,6 @@ void mu_suite() {
         }
     }
 }
-
 
 // ---- β-divergence tiles: every set against the beta.hpp scalar reference ----------
 
@@ -299,8 +297,8 @@ void beta_loss_suite() {
                             P.v[i * P.ld + j] = x == 0 ? T(0.5) : T(x * (0.99 + 0.02 * g.next()));
                         }
                 double div_ref = 1, sq_ref = 2;  // the kernels add to div and sq
-                nmfkit::detail::beta_loss_tile_scalar<T>(rows, cols, X.data(), X.ld, P.data(), P.ld, beta, eps,
-                                                         div_ref, sq_ref);
+                nmfkit::detail::beta_loss_tile_scalar<T>(rows, cols, X.data(), X.ld, P.data(), P.ld, beta, eps, div_ref,
+                                                         sq_ref);
                 div_ref -= 1;
                 sq_ref -= 2;
                 for (const kernel_table<T>* ks : all_sets<T>()) {
@@ -425,8 +423,7 @@ void factor_update_suite() {
 // ulp distance between a and the exact value w (long double), in units of T's ulp at w.
 template <class T>
 double ulps(T a, long double w) {
-    if (std::isinf(w) || w > (long double)std::numeric_limits<T>::max())
-        return std::isinf(a) && a > 0 ? 0 : 1e30;
+    if (std::isinf(w) || w > (long double)std::numeric_limits<T>::max()) return std::isinf(a) && a > 0 ? 0 : 1e30;
     const long double aw = std::fabs(w);
     const long double tiny = std::numeric_limits<T>::min();
     // Below the normal range the ulp is fixed at denorm_min.
@@ -504,8 +501,8 @@ void vmath_suite(double& worst_log, double& worst_exp, double& worst_pow) {
         CHECK((so[0] == 1 && so[1] == 1 && so[2] == 1));
         CHECK(wl <= 4);
         CHECK(we <= 4);
-        MESSAGE(std::string(ks->name) << std::string(sizeof(T) == 4 ? " float" : " double") << ": max ulp log " << wl << ", exp " << we
-                         << ", pow (|e| ≤ 3) " << wp);
+        MESSAGE(std::string(ks->name) << std::string(sizeof(T) == 4 ? " float" : " double") << ": max ulp log " << wl
+                                      << ", exp " << we << ", pow (|e| ≤ 3) " << wp);
         if (std::string(ks->name) != "scalar") {
             worst_log = std::max(worst_log, wl);
             worst_exp = std::max(worst_exp, we);
@@ -532,8 +529,7 @@ TEST_CASE_TEMPLATE("kernel sets: list ends with scalar, names are distinct", T, 
     CHECK(&nmfkit::detail::best_kernels<T>() == sets.front());
     CHECK(&nmfkit::detail::scalar_kernels<T>() == sets.back());
     for (std::size_t i = 0; i < sets.size(); ++i)
-        for (std::size_t j = i + 1; j < sets.size(); ++j)
-            CHECK(std::string(sets[i]->name) != sets[j]->name);
+        for (std::size_t j = i + 1; j < sets.size(); ++j) CHECK(std::string(sets[i]->name) != sets[j]->name);
 }
 
 #if defined(NMFKIT_HAVE_XSIMD) && (defined(__x86_64__) || defined(_M_X64) || defined(__aarch64__))
@@ -568,9 +564,9 @@ TEST_CASE_TEMPLATE("gemm_tn_acc: C += Aᵀ·B", T, float, double) {
                 CAPTURE(K);
                 check_gemm<T>(op::tn_acc, M, N, K, N % 2 == 0 ? 0 : 3);
             }
-    const std::size_t shapes[][3] = {{20, 1000, 64}, {50, 130, 200},  {6, 64, 16},   {7, 200, 300},
-                                      {50, 2000, 200}, {20, 20, 256},  {50, 50, 200}, {13, 129, 513},
-                                      {16, 16, 64},    {1, 64, 1000}, {20, 1000, 15}, {5, 300, 257}};
+    const std::size_t shapes[][3] = {{20, 1000, 64},  {50, 130, 200}, {6, 64, 16},    {7, 200, 300},
+                                     {50, 2000, 200}, {20, 20, 256},  {50, 50, 200},  {13, 129, 513},
+                                     {16, 16, 64},    {1, 64, 1000},  {20, 1000, 15}, {5, 300, 257}};
     for (const auto& s : shapes) {
         CAPTURE(s[0]);
         CAPTURE(s[1]);

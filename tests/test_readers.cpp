@@ -229,8 +229,8 @@ TEST_CASE("mtx: each malformed entry has its own message with its line") {
               "line 3: entry (1, 2) is above the diagonal"));
     CHECK(has(mtx_error(k_coo + "3 4 3\n1 1 1\n% c\n2 2 2\n"),
               ": the file ends after 2 of the 3 entries the size line (line 2) announces"));
-    CHECK(
-        has(mtx_error(k_coo + "3 4 1\n1 1 1\n\n2 2 2\n"), "line 5: more entries than the 1 of the size line (line 2)"));
+    CHECK(has(mtx_error(k_coo + "3 4 1\n1 1 1\n\n2 2 2\n"),
+              "line 5: more entries than the 1 of the size line (line 2)"));
     CHECK(has(mtx_error(k_coo + "3 4 3\n2 2 1\n1 3 1\n% c\n2 2 5\n"),
               "line 6: duplicate entry (2, 2), already on line 3 (Matrix Market does not define duplicates"));
     CHECK(has(mtx_error("%%MatrixMarket matrix coordinate real symmetric\n3 3 3\n3 1 1\n2 2 1\n3 1 2\n"),
@@ -319,17 +319,16 @@ TEST_CASE("npy: Fortran order, big-endian, versions 2.0 and 3.0, double-quoted k
     CHECK(cli::read_npy<float>(write_file("f.npy", npy_bytes(1, dict("<f4", true, "(2, 3)"), raw_bytes(cm, false))))
               .data == rowmajor);
     const std::vector<double> cmd(cm.begin(), cm.end());
-    const auto be =
-        cli::read_npy<float>(write_file("be.npy", npy_bytes(2, dict(">f8", true, "(2,3)"), raw_bytes(cmd, true))));
+    const auto be = cli::read_npy<float>(write_file("be.npy",
+                                                    npy_bytes(2, dict(">f8", true, "(2,3)"), raw_bytes(cmd, true))));
     CHECK(be.rows == 2);
     CHECK(be.cols == 3);
     CHECK(be.data == rowmajor);
     CHECK(cli::read_npy<double>(write_file("v3.npy", npy_bytes(3, dict(">f4", false, "(3, 2)"), raw_bytes(cm, true))))
               .data == cmd);
     const std::string dq = "{\"shape\": (1, 2), \"fortran_order\": False, \"descr\": \"<f4\"}";
-    CHECK(
-        cli::read_npy<float>(write_file("dq.npy", npy_bytes(1, dq, raw_bytes(std::vector<float>{7, 8}, false)))).data ==
-        std::vector<float>{7, 8});
+    CHECK(cli::read_npy<float>(write_file("dq.npy", npy_bytes(1, dq, raw_bytes(std::vector<float>{7, 8}, false))))
+              .data == std::vector<float>{7, 8});
 }
 
 TEST_CASE("npy: each malformed file has its own message") {

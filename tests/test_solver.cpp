@@ -45,8 +45,14 @@ TEST_CASE("one iteration on a 2x2 problem matches the update computed by hand") 
     // W step: XHᵀ = [3; 7], HHᵀ = 2, W·HHᵀ = [2; 2]      → W1 = [1.5; 3.5]
     // H step: W1ᵀW1 = 14.5, W1ᵀX = [12 17], WᵀW·H = [14.5 14.5] → H1 = [12/14.5  17/14.5]
     matrix<double> X(2, 2), W(2, 1), H(1, 2);
-    X(0, 0) = 1; X(0, 1) = 2; X(1, 0) = 3; X(1, 1) = 4;
-    W(0, 0) = 1; W(1, 0) = 1; H(0, 0) = 1; H(0, 1) = 1;
+    X(0, 0) = 1;
+    X(0, 1) = 2;
+    X(1, 0) = 3;
+    X(1, 1) = 4;
+    W(0, 0) = 1;
+    W(1, 0) = 1;
+    H(0, 0) = 1;
+    H(0, 1) = 1;
     nmfkit::options o = opts(1, 1);
     o.init = nmfkit::init_method::custom;
     nmfkit::result res;
@@ -108,10 +114,16 @@ TEST_CASE("the Frobenius loss never increases (Lee-Seung), 240 random problems")
     for (int trial = 0; trial < 240; ++trial) {
         std::size_t n = 1 + rng.below(40), m = 1 + rng.below(40), r = 1 + rng.below(8);
         switch (trial % 6) {  // make sure every shape class appears
-            case 0: n = 40 + rng.below(60); m = 1 + rng.below(4); break;   // tall
-            case 1: n = 1 + rng.below(4); m = 40 + rng.below(60); break;   // wide
-            case 2: r = 1; break;                                          // rank 1
-            case 3: r = std::min(n, m) + 1 + rng.below(4); break;          // rank > min(n, m)
+            case 0:
+                n = 40 + rng.below(60);
+                m = 1 + rng.below(4);
+                break;  // tall
+            case 1:
+                n = 1 + rng.below(4);
+                m = 40 + rng.below(60);
+                break;                                             // wide
+            case 2: r = 1; break;                                  // rank 1
+            case 3: r = std::min(n, m) + 1 + rng.below(4); break;  // rank > min(n, m)
             default: break;
         }
         auto X = random_matrix<double>(n, m, rng, 1 + 10 * rng.uniform());
@@ -411,8 +423,7 @@ TEST_CASE("the progress callback sees every check and can stop the fit") {
     for (std::size_t i = 1; i < log.errors.size(); ++i) CHECK(log.errors[i] <= log.errors[i - 1] * (1 + 1e-6));
 
     log = log_t{{}, {}, 20};
-    CHECK(nmfkit::fit<float>(X.cview(), W.view(), H.view(), o, ws.ptr, ws.bytes, res, cb, &log) ==
-          status::cancelled);
+    CHECK(nmfkit::fit<float>(X.cview(), W.view(), H.view(), o, ws.ptr, ws.bytes, res, cb, &log) == status::cancelled);
     CHECK(res.iterations == 20);
     CHECK(all_finite_nonneg(W));
     double loss = 0;
@@ -439,8 +450,8 @@ namespace detail {
 // the one-pass Frobenius iteration (0: two-pass; SIZE_MAX: fit()'s size rule).
 template <class T>
 status fit_with_kernels(const kernel_table<T>& k, std::size_t fuse_rows, const_matrix_view<T> X, matrix_view<T> W,
-                        matrix_view<T> H, const options& opt, void* workspace, std::size_t workspace_bytes,
-                        result& out, progress_callback cb, void* user) noexcept;
+                        matrix_view<T> H, const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
+                        progress_callback cb, void* user) noexcept;
 }  // namespace detail
 }  // namespace nmfkit
 
@@ -528,8 +539,7 @@ TEST_CASE_TEMPLATE("the one-pass Frobenius iteration matches the two-pass one", 
 
 // fit()'s own rule fuses only when X exceeds 4 MiB (solver.cpp, fused_rows): one such
 // problem per type, the best set against the same set without gemm_tn_acc.
-TEST_CASE_TEMPLATE("fit() takes the one-pass iteration on a large X and matches the two-pass one", T, float,
-                   double) {
+TEST_CASE_TEMPLATE("fit() takes the one-pass iteration on a large X and matches the two-pass one", T, float, double) {
     const std::size_t n = 1100, m = sizeof(T) == 4 ? 1000 : 500, r = 4;  // 4.2–4.4 MB
     splitmix rng(22);
     auto X = random_matrix<T>(n, m, rng, 1.0);

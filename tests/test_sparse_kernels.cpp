@@ -154,7 +154,7 @@ void check_products(std::size_t n, std::size_t m, double density, std::size_t r,
     const csr<T> X(n, m, density, g);
     const T* vals = pattern ? nullptr : X.values.data();
     const std::vector<T> Xd = X.dense(pattern);
-    const factor<T> Bt(m, r, (r % 3) + 1, g);  // Hᵀ, m×r
+    const factor<T> Bt(m, r, (r % 3) + 1, g);        // Hᵀ, m×r
     const factor<T> A(n, r, r % 2 == 0 ? 0 : 5, g);  // W, n×r (no padding when r is even)
 
     // Oracle: the densified product in long double, and Σ|terms| per entry.
@@ -171,8 +171,7 @@ void check_products(std::size_t n, std::size_t m, double density, std::size_t r,
 
     const kernel_table<T>& sc = nmfkit::detail::scalar_kernels<T>();
     output<T> c_scalar(n, r), ct_scalar(m, r);
-    sc.csr_times_dense(n, r, X.indptr.data(), X.indices.data(), vals, Bt.data(), Bt.ld, c_scalar.data(),
-                       c_scalar.ld);
+    sc.csr_times_dense(n, r, X.indptr.data(), X.indices.data(), vals, Bt.data(), Bt.ld, c_scalar.data(), c_scalar.ld);
     sc.csr_t_times_dense(n, m, r, X.indptr.data(), X.indices.data(), vals, A.data(), A.ld, ct_scalar.data(),
                          ct_scalar.ld, false);
 
@@ -242,8 +241,8 @@ void check_sampled(std::size_t n, std::size_t m, double density, std::size_t r) 
             p_abs[k] = s_abs;
         }
     std::vector<T> dot_scalar(nnz + 1);
-    nmfkit::detail::scalar_kernels<T>().sampled_dot(n, r, X.indptr.data(), X.indices.data(), A.data(), A.ld,
-                                                    Bt.data(), Bt.ld, dot_scalar.data());
+    nmfkit::detail::scalar_kernels<T>().sampled_dot(n, r, X.indptr.data(), X.indices.data(), A.data(), A.ld, Bt.data(),
+                                                    Bt.ld, dot_scalar.data());
 
     for (const kernel_table<T>* ks : all_sets<T>()) {
         CAPTURE(std::string(ks->name));
@@ -311,8 +310,8 @@ const std::size_t ranks[] = {1, 3, 8, 16, 20, 33, 69};
 const struct {
     std::size_t n, m;
     double density;
-} shapes[] = {{1, 1, 1.0}, {7, 5, 0.5}, {40, 33, 0.2}, {9, 130, 0.1}, {120, 6, 0.3},
-              {5, 7, 0.0}, {0, 4, 0.5},  {12, 17, 1.0}};
+} shapes[] = {{1, 1, 1.0},   {7, 5, 0.5}, {40, 33, 0.2}, {9, 130, 0.1},
+              {120, 6, 0.3}, {5, 7, 0.0}, {0, 4, 0.5},   {12, 17, 1.0}};
 
 }  // namespace
 

@@ -54,8 +54,8 @@ bool load_digits(std::vector<float>& X) {
             std::fclose(f);
             return false;
         }
-        std::uint32_t u = std::uint32_t(buf[0]) | std::uint32_t(buf[1]) << 8 |
-                          std::uint32_t(buf[2]) << 16 | std::uint32_t(buf[3]) << 24;
+        std::uint32_t u = std::uint32_t(buf[0]) | std::uint32_t(buf[1]) << 8 | std::uint32_t(buf[2]) << 16 |
+                          std::uint32_t(buf[3]) << 24;
         std::memcpy(&x, &u, 4);
     }
     std::fclose(f);
@@ -100,8 +100,8 @@ double time_fit(const dataset& d, const nmfkit::options& opt, int reps, nmfkit::
 }
 
 int bench_fits(std::vector<dataset>& sets, nmfkit::kernel_choice kc, int reps) {
-    std::printf("%-22s %6s %9s %9s %8s | %8s %8s %8s %8s\n", "dataset (n x m, r)", "iters", "ms/iter",
-                "GFLOPS", "loss", "skl ms", "ratio", "skl512", "ratio");
+    std::printf("%-22s %6s %9s %9s %8s | %8s %8s %8s %8s\n", "dataset (n x m, r)", "iters", "ms/iter", "GFLOPS", "loss",
+                "skl ms", "ratio", "skl512", "ratio");
     for (dataset& d : sets) {
         nmfkit::options opt = bench_options(d, d.iters);
         opt.kernel = kc;
@@ -117,23 +117,23 @@ int bench_fits(std::vector<dataset>& sets, nmfkit::kernel_choice kc, int reps) {
         char label[64];
         std::snprintf(label, sizeof label, "%s %zux%zu r=%zu", d.name.c_str(), d.n, d.m, d.r);
         std::printf("%-22s %6u %9.4f %9.2f %8.3g | %8.3f %7.2fx %8.3f %7.2fx\n", label, d.iters, ms, gf,
-                    res.relative_error, d.sklearn_ms, d.sklearn_ms / ms, d.sklearn_avx512_ms,
-                    d.sklearn_avx512_ms / ms);
+                    res.relative_error, d.sklearn_ms, d.sklearn_ms / ms, d.sklearn_avx512_ms, d.sklearn_avx512_ms / ms);
     }
-    std::printf("ms/iter = whole fit() / max_iter (tol = 0): init, validation and the final exact-loss\n"
-                "pass over X are included, not subtracted. Best of %d after a warm-up run.\n"
-                "loss column: relative error. ratio > 1: nmfkit faster than scikit-learn.\n"
-                "sklearn 1.2.1 NMF(solver='mu') float32, OpenBLAS 1 thread (skl) / with OpenBLAS\n"
-                "AVX-512 kernels (skl512).\n",
-                reps);
+    std::printf(
+        "ms/iter = whole fit() / max_iter (tol = 0): init, validation and the final exact-loss\n"
+        "pass over X are included, not subtracted. Best of %d after a warm-up run.\n"
+        "loss column: relative error. ratio > 1: nmfkit faster than scikit-learn.\n"
+        "sklearn 1.2.1 NMF(solver='mu') float32, OpenBLAS 1 thread (skl) / with OpenBLAS\n"
+        "AVX-512 kernels (skl512).\n",
+        reps);
     return 0;
 }
 
 // β ≠ 2 (tiled W·H, vectorized beta_tile): KL against scikit-learn's figure from the issue.
 int bench_beta(const dataset& d, int reps) {
     std::printf("\nbeta-divergence fits (tiles of W·H, never materialized):\n");
-    std::printf("%-30s %6s %9s %10s | %8s %8s\n", "dataset (n x m, r), beta", "iters", "ms/iter", "beta-div",
-                "skl ms", "ratio");
+    std::printf("%-30s %6s %9s %10s | %8s %8s\n", "dataset (n x m, r), beta", "iters", "ms/iter", "beta-div", "skl ms",
+                "ratio");
     for (double beta : {1.0, 0.5}) {
         nmfkit::options opt = bench_options(d, 50);
         opt.beta = beta;
@@ -148,10 +148,8 @@ int bench_beta(const dataset& d, int reps) {
         char label[64];
         std::snprintf(label, sizeof label, "%s %zux%zu r=%zu, beta=%g", d.name.c_str(), d.n, d.m, d.r, beta);
         if (beta == 1.0)
-            std::printf("%-30s %6u %9.3f %10.4g | %8.1f %7.2fx\n", label, opt.max_iter, ms, res.loss, 15.9,
-                        15.9 / ms);
-        else
-            std::printf("%-30s %6u %9.3f %10.4g | %8s %8s\n", label, opt.max_iter, ms, res.loss, "-", "-");
+            std::printf("%-30s %6u %9.3f %10.4g | %8.1f %7.2fx\n", label, opt.max_iter, ms, res.loss, 15.9, 15.9 / ms);
+        else std::printf("%-30s %6u %9.3f %10.4g | %8s %8s\n", label, opt.max_iter, ms, res.loss, "-", "-");
     }
     std::printf("skl: NMF(solver='mu', beta_loss='kullback-leibler') float32, 1 thread (the issue's figure).\n");
     return 0;
@@ -200,11 +198,12 @@ int bench_amu(const std::vector<dataset>& sets, int reps) {
         }
         char label[64];
         std::snprintf(label, sizeof label, "%s %zux%zu r=%zu", d.name.c_str(), d.n, d.m, d.r);
-        std::printf("%-24s %10.6f | %6d %9.2f | %6u %9.2f %6.2fx | %8.1f\n", label, target, 200, 1e3 * mu_s,
-                    amu_iters, 1e3 * amu_s, mu_s / amu_s, skl_cd_ms);
+        std::printf("%-24s %10.6f | %6d %9.2f | %6u %9.2f %6.2fx | %8.1f\n", label, target, 200, 1e3 * mu_s, amu_iters,
+                    1e3 * amu_s, mu_s / amu_s, skl_cd_ms);
     }
-    std::printf("skl cd: scikit-learn NMF(solver='cd') on one thread, the fastest anchor (the issue's figures;\n"
-                "its own stopping point, not this target).\n");
+    std::printf(
+        "skl cd: scikit-learn NMF(solver='cd') on one thread, the fastest anchor (the issue's figures;\n"
+        "its own stopping point, not this target).\n");
     return 0;
 }
 
@@ -218,9 +217,12 @@ void bench_products(const std::vector<dataset>& sets, const nmfkit::detail::kern
         const std::vector<float> A = uniform(M * K, 9), Bm = uniform(N * K, 10);
         std::vector<float> C(M * N);
         const int inner = 500;
-        const double s = best_seconds(std::max(reps, 10), [&] {
-            for (int i = 0; i < inner; ++i) k.gemm_nt(M, N, K, A.data(), K, Bm.data(), K, C.data(), N);
-        }) / inner;
+        const double s = best_seconds(std::max(reps, 10),
+                                      [&] {
+                                          for (int i = 0; i < inner; ++i)
+                                              k.gemm_nt(M, N, K, A.data(), K, Bm.data(), K, C.data(), N);
+                                      }) /
+                         inner;
         std::printf("ceiling: gemm_nt(%zu,%zu,%zu), operands in cache  %8.2f GFLOPS\n", M, N, K,
                     2.0 * M * N * K / s * 1e-9);
     }
@@ -237,14 +239,19 @@ void bench_products(const std::vector<dataset>& sets, const nmfkit::detail::kern
         const item items[] = {
             {"X*Ht  gemm_nt(n,r,m)", 2.0 * n * r * m, [&] { k.gemm_nt(n, r, m, X, m, H.data(), m, C.data(), r); }},
             {"Wt*X  gemm_tn(r,m,n)", 2.0 * r * m * n, [&] { k.gemm_tn(r, m, n, W.data(), r, X, m, C.data(), m); }},
-            {"H*Ht  gemm_nt(r,r,m)", 2.0 * r * r * m, [&] { k.gemm_nt(r, r, m, H.data(), m, H.data(), m, S.data(), r); }},
-            {"Wt*W  gemm_tn(r,r,n)", 2.0 * r * r * n, [&] { k.gemm_tn(r, r, n, W.data(), r, W.data(), r, S.data(), r); }},
-            {"W*HHt gemm_nn(n,r,r)", 2.0 * n * r * r, [&] { k.gemm_nn(n, r, r, W.data(), r, S2.data(), r, C.data(), r); }},
-            {"WtW*H gemm_nn(r,m,r)", 2.0 * r * m * r, [&] { k.gemm_nn(r, m, r, S2.data(), r, H.data(), m, C.data(), m); }},
+            {"H*Ht  gemm_nt(r,r,m)", 2.0 * r * r * m,
+             [&] { k.gemm_nt(r, r, m, H.data(), m, H.data(), m, S.data(), r); }},
+            {"Wt*W  gemm_tn(r,r,n)", 2.0 * r * r * n,
+             [&] { k.gemm_tn(r, r, n, W.data(), r, W.data(), r, S.data(), r); }},
+            {"W*HHt gemm_nn(n,r,r)", 2.0 * n * r * r,
+             [&] { k.gemm_nn(n, r, r, W.data(), r, S2.data(), r, C.data(), r); }},
+            {"WtW*H gemm_nn(r,m,r)", 2.0 * r * m * r,
+             [&] { k.gemm_nn(r, m, r, S2.data(), r, H.data(), m, C.data(), m); }},
             // The solver's one-pass Frobenius iteration (solver.cpp, w_step_fused) forms both
             // big products block by block, X_b·Hᵀ then Wᵀ·X += W_bᵀ·X_b, so X streams once.
             // Block rows as fused_rows picks them (1 MiB of L2 for X_b and Wᵀ·X, at least 5r).
-            {"X*Ht + Wt*X one pass", 4.0 * n * r * m, [&] {
+            {"X*Ht + Wt*X one pass", 4.0 * n * r * m,
+             [&] {
                  if (!k.gemm_tn_acc) return;
                  const std::size_t acc = r * m * sizeof(float), l2 = std::size_t(1) << 20;
                  std::size_t b = acc < l2 ? (l2 - acc) / (m * sizeof(float)) : 0;
@@ -252,17 +259,19 @@ void bench_products(const std::vector<dataset>& sets, const nmfkit::detail::kern
                  for (std::size_t i0 = 0; i0 < n; i0 += b) {
                      const std::size_t rows = std::min(b, n - i0);
                      k.gemm_nt(rows, r, m, X + i0 * m, m, H.data(), m, C2.data(), r);
-                     (i0 == 0 ? k.gemm_tn : k.gemm_tn_acc)(r, m, rows, W.data() + i0 * r, r, X + i0 * m, m,
-                                                           C.data(), m);
+                     (i0 == 0 ? k.gemm_tn : k.gemm_tn_acc)(r, m, rows, W.data() + i0 * r, r, X + i0 * m, m, C.data(),
+                                                           m);
                  }
              }},
         };
         std::printf("%s %zux%zu r=%zu\n", d.name.c_str(), n, m, r);
         for (const item& it : items) {
             const int inner = it.flops < 1e8 ? 20 : 3;
-            const double s = best_seconds(reps, [&] {
-                for (int i = 0; i < inner; ++i) it.f();
-            }) / inner;
+            const double s = best_seconds(reps,
+                                          [&] {
+                                              for (int i = 0; i < inner; ++i) it.f();
+                                          }) /
+                             inner;
             std::printf("  %-22s %9.4f ms %8.2f GFLOPS\n", it.what, 1e3 * s, it.flops / s * 1e-9);
         }
     }
@@ -319,7 +328,8 @@ void bench_sparse(const nmfkit::detail::kernel_table<float>& k, int reps) {
              if (k.sampled_ratio) k.sampled_ratio(n, r, ip, ix, xv, W.data(), r, Ht.data(), r, 1e-10f, q.data());
          }},
         // The dense O((n+m)·r²) rest of a Frobenius iteration: WᵀW, HHᵀ, W·(HHᵀ), Hᵀ·(WᵀW), two updates.
-        {"r*r parts + updates", 4.0 * r * r * (n + m), [&] {
+        {"r*r parts + updates", 4.0 * r * r * (n + m),
+         [&] {
              k.gemm_tn(r, r, n, W.data(), r, W.data(), r, S.data(), r);
              k.gemm_tn(r, r, m, Ht.data(), r, Ht.data(), r, S2.data(), r);
              k.gemm_nn(n, r, r, W.data(), r, S2.data(), r, C.data(), r);
@@ -330,9 +340,11 @@ void bench_sparse(const nmfkit::detail::kernel_table<float>& k, int reps) {
     };
     double ms[5];
     for (std::size_t t = 0; t < 5; ++t) {
-        const double sec = best_seconds(reps, [&] {
-            for (int i = 0; i < 5; ++i) items[t].f();
-        }) / 5;
+        const double sec = best_seconds(reps,
+                                        [&] {
+                                            for (int i = 0; i < 5; ++i) items[t].f();
+                                        }) /
+                           5;
         ms[t] = 1e3 * sec;
         std::printf("  %-24s %9.3f ms %8.2f GFLOPS\n", items[t].what, ms[t], items[t].flops / sec * 1e-9);
     }

@@ -126,8 +126,8 @@ matrix<T> parse_csv(std::string_view text, const std::string& name) {
             out.cols = cols;
         } else if (cols != out.cols) {
             throw data_error(name + ": line " + std::to_string(line) + " has " + std::to_string(cols) +
-                             (cols == 1 ? " column" : " columns") + ", expected " +
-                             std::to_string(out.cols) + " (as on line 1)");
+                             (cols == 1 ? " column" : " columns") + ", expected " + std::to_string(out.cols) +
+                             " (as on line 1)");
         }
         ++out.rows;
     }
@@ -156,8 +156,8 @@ matrix<T> read_raw_f32(const std::string& path, std::size_t rows, std::size_t co
         for (std::size_t k = 0; k + 4 <= got && done < count; k += 4, ++done) {
             // Assembled byte by byte, so the file is read as little-endian on any host.
             const unsigned char* p = buf + k;
-            const std::uint32_t u = std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 |
-                                    std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
+            const std::uint32_t u = std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
+                                    std::uint32_t(p[3]) << 24;
             float v;
             std::memcpy(&v, &u, sizeof v);
             out.data[done] = static_cast<T>(v);
@@ -189,8 +189,7 @@ std::string format_csv(const T* data, std::size_t rows, std::size_t cols) {
 }
 
 template float parse_value<float>(std::string_view, const std::string&, std::size_t, std::size_t, const char*);
-template double parse_value<double>(std::string_view, const std::string&, std::size_t, std::size_t,
-                                    const char*);
+template double parse_value<double>(std::string_view, const std::string&, std::size_t, std::size_t, const char*);
 template matrix<float> parse_csv<float>(std::string_view, const std::string&);
 template matrix<double> parse_csv<double>(std::string_view, const std::string&);
 template matrix<float> read_raw_f32<float>(const std::string&, std::size_t, std::size_t);

@@ -94,7 +94,7 @@ struct progress_bar {
 class output_file {
 public:
     explicit output_file(std::string path) : path_(std::move(path)) {
-        struct stat st{};
+        struct stat st {};
         existed_ = ::stat(path_.c_str(), &st) == 0;
         f_ = std::fopen(path_.c_str(), "wb");
         if (!f_) throw data_error("cannot open " + path_ + " for writing: " + std::strerror(errno));
@@ -133,9 +133,7 @@ const char* dtype_name() {
     return std::is_same_v<T, float> ? "f32" : "f64";
 }
 
-std::string shape_text(std::size_t rows, std::size_t cols) {
-    return std::to_string(rows) + "x" + std::to_string(cols);
-}
+std::string shape_text(std::size_t rows, std::size_t cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
 
 // Where the data of a matrix came from, to turn the library's 0-based bad_row /
 // bad_col into a position the user can find in the file.
@@ -144,8 +142,7 @@ struct source {
     bool csv = true;
 
     std::string position(std::size_t row, std::size_t col) const {
-        return name + (csv ? ": line " : ": row ") + std::to_string(row + 1) + ", column " +
-               std::to_string(col + 1);
+        return name + (csv ? ": line " : ": row ") + std::to_string(row + 1) + ", column " + std::to_string(col + 1);
     }
 };
 
@@ -353,8 +350,8 @@ std::string json_number(double v) {
 
 // The JSON line: the first keys are fixed (iterations, loss, relative_error, seconds,
 // converged, kernel, dtype, rows, cols, rank); later keys are appended after them.
-void print_json(const cli_args& a, const nmfkit::result& res, double seconds, const char* kernel,
-                const char* dtype, std::size_t n, std::size_t m, std::size_t r, const std::string& extra) {
+void print_json(const cli_args& a, const nmfkit::result& res, double seconds, const char* kernel, const char* dtype,
+                std::size_t n, std::size_t m, std::size_t r, const std::string& extra) {
     std::printf(
         "{\"iterations\":%u,\"loss\":%s,\"relative_error\":%s,\"seconds\":%.6f,\"converged\":%s,"
         "\"kernel\":\"%s\",\"dtype\":\"%s\",\"rows\":%zu,\"cols\":%zu,\"rank\":%zu,"
@@ -368,14 +365,10 @@ void print_json(const cli_args& a, const nmfkit::result& res, double seconds, co
 // The summary lines shared by fit and transform, between the first lines and "wrote".
 void print_summary_body(const cli_args& a, const nmfkit::result& res, double seconds) {
     std::printf("  iterations      %u (max %u)\n", res.iterations, a.max_iter);
-    if (a.beta == 2)
-        std::printf("  loss            %.9g (frobenius: 1/2 ||X - WH||_F^2)\n", res.loss);
-    else if (a.beta == 1)
-        std::printf("  loss            %.9g (kl: generalized Kullback-Leibler, beta 1)\n", res.loss);
-    else if (a.beta == 0)
-        std::printf("  loss            %.9g (is: Itakura-Saito, beta 0)\n", res.loss);
-    else
-        std::printf("  loss            %.9g (beta-divergence, beta %s)\n", res.loss, short_number(a.beta).c_str());
+    if (a.beta == 2) std::printf("  loss            %.9g (frobenius: 1/2 ||X - WH||_F^2)\n", res.loss);
+    else if (a.beta == 1) std::printf("  loss            %.9g (kl: generalized Kullback-Leibler, beta 1)\n", res.loss);
+    else if (a.beta == 0) std::printf("  loss            %.9g (is: Itakura-Saito, beta 0)\n", res.loss);
+    else std::printf("  loss            %.9g (beta-divergence, beta %s)\n", res.loss, short_number(a.beta).c_str());
     if (a.alpha_w != 0 || a.alpha_h != 0) {
         std::printf("  objective       %.9g (loss + penalties)\n", res.objective);
         std::printf("  penalties       alpha_w %s, alpha_h %s, l1_ratio %s\n", short_number(a.alpha_w).c_str(),
@@ -383,12 +376,9 @@ void print_summary_body(const cli_args& a, const nmfkit::result& res, double sec
     }
     std::printf("  relative error  %.9g\n", res.relative_error);
     std::printf("  seconds         %.3g\n", seconds);
-    if (res.converged)
-        std::printf("  converged       yes (tol %g)\n", a.tol);
-    else if (a.tol == 0)
-        std::printf("  converged       no (tol 0: ran all iterations)\n");
-    else
-        std::printf("  converged       no (stopped at --max-iter %u)\n", a.max_iter);
+    if (res.converged) std::printf("  converged       yes (tol %g)\n", a.tol);
+    else if (a.tol == 0) std::printf("  converged       no (tol 0: ran all iterations)\n");
+    else std::printf("  converged       no (stopped at --max-iter %u)\n", a.max_iter);
 }
 
 void flush_stdout() {
@@ -449,10 +439,10 @@ int run_factorize(const cli_args& a) {
     const nmfkit::matrix_view<T> Wv(W.data.data(), n, r), Hv(H.data.data(), r, m);
     nmfkit::result res;
     const auto t0 = clock_type::now();
-    const nmfkit::status st =
-        is_fit ? nmfkit::fit<T>(Xv, Wv, Hv, opt, aligned_ws, ws_bytes, res, cb, &bar)
-        : fw.fixed.empty() ? nmfkit::transform<T>(Xv, Hv, Wv, opt, aligned_ws, ws_bytes, res, cb, &bar)
-                           : nmfkit::transform_columns<T>(Xv, Wv, Hv, opt, aligned_ws, ws_bytes, res, cb, &bar);
+    const nmfkit::status st = is_fit ? nmfkit::fit<T>(Xv, Wv, Hv, opt, aligned_ws, ws_bytes, res, cb, &bar)
+                              : fw.fixed.empty()
+                                  ? nmfkit::transform<T>(Xv, Hv, Wv, opt, aligned_ws, ws_bytes, res, cb, &bar)
+                                  : nmfkit::transform_columns<T>(Xv, Wv, Hv, opt, aligned_ws, ws_bytes, res, cb, &bar);
     const double seconds = seconds_since(t0);
     bar.finish();
     if (st != nmfkit::status::ok) throw data_error(library_error(st, res, src, a));
@@ -465,8 +455,8 @@ int run_factorize(const cli_args& a) {
     if (a.json) {
         print_json(a, res, seconds, kernel, dtype_name<T>(), n, m, r,
                    is_fit ? std::string(",\"init\":\"") + nmfkit::name(a.init) + "\",\"solver\":\"" +
-                             nmfkit::name(a.solver) + "\""
-                       : std::string(",\"solved\":\"") + solved.name() + "\"");
+                                nmfkit::name(a.solver) + "\""
+                          : std::string(",\"solved\":\"") + solved.name() + "\"");
     } else if (is_fit) {
         std::printf("nmfkit: X %zux%zu, rank %zu, %s, kernel %s\n", n, m, r, dtype_name<T>(), kernel);
         std::printf("  init, solver    %s, %s\n", nmfkit::name(a.init), nmfkit::name(a.solver));
@@ -491,9 +481,8 @@ int run_reconstruct(const cli_args& a) {
     const matrix<T> W = read_dense<T>(a.fixed_w);
     const matrix<T> H = read_dense<T>(a.fixed_h);
     if (W.cols != H.rows)
-        throw data_error("W (" + a.fixed_w + ") is " + shape_text(W.rows, W.cols) + " but H (" + a.fixed_h +
-                         ") is " + shape_text(H.rows, H.cols) +
-                         ": W needs as many columns as H has rows (the rank)");
+        throw data_error("W (" + a.fixed_w + ") is " + shape_text(W.rows, W.cols) + " but H (" + a.fixed_h + ") is " +
+                         shape_text(H.rows, H.cols) + ": W needs as many columns as H has rows (the rank)");
     const std::size_t n = W.rows, r = W.cols, m = H.cols;
     std::size_t nm = 0, bytes = 0;
     if (__builtin_mul_overflow(n, m, &nm) || __builtin_mul_overflow(nm, sizeof(T), &bytes))
@@ -510,7 +499,7 @@ int run_reconstruct(const cli_args& a) {
     }
     output_file out(a.out);
     const nmfkit::status st = nmfkit::inverse_transform<T>({W.data.data(), n, r}, {H.data.data(), r, m},
-                                                            {X.data(), n, m});
+                                                           {X.data(), n, m});
     if (st != nmfkit::status::ok) throw data_error("reconstruct: " + status_text(st));
     out.write_and_close(format_matrix(a.out, X.data(), n, m));
     std::printf("nmfkit reconstruct: wrote %s (%zux%zu) = W %s (%zux%zu) * H %s (%zux%zu), %s\n", a.out.c_str(), n, m,

@@ -151,28 +151,17 @@ struct reader_state {
         if (n < 5) fail("incomplete header " + quoted(line) + ": expected " + k_header_form);
         if (n > 5) fail("unexpected " + quoted(t[5]) + " after the header's symmetry " + quoted(t[4]));
         if (!iequals(t[1], "matrix")) fail("unsupported object " + quoted(t[1]) + " (nmfkit reads 'matrix')");
-        if (iequals(t[2], "coordinate"))
-            info.format = mtx_format::coordinate;
-        else if (iequals(t[2], "array"))
-            info.format = mtx_format::array;
-        else
-            fail("unsupported format " + quoted(t[2]) + " (nmfkit reads 'coordinate' or 'array')");
-        if (iequals(t[3], "real"))
-            info.field = mtx_field::real;
-        else if (iequals(t[3], "integer"))
-            info.field = mtx_field::integer;
-        else if (iequals(t[3], "pattern") && info.format == mtx_format::coordinate)
-            info.field = mtx_field::pattern;
-        else if (iequals(t[3], "pattern"))
-            fail("the array format cannot have the field 'pattern' (use coordinate)");
-        else
-            fail("unsupported field " + quoted(t[3]) + " (nmfkit reads real, integer or pattern)");
-        if (iequals(t[4], "general"))
-            info.symmetry = mtx_symmetry::general;
-        else if (iequals(t[4], "symmetric"))
-            info.symmetry = mtx_symmetry::symmetric;
-        else
-            fail("unsupported symmetry " + quoted(t[4]) + " (nmfkit reads general or symmetric)");
+        if (iequals(t[2], "coordinate")) info.format = mtx_format::coordinate;
+        else if (iequals(t[2], "array")) info.format = mtx_format::array;
+        else fail("unsupported format " + quoted(t[2]) + " (nmfkit reads 'coordinate' or 'array')");
+        if (iequals(t[3], "real")) info.field = mtx_field::real;
+        else if (iequals(t[3], "integer")) info.field = mtx_field::integer;
+        else if (iequals(t[3], "pattern") && info.format == mtx_format::coordinate) info.field = mtx_field::pattern;
+        else if (iequals(t[3], "pattern")) fail("the array format cannot have the field 'pattern' (use coordinate)");
+        else fail("unsupported field " + quoted(t[3]) + " (nmfkit reads real, integer or pattern)");
+        if (iequals(t[4], "general")) info.symmetry = mtx_symmetry::general;
+        else if (iequals(t[4], "symmetric")) info.symmetry = mtx_symmetry::symmetric;
+        else fail("unsupported symmetry " + quoted(t[4]) + " (nmfkit reads general or symmetric)");
     }
 
     void read_size_line() {

@@ -194,7 +194,9 @@ matrix<T> read_npy(const std::string& path) {
                          (h.shape.size() == 1 ? "; reshape it to (1, n) or (n, 1))" : ")"));
     const std::uint64_t rows = h.shape[0], cols = h.shape[1];
     if (rows == 0 || cols == 0) throw data_error(name + ": shape " + shape_text(h.shape) + " is empty");
-    const auto too_big = [&] { return data_error(name + ": shape " + shape_text(h.shape) + " does not fit in memory"); };
+    const auto too_big = [&] {
+        return data_error(name + ": shape " + shape_text(h.shape) + " does not fit in memory");
+    };
     constexpr std::uint64_t k_u64_max = std::numeric_limits<std::uint64_t>::max();
     if (rows > k_u64_max / cols || rows * cols > k_u64_max / item) throw too_big();
     const std::uint64_t count = rows * cols, need = count * item;

@@ -66,12 +66,9 @@ constexpr unsigned k_fit_form = 1, k_solve_w_form = 2, k_solve_h_form = 4, k_rec
 enum class section { fit_required, transform_required, reconstruct_required, common, fit_only, general };
 
 constexpr const char* k_section_titles[] = {
-    "Required by fit:\n",
-    "Required by transform:\n",
-    "Required by reconstruct:\n",
-    "\nOptions of fit and transform:\n",
-    "\nOptions of fit only:\n",
-    "\n",
+    "Required by fit:\n",         "Required by transform:\n",
+    "Required by reconstruct:\n", "\nOptions of fit and transform:\n",
+    "\nOptions of fit only:\n",   "\n",
 };
 
 using setter = void (*)(cli_args& a, const option_row& o, const std::string& value);
@@ -83,8 +80,8 @@ U parse_unsigned(std::string_view text, const std::string& option, const char* w
     U v{};
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-        const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
-                                                         [](char c) { return c >= '0' && c <= '9'; });
+        const bool digits = !text.empty() &&
+                            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
         throw usage_error(option + " expects " + what + ", got '" + std::string(text) + "'" +
                           (digits ? " (too large)" : ""));
     }
@@ -97,8 +94,7 @@ constexpr double k_inf = std::numeric_limits<double>::infinity();
 double parse_real(std::string_view text, const std::string& option, double lo, double hi, const char* what) {
     double v = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v) || v < lo ||
-        v > hi)
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v) || v < lo || v > hi)
         throw usage_error(option + " expects " + what + ", got '" + std::string(text) + "'");
     return v;
 }
@@ -141,9 +137,7 @@ constexpr spelling<progress_mode> k_progress_modes[] = {
 
 bool parse_dtype(std::string_view text, bool& f64) { return parse_spelling(k_dtypes, text, f64); }
 
-bool parse_progress(std::string_view text, progress_mode& out) {
-    return parse_spelling(k_progress_modes, text, out);
-}
+bool parse_progress(std::string_view text, progress_mode& out) { return parse_spelling(k_progress_modes, text, out); }
 
 }  // namespace
 
@@ -151,15 +145,15 @@ bool parse_progress(std::string_view text, progress_mode& out) {
 // place an option is defined: parsing, the commands that take it, the required options of
 // each usage form, the usage lines and --help all read it.
 struct option_row {
-    const char* name;    // "--rank"; "INPUT" for the positional argument
-    const char* value;   // placeholder of its value ("K", "auto|scalar"); nullptr for a flag
-    unsigned commands;   // the commands that take it (k_fit | ...)
-    unsigned required;   // the usage forms that need it (k_fit_form | ...)
-    section where;       // where --help lists it
-    const char* help;    // lines separated by '\n'
+    const char* name;                       // "--rank"; "INPUT" for the positional argument
+    const char* value;                      // placeholder of its value ("K", "auto|scalar"); nullptr for a flag
+    unsigned commands;                      // the commands that take it (k_fit | ...)
+    unsigned required;                      // the usage forms that need it (k_fit_form | ...)
+    section where;                          // where --help lists it
+    const char* help;                       // lines separated by '\n'
     std::string cli_args::*file = nullptr;  // a file-name option stores its value here; the others
     setter set = nullptr;                   // parse it into cli_args
-    unsigned hint_commands = 0;  // for these commands `hint` says why they do not take it
+    unsigned hint_commands = 0;             // for these commands `hint` says why they do not take it
     const char* hint = nullptr;
     const char* short_name = nullptr;  // "-h"
 };
@@ -263,13 +257,13 @@ const option_row k_options[] = {
          a.loss_text = v;
          a.beta = parse_loss(v);
      }},
-    {"--alpha-w", "A", k_fit | k_transform, 0, section::common,
-     "weight of the penalty on W, a number >= 0. Default 0", nullptr,
+    {"--alpha-w", "A", k_fit | k_transform, 0, section::common, "weight of the penalty on W, a number >= 0. Default 0",
+     nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) {
          a.alpha_w = parse_real(v, o.name, 0, k_inf, "a finite number >= 0");
      }},
-    {"--alpha-h", "A", k_fit | k_transform, 0, section::common,
-     "weight of the penalty on H, a number >= 0. Default 0", nullptr,
+    {"--alpha-h", "A", k_fit | k_transform, 0, section::common, "weight of the penalty on H, a number >= 0. Default 0",
+     nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) {
          a.alpha_h = parse_real(v, o.name, 0, k_inf, "a finite number >= 0");
      }},
@@ -298,7 +292,9 @@ const option_row k_options[] = {
      "auto: the fastest kernels this CPU supports (default);\n"
      "scalar: the plain C++ reference kernels",
      nullptr,
-     [](cli_args& a, const option_row& o, const std::string& v) { a.kernel = choose(o, v, nmfkit::parse_kernel_choice); }},
+     [](cli_args& a, const option_row& o, const std::string& v) {
+         a.kernel = choose(o, v, nmfkit::parse_kernel_choice);
+     }},
     {"--json", nullptr, k_fit | k_transform, 0, section::common,
      "print the result as one JSON line on stdout:\n"
      "{\"iterations\":N,\"loss\":L,\"relative_error\":E,\"seconds\":S,\n"
@@ -334,12 +330,11 @@ const option_row k_options[] = {
      "best start for these updates). nndsvdar: nndsvd with the\n"
      "zeros set to small random values. nndsvd, nndsvda and\n"
      "nndsvdar need K <= min(n, m)",
-     nullptr, [](cli_args& a, const option_row& o, const std::string& v) { a.init = choose(o, v, nmfkit::parse_init_method); },
+     nullptr,
+     [](cli_args& a, const option_row& o, const std::string& v) { a.init = choose(o, v, nmfkit::parse_init_method); },
      k_transform, "(transform starts from a constant; --w0/--h0 belong to fit)"},
-    {"--w0", "FILE", k_fit, 0, section::fit_only, "initial W (n x K), CSV; required with --init custom",
-     &cli_args::w0},
-    {"--h0", "FILE", k_fit, 0, section::fit_only, "initial H (K x m), CSV; required with --init custom",
-     &cli_args::h0},
+    {"--w0", "FILE", k_fit, 0, section::fit_only, "initial W (n x K), CSV; required with --init custom", &cli_args::w0},
+    {"--h0", "FILE", k_fit, 0, section::fit_only, "initial H (K x m), CSV; required with --init custom", &cli_args::h0},
     {"--solver", "mu|amu", k_fit, 0, section::fit_only,
      "mu: multiplicative updates, one W and one H update per\n"
      "iteration (default). amu: accelerated MU (Gillis & Glineur\n"
@@ -397,9 +392,7 @@ constexpr const char* k_help_tail =
 
 bool is_positional(const option_row& o) { return o.name[0] != '-'; }
 
-bool named(const option_row& o, std::string_view s) {
-    return s == o.name || (o.short_name && s == o.short_name);
-}
+bool named(const option_row& o, std::string_view s) { return s == o.name || (o.short_name && s == o.short_name); }
 
 // "--rank K", "-h, --help", "INPUT".
 std::string label(const option_row& o, bool with_short) {
@@ -439,8 +432,7 @@ std::string usage_lines(bool notes) {
         std::string line = std::string(lead) + "nmfkit " + command_of(form.cmd).name;
         std::vector<std::string> optional;
         for (const option_row& o : k_options) {
-            if (o.required & (1u << f))
-                line += " " + label(o, false);
+            if (o.required & (1u << f)) line += " " + label(o, false);
             else if ((o.commands & cmd) && !(o.required & forms_of_cmd) && o.where != section::general)
                 optional.push_back(label(o, false));
         }
@@ -452,10 +444,8 @@ std::string usage_lines(bool notes) {
     std::string globals;
     for (const option_row& o : k_options) {
         if (o.where != section::general) continue;
-        if (notes)
-            append_entry(out, 0, 32, std::string(lead) + "nmfkit " + o.name, o.help);
-        else
-            globals += globals.empty() ? std::string(lead) + "nmfkit " + o.name : std::string(" | ") + o.name;
+        if (notes) append_entry(out, 0, 32, std::string(lead) + "nmfkit " + o.name, o.help);
+        else globals += globals.empty() ? std::string(lead) + "nmfkit " + o.name : std::string(" | ") + o.name;
     }
     if (!notes) out += globals + "\n";
     return out;
@@ -523,8 +513,7 @@ void check_fit_args(const cli_args& a) {
 void check_transform_args(const cli_args& a) {
     if (a.input.empty()) throw usage_error("missing INPUT (the matrix X to transform)");
     const bool h = !a.fixed_h.empty(), w = !a.fixed_w.empty();
-    if (!h && !w)
-        throw usage_error("transform needs the fixed factor: --h FILE (to solve W) or --w FILE (to solve H)");
+    if (!h && !w) throw usage_error("transform needs the fixed factor: --h FILE (to solve W) or --w FILE (to solve H)");
     if (h && w) throw usage_error("transform takes either --h FILE (to solve W) or --w FILE (to solve H), not both");
     if (h) {
         if (!a.out_h.empty())
@@ -576,10 +565,10 @@ bool is_raw_input(const cli_args& a) {
 std::string usage_text() { return usage_lines(false); }
 
 std::string help_text() {
-    std::string out =
-        "nmfkit " NMFKIT_VERSION_STRING " - non-negative matrix factorization X ~= W * H\n"
-        "(multiplicative updates for the beta-divergence: Lee & Seung, Fevotte & Idier)\n"
-        "\n";
+    std::string out = "nmfkit " NMFKIT_VERSION_STRING
+                      " - non-negative matrix factorization X ~= W * H\n"
+                      "(multiplicative updates for the beta-divergence: Lee & Seung, Fevotte & Idier)\n"
+                      "\n";
     out += usage_lines(true);
     out += '\n';
     for (const command_row& c : k_commands) append_entry(out, 0, 12, c.name, c.help);
@@ -611,8 +600,8 @@ cli_args parse_command_line(int argc, char** argv) {
         if (!first.empty() && first[0] == '-') throw usage_error("unknown option '" + std::string(first) + "'");
         std::vector<std::string_view> names;
         for (const command_row& c : k_commands) names.push_back(c.name);
-        throw usage_error("unknown command '" + std::string(first) + "' (the commands are " +
-                          listing(names, " and ") + ")");
+        throw usage_error("unknown command '" + std::string(first) + "' (the commands are " + listing(names, " and ") +
+                          ")");
     }
     p.cmd = cmd->cmd;
     bool options_ended = false;

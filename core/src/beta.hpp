@@ -15,8 +15,8 @@ namespace detail {
 //   B ← q^(β−1),      q = (P == 0 && β < 1 ? eps : P)   (denominator operand; skipped if B is null)
 // β = 1 and β = 0 take exact division paths instead of pow.
 template <class T>
-void beta_tile_scalar(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P, std::size_t ldp,
-                      T* B, std::size_t ldb, double beta, T eps) noexcept {
+void beta_tile_scalar(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P, std::size_t ldp, T* B,
+                      std::size_t ldb, double beta, T eps) noexcept {
     const T e1 = static_cast<T>(beta - 1), e2 = static_cast<T>(beta - 2);
     for (std::size_t i = 0; i < rows; ++i) {
         const T* x = X + i * ldx;
@@ -46,8 +46,8 @@ void beta_tile_scalar(std::size_t rows, std::size_t cols, const T* X, std::size_
 // x·log(x/y) − x + y; β = 0: x/y − log(x/y) − 1. y = 0 is guarded by eps where it
 // would be divided by.
 template <class T>
-void beta_loss_tile_scalar(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, const T* P,
-                           std::size_t ldp, double beta, T eps, double& div, double& sq) noexcept {
+void beta_loss_tile_scalar(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, const T* P, std::size_t ldp,
+                           double beta, T eps, double& div, double& sq) noexcept {
     const double e = static_cast<double>(eps);
     double d_sum = 0, s_sum = 0;
     for (std::size_t i = 0; i < rows; ++i) {

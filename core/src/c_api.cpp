@@ -87,11 +87,13 @@ nmfkit_status with_options(const nmfkit_options* opt, nmfkit_result* out, nmfkit
 
 template <class T>
 nmfkit_status fit(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,
-                  const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
-                  nmfkit_progress_fn progress, void* user) noexcept {
-    return with_options(opt, out, progress, user, [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
-        return nmfkit::fit<T>({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r, cb, u);
-    });
+                  const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
+                  void* user) noexcept {
+    return with_options(
+        opt, out, progress, user,
+        [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
+            return nmfkit::fit<T>({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r, cb, u);
+        });
 }
 
 // transform (solve W, H fixed) and transform_columns (solve H, W fixed).
@@ -99,12 +101,14 @@ template <class T, bool SolveW>
 nmfkit_status transform(const T* X, size_t n, size_t m, size_t ldx, const T* F, size_t ldf, T* out_f, size_t ldo,
                         const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
                         nmfkit_progress_fn progress, void* user) noexcept {
-    return with_options(opt, out, progress, user, [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
-        return SolveW ? nmfkit::transform<T>({X, n, m, ldx}, {F, o.rank, m, ldf}, {out_f, n, o.rank, ldo}, o, ws,
-                                             ws_bytes, r, cb, u)
-                      : nmfkit::transform_columns<T>({X, n, m, ldx}, {F, n, o.rank, ldf}, {out_f, o.rank, m, ldo}, o,
-                                                     ws, ws_bytes, r, cb, u);
-    });
+    return with_options(opt, out, progress, user,
+                        [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
+                            return SolveW ? nmfkit::transform<T>({X, n, m, ldx}, {F, o.rank, m, ldf},
+                                                                 {out_f, n, o.rank, ldo}, o, ws, ws_bytes, r, cb, u)
+                                          : nmfkit::transform_columns<T>({X, n, m, ldx}, {F, n, o.rank, ldf},
+                                                                         {out_f, o.rank, m, ldo}, o, ws, ws_bytes, r,
+                                                                         cb, u);
+                        });
 }
 
 template <class T>
@@ -144,8 +148,8 @@ const char* kernel_name(const void* ws) noexcept {
 }
 
 template <class T>
-nmfkit_status random_init(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,
-                          size_t rank, uint64_t seed, nmfkit_result* out) noexcept {
+nmfkit_status random_init(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh, size_t rank,
+                          uint64_t seed, nmfkit_result* out) noexcept {
     nmfkit::result r;
     const status s = nmfkit::random_init<T>({X, n, m, ldx}, {W, n, rank, ldw}, {H, rank, m, ldh}, seed, r);
     to_c(r, out);
@@ -177,54 +181,54 @@ void nmfkit_options_default(nmfkit_options* opt) {
 #include "nmfkit/abi.def"
 }
 
-#define NMFKIT_C_API(SUFFIX, T)                                                                                 \
-    nmfkit_status nmfkit_workspace_size_##SUFFIX(size_t n, size_t m, const nmfkit_options* opt, size_t* bytes) { \
-        return workspace_size<T>(n, m, opt, bytes);                                                             \
-    }                                                                                                           \
-    nmfkit_status nmfkit_fit_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H,       \
-                                      size_t ldh, const nmfkit_options* opt, void* ws, size_t ws_bytes,         \
-                                      nmfkit_result* out, nmfkit_progress_fn progress, void* user) {            \
-        return fit<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user);                    \
-    }                                                                                                           \
-    nmfkit_status nmfkit_solver_start_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw,    \
-                                               T* H, size_t ldh, const nmfkit_options* opt, void* ws,           \
-                                               size_t ws_bytes, nmfkit_result* out) {                           \
-        return solver_start<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out);                           \
-    }                                                                                                           \
-    nmfkit_status nmfkit_solver_run_##SUFFIX(void* ws, uint32_t iterations, nmfkit_result* out) {               \
-        return solver_run<T>(ws, iterations, out);                                                              \
-    }                                                                                                           \
-    nmfkit_status nmfkit_solver_finish_##SUFFIX(void* ws, nmfkit_result* out) { return solver_finish<T>(ws, out); } \
-    const char* nmfkit_kernel_name_##SUFFIX(const void* ws) { return kernel_name<T>(ws); }                      \
-    nmfkit_status nmfkit_random_init_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw,     \
-                                              T* H, size_t ldh, size_t rank, uint64_t seed, nmfkit_result* out) { \
-        return random_init<T>(X, n, m, ldx, W, ldw, H, ldh, rank, seed, out);                                   \
-    }                                                                                                           \
-    nmfkit_status nmfkit_transform_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* H, size_t ldh,     \
-                                            T* W, size_t ldw, const nmfkit_options* opt, void* ws, size_t ws_bytes, \
-                                            nmfkit_result* out, nmfkit_progress_fn progress, void* user) {         \
-        return transform<T, true>(X, n, m, ldx, H, ldh, W, ldw, opt, ws, ws_bytes, out, progress, user);        \
-    }                                                                                                           \
-    nmfkit_status nmfkit_transform_columns_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W,     \
-                                                    size_t ldw, T* H, size_t ldh, const nmfkit_options* opt,    \
-                                                    void* ws, size_t ws_bytes, nmfkit_result* out,              \
-                                                    nmfkit_progress_fn progress, void* user) {                  \
-        return transform<T, false>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user);       \
-    }                                                                                                           \
-    nmfkit_status nmfkit_inverse_transform_##SUFFIX(const T* W, size_t ldw, const T* H, size_t ldh, size_t n,   \
-                                                    size_t rank, size_t m, T* out, size_t ldo) {                \
-        return to_c(nmfkit::inverse_transform<T>({W, n, rank, ldw}, {H, rank, m, ldh}, {out, n, m, ldo}));     \
-    }                                                                                                           \
-    nmfkit_status nmfkit_beta_divergence_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W,       \
-                                                  size_t ldw, const T* H, size_t ldh, size_t rank, double beta, \
-                                                  double* loss_out) {                                           \
-        if (!loss_out) return NMFKIT_NULL_POINTER;                                                              \
-        return to_c(nmfkit::beta_divergence<T>({X, n, m, ldx}, {W, n, rank, ldw}, {H, rank, m, ldh}, beta,      \
-                                               *loss_out));                                                     \
-    }                                                                                                           \
-    nmfkit_status nmfkit_loss_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W, size_t ldw,      \
-                                       const T* H, size_t ldh, size_t rank, double* loss_out) {                 \
-        return loss<T>(X, n, m, ldx, W, ldw, H, ldh, rank, loss_out);                                           \
+#define NMFKIT_C_API(SUFFIX, T)                                                                                        \
+    nmfkit_status nmfkit_workspace_size_##SUFFIX(size_t n, size_t m, const nmfkit_options* opt, size_t* bytes) {       \
+        return workspace_size<T>(n, m, opt, bytes);                                                                    \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_fit_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,  \
+                                      const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,        \
+                                      nmfkit_progress_fn progress, void* user) {                                       \
+        return fit<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user);                           \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_solver_start_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H,     \
+                                               size_t ldh, const nmfkit_options* opt, void* ws, size_t ws_bytes,       \
+                                               nmfkit_result* out) {                                                   \
+        return solver_start<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out);                                  \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_solver_run_##SUFFIX(void* ws, uint32_t iterations, nmfkit_result* out) {                      \
+        return solver_run<T>(ws, iterations, out);                                                                     \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_solver_finish_##SUFFIX(void* ws, nmfkit_result* out) { return solver_finish<T>(ws, out); }    \
+    const char* nmfkit_kernel_name_##SUFFIX(const void* ws) { return kernel_name<T>(ws); }                             \
+    nmfkit_status nmfkit_random_init_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H,      \
+                                              size_t ldh, size_t rank, uint64_t seed, nmfkit_result* out) {            \
+        return random_init<T>(X, n, m, ldx, W, ldw, H, ldh, rank, seed, out);                                          \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_transform_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* H, size_t ldh, T* W,  \
+                                            size_t ldw, const nmfkit_options* opt, void* ws, size_t ws_bytes,          \
+                                            nmfkit_result* out, nmfkit_progress_fn progress, void* user) {             \
+        return transform<T, true>(X, n, m, ldx, H, ldh, W, ldw, opt, ws, ws_bytes, out, progress, user);               \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_transform_columns_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W,            \
+                                                    size_t ldw, T* H, size_t ldh, const nmfkit_options* opt, void* ws, \
+                                                    size_t ws_bytes, nmfkit_result* out, nmfkit_progress_fn progress,  \
+                                                    void* user) {                                                      \
+        return transform<T, false>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user);              \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_inverse_transform_##SUFFIX(const T* W, size_t ldw, const T* H, size_t ldh, size_t n,          \
+                                                    size_t rank, size_t m, T* out, size_t ldo) {                       \
+        return to_c(nmfkit::inverse_transform<T>({W, n, rank, ldw}, {H, rank, m, ldh}, {out, n, m, ldo}));             \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_beta_divergence_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W, size_t ldw,  \
+                                                  const T* H, size_t ldh, size_t rank, double beta,                    \
+                                                  double* loss_out) {                                                  \
+        if (!loss_out) return NMFKIT_NULL_POINTER;                                                                     \
+        return to_c(nmfkit::beta_divergence<T>({X, n, m, ldx}, {W, n, rank, ldw}, {H, rank, m, ldh}, beta,             \
+                                               *loss_out));                                                            \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_loss_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W, size_t ldw, const T* H, \
+                                       size_t ldh, size_t rank, double* loss_out) {                                    \
+        return loss<T>(X, n, m, ldx, W, ldw, H, ldh, rank, loss_out);                                                  \
     }
 
 NMFKIT_C_API(f32, float)

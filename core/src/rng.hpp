@@ -30,9 +30,7 @@ public:
 
     // Uniform on the open interval (0, 1): the 24 high bits k give (k + 0.5) / 2^24,
     // exact in float and double, never 0 (a zero would lock a multiplicative update).
-    double uniform_open() noexcept {
-        return (static_cast<double>(next() >> 8u) + 0.5) * (1.0 / 16777216.0);
-    }
+    double uniform_open() noexcept { return (static_cast<double>(next() >> 8u) + 0.5) * (1.0 / 16777216.0); }
 
 private:
     std::uint64_t state_ = 0;

@@ -135,8 +135,8 @@ void truncated_svd(const kernel_table<T>& kt, const_matrix_view<T> X, std::size_
         off += b;
         return q;
     };
-    T* Y = reinterpret_cast<T*>(take(n * k * sizeof(T)));   // n×k: range basis Q
-    T* Z = reinterpret_cast<T*>(take(k * m * sizeof(T)));   // k×m: Ωᵀ, then XᵀQ rows, then B = QᵀX
+    T* Y = reinterpret_cast<T*>(take(n * k * sizeof(T)));  // n×k: range basis Q
+    T* Z = reinterpret_cast<T*>(take(k * m * sizeof(T)));  // k×m: Ωᵀ, then XᵀQ rows, then B = QᵀX
     double* G = reinterpret_cast<double*>(take(k * k * sizeof(double)));
     double* E = reinterpret_cast<double*>(take(k * k * sizeof(double)));
     double* lam = reinterpret_cast<double*>(take(k * sizeof(double)));
@@ -185,9 +185,8 @@ template bool svd_scratch_bytes<float>(std::size_t, std::size_t, std::size_t, st
 template bool svd_scratch_bytes<double>(std::size_t, std::size_t, std::size_t, std::size_t&) noexcept;
 template void truncated_svd<float>(const kernel_table<float>&, const_matrix_view<float>, std::size_t, std::uint64_t,
                                    matrix_view<float>, double*, matrix_view<float>, void*) noexcept;
-template void truncated_svd<double>(const kernel_table<double>&, const_matrix_view<double>, std::size_t,
-                                    std::uint64_t, matrix_view<double>, double*, matrix_view<double>,
-                                    void*) noexcept;
+template void truncated_svd<double>(const kernel_table<double>&, const_matrix_view<double>, std::size_t, std::uint64_t,
+                                    matrix_view<double>, double*, matrix_view<double>, void*) noexcept;
 
 }  // namespace detail
 }  // namespace nmfkit

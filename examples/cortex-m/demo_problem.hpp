@@ -24,8 +24,8 @@ inline void fill_x(float* v) {
         for (std::size_t j = 0; j < m; ++j) {
             int s = 0;
             for (std::size_t k = 0; k < r; ++k) {
-                const int a = static_cast<int>((i * 5 + k * 11 + 3) % 7);   // 0..6
-                const int b = static_cast<int>((j * 3 + k * 7 + 1) % 5);    // 0..4
+                const int a = static_cast<int>((i * 5 + k * 11 + 3) % 7);  // 0..6
+                const int b = static_cast<int>((j * 3 + k * 7 + 1) % 5);   // 0..4
                 s += a * b;
             }
             s += static_cast<int>((i * 13 + j * 17) % 3);  // "noise": X is not exactly rank 4
@@ -67,8 +67,8 @@ inline std::uint64_t fnv1a_floats(std::uint64_t h, const float* p, std::size_t c
 inline nmfkit::status init_checksum(float* x, float* w0, float* h0, std::uint64_t& out) {
     fill_ck_x(x);
     nmfkit::result res;
-    const nmfkit::status s = nmfkit::random_init<float>({x, ck_n, ck_m}, {w0, ck_n, ck_r},
-                                                        {h0, ck_r, ck_m}, ck_seed, res);
+    const nmfkit::status s = nmfkit::random_init<float>({x, ck_n, ck_m}, {w0, ck_n, ck_r}, {h0, ck_r, ck_m}, ck_seed,
+                                                        res);
     if (s != nmfkit::status::ok) return s;
     std::uint64_t h = 1469598103934665603ULL;
     h = fnv1a_floats(h, w0, ck_n * ck_r);

@@ -114,8 +114,8 @@ int main(int argc, char** argv) {
     if (!re.empty()) {
         const double fw_re = std::strtod(re.c_str(), nullptr);
         const double rel = std::fabs(fw_re - nat.relative_error) / std::fabs(nat.relative_error);
-        std::printf("relative error: firmware %.9e, native %.9e, relative difference %.2e\n", fw_re,
-                    nat.relative_error, rel);
+        std::printf("relative error: firmware %.9e, native %.9e, relative difference %.2e\n", fw_re, nat.relative_error,
+                    rel);
         if (!(rel <= 1e-5)) {
             std::printf("FAIL: relative errors differ by more than 1e-5\n");
             ok = false;

@@ -29,8 +29,7 @@ using demo::r;
 constexpr std::size_t k_workspace_bytes = nmfkit::workspace_bound<float>(n, m, demo::fit_options());
 static_assert(k_workspace_bytes != 0, "the bound overflows");
 
-static_assert(demo::ck_n * demo::ck_r <= n * r && demo::ck_r * demo::ck_m <= r * m &&
-                  demo::ck_n * demo::ck_m <= n * m,
+static_assert(demo::ck_n * demo::ck_r <= n * r && demo::ck_r * demo::ck_m <= r * m && demo::ck_n * demo::ck_m <= n * m,
               "the checksum problem borrows X, W and H");
 
 alignas(nmfkit::workspace_alignment) unsigned char g_workspace[k_workspace_bytes];
@@ -97,8 +96,7 @@ bool run() {
     // 3. The fit.
     nmfkit::result res;
     demo::fill_x(g_X);
-    s = nmfkit::fit<float>({g_X, n, m}, {g_W, n, r}, {g_H, r, m}, opt, g_workspace,
-                           sizeof(g_workspace), res);
+    s = nmfkit::fit<float>({g_X, n, m}, {g_W, n, r}, {g_H, r, m}, opt, g_workspace, sizeof(g_workspace), res);
     if (s != nmfkit::status::ok) return fail("fit", s);
     semihost::line("iterations", semihost::u64_dec(buf, res.iterations));
     semihost::line("converged", res.converged ? "1" : "0");

@@ -63,7 +63,10 @@ char* u64_hex(char* buf, std::uint64_t v) {
 char* sci(char* buf, double v) {
     int o = 0;
     if (v != v) {
-        buf[0] = 'n'; buf[1] = 'a'; buf[2] = 'n'; buf[3] = '\0';
+        buf[0] = 'n';
+        buf[1] = 'a';
+        buf[2] = 'n';
+        buf[3] = '\0';
         return buf;
     }
     if (v < 0) {
@@ -72,8 +75,14 @@ char* sci(char* buf, double v) {
     }
     int e = 0;
     if (v != 0) {
-        while (v >= 10) { v /= 10; ++e; }
-        while (v < 1) { v *= 10; --e; }
+        while (v >= 10) {
+            v /= 10;
+            ++e;
+        }
+        while (v < 1) {
+            v *= 10;
+            --e;
+        }
     }
     // 9 significant digits, rounded (the scaling loops above cost a few ulps: far below
     // the 1e-5 the comparison needs; relative_error_bits carries the exact value).

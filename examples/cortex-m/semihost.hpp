@@ -8,13 +8,13 @@
 
 namespace semihost {
 
-void write(const char* text);                 // SYS_WRITE0: a NUL-terminated string
-[[noreturn]] void exit(bool success);          // SYS_EXIT: qemu exits with status 0 / 1
+void write(const char* text);          // SYS_WRITE0: a NUL-terminated string
+[[noreturn]] void exit(bool success);  // SYS_EXIT: qemu exits with status 0 / 1
 
 // Formatters into a caller buffer (returned); `buf` must hold 32 chars.
 char* u64_dec(char* buf, std::uint64_t v);
-char* u64_hex(char* buf, std::uint64_t v);     // 0x + 16 digits
-char* sci(char* buf, double v);                // d.dddddddde±XX (9 significant digits)
+char* u64_hex(char* buf, std::uint64_t v);  // 0x + 16 digits
+char* sci(char* buf, double v);             // d.dddddddde±XX (9 significant digits)
 
 // "key value\n"
 void line(const char* key, const char* value);

@@ -31,9 +31,8 @@ struct vector_table {
 // No peripheral interrupts are enabled, so the table stops after the 16 system entries.
 __attribute__((section(".vectors"), used)) const vector_table g_vectors = {
     __stack_top,
-    {Reset_Handler, Default_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler,
-     nullptr, nullptr, nullptr, nullptr, Default_Handler, Default_Handler, nullptr, Default_Handler,
-     Default_Handler},
+    {Reset_Handler, Default_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, nullptr, nullptr,
+     nullptr, nullptr, Default_Handler, Default_Handler, nullptr, Default_Handler, Default_Handler},
 };
 
 }  // namespace

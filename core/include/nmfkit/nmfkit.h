@@ -73,8 +73,8 @@ typedef struct nmfkit_result {
 
 /* Called at every check (every check_every iterations) and after the last iteration;
  * return 0 to stop the fit (it then returns NMFKIT_CANCELLED). */
-typedef int (*nmfkit_progress_fn)(uint32_t iteration, uint32_t max_iter, double loss,
-                                  double relative_error, void* user_data);
+typedef int (*nmfkit_progress_fn)(uint32_t iteration, uint32_t max_iter, double loss, double relative_error,
+                                  void* user_data);
 
 const char* nmfkit_version(void);
 /* Static strings; never NULL. */
@@ -88,10 +88,10 @@ size_t nmfkit_sizeof_result(void);
 /* Names and spellings (the CLI's and the JS wrapper's, from nmfkit/abi.def). The *_name
  * functions return static strings, "unknown" for a value outside the enum. The parse functions
  * return 1 and store the value when text is a known spelling, else return 0 and leave it. */
-const char* nmfkit_init_name(int32_t init);                 /* "random", "custom", "nndsvd", ... */
-const char* nmfkit_solver_name(int32_t solver);             /* "mu", "amu" */
-const char* nmfkit_kernel_choice_name(int32_t kernel);      /* "auto", "scalar" */
-const char* nmfkit_matrix_name(int32_t matrix);             /* "none", "X", "W", "H" */
+const char* nmfkit_init_name(int32_t init);            /* "random", "custom", "nndsvd", ... */
+const char* nmfkit_solver_name(int32_t solver);        /* "mu", "amu" */
+const char* nmfkit_kernel_choice_name(int32_t kernel); /* "auto", "scalar" */
+const char* nmfkit_matrix_name(int32_t matrix);        /* "none", "X", "W", "H" */
 int nmfkit_parse_init(const char* text, int32_t* init);
 int nmfkit_parse_solver(const char* text, int32_t* solver);
 int nmfkit_parse_kernel_choice(const char* text, int32_t* kernel);
@@ -103,75 +103,68 @@ int nmfkit_parse_loss(const char* text, double* beta); /* a name or a short name
 
 /* ---- float32 ------------------------------------------------------------------ */
 nmfkit_status nmfkit_workspace_size_f32(size_t n, size_t m, const nmfkit_options* opt, size_t* bytes);
-nmfkit_status nmfkit_fit_f32(const float* X, size_t n, size_t m, size_t ldx, float* W, size_t ldw,
-                             float* H, size_t ldh, const nmfkit_options* opt, void* workspace,
-                             size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
-                             void* user_data);
+nmfkit_status nmfkit_fit_f32(const float* X, size_t n, size_t m, size_t ldx, float* W, size_t ldw, float* H, size_t ldh,
+                             const nmfkit_options* opt, void* workspace, size_t workspace_bytes, nmfkit_result* out,
+                             nmfkit_progress_fn progress, void* user_data);
 /* Resumable solver: its state lives in the workspace, so the workspace is the handle.
  * start validates and initializes; run does at most `iterations` more iterations
  * (res->done tells when to stop); finish computes the exact final loss. */
-nmfkit_status nmfkit_solver_start_f32(const float* X, size_t n, size_t m, size_t ldx, float* W,
-                                      size_t ldw, float* H, size_t ldh, const nmfkit_options* opt,
-                                      void* workspace, size_t workspace_bytes, nmfkit_result* out);
+nmfkit_status nmfkit_solver_start_f32(const float* X, size_t n, size_t m, size_t ldx, float* W, size_t ldw, float* H,
+                                      size_t ldh, const nmfkit_options* opt, void* workspace, size_t workspace_bytes,
+                                      nmfkit_result* out);
 nmfkit_status nmfkit_solver_run_f32(void* workspace, uint32_t iterations, nmfkit_result* out);
 nmfkit_status nmfkit_solver_finish_f32(void* workspace, nmfkit_result* out);
 /* Name of the kernel set: the solver's, or with workspace == NULL the automatic choice. */
 const char* nmfkit_kernel_name_f32(const void* workspace);
-nmfkit_status nmfkit_random_init_f32(const float* X, size_t n, size_t m, size_t ldx, float* W,
-                                     size_t ldw, float* H, size_t ldh, size_t rank, uint64_t seed,
-                                     nmfkit_result* out);
-nmfkit_status nmfkit_loss_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W,
-                              size_t ldw, const float* H, size_t ldh, size_t rank, double* loss);
+nmfkit_status nmfkit_random_init_f32(const float* X, size_t n, size_t m, size_t ldx, float* W, size_t ldw, float* H,
+                                     size_t ldh, size_t rank, uint64_t seed, nmfkit_result* out);
+nmfkit_status nmfkit_loss_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W, size_t ldw,
+                              const float* H, size_t ldh, size_t rank, double* loss);
 /* Transform (scikit-learn's NMF.transform): solve W (n x r) for X ~= W*H with H fixed. */
-nmfkit_status nmfkit_transform_f32(const float* X, size_t n, size_t m, size_t ldx, const float* H, size_t ldh,
-                                float* W, size_t ldw, const nmfkit_options* opt, void* workspace,
-                                size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
-                                void* user_data);
+nmfkit_status nmfkit_transform_f32(const float* X, size_t n, size_t m, size_t ldx, const float* H, size_t ldh, float* W,
+                                   size_t ldw, const nmfkit_options* opt, void* workspace, size_t workspace_bytes,
+                                   nmfkit_result* out, nmfkit_progress_fn progress, void* user_data);
 /* The mirror: solve H (r x m) with W fixed. */
-nmfkit_status nmfkit_transform_columns_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W,
-                                        size_t ldw, float* H, size_t ldh, const nmfkit_options* opt,
-                                        void* workspace, size_t workspace_bytes, nmfkit_result* out,
-                                        nmfkit_progress_fn progress, void* user_data);
+nmfkit_status nmfkit_transform_columns_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W, size_t ldw,
+                                           float* H, size_t ldh, const nmfkit_options* opt, void* workspace,
+                                           size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
+                                           void* user_data);
 /* out (n x m) = W (n x r) * H (r x m). */
 nmfkit_status nmfkit_inverse_transform_f32(const float* W, size_t ldw, const float* H, size_t ldh, size_t n,
-                                        size_t rank, size_t m, float* out, size_t ldo);
-nmfkit_status nmfkit_beta_divergence_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W,
-                                      size_t ldw, const float* H, size_t ldh, size_t rank, double beta,
-                                      double* loss);
+                                           size_t rank, size_t m, float* out, size_t ldo);
+nmfkit_status nmfkit_beta_divergence_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W, size_t ldw,
+                                         const float* H, size_t ldh, size_t rank, double beta, double* loss);
 
 /* ---- float64: the same functions on double ------------------------------------- */
 nmfkit_status nmfkit_workspace_size_f64(size_t n, size_t m, const nmfkit_options* opt, size_t* bytes);
-nmfkit_status nmfkit_fit_f64(const double* X, size_t n, size_t m, size_t ldx, double* W, size_t ldw,
-                             double* H, size_t ldh, const nmfkit_options* opt, void* workspace,
-                             size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
-                             void* user_data);
-nmfkit_status nmfkit_solver_start_f64(const double* X, size_t n, size_t m, size_t ldx, double* W,
-                                      size_t ldw, double* H, size_t ldh, const nmfkit_options* opt,
-                                      void* workspace, size_t workspace_bytes, nmfkit_result* out);
+nmfkit_status nmfkit_fit_f64(const double* X, size_t n, size_t m, size_t ldx, double* W, size_t ldw, double* H,
+                             size_t ldh, const nmfkit_options* opt, void* workspace, size_t workspace_bytes,
+                             nmfkit_result* out, nmfkit_progress_fn progress, void* user_data);
+nmfkit_status nmfkit_solver_start_f64(const double* X, size_t n, size_t m, size_t ldx, double* W, size_t ldw, double* H,
+                                      size_t ldh, const nmfkit_options* opt, void* workspace, size_t workspace_bytes,
+                                      nmfkit_result* out);
 nmfkit_status nmfkit_solver_run_f64(void* workspace, uint32_t iterations, nmfkit_result* out);
 nmfkit_status nmfkit_solver_finish_f64(void* workspace, nmfkit_result* out);
 const char* nmfkit_kernel_name_f64(const void* workspace);
-nmfkit_status nmfkit_random_init_f64(const double* X, size_t n, size_t m, size_t ldx, double* W,
-                                     size_t ldw, double* H, size_t ldh, size_t rank, uint64_t seed,
-                                     nmfkit_result* out);
-nmfkit_status nmfkit_loss_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W,
-                              size_t ldw, const double* H, size_t ldh, size_t rank, double* loss);
+nmfkit_status nmfkit_random_init_f64(const double* X, size_t n, size_t m, size_t ldx, double* W, size_t ldw, double* H,
+                                     size_t ldh, size_t rank, uint64_t seed, nmfkit_result* out);
+nmfkit_status nmfkit_loss_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W, size_t ldw,
+                              const double* H, size_t ldh, size_t rank, double* loss);
 /* Transform (scikit-learn's NMF.transform): solve W (n x r) for X ~= W*H with H fixed. */
 nmfkit_status nmfkit_transform_f64(const double* X, size_t n, size_t m, size_t ldx, const double* H, size_t ldh,
-                                double* W, size_t ldw, const nmfkit_options* opt, void* workspace,
-                                size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
-                                void* user_data);
+                                   double* W, size_t ldw, const nmfkit_options* opt, void* workspace,
+                                   size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
+                                   void* user_data);
 /* The mirror: solve H (r x m) with W fixed. */
-nmfkit_status nmfkit_transform_columns_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W,
-                                        size_t ldw, double* H, size_t ldh, const nmfkit_options* opt,
-                                        void* workspace, size_t workspace_bytes, nmfkit_result* out,
-                                        nmfkit_progress_fn progress, void* user_data);
+nmfkit_status nmfkit_transform_columns_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W, size_t ldw,
+                                           double* H, size_t ldh, const nmfkit_options* opt, void* workspace,
+                                           size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
+                                           void* user_data);
 /* out (n x m) = W (n x r) * H (r x m). */
 nmfkit_status nmfkit_inverse_transform_f64(const double* W, size_t ldw, const double* H, size_t ldh, size_t n,
-                                        size_t rank, size_t m, double* out, size_t ldo);
-nmfkit_status nmfkit_beta_divergence_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W,
-                                      size_t ldw, const double* H, size_t ldh, size_t rank, double beta,
-                                      double* loss);
+                                           size_t rank, size_t m, double* out, size_t ldo);
+nmfkit_status nmfkit_beta_divergence_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W, size_t ldw,
+                                         const double* H, size_t ldh, size_t rank, double beta, double* loss);
 
 #ifdef __cplusplus
 }

@@ -120,8 +120,8 @@ enum class kernel_choice : std::int32_t {
 };
 
 struct options {
-    std::size_t rank = 0;            // r, required (≥ 1; may exceed min(n, m))
-    std::uint32_t max_iter = 200;    // iterations of (W update, H update); 0 only initializes
+    std::size_t rank = 0;          // r, required (≥ 1; may exceed min(n, m))
+    std::uint32_t max_iter = 200;  // iterations of (W update, H update); 0 only initializes
     // Convergence: every `check_every` iterations the solver computes the error
     // e_t = sqrt(2·D_β(X | W·H)) (= ‖X − W·H‖_F for β = 2) exactly, in tiles of W·H.
     // It stops when (e_prev − e_t) / e_0 < tol, where e_prev is the error at the
@@ -130,7 +130,7 @@ struct options {
     // 10 iterations). tol == 0 never stops early (runs max_iter iterations).
     double tol = 1e-4;
     std::uint32_t check_every = 10;
-    std::uint64_t seed = 0;          // for init_method::random
+    std::uint64_t seed = 0;  // for init_method::random
     init_method init = init_method::random;
     // Denominator guard: a denominator entry equal to 0 is replaced by epsilon.
     // Default: float32 machine epsilon, as scikit-learn.
@@ -168,8 +168,8 @@ struct result {
     double loss = 0;
     double relative_error = 0;
     double objective = 0;
-    bool converged = false;        // the tol rule stopped the run before max_iter
-    bool done = false;             // max_iter reached or converged: nothing left to run
+    bool converged = false;  // the tol rule stopped the run before max_iter
+    bool done = false;       // max_iter reached or converged: nothing left to run
     // Where a bad input was found (x_not_finite, x_negative, init_*): matrix, row and
     // column of the first offending entry. matrix_id::none otherwise.
     matrix_id bad_matrix = matrix_id::none;
@@ -178,10 +178,10 @@ struct result {
 };
 
 struct progress {
-    std::uint32_t iteration;       // iterations completed
+    std::uint32_t iteration;  // iterations completed
     std::uint32_t max_iter;
-    double loss;                   // ½‖X − W·H‖²_F (from the cached products; see README)
-    double relative_error;         // ‖X − W·H‖_F / ‖X‖_F
+    double loss;            // ½‖X − W·H‖²_F (from the cached products; see README)
+    double relative_error;  // ‖X − W·H‖_F / ‖X‖_F
 };
 
 // Called at every convergence check (every options.check_every iterations and after
@@ -219,8 +219,7 @@ inline constexpr std::size_t workspace_alignment = 64;
 // empty_dimension, zero_rank, invalid_* or size_overflow on bad input; bytes is set
 // only on success. The workspace holds O((n + m)·r + r²) elements, never O(n·m).
 template <class T>
-[[nodiscard]] status workspace_size(std::size_t n, std::size_t m, const options& opt,
-                                    std::size_t& bytes) noexcept;
+[[nodiscard]] status workspace_size(std::size_t n, std::size_t m, const options& opt, std::size_t& bytes) noexcept;
 
 // Rounds p up to workspace_alignment; returns nullptr if that leaves no room.
 // Helper for callers who over-allocate by workspace_alignment bytes.
@@ -235,10 +234,9 @@ void* align_workspace(void* p, std::size_t size) noexcept;
 // matter. X is never written. `out` receives the result (also on error, for the
 // location fields). W, H must not overlap X, each other or the workspace.
 template <class T>
-[[nodiscard]] status fit(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H,
-                         const options& opt, void* workspace, std::size_t workspace_bytes,
-                         result& out, progress_callback callback = nullptr,
-                         void* user_data = nullptr) noexcept;
+[[nodiscard]] status fit(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt,
+                         void* workspace, std::size_t workspace_bytes, result& out,
+                         progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
 
 // ------------------------------------------------------------------------------------
 // Transform: one factor fixed, the other solved with the same updates and options.
@@ -251,21 +249,19 @@ template <class T>
 // fixed — scikit-learn's NMF.transform. A fixed H of the wrong shape gives
 // transform_shape_mismatch.
 template <class T>
-[[nodiscard]] status transform(const_matrix_view<T> X, const_matrix_view<T> H, matrix_view<T> W,
-                               const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
+[[nodiscard]] status transform(const_matrix_view<T> X, const_matrix_view<T> H, matrix_view<T> W, const options& opt,
+                               void* workspace, std::size_t workspace_bytes, result& out,
                                progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
 
 // New features against fitted weights: solves H (r×m) with W (n×r) fixed.
 template <class T>
 [[nodiscard]] status transform_columns(const_matrix_view<T> X, const_matrix_view<T> W, matrix_view<T> H,
-                                       const options& opt, void* workspace, std::size_t workspace_bytes,
-                                       result& out, progress_callback callback = nullptr,
-                                       void* user_data = nullptr) noexcept;
+                                       const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
+                                       progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
 
 // out (n×m) = W·H.
 template <class T>
-[[nodiscard]] status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H,
-                                       matrix_view<T> out) noexcept;
+[[nodiscard]] status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H, matrix_view<T> out) noexcept;
 
 // ------------------------------------------------------------------------------------
 // Resumable solver: the same fit, run in slices of iterations, so a caller (a UI,
@@ -289,9 +285,8 @@ public:
     // Validates the inputs, initializes W, H (random or checks custom) and computes the
     // products of the first iteration. The views and the workspace must stay valid and
     // untouched by the caller until the last call on this solver.
-    [[nodiscard]] status start(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H,
-                               const options& opt, void* workspace, std::size_t workspace_bytes,
-                               result& out) noexcept;
+    [[nodiscard]] status start(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt,
+                               void* workspace, std::size_t workspace_bytes, result& out) noexcept;
 
     // Runs at most `iterations` more iterations (fewer if max_iter or the tol rule is
     // reached). Updates out.iterations, out.loss / out.relative_error (from the last
@@ -320,44 +315,42 @@ const char* default_kernel_name() noexcept;
 // allocation (uses a 256-element stack buffer). Validates shapes like fit().
 // ------------------------------------------------------------------------------------
 template <class T>
-[[nodiscard]] status frobenius_loss(const_matrix_view<T> X, const_matrix_view<T> W,
-                                    const_matrix_view<T> H, double& loss) noexcept;
+[[nodiscard]] status frobenius_loss(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H,
+                                    double& loss) noexcept;
 
 // D_β(X | W·H) (see options::beta), computed the same way.
 template <class T>
-[[nodiscard]] status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W,
-                                     const_matrix_view<T> H, double beta, double& loss) noexcept;
+[[nodiscard]] status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H,
+                                     double beta, double& loss) noexcept;
 
 // The uniform random initialization fit() uses, on its own: fills W (n×r) and H (r×m)
 // for the given X and seed. Validates X like fit().
 template <class T>
-[[nodiscard]] status random_init(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H,
-                                 std::uint64_t seed, result& out) noexcept;
+[[nodiscard]] status random_init(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, std::uint64_t seed,
+                                 result& out) noexcept;
 
 extern template status workspace_size<float>(std::size_t, std::size_t, const options&, std::size_t&) noexcept;
 extern template status workspace_size<double>(std::size_t, std::size_t, const options&, std::size_t&) noexcept;
-extern template status fit<float>(const_matrix_view<float>, matrix_view<float>, matrix_view<float>,
-                                  const options&, void*, std::size_t, result&, progress_callback, void*) noexcept;
-extern template status fit<double>(const_matrix_view<double>, matrix_view<double>, matrix_view<double>,
-                                   const options&, void*, std::size_t, result&, progress_callback, void*) noexcept;
+extern template status fit<float>(const_matrix_view<float>, matrix_view<float>, matrix_view<float>, const options&,
+                                  void*, std::size_t, result&, progress_callback, void*) noexcept;
+extern template status fit<double>(const_matrix_view<double>, matrix_view<double>, matrix_view<double>, const options&,
+                                   void*, std::size_t, result&, progress_callback, void*) noexcept;
 extern template class solver<float>;
 extern template class solver<double>;
-#define NMFKIT_EXTERN(T)                                                                                     \
-    extern template status transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>,         \
-                                        const options&, void*, std::size_t, result&, progress_callback,     \
-                                        void*) noexcept;                                                    \
-    extern template status transform_columns<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, \
-                                                const options&, void*, std::size_t, result&,                \
-                                                progress_callback, void*) noexcept;                         \
-    extern template status inverse_transform<T>(const_matrix_view<T>, const_matrix_view<T>,                 \
-                                                matrix_view<T>) noexcept;                                   \
-    extern template const char* default_kernel_name<T>() noexcept;                                          \
-    extern template status frobenius_loss<T>(const_matrix_view<T>, const_matrix_view<T>,                    \
-                                             const_matrix_view<T>, double&) noexcept;                       \
-    extern template status beta_divergence<T>(const_matrix_view<T>, const_matrix_view<T>,                  \
-                                              const_matrix_view<T>, double, double&) noexcept;              \
-    extern template status random_init<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>,            \
-                                          std::uint64_t, result&) noexcept;
+#define NMFKIT_EXTERN(T)                                                                                              \
+    extern template status transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, const options&,   \
+                                        void*, std::size_t, result&, progress_callback, void*) noexcept;              \
+    extern template status transform_columns<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>,           \
+                                                const options&, void*, std::size_t, result&, progress_callback,       \
+                                                void*) noexcept;                                                      \
+    extern template status inverse_transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>) noexcept; \
+    extern template const char* default_kernel_name<T>() noexcept;                                                    \
+    extern template status frobenius_loss<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,        \
+                                             double&) noexcept;                                                       \
+    extern template status beta_divergence<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,       \
+                                              double, double&) noexcept;                                              \
+    extern template status random_init<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, std::uint64_t,        \
+                                          result&) noexcept;
 NMFKIT_EXTERN(float)
 NMFKIT_EXTERN(double)
 #undef NMFKIT_EXTERN

@@ -74,8 +74,7 @@ constexpr std::size_t svd_sketch_size(std::size_t n, std::size_t m, std::size_t 
 }
 
 // Its scratch: Y (n×k), Z (k×m) of elem-byte entries, then two k×k and one k-vector of doubles.
-constexpr bool svd_scratch(std::size_t n, std::size_t m, std::size_t r, std::size_t elem,
-                           std::size_t& bytes) noexcept {
+constexpr bool svd_scratch(std::size_t n, std::size_t m, std::size_t r, std::size_t elem, std::size_t& bytes) noexcept {
     const std::size_t k = svd_sketch_size(n, m, r);
     std::size_t off = 0, at = 0, kk = 0;
     if (!checked_mul(k, k, kk) || !checked_mul(n, k, bytes) || !append_region(off, bytes, elem, at) ||

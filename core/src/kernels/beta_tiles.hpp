@@ -21,8 +21,8 @@ struct beta_kernels {
 
     // One vector of the tile: returns the new P, writes q^(β−1) to b.
     template <int mode>
-    static B beta_vec(const B& x, const B& y, B& b, const typename M::exponent& e1,
-                      const typename M::exponent& e2, const B& veps, bool guard_b) noexcept {
+    static B beta_vec(const B& x, const B& y, B& b, const typename M::exponent& e1, const typename M::exponent& e2,
+                      const B& veps, bool guard_b) noexcept {
         const B zero(T(0));
         const auto y0 = y == zero;
         if (mode == kl) {
@@ -45,8 +45,8 @@ struct beta_kernels {
     }
 
     template <int mode>
-    static void beta_rows(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P,
-                          std::size_t ldp, T* Bo, std::size_t ldb, double beta, T eps) noexcept {
+    static void beta_rows(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P, std::size_t ldp, T* Bo,
+                          std::size_t ldb, double beta, T eps) noexcept {
         const typename M::exponent e1 = M::split(static_cast<T>(beta - 1));
         const typename M::exponent e2 = M::split(static_cast<T>(beta - 2));
         const B veps(eps);
@@ -58,8 +58,8 @@ struct beta_kernels {
             T* bo = Bo ? Bo + i * ldb : nullptr;
             for (std::size_t j = 0; j < full; j += W) {
                 B b;
-                const B r = beta_vec<mode>(B::load_unaligned(x + j), B::load_unaligned(p + j), b, e1, e2,
-                                           veps, guard_b);
+                const B r = beta_vec<mode>(B::load_unaligned(x + j), B::load_unaligned(p + j), b, e1, e2, veps,
+                                           guard_b);
                 r.store_unaligned(p + j);
                 if (bo) b.store_unaligned(bo + j);
             }
@@ -70,8 +70,7 @@ struct beta_kernels {
                     pt[t] = t < rem ? p[full + t] : T(1);
                 }
                 B b;
-                beta_vec<mode>(B::load_aligned(xt), B::load_aligned(pt), b, e1, e2, veps, guard_b)
-                    .store_aligned(pt);
+                beta_vec<mode>(B::load_aligned(xt), B::load_aligned(pt), b, e1, e2, veps, guard_b).store_aligned(pt);
                 b.store_aligned(bt);
                 for (std::size_t t = 0; t < rem; ++t) p[full + t] = pt[t];
                 if (bo)
@@ -80,8 +79,8 @@ struct beta_kernels {
         }
     }
 
-    static void beta_tile(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P,
-                          std::size_t ldp, T* Bo, std::size_t ldb, double beta, T eps) noexcept {
+    static void beta_tile(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P, std::size_t ldp, T* Bo,
+                          std::size_t ldb, double beta, T eps) noexcept {
         if (beta == 1) return beta_rows<kl>(rows, cols, X, ldx, P, ldp, Bo, ldb, beta, eps);
         if (beta == 0) return beta_rows<is>(rows, cols, X, ldx, P, ldp, Bo, ldb, beta, eps);
         if (beta < 2) return beta_rows<below2>(rows, cols, X, ldx, P, ldp, Bo, ldb, beta, eps);
@@ -95,8 +94,8 @@ struct beta_kernels {
     static constexpr std::size_t WD = D::size;
 
     template <int mode>
-    static void loss_vec(const D& xv, const D& yv, const D& ve, const typename MD::exponent* pe,
-                         double beta, D& dacc, D& sacc) noexcept {
+    static void loss_vec(const D& xv, const D& yv, const D& ve, const typename MD::exponent* pe, double beta, D& dacc,
+                         D& sacc) noexcept {
         const D d = xv - yv;
         sacc += d * d;
         if (mode == 2) {
@@ -121,8 +120,8 @@ struct beta_kernels {
     }
 
     template <int mode>
-    static void loss_rows(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, const T* P,
-                          std::size_t ldp, double beta, T eps, double& div, double& sq) noexcept {
+    static void loss_rows(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, const T* P, std::size_t ldp,
+                          double beta, T eps, double& div, double& sq) noexcept {
         const typename MD::exponent pe[2] = {MD::split(beta), MD::split(beta - 1)};
         const D ve(static_cast<double>(eps)), zero(0.0);
         const std::size_t rem = cols % WD, full = cols - rem;
@@ -153,9 +152,8 @@ struct beta_kernels {
         sq += s_sum;
     }
 
-    static void beta_loss_tile(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx,
-                               const T* P, std::size_t ldp, double beta, T eps, double& div,
-                               double& sq) noexcept {
+    static void beta_loss_tile(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, const T* P,
+                               std::size_t ldp, double beta, T eps, double& div, double& sq) noexcept {
         if (beta == 2) return loss_rows<2>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
         if (beta == 1) return loss_rows<1>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
         if (beta == 0) return loss_rows<0>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);

@@ -52,8 +52,8 @@ struct kernel_list {
         if (t != nullptr) sets[count++] = t;
     }
 
-    kernel_list(const kernel_table<T>* avx512, const kernel_table<T>* avx2,
-                const kernel_table<T>* sse2, const kernel_table<T>* other) noexcept {
+    kernel_list(const kernel_table<T>* avx512, const kernel_table<T>* avx2, const kernel_table<T>* sse2,
+                const kernel_table<T>* other) noexcept {
 #if defined(NMFKIT_KERNELS_X86_DISPATCH)
         const auto cpu = xsimd::available_architectures();
         const os_vector_state os;

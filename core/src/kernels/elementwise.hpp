@@ -72,8 +72,8 @@ struct elementwise {
     // (the solver's W, H and products) run as one long row, and the step is summed in two
     // float vectors flushed to double every 64 vectors, not reduced per row (r = 16: every row
     // of W is one vector).
-    static double mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
-                            std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept {
+    static double mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num, std::size_t ldn,
+                            const T* den, std::size_t ldd, T eps) noexcept {
         // Contiguous rows run as one long row. Not on ARMv7 NEON, whose vector division is a
         // reciprocal estimate refined by Newton steps, not the scalar tail's IEEE division:
         // which entries fall in the tail would then depend on the row stride, and padded
@@ -148,8 +148,8 @@ struct elementwise {
     // zero-filled lanes update to 0), so the result does not depend on the row stride even
     // where vdiv is not IEEE (ARMv7), and contiguous rows run as one.
     template <bool track, bool use_pow>
-    static double factor_rows(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
-                              std::size_t ldn, const T* den, std::size_t ldd, const update_params<T>& p) noexcept {
+    static double factor_rows(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num, std::size_t ldn,
+                              const T* den, std::size_t ldd, const update_params<T>& p) noexcept {
         if (rows > 1 && ldx == cols && ldn == cols && ldd == cols) {
             cols *= rows;
             rows = 1;

@@ -72,19 +72,16 @@ struct bcast_form {
     // pf: optional software prefetch of pf_rows rows (stride ldb) of pf_vecs vectors,
     // one row every `every` steps (see run).
     template <int mr, int nv>
-    static void tile(std::size_t K, const T* a, std::size_t a_rs, std::size_t a_ks,
-                           const T* b, std::size_t ldb, T* c, std::size_t ldc, bool acc,
-                           std::size_t rem, const T* pf, std::size_t pf_rows, std::size_t pf_vecs,
-                           std::size_t every) noexcept {
+    static void tile(std::size_t K, const T* a, std::size_t a_rs, std::size_t a_ks, const T* b, std::size_t ldb, T* c,
+                     std::size_t ldc, bool acc, std::size_t rem, const T* pf, std::size_t pf_rows, std::size_t pf_vecs,
+                     std::size_t every) noexcept {
         B cc[mr][nv];
         if (acc) {
             for (int r = 0; r < mr; ++r)
                 for (int v = 0; v < nv; ++v) {
                     const T* p = c + r * ldc + v * W;
-                    if (rem != 0 && v == nv - 1)
-                        cc[r][v] = partial<T, Arch>::load(p, rem);
-                    else
-                        cc[r][v] = B::load_unaligned(p);
+                    if (rem != 0 && v == nv - 1) cc[r][v] = partial<T, Arch>::load(p, rem);
+                    else cc[r][v] = B::load_unaligned(p);
                 }
         } else {
             for (int r = 0; r < mr; ++r)
@@ -110,16 +107,13 @@ struct bcast_form {
         for (int r = 0; r < mr; ++r)
             for (int v = 0; v < nv; ++v) {
                 T* p = c + r * ldc + v * W;
-                if (rem != 0 && v == nv - 1)
-                    partial<T, Arch>::store(p, cc[r][v], rem);
-                else
-                    cc[r][v].store_unaligned(p);
+                if (rem != 0 && v == nv - 1) partial<T, Arch>::store(p, cc[r][v], rem);
+                else cc[r][v].store_unaligned(p);
             }
     }
 
-    using bcast_fn = void (*)(std::size_t, const T*, std::size_t, std::size_t, const T*,
-                              std::size_t, T*, std::size_t, bool, std::size_t, const T*,
-                              std::size_t, std::size_t, std::size_t) noexcept;
+    using bcast_fn = void (*)(std::size_t, const T*, std::size_t, std::size_t, const T*, std::size_t, T*, std::size_t,
+                              bool, std::size_t, const T*, std::size_t, std::size_t, std::size_t) noexcept;
 
     static bcast_fn pick(std::size_t mr, std::size_t nv) noexcept {
         return tile_table<bcast_form, bcast_fn, MR, NV>::pick(mr, nv);
@@ -128,9 +122,9 @@ struct bcast_form {
     // C(M×N) = Σ_k A(i,k) B(k,j) with A(i,k) = a[i·a_rs + k·a_ks] (C += ... if acc_in). If
     // b_padded, every row of B is readable up to N rounded up to W (a packed panel); otherwise
     // `panel` (KC×W) receives the column tail of B.
-    static void run(std::size_t M, std::size_t N, std::size_t K, const T* a,
-                    std::size_t a_rs, std::size_t a_ks, const T* b, std::size_t ldb,
-                    bool b_padded, T* c, std::size_t ldc, T* panel, bool acc_in = false) noexcept {
+    static void run(std::size_t M, std::size_t N, std::size_t K, const T* a, std::size_t a_rs, std::size_t a_ks,
+                    const T* b, std::size_t ldb, bool b_padded, T* c, std::size_t ldc, T* panel,
+                    bool acc_in = false) noexcept {
         const std::size_t rem = N % W;
         const std::size_t nfull = N / W;
         const std::size_t nvec = nfull + ((b_padded && rem) ? 1 : 0);
@@ -171,13 +165,13 @@ struct bcast_form {
                     pf_rows = kmin(slice, pf_k - first);
                     if (pf) pf += first * ldb;
                 }
-                pick(mr, nv)(kc, a + i * a_rs + k0 * a_ks, a_rs, a_ks, b + k0 * ldb + j * W, ldb,
-                             c + i * ldc + j * W, ldc, acc, last_partial ? rem : 0, pf, pf_rows, pf_vecs, 1);
+                pick(mr, nv)(kc, a + i * a_rs + k0 * a_ks, a_rs, a_ks, b + k0 * ldb + j * W, ldb, c + i * ldc + j * W,
+                             ldc, acc, last_partial ? rem : 0, pf, pf_rows, pf_vecs, 1);
             };
             auto tail = [&](std::size_t bi) noexcept {
                 const std::size_t i = ib.start(bi), mr = ib.size(bi);
-                pick(mr, 1)(kc, a + i * a_rs + k0 * a_ks, a_rs, a_ks, panel, W, c + i * ldc + nfull * W, ldc,
-                            acc, rem, nullptr, 0, 0, 1);
+                pick(mr, 1)(kc, a + i * a_rs + k0 * a_ks, a_rs, a_ks, panel, W, c + i * ldc + nfull * W, ldc, acc, rem,
+                            nullptr, 0, 0, 1);
             };
             if (rows_outer) {
                 for (std::size_t bi = 0; bi < ib.count; ++bi) {
@@ -195,9 +189,9 @@ struct bcast_form {
 
     // Owns the tail panel in its own frame, so the packing callers (13 KiB panel) never
     // stack both: worst case 13 KiB + the tile frame.
-    NMFKIT_NOINLINE static void run_unpadded(std::size_t M, std::size_t N, std::size_t K, const T* a,
-                                             std::size_t a_rs, std::size_t a_ks, const T* b, std::size_t ldb,
-                                             T* c, std::size_t ldc, bool acc = false) noexcept {
+    NMFKIT_NOINLINE static void run_unpadded(std::size_t M, std::size_t N, std::size_t K, const T* a, std::size_t a_rs,
+                                             std::size_t a_ks, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                                             bool acc = false) noexcept {
         alignas(64) T panel[KC * W];
         run(M, N, K, a, a_rs, a_ks, b, ldb, false, c, ldc, panel, acc);
     }

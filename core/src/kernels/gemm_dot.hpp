@@ -23,10 +23,9 @@ struct dot_form {
     // Dot-form tile: acc[r][s] += A[r][k..k+W) ∘ B[s][k..k+W); requires K ≥ W. The K tail
     // is one overlapping vector ending at K with the already-counted lanes masked off in A.
     template <int mr, int nr>
-    static void tile(std::size_t K, const T* a, std::size_t lda, const T* b,
-                         std::size_t ldb, T* c, std::size_t ldc,
-                         const xsimd::batch_bool<T, Arch>& tail_mask, const T* pf,
-                         std::size_t pf_rows, std::size_t pf_lines, std::size_t every) noexcept {
+    static void tile(std::size_t K, const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                     const xsimd::batch_bool<T, Arch>& tail_mask, const T* pf, std::size_t pf_rows,
+                     std::size_t pf_lines, std::size_t every) noexcept {
         B acc[mr][nr];
         for (int r = 0; r < mr; ++r)
             for (int s = 0; s < nr; ++s) acc[r][s] = B(T(0));
@@ -58,9 +57,9 @@ struct dot_form {
             for (int s = 0; s < nr; ++s) c[r * ldc + s] = simd_reduce_add(acc[r][s]);
     }
 
-    using dot_fn = void (*)(std::size_t, const T*, std::size_t, const T*, std::size_t, T*,
-                            std::size_t, const xsimd::batch_bool<T, Arch>&, const T*, std::size_t,
-                            std::size_t, std::size_t) noexcept;
+    using dot_fn = void (*)(std::size_t, const T*, std::size_t, const T*, std::size_t, T*, std::size_t,
+                            const xsimd::batch_bool<T, Arch>&, const T*, std::size_t, std::size_t,
+                            std::size_t) noexcept;
     static dot_fn pick(std::size_t mr, std::size_t nr) noexcept {
         return tile_table<dot_form, dot_fn, DMR, DNR>::pick(mr, nr);
     }

@@ -43,9 +43,9 @@ struct packed_tn {
     // C[r][·] (+)= Σ_k a[k·lda + r] · b[k·ldb + ·], r < mr, nv vectors. pf: prefetch pf_rows
     // rows (stride ldp bytes) of pf_lines cache lines, one row every `every` steps.
     template <int mr, int nv>
-    static void tile(std::size_t kc, const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c,
-                     std::size_t ldc, bool acc, const char* pf, std::size_t ldp, std::size_t pf_rows,
-                     std::size_t pf_lines, std::size_t every) noexcept {
+    static void tile(std::size_t kc, const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                     bool acc, const char* pf, std::size_t ldp, std::size_t pf_rows, std::size_t pf_lines,
+                     std::size_t every) noexcept {
         B cc[mr][nv];
         if (acc) {
             for (int r = 0; r < mr; ++r)
@@ -75,8 +75,8 @@ struct packed_tn {
             for (int v = 0; v < nv; ++v) cc[r][v].store_unaligned(c + r * ldc + v * W);
     }
 
-    using tile_fn = void (*)(std::size_t, const T*, std::size_t, const T*, std::size_t, T*, std::size_t,
-                             bool, const char*, std::size_t, std::size_t, std::size_t, std::size_t) noexcept;
+    using tile_fn = void (*)(std::size_t, const T*, std::size_t, const T*, std::size_t, T*, std::size_t, bool,
+                             const char*, std::size_t, std::size_t, std::size_t, std::size_t) noexcept;
     static tile_fn pick(std::size_t mr) noexcept {
         static constexpr tile_fn t[MR] = {&tile<1, NV>, &tile<2, NV>, &tile<3, NV>,
                                           &tile<4, NV>, &tile<5, NV>, &tile<6, NV>};
@@ -85,8 +85,8 @@ struct packed_tn {
     }
 
     // Requires N % NR == 0 (wide_cols). acc: C += Aᵀ·B (gemm_tn_acc) instead of C = Aᵀ·B.
-    static void run(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                    const T* Bm, std::size_t ldb, T* C, std::size_t ldc, bool acc) noexcept {
+    static void run(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* Bm,
+                    std::size_t ldb, T* C, std::size_t ldc, bool acc) noexcept {
         // Row blocks of nearly equal size (r = 50: 6,6,6,6,6,5,5,5,5; r = 20: 5,5,5,5).
         const std::size_t nb = (M + MR - 1) / MR, base = M / nb, extra = M % nb;
         // K blocks of nearly equal size too (≤ KC): the one-pass solver calls this with K =
@@ -115,8 +115,8 @@ struct packed_tn {
                     const std::size_t first = kmin(nrows, bi * slice), rows = kmin(slice, nrows - first);
                     const std::size_t every = rows != 0 && kc / rows > 0 ? kc / rows : 1;
                     const char* pf = nx ? reinterpret_cast<const char*>(nx + first * ldb) : nullptr;
-                    pick(mr)(kc, A + k0 * lda + i, lda, Bm + k0 * ldb + j0, ldb, C + i * ldc + j0, ldc,
-                             acc || kb != 0, pf, ldb * sizeof(T), k_wasm_simd ? 0 : rows, lines, every);
+                    pick(mr)(kc, A + k0 * lda + i, lda, Bm + k0 * ldb + j0, ldb, C + i * ldc + j0, ldc, acc || kb != 0,
+                             pf, ldb * sizeof(T), k_wasm_simd ? 0 : rows, lines, every);
                 }
             }
         }

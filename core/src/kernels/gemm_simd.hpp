@@ -24,8 +24,8 @@ struct simd_gemm {
     static constexpr std::size_t W = B::size;
     static constexpr std::size_t CAP = bcast::CAP;
 
-    static void gemm_nt(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                        const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+    static void gemm_nt(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* Bm,
+                        std::size_t ldb, T* C, std::size_t ldc) noexcept {
         if (M == 0 || N == 0) return;
         if (K == 0) return zero_matrix(M, N, C, ldc);
         const std::size_t npad = (N + W - 1) / W * W;
@@ -39,8 +39,7 @@ struct simd_gemm {
                 const std::size_t ncp = (nc + W - 1) / W * W;
                 for (std::size_t k = 0; k < K; ++k) {
                     T* dst = panel + k * ncp;
-                    for (std::size_t j = 0; j < ncp; ++j)
-                        dst[j] = j < nc ? Bm[(j0 + j) * ldb + k] : T(0);
+                    for (std::size_t j = 0; j < ncp; ++j) dst[j] = j < nc ? Bm[(j0 + j) * ldb + k] : T(0);
                 }
                 bcast::run(M, nc, K, A, lda, 1, panel, ncp, true, C + j0, ldc, nullptr);
             }
@@ -51,8 +50,8 @@ struct simd_gemm {
 
     // C = Aᵀ·B, or C += Aᵀ·B if acc (gemm_tn_acc): every path below already sums K blocks
     // into C, so accumulating only changes how the first block starts.
-    static void gemm_tn_impl(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                             const T* Bm, std::size_t ldb, T* C, std::size_t ldc, bool acc) noexcept {
+    static void gemm_tn_impl(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* Bm,
+                             std::size_t ldb, T* C, std::size_t ldc, bool acc) noexcept {
         if (M == 0 || N == 0) return;
         if (K == 0) {
             if (!acc) zero_matrix(M, N, C, ldc);
@@ -74,17 +73,17 @@ struct simd_gemm {
         }
         bcast::run_unpadded(M, N, K, A, 1, lda, Bm, ldb, C, ldc, acc);
     }
-    static void gemm_tn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                        const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+    static void gemm_tn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* Bm,
+                        std::size_t ldb, T* C, std::size_t ldc) noexcept {
         gemm_tn_impl(M, N, K, A, lda, Bm, ldb, C, ldc, false);
     }
-    static void gemm_tn_acc(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                            const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+    static void gemm_tn_acc(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* Bm,
+                            std::size_t ldb, T* C, std::size_t ldc) noexcept {
         gemm_tn_impl(M, N, K, A, lda, Bm, ldb, C, ldc, true);
     }
 
-    static void gemm_nn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                        const T* Bm, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+    static void gemm_nn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* Bm,
+                        std::size_t ldb, T* C, std::size_t ldc) noexcept {
         if (M == 0 || N == 0) return;
         if (K == 0) return zero_matrix(M, N, C, ldc);
         if (skinny::enabled && N <= W && K <= skinny::SK && M >= 6) return skinny::nn(M, N, K, A, lda, Bm, ldb, C, ldc);
@@ -93,8 +92,7 @@ struct simd_gemm {
             // Small B with a column tail (W·HHᵀ, r = 50): pad it once so every tile is full width.
             alignas(64) T panel[CAP];
             for (std::size_t k = 0; k < K; ++k)
-                for (std::size_t j = 0; j < npad; ++j)
-                    panel[k * npad + j] = j < N ? Bm[k * ldb + j] : T(0);
+                for (std::size_t j = 0; j < npad; ++j) panel[k * npad + j] = j < N ? Bm[k * ldb + j] : T(0);
             return bcast::run(M, N, K, A, lda, 1, panel, npad, true, C, ldc, nullptr);
         }
         bcast::run_unpadded(M, N, K, A, lda, 1, Bm, ldb, C, ldc);

@@ -21,14 +21,12 @@ struct skinny_form {
     // gemm_tn with N ≤ W and R (8 or 16) rows: the R rows of C stay in registers for the
     // whole K loop (the 6-row broadcast tiles read B three times at r = 16). add: C += Aᵀ·B.
     template <int R>
-    static void tn(std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* Bm,
-                   std::size_t ldb, T* C, std::size_t ldc, bool add) noexcept {
+    static void tn(std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* Bm, std::size_t ldb, T* C,
+                   std::size_t ldc, bool add) noexcept {
         B acc[R];
         for (int i = 0; i < R; ++i) {
-            if (!add)
-                acc[i] = B(T(0));
-            else
-                acc[i] = partial<T, Arch>::load_upto(C + i * ldc, N);
+            if (!add) acc[i] = B(T(0));
+            else acc[i] = partial<T, Arch>::load_upto(C + i * ldc, N);
         }
         if (N == W) {
             for (std::size_t k = 0; k < K; ++k) {
@@ -67,8 +65,7 @@ struct skinny_form {
     static void nn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* Bm,
                    std::size_t ldb, T* C, std::size_t ldc) noexcept {
         B b[SK];
-        for (std::size_t k = 0; k < SK; ++k)
-            b[k] = k >= K ? B(T(0)) : partial<T, Arch>::load_upto(Bm + k * ldb, N);
+        for (std::size_t k = 0; k < SK; ++k) b[k] = k >= K ? B(T(0)) : partial<T, Arch>::load_upto(Bm + k * ldb, N);
         std::size_t i = 0;
         for (; i + 6 <= M; i += 6) rows<6>(N, K, A + i * lda, lda, b, C + i * ldc, ldc);
         for (; i < M; ++i) rows<1>(N, K, A + i * lda, lda, b, C + i * ldc, ldc);

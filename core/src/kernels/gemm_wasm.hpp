@@ -149,8 +149,8 @@ void pack4(float* p, const float* a, size_t ais, size_t aks, size_t rows, size_t
 // One K block of kc ≥ 1 steps: C(M×N) (+)= A·B with the 4-row groups of A at a + g·gs
 // (k stride lda) and B rows at b + k·ldb; `tail` (kc×8) takes the last N mod 8 columns,
 // zero-padded, so every tile reads whole vectors.
-void block(size_t M, size_t N, size_t kc, const float* a, size_t gs, size_t lda, const float* b,
-           size_t ldb, float* c, size_t ldc, float* tail, bool acc) noexcept {
+void block(size_t M, size_t N, size_t kc, const float* a, size_t gs, size_t lda, const float* b, size_t ldb, float* c,
+           size_t ldc, float* tail, bool acc) noexcept {
     const size_t full = N / 8 * 8;
     for (size_t j = 0; j < N; j += 8) {
         const float* bj = b + j;
@@ -168,15 +168,14 @@ void block(size_t M, size_t N, size_t kc, const float* a, size_t gs, size_t lda,
 
 // C(M×N) = A·B, or C += A·B if acc, with A(i,k) = a[i·ais + k·aks] and B rows at
 // b + k·ldb (columns outer, so a B strip is reused from L1 by all row groups).
-void run_b(size_t M, size_t N, size_t K, const float* a, size_t ais, size_t aks, const float* b,
-           size_t ldb, float* c, size_t ldc, bool acc = false) noexcept {
+void run_b(size_t M, size_t N, size_t K, const float* a, size_t ais, size_t aks, const float* b, size_t ldb, float* c,
+           size_t ldc, bool acc = false) noexcept {
     alignas(16) float panel[PANEL];
     if (ais == 1 && M % 4 == 0) {
         // Wᵀ·X: the 4 broadcasts of a step are contiguous in W already. K blocks of 384.
         constexpr size_t KC = PANEL / 8;
         for (size_t k0 = 0; k0 < K; k0 += KC)
-            block(M, N, mn(KC, K - k0), a + k0 * aks, 4, aks, b + k0 * ldb, ldb, c, ldc, panel,
-                  acc || k0 != 0);
+            block(M, N, mn(KC, K - k0), a + k0 * aks, 4, aks, b + k0 * ldb, ldb, c, ldc, panel, acc || k0 != 0);
         return;
     }
     // Otherwise A is packed, 64 rows at a time, into zero-padded [k][4] panels.
@@ -188,8 +187,7 @@ void run_b(size_t M, size_t N, size_t K, const float* a, size_t ais, size_t aks,
             const size_t kc = mn(KC, K - k0);
             for (size_t g = 0; g < mc; g += 4)
                 pack4(panel + g * kc, a + (m0 + g) * ais + k0 * aks, ais, aks, mn(4, mc - g), kc);
-            block(mc, N, kc, panel, 4 * kc, 4, b + k0 * ldb, ldb, c + m0 * ldc, ldc, panel + mp * kc,
-                  acc || k0 != 0);
+            block(mc, N, kc, panel, 4 * kc, 4, b + k0 * ldb, ldb, c + m0 * ldc, ldc, panel + mp * kc, acc || k0 != 0);
         }
     }
 }
@@ -199,15 +197,14 @@ void zero(size_t M, size_t N, float* c, size_t ldc) noexcept {
         for (size_t j = 0; j < N; ++j) c[i * ldc + j] = 0.f;
 }
 
-void gemm_nt(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb,
-             float* C, size_t ldc) noexcept {
+void gemm_nt(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb, float* C,
+             size_t ldc) noexcept {
     if (M == 0 || N == 0) return;
     if (K == 0) return zero(M, N, C, ldc);
     if (K >= 16) {  // the dot form; the K mod 4 tail in scalar code afterwards
         for (size_t i = 0; i < M; i += 2)
             for (size_t j = 0; j < N; j += 4)
-                tile_d(K / 4, A + i * lda, lda, mn(2, M - i), B + j * ldb, ldb, mn(4, N - j),
-                       C + i * ldc + j, ldc);
+                tile_d(K / 4, A + i * lda, lda, mn(2, M - i), B + j * ldb, ldb, mn(4, N - j), C + i * ldc + j, ldc);
         if (const size_t k4 = K / 4 * 4; k4 != K)
             for (size_t i = 0; i < M; ++i)
                 for (size_t j = 0; j < N; ++j) {
@@ -229,20 +226,20 @@ void gemm_nt(size_t M, size_t N, size_t K, const float* A, size_t lda, const flo
     }
 }
 
-void gemm_tn(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb,
-             float* C, size_t ldc) noexcept {
+void gemm_tn(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb, float* C,
+             size_t ldc) noexcept {
     if (M == 0 || N == 0) return;
     if (K == 0) return zero(M, N, C, ldc);
     run_b(M, N, K, A, 1, lda, B, ldb, C, ldc);
 }
 
-void gemm_tn_acc(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B,
-                 size_t ldb, float* C, size_t ldc) noexcept {
+void gemm_tn_acc(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb, float* C,
+                 size_t ldc) noexcept {
     if (M != 0 && N != 0 && K != 0) run_b(M, N, K, A, 1, lda, B, ldb, C, ldc, true);
 }
 
-void gemm_nn(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb,
-             float* C, size_t ldc) noexcept {
+void gemm_nn(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb, float* C,
+             size_t ldc) noexcept {
     if (M == 0 || N == 0) return;
     if (K == 0) return zero(M, N, C, ldc);
     run_b(M, N, K, A, lda, 1, B, ldb, C, ldc);

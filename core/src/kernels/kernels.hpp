@@ -48,35 +48,34 @@ struct kernel_table {
     const char* name;
 
     // C(M×N) = A(M×K) · B(N×K)ᵀ      e.g. X·Hᵀ (n×r), H·Hᵀ (r×r)
-    void (*gemm_nt)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                    const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept;
+    void (*gemm_nt)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B,
+                    std::size_t ldb, T* C, std::size_t ldc) noexcept;
 
     // C(M×N) = A(K×M)ᵀ · B(K×N)      e.g. Wᵀ·X (r×m), Wᵀ·W (r×r)
-    void (*gemm_tn)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                    const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept;
+    void (*gemm_tn)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B,
+                    std::size_t ldb, T* C, std::size_t ldc) noexcept;
 
     // C(M×N) = A(M×K) · B(K×N)       e.g. W·(HHᵀ) (n×r), (WᵀW)·H (r×m)
-    void (*gemm_nn)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                    const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept;
+    void (*gemm_nn)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B,
+                    std::size_t ldb, T* C, std::size_t ldc) noexcept;
 
     // Fused multiplicative update on a rows×cols block:
     //   x[i][j] ← x[i][j] · num[i][j] / d,  d = den[i][j] if den[i][j] != 0 else eps
     // (scikit-learn's guard: a zero denominator is replaced by eps; eps > 0).
     // Returns ‖x_new − x_old‖²_F (the step size the accelerated MU's inner loop stops on).
-    double (*mu_update)(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
-                        std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept;
+    double (*mu_update)(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num, std::size_t ldn,
+                        const T* den, std::size_t ldd, T eps) noexcept;
 
     // β-divergence tile, exactly the semantics of beta_tile_scalar (beta.hpp): with P = W·H
     // on entry, P ← X ∘ p^(β−2) (p = eps where P == 0 and β < 2) and, unless B is null,
     // B ← q^(β−1) (q = eps where P == 0 and β < 1). β = 1 and β = 0 use divisions only.
-    void (*beta_tile)(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P,
-                      std::size_t ldp, T* B, std::size_t ldb, double beta, T eps) noexcept;
+    void (*beta_tile)(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P, std::size_t ldp, T* B,
+                      std::size_t ldb, double beta, T eps) noexcept;
 
     // Adds Σ d_β(x | p) to div and Σ (x − p)² to sq over a tile (P = W·H), exactly the
     // semantics of beta_loss_tile_scalar (beta.hpp); evaluated in double lanes.
-    void (*beta_loss_tile)(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx,
-                           const T* P, std::size_t ldp, double beta, T eps, double& div,
-                           double& sq) noexcept;
+    void (*beta_loss_tile)(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, const T* P, std::size_t ldp,
+                           double beta, T eps, double& div, double& sq) noexcept;
 
     // The elementwise math of this set, exposed for the accuracy tests only:
     // out[i] = log(x[i]) (f = 0), exp(x[i]) (f = 1), pow(x[i], e) with x[i] ≥ 0 (f = 2).
@@ -86,45 +85,42 @@ struct kernel_table {
     // (the solver's one-pass Frobenius iteration). Optional: a set may leave it null (every
     // set of this tree has one), and the solver then runs the two-pass iteration. K == 0
     // leaves C unchanged.
-    void (*gemm_tn_acc)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                        const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept;
+    void (*gemm_tn_acc)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B,
+                        std::size_t ldb, T* C, std::size_t ldc) noexcept;
 
     // General multiplicative update on a rows×cols block (penalties, MM exponent, zeroing):
     //   x ← x ∘ (num ⊘ d)^γ,  d = den + l1 + l2·x (d = eps where it is 0); then x < zero_below → 0.
     // Returns ‖x_new − x_old‖²_F when `track`, else 0. mu_update is the l1 = l2 = 0, γ = 1,
     // zero_below = 0 case.
-    double (*factor_update)(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
-                            std::size_t ldn, const T* den, std::size_t ldd, const update_params<T>& p,
-                            bool track) noexcept;
+    double (*factor_update)(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num, std::size_t ldn,
+                            const T* den, std::size_t ldd, const update_params<T>& p, bool track) noexcept;
 
     // The sparse (CSR) entries below are null in the Frobenius-only cores (NMFKIT_EXTENDED=0:
     // bare metal, nmfkit-simd.wasm), which take dense X only, as they leave out β ≠ 2.
     //
     // C(rows×r) = X(rows×cols, CSR) · B(cols×r)      X·Hᵀ with B = Hᵀ; O(nnz·r). Empty rows of X
     // give zero rows of C.
-    void (*csr_times_dense)(std::size_t rows, std::size_t r, const std::uint64_t* indptr,
-                            const std::uint32_t* indices, const T* values, const T* B, std::size_t ldb,
-                            T* C, std::size_t ldc) noexcept;
+    void (*csr_times_dense)(std::size_t rows, std::size_t r, const std::uint64_t* indptr, const std::uint32_t* indices,
+                            const T* values, const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept;
 
     // C(cols×r) = Xᵀ · A(rows×r)                      (Wᵀ·X)ᵀ = Xᵀ·W; entry (i, j) adds x_ij·A_i to
     // row j of C. accumulate = false: C's cols rows are zeroed first; true: C += Xᵀ·A (cols is then
     // unused), so blocks of rows of X and A can be summed into one C (the one-pass iteration).
     void (*csr_t_times_dense)(std::size_t rows, std::size_t cols, std::size_t r, const std::uint64_t* indptr,
-                              const std::uint32_t* indices, const T* values, const T* A, std::size_t lda,
-                              T* C, std::size_t ldc, bool accumulate) noexcept;
+                              const std::uint32_t* indices, const T* values, const T* A, std::size_t lda, T* C,
+                              std::size_t ldc, bool accumulate) noexcept;
 
     // SDDMM: out[k] = ⟨A_i, B_j⟩ for each stored (i, j) = (row, indices[k]), in CSR order
     // (A = W rows×r, B = Hᵀ cols×r): W·H at the stored entries only.
-    void (*sampled_dot)(std::size_t rows, std::size_t r, const std::uint64_t* indptr,
-                        const std::uint32_t* indices, const T* A, std::size_t lda, const T* B,
-                        std::size_t ldb, T* out) noexcept;
+    void (*sampled_dot)(std::size_t rows, std::size_t r, const std::uint64_t* indptr, const std::uint32_t* indices,
+                        const T* A, std::size_t lda, const T* B, std::size_t ldb, T* out) noexcept;
 
     // The KL ratio X ⊘ WH at the stored entries: out[k] = values[k] / p, p = ⟨A_i, B_j⟩ (eps where
     // p == 0, as beta_tile at β = 1), so the KL numerators are csr_times_dense / csr_t_times_dense
     // with values = out. out may equal values.
-    void (*sampled_ratio)(std::size_t rows, std::size_t r, const std::uint64_t* indptr,
-                          const std::uint32_t* indices, const T* values, const T* A, std::size_t lda,
-                          const T* B, std::size_t ldb, T eps, T* out) noexcept;
+    void (*sampled_ratio)(std::size_t rows, std::size_t r, const std::uint64_t* indptr, const std::uint32_t* indices,
+                          const T* values, const T* A, std::size_t lda, const T* B, std::size_t ldb, T eps,
+                          T* out) noexcept;
 };
 
 // The plain-C++ reference set. Always available; compiled without xsimd.

@@ -19,8 +19,8 @@ void zero_rows(std::size_t M, std::size_t N, T* C, std::size_t ldc) noexcept {
 
 // C = A·Bᵀ: dot products along contiguous rows, four columns of C at a time for ILP.
 template <class T>
-void gemm_nt(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-             const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+void gemm_nt(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B, std::size_t ldb,
+             T* C, std::size_t ldc) noexcept {
     for (std::size_t i = 0; i < M; ++i) {
         const T* a = A + i * lda;
         T* c = C + i * ldc;
@@ -53,8 +53,8 @@ void gemm_nt(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_
 
 // C += Aᵀ·B: rank-1 updates row by row of B; the inner loop is contiguous in B and C.
 template <class T>
-void gemm_tn_acc(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-                 const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+void gemm_tn_acc(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B, std::size_t ldb,
+                 T* C, std::size_t ldc) noexcept {
     for (std::size_t k = 0; k < K; ++k) {
         const T* a = A + k * lda;
         const T* b = B + k * ldb;
@@ -68,16 +68,16 @@ void gemm_tn_acc(std::size_t M, std::size_t N, std::size_t K, const T* A, std::s
 
 // C = Aᵀ·B.
 template <class T>
-void gemm_tn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-             const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+void gemm_tn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B, std::size_t ldb,
+             T* C, std::size_t ldc) noexcept {
     zero_rows(M, N, C, ldc);
     gemm_tn_acc(M, N, K, A, lda, B, ldb, C, ldc);
 }
 
 // C = A·B: i-k-j order, contiguous inner loop.
 template <class T>
-void gemm_nn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda,
-             const T* B, std::size_t ldb, T* C, std::size_t ldc) noexcept {
+void gemm_nn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B, std::size_t ldb,
+             T* C, std::size_t ldc) noexcept {
     for (std::size_t i = 0; i < M; ++i) {
         T* c = C + i * ldc;
         for (std::size_t j = 0; j < N; ++j) c[j] = T(0);
@@ -90,8 +90,8 @@ void gemm_nn(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_
 }
 
 template <class T>
-double mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num,
-                 std::size_t ldn, const T* den, std::size_t ldd, T eps) noexcept {
+double mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, const T* num, std::size_t ldn, const T* den,
+                 std::size_t ldd, T eps) noexcept {
     double step = 0;
     for (std::size_t i = 0; i < rows; ++i) {
         T* xr = x + i * ldx;
@@ -142,25 +142,31 @@ double factor_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, 
 
 template <class T>
 void vmath(int f, std::size_t n, const T* x, T e, T* out) noexcept {
-    for (std::size_t i = 0; i < n; ++i)
-        out[i] = f == 0 ? std::log(x[i]) : f == 1 ? std::exp(x[i]) : std::pow(x[i], e);
+    for (std::size_t i = 0; i < n; ++i) out[i] = f == 0 ? std::log(x[i]) : f == 1 ? std::exp(x[i]) : std::pow(x[i], e);
 }
 
 #if NMFKIT_EXTENDED
 template <class T>
-constexpr kernel_table<T> scalar_table{"scalar",         &gemm_nt<T>,
-                                       &gemm_tn<T>,      &gemm_nn<T>,
-                                       &mu_update<T>,    &beta_tile_scalar<T>,
-                                       &beta_loss_tile_scalar<T>, &vmath<T>,
-                                       &gemm_tn_acc<T>,  &factor_update<T>,
-                                       &csr_times_dense<T>, &csr_t_times_dense<T>,
-                                       &sampled_dot<T>,  &sampled_ratio<T>};
+constexpr kernel_table<T> scalar_table{"scalar",
+                                       &gemm_nt<T>,
+                                       &gemm_tn<T>,
+                                       &gemm_nn<T>,
+                                       &mu_update<T>,
+                                       &beta_tile_scalar<T>,
+                                       &beta_loss_tile_scalar<T>,
+                                       &vmath<T>,
+                                       &gemm_tn_acc<T>,
+                                       &factor_update<T>,
+                                       &csr_times_dense<T>,
+                                       &csr_t_times_dense<T>,
+                                       &sampled_dot<T>,
+                                       &sampled_ratio<T>};
 #else
 // Frobenius-only core (NMFKIT_EXTENDED=0, bare-metal default): dense X only, no pow/log linked in.
 template <class T>
-constexpr kernel_table<T> scalar_table{"scalar", &gemm_nt<T>, &gemm_tn<T>, &gemm_nn<T>,
-                                       &mu_update<T>, nullptr, nullptr, nullptr, &gemm_tn_acc<T>,
-                                       &factor_update<T>, nullptr, nullptr, nullptr, nullptr};
+constexpr kernel_table<T> scalar_table{"scalar", &gemm_nt<T>, &gemm_tn<T>, &gemm_nn<T>,     &mu_update<T>,
+                                       nullptr,  nullptr,     nullptr,     &gemm_tn_acc<T>, &factor_update<T>,
+                                       nullptr,  nullptr,     nullptr,     nullptr};
 #endif
 
 }  // namespace

@@ -25,8 +25,8 @@ struct simd_math {
     using U = xsimd::batch<typename std::conditional<sizeof(T) == 4, std::uint32_t, std::uint64_t>::type, Arch>;
     using u_t = typename U::value_type;
     static constexpr bool f32 = sizeof(T) == 4;
-    static constexpr int mant = std::numeric_limits<T>::digits - 1;       // 23 | 52
-    static constexpr int bias = std::numeric_limits<T>::max_exponent - 1;  // 127 | 1023
+    static constexpr int mant = std::numeric_limits<T>::digits - 1;            // 23 | 52
+    static constexpr int bias = std::numeric_limits<T>::max_exponent - 1;      // 127 | 1023
     static constexpr T two_mant = f32 ? T(8388608.0) : T(4503599627370496.0);  // 2^mant
 
     static B c(T v) noexcept { return B(v); }
@@ -94,7 +94,7 @@ struct simd_math {
     // 2^s for |s| ≤ ½ (Taylor series of exp(s·ln2)).
     static B exp2_small(const B& s) noexcept {
         B p = c(T(1.5252733804059838e-05));  // float: degree 7
-        if (!f32) {                           // double: degree 13, the same low-order terms
+        if (!f32) {                          // double: degree 13, the same low-order terms
             p = c(T(1.3691488853904124e-12));
             p = p * s + c(T(2.5678435993488196e-11));
             p = p * s + c(T(4.44553827187081e-10));
@@ -157,7 +157,7 @@ struct simd_math {
         B E, f;
         const B m = reduce_any(x, E);
         const B l2m = (log_m(m, f) + f) * c(T(1.44269504088896340736));  // log2 m, |·| ≤ ½
-        const B a = c(p.hi) * E;                                          // exact
+        const B a = c(p.hi) * E;                                         // exact
         B n = round_int(a);
         B s = (a - n) + (c(p.lo) * E + c(p.e) * l2m);
         const B n2 = round_int(s);

@@ -25,16 +25,34 @@ struct simd_kernels {
         // loss (it runs only on convergence checks). So does wasm, for size (the vector loss
         // is ~12 KB of nmfkit-simd.wasm).
         if constexpr (has_double_lanes<Arch> && !k_wasm_simd) {
-            return kernel_table<T>{name,          &G::gemm_nt,         &G::gemm_tn, &G::gemm_nn,
-                                   &E::mu_update, &V::beta_tile,       &V::beta_loss_tile,
-                                   &V::vmath,     &G::gemm_tn_acc,     &E::factor_update,
-                                   &S::csr_times_dense, &S::csr_t_times_dense, &S::sampled_dot,
+            return kernel_table<T>{name,
+                                   &G::gemm_nt,
+                                   &G::gemm_tn,
+                                   &G::gemm_nn,
+                                   &E::mu_update,
+                                   &V::beta_tile,
+                                   &V::beta_loss_tile,
+                                   &V::vmath,
+                                   &G::gemm_tn_acc,
+                                   &E::factor_update,
+                                   &S::csr_times_dense,
+                                   &S::csr_t_times_dense,
+                                   &S::sampled_dot,
                                    &S::sampled_ratio};
         } else {
-            return kernel_table<T>{name,          &G::gemm_nt,         &G::gemm_tn, &G::gemm_nn,
-                                   &E::mu_update, &V::beta_tile,       &beta_loss_tile_scalar<T>,
-                                   &V::vmath,     &G::gemm_tn_acc,     &E::factor_update,
-                                   &S::csr_times_dense, &S::csr_t_times_dense, &S::sampled_dot,
+            return kernel_table<T>{name,
+                                   &G::gemm_nt,
+                                   &G::gemm_tn,
+                                   &G::gemm_nn,
+                                   &E::mu_update,
+                                   &V::beta_tile,
+                                   &beta_loss_tile_scalar<T>,
+                                   &V::vmath,
+                                   &G::gemm_tn_acc,
+                                   &E::factor_update,
+                                   &S::csr_times_dense,
+                                   &S::csr_t_times_dense,
+                                   &S::sampled_dot,
                                    &S::sampled_ratio};
         }
     }
@@ -58,18 +76,16 @@ const kernel_table<double>* simd_double_table() noexcept {
 
 // Defines `const kernel_table<T>* FN_<float|double>() noexcept` (external linkage,
 // unique per ISA TU) returning the tables for ARCH.
-#define NMFKIT_DEFINE_SIMD_TABLES(FN, ARCH, REGS, NAME)                                         \
-    namespace nmfkit {                                                                          \
-    namespace detail {                                                                          \
-    const kernel_table<float>* FN##_float() noexcept {                                          \
-        static constexpr kernel_table<float> t = simd_kernels<float, ARCH, REGS>::table(NAME);  \
-        return &t;                                                                              \
-    }                                                                                           \
-    struct FN##_name {                                                                          \
-        static constexpr const char* get() noexcept { return NAME; }                            \
-    };                                                                                          \
-    const kernel_table<double>* FN##_double() noexcept {                                        \
-        return simd_double_table<ARCH, REGS, FN##_name>();                                      \
-    }                                                                                           \
-    }                                                                                           \
+#define NMFKIT_DEFINE_SIMD_TABLES(FN, ARCH, REGS, NAME)                                                       \
+    namespace nmfkit {                                                                                        \
+    namespace detail {                                                                                        \
+    const kernel_table<float>* FN##_float() noexcept {                                                        \
+        static constexpr kernel_table<float> t = simd_kernels<float, ARCH, REGS>::table(NAME);                \
+        return &t;                                                                                            \
+    }                                                                                                         \
+    struct FN##_name {                                                                                        \
+        static constexpr const char* get() noexcept { return NAME; }                                          \
+    };                                                                                                        \
+    const kernel_table<double>* FN##_double() noexcept { return simd_double_table<ARCH, REGS, FN##_name>(); } \
+    }                                                                                                         \
     }

@@ -17,10 +17,10 @@ namespace {
 // Lane indices 0, 1, 2, ... (tail masks).
 template <class T>
 struct lane_iota {
-    alignas(64) static constexpr T v[64] = {
-        0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
-        22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
-        44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+    alignas(64) static constexpr T v[64] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                            16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+                                            32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+                                            48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
 };
 
 // Lanes [0, rem) of p, rem < lane count; the others read as 0 and are never written. The
@@ -76,15 +76,12 @@ template <class T, class Arch>
 xsimd::batch<T, Arch> load_first(const T* p, std::size_t rem, const xsimd::avx2&) noexcept {
     if constexpr (sizeof(T) == 4)
         return xsimd::batch<T, Arch>(_mm256_maskload_ps(reinterpret_cast<const float*>(p), lane_mask32(rem)));
-    else
-        return xsimd::batch<T, Arch>(_mm256_maskload_pd(reinterpret_cast<const double*>(p), lane_mask64(rem)));
+    else return xsimd::batch<T, Arch>(_mm256_maskload_pd(reinterpret_cast<const double*>(p), lane_mask64(rem)));
 }
 template <class T, class Arch>
 void store_first(T* p, const xsimd::batch<T, Arch>& v, std::size_t rem, const xsimd::avx2&) noexcept {
-    if constexpr (sizeof(T) == 4)
-        _mm256_maskstore_ps(reinterpret_cast<float*>(p), lane_mask32(rem), v);
-    else
-        _mm256_maskstore_pd(reinterpret_cast<double*>(p), lane_mask64(rem), v);
+    if constexpr (sizeof(T) == 4) _mm256_maskstore_ps(reinterpret_cast<float*>(p), lane_mask32(rem), v);
+    else _mm256_maskstore_pd(reinterpret_cast<double*>(p), lane_mask64(rem), v);
 }
 #endif
 
@@ -92,18 +89,17 @@ void store_first(T* p, const xsimd::batch<T, Arch>& v, std::size_t rem, const xs
 template <class T, class Arch>
 xsimd::batch<T, Arch> load_first(const T* p, std::size_t rem, const xsimd::avx512f&) noexcept {
     if constexpr (sizeof(T) == 4)
-        return xsimd::batch<T, Arch>(
-            _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << rem) - 1), reinterpret_cast<const float*>(p)));
+        return xsimd::batch<T, Arch>(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << rem) - 1),
+                                                           reinterpret_cast<const float*>(p)));
     else
-        return xsimd::batch<T, Arch>(
-            _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << rem) - 1), reinterpret_cast<const double*>(p)));
+        return xsimd::batch<T, Arch>(_mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << rem) - 1),
+                                                           reinterpret_cast<const double*>(p)));
 }
 template <class T, class Arch>
 void store_first(T* p, const xsimd::batch<T, Arch>& v, std::size_t rem, const xsimd::avx512f&) noexcept {
     if constexpr (sizeof(T) == 4)
         _mm512_mask_storeu_ps(reinterpret_cast<float*>(p), static_cast<__mmask16>((1u << rem) - 1), v);
-    else
-        _mm512_mask_storeu_pd(reinterpret_cast<double*>(p), static_cast<__mmask8>((1u << rem) - 1), v);
+    else _mm512_mask_storeu_pd(reinterpret_cast<double*>(p), static_cast<__mmask8>((1u << rem) - 1), v);
 }
 template <class Arch>
 xsimd::batch<double, Arch> load_widened(const float* f, const xsimd::avx512f&) noexcept {
@@ -138,8 +134,7 @@ template <class T, class Arch>
 xsimd::batch<double, Arch> load_double(const T* p) noexcept {
     if constexpr (std::is_same<T, double>::value)
         return xsimd::batch<double, Arch>::load_unaligned(reinterpret_cast<const double*>(p));
-    else
-        return load_widened<Arch>(reinterpret_cast<const float*>(p), Arch{});
+    else return load_widened<Arch>(reinterpret_cast<const float*>(p), Arch{});
 }
 
 }  // namespace

@@ -21,15 +21,15 @@ struct sparse_kernels {
     static constexpr std::size_t W = B::size;
     // Tails (r mod W lanes) as one masked vector where the ISA has masked loads and stores
     // (AVX2, AVX-512); elsewhere lane by lane: the generic masked access copies through memory.
-    static constexpr bool k_masked =
-        std::is_base_of<xsimd::avx2, Arch>::value || std::is_base_of<xsimd::avx512f, Arch>::value;
+    static constexpr bool k_masked = std::is_base_of<xsimd::avx2, Arch>::value ||
+                                     std::is_base_of<xsimd::avx512f, Arch>::value;
 
     // Columns [0, NF·W + rem) of C's rows (B and C offset to the panel): the panel of row i is
     // held in registers over the row's entries and stored once.
     template <std::size_t NF, bool Tail>
     NMFKIT_NOINLINE static void times_panel(std::size_t rows, const std::uint64_t* indptr, const std::uint32_t* indices,
-                            const T* values, const T* Bm, std::size_t ldb, T* C, std::size_t ldc,
-                            std::size_t rem) noexcept {
+                                            const T* values, const T* Bm, std::size_t ldb, T* C, std::size_t ldc,
+                                            std::size_t rem) noexcept {
         constexpr std::size_t NA = NF + (Tail && k_masked ? 1 : 0);
         const csr_values<T> val(values);
         for (std::size_t i = 0; i < rows; ++i) {
@@ -59,8 +59,8 @@ struct sparse_kernels {
     }
 
     static void csr_times_dense(std::size_t rows, std::size_t r, const std::uint64_t* indptr,
-                                const std::uint32_t* indices, const T* values, const T* Bm, std::size_t ldb,
-                                T* C, std::size_t ldc) noexcept {
+                                const std::uint32_t* indices, const T* values, const T* Bm, std::size_t ldb, T* C,
+                                std::size_t ldc) noexcept {
         // Panels of 4 vectors (8 accumulators would spill on 16-register ISAs with the loads).
         std::size_t c0 = 0;
         for (; c0 + 4 * W <= r; c0 += 4 * W)
@@ -164,15 +164,14 @@ struct sparse_kernels {
         }
     }
 
-    static void sampled_dot(std::size_t rows, std::size_t r, const std::uint64_t* indptr,
-                            const std::uint32_t* indices, const T* A, std::size_t lda, const T* Bm,
-                            std::size_t ldb, T* out) noexcept {
+    static void sampled_dot(std::size_t rows, std::size_t r, const std::uint64_t* indptr, const std::uint32_t* indices,
+                            const T* A, std::size_t lda, const T* Bm, std::size_t ldb, T* out) noexcept {
         sampled<false>(rows, r, indptr, indices, nullptr, A, lda, Bm, ldb, T(0), out);
     }
 
     static void sampled_ratio(std::size_t rows, std::size_t r, const std::uint64_t* indptr,
-                              const std::uint32_t* indices, const T* values, const T* A, std::size_t lda,
-                              const T* Bm, std::size_t ldb, T eps, T* out) noexcept {
+                              const std::uint32_t* indices, const T* values, const T* A, std::size_t lda, const T* Bm,
+                              std::size_t ldb, T eps, T* out) noexcept {
         sampled<true>(rows, r, indptr, indices, values, A, lda, Bm, ldb, eps, out);
     }
 };

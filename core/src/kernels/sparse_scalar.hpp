@@ -87,15 +87,14 @@ void sampled(std::size_t rows, std::size_t r, const std::uint64_t* indptr, const
 }
 
 template <class T>
-void sampled_dot(std::size_t rows, std::size_t r, const std::uint64_t* indptr, const std::uint32_t* indices,
-                 const T* A, std::size_t lda, const T* B, std::size_t ldb, T* out) noexcept {
+void sampled_dot(std::size_t rows, std::size_t r, const std::uint64_t* indptr, const std::uint32_t* indices, const T* A,
+                 std::size_t lda, const T* B, std::size_t ldb, T* out) noexcept {
     sampled<T, false>(rows, r, indptr, indices, nullptr, A, lda, B, ldb, T(0), out);
 }
 
 template <class T>
 void sampled_ratio(std::size_t rows, std::size_t r, const std::uint64_t* indptr, const std::uint32_t* indices,
-                   const T* values, const T* A, std::size_t lda, const T* B, std::size_t ldb, T eps,
-                   T* out) noexcept {
+                   const T* values, const T* A, std::size_t lda, const T* B, std::size_t ldb, T eps, T* out) noexcept {
     sampled<T, true>(rows, r, indptr, indices, values, A, lda, B, ldb, eps, out);
 }
 

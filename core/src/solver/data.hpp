@@ -16,8 +16,8 @@ namespace detail {
 template <class T>
 struct data_ops {
     // out (b×r, row stride ldo) = X[i0 : i0+b, :] · Hᵀ
-    void (*x_ht)(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t b, const_matrix_view<T> H,
-                 T* out, std::size_t ldo) noexcept;
+    void (*x_ht)(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t b, const_matrix_view<T> H, T* out,
+                 std::size_t ldo) noexcept;
     // out (r×m) = Wbᵀ · X[i0 : i0+b, :] with Wb (b×r) the rows i0.. of W; adds to out when `acc`
     // (only called when k.gemm_tn_acc is set).
     void (*wt_x)(const void* x, const kernel_table<T>& k, std::size_t i0, const_matrix_view<T> Wb, T* out,
@@ -54,8 +54,8 @@ struct data_matrix {
                    std::size_t ldp, T* B, std::size_t ldb, double beta, T eps) const noexcept {
         ops->beta_tile(x, k, i0, ti, j0, tj, P, ldp, B, ldb, beta, eps);
     }
-    void loss_tile(const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0, std::size_t tj,
-                   const T* P, std::size_t ldp, double beta, T eps, double& div, double& sq) const noexcept {
+    void loss_tile(const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0, std::size_t tj, const T* P,
+                   std::size_t ldp, double beta, T eps, double& div, double& sq) const noexcept {
         ops->loss_tile(x, k, i0, ti, j0, tj, P, ldp, beta, eps, div, sq);
     }
     status scan(bool positive, result& out, double& sum, double& sqsum) const noexcept {

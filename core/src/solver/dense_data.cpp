@@ -12,8 +12,8 @@ const const_matrix_view<T>& view(const void* x) noexcept {
 }
 
 template <class T>
-void dense_x_ht(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t b, const_matrix_view<T> H,
-                T* out, std::size_t ldo) noexcept {
+void dense_x_ht(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t b, const_matrix_view<T> H, T* out,
+                std::size_t ldo) noexcept {
     const const_matrix_view<T>& X = view<T>(x);
     k.gemm_nt(b, H.rows, X.cols, X.row(i0), X.stride, H.data, H.stride, out, ldo);
 }

@@ -76,12 +76,9 @@ void nndsvd_fill(const kernel_table<T>& k, const_matrix_view<T> X, matrix_view<T
             for (std::size_t c = 0; c < A.cols; ++c) {
                 T& a = A(i, c);
                 if (a >= static_cast<T>(1e-6)) continue;
-                if (opt.init == init_method::nndsvda)
-                    a = static_cast<T>(mean);
-                else if (opt.init == init_method::nndsvdar)
-                    a = static_cast<T>(rng.uniform_open() * mean / 100);
-                else
-                    a = 0;
+                if (opt.init == init_method::nndsvda) a = static_cast<T>(mean);
+                else if (opt.init == init_method::nndsvdar) a = static_cast<T>(rng.uniform_open() * mean / 100);
+                else a = 0;
             }
     };
     finish(W);
@@ -93,8 +90,8 @@ template void nndsvd_fill<double>(const kernel_table<double>&, const_matrix_view
                                   matrix_view<double>, const options&, double, void*, double*) noexcept;
 #endif
 
-#define NMFKIT_INIT_INSTANTIATE(T)                                                                                 \
-    template void fill_constant<T>(matrix_view<T>, T) noexcept;                                                    \
+#define NMFKIT_INIT_INSTANTIATE(T)                              \
+    template void fill_constant<T>(matrix_view<T>, T) noexcept; \
     template void random_fill<T>(matrix_view<T>, matrix_view<T>, double, std::uint64_t) noexcept;
 NMFKIT_INIT_INSTANTIATE(float)
 NMFKIT_INIT_INSTANTIATE(double)
@@ -119,7 +116,7 @@ status random_init(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, s
 
 template status random_init<float>(const_matrix_view<float>, matrix_view<float>, matrix_view<float>, std::uint64_t,
                                    result&) noexcept;
-template status random_init<double>(const_matrix_view<double>, matrix_view<double>, matrix_view<double>,
-                                    std::uint64_t, result&) noexcept;
+template status random_init<double>(const_matrix_view<double>, matrix_view<double>, matrix_view<double>, std::uint64_t,
+                                    result&) noexcept;
 
 }  // namespace nmfkit

@@ -93,9 +93,9 @@ status workspace_size(std::size_t n, std::size_t m, const options& opt, std::siz
 }
 
 namespace detail {
-#define NMFKIT_LAYOUT_INSTANTIATE(T)                                                                               \
-    template bool compute_layout<T>(std::size_t, std::size_t, const options&, layout&) noexcept;                  \
-    template bool can_fuse<T>(const kernel_table<T>&, const options&, mode) noexcept;                             \
+#define NMFKIT_LAYOUT_INSTANTIATE(T)                                                             \
+    template bool compute_layout<T>(std::size_t, std::size_t, const options&, layout&) noexcept; \
+    template bool can_fuse<T>(const kernel_table<T>&, const options&, mode) noexcept;            \
     template std::size_t fused_rows<T>(std::size_t, std::size_t, std::size_t, std::size_t) noexcept;
 NMFKIT_LAYOUT_INSTANTIATE(float)
 NMFKIT_LAYOUT_INSTANTIATE(double)

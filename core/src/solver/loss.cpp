@@ -109,12 +109,12 @@ void report(const state<T>& st, result& out) noexcept {
     out.done = st.done;
 }
 
-#define NMFKIT_LOSS_INSTANTIATE(T)                                                                                 \
-    template void exact_loss<T>(const kernel_table<T>&, const data_matrix<T>&, const_matrix_view<T>,               \
-                                const_matrix_view<T>, double, T, T*, std::size_t, double&, double&) noexcept;      \
-    template void refresh_exact_loss<T>(state<T>&) noexcept;                                                       \
-    template void frobenius_from_cache<T>(state<T>&) noexcept;                                                     \
-    template void settle_loss<T>(state<T>&) noexcept;                                                              \
+#define NMFKIT_LOSS_INSTANTIATE(T)                                                                            \
+    template void exact_loss<T>(const kernel_table<T>&, const data_matrix<T>&, const_matrix_view<T>,          \
+                                const_matrix_view<T>, double, T, T*, std::size_t, double&, double&) noexcept; \
+    template void refresh_exact_loss<T>(state<T>&) noexcept;                                                  \
+    template void frobenius_from_cache<T>(state<T>&) noexcept;                                                \
+    template void settle_loss<T>(state<T>&) noexcept;                                                         \
     template void report<T>(const state<T>&, result&) noexcept;
 NMFKIT_LOSS_INSTANTIATE(float)
 NMFKIT_LOSS_INSTANTIATE(double)
@@ -138,15 +138,15 @@ status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_mat
     if (s != status::ok) return s;
     T buf[256];  // small: microcontroller stacks are a few KiB
     double sq = 0;
-    detail::exact_loss(detail::best_kernels<T>(), detail::dense_data(X), W, H, beta,
-                       static_cast<T>(options{}.epsilon), buf, sizeof(buf) / sizeof(buf[0]), loss, sq);
+    detail::exact_loss(detail::best_kernels<T>(), detail::dense_data(X), W, H, beta, static_cast<T>(options{}.epsilon),
+                       buf, sizeof(buf) / sizeof(buf[0]), loss, sq);
     return status::ok;
 }
 
-#define NMFKIT_LOSS_INSTANTIATE(T)                                                                                 \
-    template status frobenius_loss<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,            \
-                                      double&) noexcept;                                                           \
-    template status beta_divergence<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>, double,   \
+#define NMFKIT_LOSS_INSTANTIATE(T)                                                                               \
+    template status frobenius_loss<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,          \
+                                      double&) noexcept;                                                         \
+    template status beta_divergence<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>, double, \
                                        double&) noexcept;
 NMFKIT_LOSS_INSTANTIATE(float)
 NMFKIT_LOSS_INSTANTIATE(double)

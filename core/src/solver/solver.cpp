@@ -105,7 +105,7 @@ status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, co
         if (s != status::ok) return s;
     }
 
-    const kernel_table<T>& k = kernels                                ? *kernels
+    const kernel_table<T>& k = kernels                               ? *kernels
                                : opt.kernel == kernel_choice::scalar ? scalar_kernels<T>()
                                                                      : best_kernels<T>();
     auto* base = static_cast<unsigned char*>(workspace);
@@ -145,7 +145,7 @@ status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, co
     st->tile_rows = L.tile_rows;
     st->tile_cols = L.tile_cols;
     if (NMFKIT_ONE_PASS && can_fuse(k, opt, md)) {  // the condition lets bare-metal builds drop it
-        const std::size_t most = L.cap / (2 * r);  // num_b, den_b (b×r each) share den
+        const std::size_t most = L.cap / (2 * r);   // num_b, den_b (b×r each) share den
         st->fuse_rows = fuse == k_size_max ? fused_rows<T>(n, m, r, most) : (fuse < most ? fuse : most);
     }
     st->x_sqnorm = x_sq;
@@ -201,16 +201,16 @@ status fit_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, cons
 // iterations can be compared on small problems.
 template <class T>
 status fit_with_kernels(const kernel_table<T>& k, std::size_t fuse_rows, const_matrix_view<T> X, matrix_view<T> W,
-                        matrix_view<T> H, const options& opt, void* workspace, std::size_t workspace_bytes,
-                        result& out, progress_callback cb, void* user) noexcept {
+                        matrix_view<T> H, const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
+                        progress_callback cb, void* user) noexcept {
     return fit_impl(X, W, H, opt, workspace, workspace_bytes, out, cb, user, mode::fit, &k, fuse_rows);
 }
 template status fit_with_kernels<float>(const kernel_table<float>&, std::size_t, const_matrix_view<float>,
                                         matrix_view<float>, matrix_view<float>, const options&, void*, std::size_t,
                                         result&, progress_callback, void*) noexcept;
 template status fit_with_kernels<double>(const kernel_table<double>&, std::size_t, const_matrix_view<double>,
-                                         matrix_view<double>, matrix_view<double>, const options&, void*,
-                                         std::size_t, result&, progress_callback, void*) noexcept;
+                                         matrix_view<double>, matrix_view<double>, const options&, void*, std::size_t,
+                                         result&, progress_callback, void*) noexcept;
 }  // namespace detail
 
 template <class T>
@@ -220,19 +220,18 @@ status fit(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const opt
 }
 
 template <class T>
-status transform(const_matrix_view<T> X, const_matrix_view<T> H, matrix_view<T> W, const options& opt,
-                 void* workspace, std::size_t workspace_bytes, result& out, progress_callback callback,
-                 void* user_data) noexcept {
-    return detail::fit_impl(X, W, detail::fixed_factor(H), opt, workspace, workspace_bytes, out, callback,
-                            user_data, detail::mode::solve_w);
+status transform(const_matrix_view<T> X, const_matrix_view<T> H, matrix_view<T> W, const options& opt, void* workspace,
+                 std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data) noexcept {
+    return detail::fit_impl(X, W, detail::fixed_factor(H), opt, workspace, workspace_bytes, out, callback, user_data,
+                            detail::mode::solve_w);
 }
 
 template <class T>
 status transform_columns(const_matrix_view<T> X, const_matrix_view<T> W, matrix_view<T> H, const options& opt,
                          void* workspace, std::size_t workspace_bytes, result& out, progress_callback callback,
                          void* user_data) noexcept {
-    return detail::fit_impl(X, detail::fixed_factor(W), H, opt, workspace, workspace_bytes, out, callback,
-                            user_data, detail::mode::solve_h);
+    return detail::fit_impl(X, detail::fixed_factor(W), H, opt, workspace, workspace_bytes, out, callback, user_data,
+                            detail::mode::solve_h);
 }
 
 template <class T>
@@ -247,17 +246,15 @@ status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H, matrix_
     for (int i = 0; i < 2; ++i)
         if (const status s = detail::check_view<T>(*inputs[i], e[i]); s != status::ok) return s;
     if (const status s = detail::check_view<T>(*views[0], e[2]); s != status::ok) return s;
-    if (detail::overlap(out.data, e[2], W.data, e[0]) ||
-        detail::overlap(out.data, e[2], H.data, e[1]))
+    if (detail::overlap(out.data, e[2], W.data, e[0]) || detail::overlap(out.data, e[2], H.data, e[1]))
         return status::buffers_overlap;
-    detail::best_kernels<T>().gemm_nn(W.rows, H.cols, W.cols, W.data, W.stride, H.data, H.stride, out.data,
-                                      out.stride);
+    detail::best_kernels<T>().gemm_nn(W.rows, H.cols, W.cols, W.data, W.stride, H.data, H.stride, out.data, out.stride);
     return status::ok;
 }
 
 template <class T>
-status solver<T>::start(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt,
-                        void* workspace, std::size_t workspace_bytes, result& out) noexcept {
+status solver<T>::start(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
+                        std::size_t workspace_bytes, result& out) noexcept {
     detail::state<T>* st = nullptr;
     const status s = detail::start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, detail::mode::fit);
     ws_ = st;
@@ -295,16 +292,15 @@ const char* default_kernel_name() noexcept {
     return detail::best_kernels<T>().name;
 }
 
-#define NMFKIT_INSTANTIATE(T)                                                                                      \
-    template status fit<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, const options&, void*,            \
-                           std::size_t, result&, progress_callback, void*) noexcept;                               \
-    template status transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, const options&, void*, \
-                                 std::size_t, result&, progress_callback, void*) noexcept;                         \
-    template status transform_columns<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>,               \
-                                         const options&, void*, std::size_t, result&, progress_callback,            \
-                                         void*) noexcept;                                                          \
-    template status inverse_transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>) noexcept;     \
-    template class solver<T>;                                                                                      \
+#define NMFKIT_INSTANTIATE(T)                                                                                        \
+    template status fit<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, const options&, void*, std::size_t, \
+                           result&, progress_callback, void*) noexcept;                                              \
+    template status transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, const options&, void*,  \
+                                 std::size_t, result&, progress_callback, void*) noexcept;                           \
+    template status transform_columns<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, const options&, \
+                                         void*, std::size_t, result&, progress_callback, void*) noexcept;            \
+    template status inverse_transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>) noexcept;       \
+    template class solver<T>;                                                                                        \
     template const char* default_kernel_name<T>() noexcept;
 NMFKIT_INSTANTIATE(float)
 NMFKIT_INSTANTIATE(double)

@@ -40,18 +40,18 @@ struct state {
     matrix_view<T> W, H;
     options opt;
     bool update_w, update_h;
-    double gamma;                 // MM exponent of Févotte & Idier
-    double l1w, l2w, l1h, l2h;    // penalties scaled as scikit-learn's
-    T* num;                       // X·Hᵀ (n×r) in the W step, Wᵀ·X (r×m) in the H step
-    T* den;                       // W·HHᵀ (n×r), WᵀW·H (r×m); scratch for the exact loss
-    T* hht;                       // H·Hᵀ (r×r) of the current H
-    T* wtw;                       // Wᵀ·W (r×r) of the current W
-    T* ta;                        // β ≠ 2: tile of W·H, then X ∘ (W·H)^(β−2)
-    T* tb;                        // β ∉ {1, 2}: tile of (W·H)^(β−1)
-    std::size_t cap;              // elements in num, den
-    std::size_t tile_rows;        // rows of a W-step tile (tile_rows × m)
-    std::size_t tile_cols;        // columns of an H-step tile (n × tile_cols)
-    std::size_t fuse_rows;        // β = 2, mu: rows of X per block of the one-pass iteration (0: two passes)
+    double gamma;               // MM exponent of Févotte & Idier
+    double l1w, l2w, l1h, l2h;  // penalties scaled as scikit-learn's
+    T* num;                     // X·Hᵀ (n×r) in the W step, Wᵀ·X (r×m) in the H step
+    T* den;                     // W·HHᵀ (n×r), WᵀW·H (r×m); scratch for the exact loss
+    T* hht;                     // H·Hᵀ (r×r) of the current H
+    T* wtw;                     // Wᵀ·W (r×r) of the current W
+    T* ta;                      // β ≠ 2: tile of W·H, then X ∘ (W·H)^(β−2)
+    T* tb;                      // β ∉ {1, 2}: tile of (W·H)^(β−1)
+    std::size_t cap;            // elements in num, den
+    std::size_t tile_rows;      // rows of a W-step tile (tile_rows × m)
+    std::size_t tile_cols;      // columns of an H-step tile (n × tile_cols)
+    std::size_t fuse_rows;      // β = 2, mu: rows of X per block of the one-pass iteration (0: two passes)
     std::uint32_t iter;
     bool num_holds_xht;  // num = X·Hᵀ for the current H
     bool num_holds_wtx;  // num = Wᵀ·X for the current W (and then wtw = WᵀW too)

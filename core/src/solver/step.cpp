@@ -43,12 +43,12 @@ enum class side { w, h };
 template <class T>
 struct side_view {
     bool is_w;
-    matrix_view<T> F;        // the factor updated (W or H)
-    const T* gram;           // HHᵀ or WᵀW (r×r)
-    std::size_t ld;          // row stride of num and den: r or m
-    double l1, l2;           // its penalties
-    double zero_below;       // scikit-learn zeroes W below eps for β < 1, H for β ≤ 1
-    std::size_t tile;        // rows (W) or columns (H) of W·H per β ≠ 2 tile
+    matrix_view<T> F;   // the factor updated (W or H)
+    const T* gram;      // HHᵀ or WᵀW (r×r)
+    std::size_t ld;     // row stride of num and den: r or m
+    double l1, l2;      // its penalties
+    double zero_below;  // scikit-learn zeroes W below eps for β < 1, H for β ≤ 1
+    std::size_t tile;   // rows (W) or columns (H) of W·H per β ≠ 2 tile
 };
 
 template <class T>
@@ -62,10 +62,8 @@ side_view<T> side_of(const state<T>& st, side s) noexcept {
 // den = W·(HHᵀ) (W side) or (WᵀW)·H (H side) for the current factor.
 template <class T>
 void gram_product(const kernel_table<T>& k, const side_view<T>& sv, std::size_t r, T* den) noexcept {
-    if (sv.is_w)
-        k.gemm_nn(sv.F.rows, r, r, sv.F.data, sv.F.stride, sv.gram, r, den, sv.ld);
-    else
-        k.gemm_nn(r, sv.F.cols, r, sv.gram, r, sv.F.data, sv.F.stride, den, sv.ld);
+    if (sv.is_w) k.gemm_nn(sv.F.rows, r, r, sv.F.data, sv.F.stride, sv.gram, r, den, sv.ld);
+    else k.gemm_nn(r, sv.F.cols, r, sv.gram, r, sv.F.data, sv.F.stride, den, sv.ld);
 }
 
 // β = 2: the Frobenius products of the side, unless the cache already holds them.
@@ -187,8 +185,8 @@ void factor_step(state<T>& st, side s) noexcept {
         double first = 0;
         for (std::uint32_t l = 0; l < inner; ++l) {
             gram_product(k, sv, r, st.den);
-            const double change =
-                update_factor(k, sv.F, st.num, st.den, sv.ld, eps, sv.l1, sv.l2, st.gamma, sv.zero_below, amu);
+            const double change = update_factor(k, sv.F, st.num, st.den, sv.ld, eps, sv.l1, sv.l2, st.gamma,
+                                                sv.zero_below, amu);
             if (l == 0) first = change;
             else if (change <= k_amu_delta * k_amu_delta * first) break;
         }
@@ -216,10 +214,8 @@ void iterate(state<T>& st, bool check) noexcept {
     // loss is formed only when reported (settle_loss). Why: docs/performance.md, "Solver".
     st.loss_stale = false;
     if (st.opt.beta == 2 && !(check && st.opt.tol > 0)) {
-        if (check)
-            frobenius_from_cache(st);
-        else
-            st.loss_stale = true;
+        if (check) frobenius_from_cache(st);
+        else st.loss_stale = true;
     } else if (check || st.iter + 1 >= st.opt.max_iter) {
         refresh_exact_loss(st);
     }

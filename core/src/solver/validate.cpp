@@ -39,8 +39,7 @@ status check_view(const_matrix_view<T> v, std::size_t& extent_bytes) noexcept {
     extent_bytes = 0;
     if (v.rows == 0) return status::ok;
     std::size_t e = 0;
-    if (!checked_mul(v.rows - 1, v.stride, e) || !checked_add(e, v.cols, e) ||
-        !checked_mul(e, sizeof(T), extent_bytes))
+    if (!checked_mul(v.rows - 1, v.stride, e) || !checked_add(e, v.cols, e) || !checked_mul(e, sizeof(T), extent_bytes))
         return status::size_overflow;
     return status::ok;
 }
@@ -106,12 +105,12 @@ status scan_values(const_matrix_view<T> A, status not_finite, status negative, r
     return status::ok;
 }
 
-#define NMFKIT_VALIDATE_INSTANTIATE(T)                                                                             \
-    template status check_options<T>(const options&) noexcept;                                                     \
-    template status check_view<T>(const_matrix_view<T>, std::size_t&) noexcept;                                   \
+#define NMFKIT_VALIDATE_INSTANTIATE(T)                                                                              \
+    template status check_options<T>(const options&) noexcept;                                                      \
+    template status check_view<T>(const_matrix_view<T>, std::size_t&) noexcept;                                     \
     template status check_problem<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>, std::size_t, \
-                                     std::size_t[3], mode) noexcept;                                               \
-    template status scan_values<T>(const_matrix_view<T>, status, status, result&, matrix_id, double*, double*,     \
+                                     std::size_t[3], mode) noexcept;                                                \
+    template status scan_values<T>(const_matrix_view<T>, status, status, result&, matrix_id, double*, double*,      \
                                    bool) noexcept;
 NMFKIT_VALIDATE_INSTANTIATE(float)
 NMFKIT_VALIDATE_INSTANTIATE(double)
