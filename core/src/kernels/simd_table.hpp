@@ -20,41 +20,32 @@ struct simd_kernels {
     using V = beta_kernels<T, Arch>;
     using S = sparse_kernels<T, Arch>;
 
-    static constexpr kernel_table<T> table(const char* name) noexcept {
-        // The loss runs in double lanes; 32-bit NEON has none: its float set uses the scalar
-        // loss (it runs only on convergence checks). So does wasm, for size (the vector loss
-        // is ~12 KB of nmfkit-simd.wasm).
+    // The loss runs in double lanes; 32-bit NEON has none: its float set uses the scalar loss
+    // (it runs only on convergence checks). So does wasm, for size (the vector loss is ~12 KB
+    // of nmfkit-simd.wasm). Named only where it compiles.
+    static constexpr decltype(kernel_table<T>::beta_loss_tile) loss_tile() noexcept {
         if constexpr (has_double_lanes<Arch> && !k_wasm_simd) {
-            return kernel_table<T>{name,
-                                   &G::gemm_nt,
-                                   &G::gemm_tn,
-                                   &G::gemm_nn,
-                                   &E::mu_update,
-                                   &V::beta_tile,
-                                   &V::beta_loss_tile,
-                                   &V::vmath,
-                                   &G::gemm_tn_acc,
-                                   &E::factor_update,
-                                   &S::csr_times_dense,
-                                   &S::csr_t_times_dense,
-                                   &S::sampled_dot,
-                                   &S::sampled_ratio};
+            return &V::beta_loss_tile;
         } else {
-            return kernel_table<T>{name,
-                                   &G::gemm_nt,
-                                   &G::gemm_tn,
-                                   &G::gemm_nn,
-                                   &E::mu_update,
-                                   &V::beta_tile,
-                                   &beta_loss_tile_scalar<T>,
-                                   &V::vmath,
-                                   &G::gemm_tn_acc,
-                                   &E::factor_update,
-                                   &S::csr_times_dense,
-                                   &S::csr_t_times_dense,
-                                   &S::sampled_dot,
-                                   &S::sampled_ratio};
+            return &beta_loss_tile_scalar<T>;
         }
+    }
+
+    static constexpr kernel_table<T> table(const char* name) noexcept {
+        return kernel_table<T>{name,
+                               &G::gemm_nt,
+                               &G::gemm_tn,
+                               &G::gemm_nn,
+                               &E::mu_update,
+                               &V::beta_tile,
+                               loss_tile(),
+                               &V::vmath,
+                               &G::gemm_tn_acc,
+                               &E::factor_update,
+                               &S::csr_times_dense,
+                               &S::csr_t_times_dense,
+                               &S::sampled_dot,
+                               &S::sampled_ratio};
     }
 };
 
