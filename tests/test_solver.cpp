@@ -446,7 +446,7 @@ TEST_CASE("max_iter = 0 only initializes; the reported loss is that of W0, H0") 
 
 namespace nmfkit {
 namespace detail {
-// Test hook defined in solver.cpp: fit() with kernel set k and fuse_rows rows per block of
+// Test hook defined in core/src/solver/solver.cpp: fit() with kernel set k and fuse_rows rows per block of
 // the one-pass Frobenius iteration (0: two-pass; SIZE_MAX: fit()'s size rule).
 template <class T>
 status fit_with_kernels(const kernel_table<T>& k, std::size_t fuse_rows, const_matrix_view<T> X, matrix_view<T> W,
@@ -479,7 +479,7 @@ fused_run run_with(const nmfkit::detail::kernel_table<T>& k, std::size_t rows, c
 
 }  // namespace
 
-// β = 2 with mu streams X once per iteration where it pays (solver.cpp, w_step_fused): blocks
+// β = 2 with mu streams X once per iteration where it pays (core/src/solver/step.cpp, w_step_fused): blocks
 // of rows of X update W and accumulate Wᵀ·X, WᵀW for the H step. It must give the two-pass
 // iteration up to summation order, cached losses included, with any block size (n not a
 // multiple of it, one block, one row), penalties and a tol check; a set whose gemm_tn_acc
@@ -537,7 +537,7 @@ TEST_CASE_TEMPLATE("the one-pass Frobenius iteration matches the two-pass one", 
     }
 }
 
-// fit()'s own rule fuses only when X exceeds 4 MiB (solver.cpp, fused_rows): one such
+// fit()'s own rule fuses only when X exceeds 4 MiB (core/src/solver/layout.cpp, fused_rows): one such
 // problem per type, the best set against the same set without gemm_tn_acc.
 TEST_CASE_TEMPLATE("fit() takes the one-pass iteration on a large X and matches the two-pass one", T, float, double) {
     const std::size_t n = 1100, m = sizeof(T) == 4 ? 1000 : 500, r = 4;  // 4.2–4.4 MB

@@ -247,7 +247,7 @@ void bench_products(const std::vector<dataset>& sets, const nmfkit::detail::kern
              [&] { k.gemm_nn(n, r, r, W.data(), r, S2.data(), r, C.data(), r); }},
             {"WtW*H gemm_nn(r,m,r)", 2.0 * r * m * r,
              [&] { k.gemm_nn(r, m, r, S2.data(), r, H.data(), m, C.data(), m); }},
-            // The solver's one-pass Frobenius iteration (solver.cpp, w_step_fused) forms both
+            // The solver's one-pass Frobenius iteration (core/src/solver/step.cpp, w_step_fused) forms both
             // big products block by block, X_b·Hᵀ then Wᵀ·X += W_bᵀ·X_b, so X streams once.
             // Block rows as fused_rows picks them (1 MiB of L2 for X_b and Wᵀ·X, at least 5r).
             {"X*Ht + Wt*X one pass", 4.0 * n * r * m,

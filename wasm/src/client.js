@@ -1,6 +1,6 @@
 // The page side of createWorker(): the nmfkit API over a Worker, every call a promise.
 import { NmfError, abortError } from './errors.js';
-import { ABORT, CALLS, ERROR, FATAL, FIT, LOAD, LOADED, PROGRESS } from './protocol.js';
+import { ABORT, CALLS, ERROR, FATAL, FIT, LOAD, LOADED, PROGRESS, RESULT, UNKNOWN } from './protocol.js';
 
 const TYPED = (v) => ArrayBuffer.isView(v) && !(v instanceof DataView);
 
@@ -28,7 +28,8 @@ export function connect(port, loadOptions) {
     calls.delete(msg.id);
     settle();
     if (msg.type === ERROR) c.reject(rebuild(msg.error));
-    else c.resolve(msg.type === LOADED ? msg.info : msg.result);
+    else if (msg.type === LOADED || msg.type === RESULT) c.resolve(msg.type === LOADED ? msg.info : msg.result);
+    else c.reject(new NmfError(UNKNOWN, `nmfkit: the worker sent a reply of unknown type ${String(msg.type)}`));
   });
   const call = (msg, transfer, onProgress) => {
     const id = next++;

@@ -12,5 +12,5 @@ export const needsFull = (o) =>
   !!o &&
   ((o.beta !== undefined && o.beta !== 2) ||
     (o.loss !== undefined && ENUMS.loss[o.loss] !== 2) || // any name of beta = 2 stays here
-    (typeof o.init === 'string' && o.init.startsWith('nndsvd')) ||
-    o.solver === 'amu');
+    ENUMS.init[o.init] >= ENUMS.init.nndsvd || // the NNDSVD variants
+    ENUMS.solver[o.solver] === ENUMS.solver.amu);

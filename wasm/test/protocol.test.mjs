@@ -53,3 +53,15 @@ test('a call the worker does not know rejects with NmfError; the worker serves o
     await w.terminate();
   }
 });
+
+test('the page side rejects a reply of a type it does not know with NmfError', async () => {
+  const { connect } = await import('../src/client.js');
+  let listener;
+  const port = {
+    post: (msg) => queueMicrotask(() => listener({ id: msg.id, type: 'no-such-reply' })),
+    listen: (fn) => (listener = fn),
+    terminate: () => {},
+  };
+  // connect() sends LOAD first: its reply has a type the page does not know
+  await assert.rejects(connect(port, {}), (e) => e instanceof NmfError && e.code === UNKNOWN);
+});
