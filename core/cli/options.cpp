@@ -175,6 +175,25 @@ E choose(const option_row& o, const std::string& text, bool (*parse)(std::string
     throw usage_error(std::string(o.name) + " expects " + listing(items) + ", got '" + text + "'");
 }
 
+// The placeholders of the library's vocabularies, spelled by its one definition (nmfkit/abi.def):
+// "|random|custom|..." (the first '|' is skipped where they are used).
+#define NMFKIT_INIT(value, id, ID, spelling) "|" spelling
+constexpr char k_init_choices[] =
+#include <nmfkit/abi.def>
+    ;
+#define NMFKIT_SOLVER(value, id, ID, spelling) "|" spelling
+constexpr char k_solver_choices[] =
+#include <nmfkit/abi.def>
+    ;
+#define NMFKIT_KERNEL(value, id, ID, spelling) "|" spelling
+constexpr char k_kernel_choices[] =
+#include <nmfkit/abi.def>
+    ;
+#define NMFKIT_LOSS(beta, name, short_name) "|" short_name
+constexpr char k_loss_choices[] =
+#include <nmfkit/abi.def>
+    "|BETA";
+
 // Rows are in the order of the usage lines; --help groups them by section. A new option is
 // a row here (and, usually, a field of cli_args).
 const option_row k_options[] = {
@@ -243,7 +262,7 @@ const option_row k_options[] = {
          a.check_every = parse_unsigned<std::uint32_t>(v, o.name, "an integer in [1, 4294967295]");
          if (a.check_every == 0) throw usage_error("--check-every must be at least 1");
      }},
-    {"--loss", "frobenius|kl|is|BETA", k_fit | k_transform, 0, section::common,
+    {"--loss", k_loss_choices + 1, k_fit | k_transform, 0, section::common,
      "the loss, the beta-divergence D_beta(X | W*H):\n"
      "frobenius: beta = 2, 1/2 ||X - W*H||_F^2 (default)\n"
      "kl: beta = 1, generalized Kullback-Leibler (count data)\n"
@@ -288,7 +307,7 @@ const option_row k_options[] = {
      "the shape of a raw float32 INPUT, e.g. --shape 1797x64;\n"
      "required for .f32/.raw input (with '-', reads raw stdin)",
      nullptr, [](cli_args& a, const option_row&, const std::string& v) { a.shape = parse_shape(v); }},
-    {"--kernel", "auto|scalar", k_fit | k_transform, 0, section::common,
+    {"--kernel", k_kernel_choices + 1, k_fit | k_transform, 0, section::common,
      "auto: the fastest kernels this CPU supports (default);\n"
      "scalar: the plain C++ reference kernels",
      nullptr,
@@ -321,7 +340,7 @@ const option_row k_options[] = {
          a.seed = parse_unsigned<std::uint64_t>(v, o.name, "an integer in [0, 18446744073709551615]");
      },
      k_transform, "(transform starts from a constant; --w0/--h0 belong to fit)"},
-    {"--init", "random|custom|nndsvd|nndsvda|nndsvdar", k_fit, 0, section::fit_only,
+    {"--init", k_init_choices + 1, k_fit, 0, section::fit_only,
      "random: W0, H0 uniform in (0, 1) times sqrt(mean(X) / K)\n"
      "(default). custom: start from --w0 and --h0.\n"
      "nndsvd: nonnegative double SVD of X (Boutsidis &\n"
@@ -335,7 +354,7 @@ const option_row k_options[] = {
      k_transform, "(transform starts from a constant; --w0/--h0 belong to fit)"},
     {"--w0", "FILE", k_fit, 0, section::fit_only, "initial W (n x K), CSV; required with --init custom", &cli_args::w0},
     {"--h0", "FILE", k_fit, 0, section::fit_only, "initial H (K x m), CSV; required with --init custom", &cli_args::h0},
-    {"--solver", "mu|amu", k_fit, 0, section::fit_only,
+    {"--solver", k_solver_choices + 1, k_fit, 0, section::fit_only,
      "mu: multiplicative updates, one W and one H update per\n"
      "iteration (default). amu: accelerated MU (Gillis & Glineur\n"
      "2012), several cheap updates of each factor per iteration\n"
