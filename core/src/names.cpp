@@ -29,6 +29,10 @@ constexpr spelling<matrix_id> k_matrix[] = {
 #define NMFKIT_MATRIX(value, id, ID, text) {matrix_id::id, text},
 #include "nmfkit/abi.def"
 };
+constexpr spelling<missing_entries> k_missing[] = {
+#define NMFKIT_MISSING(value, id, ID, text) {missing_entries::id, text},
+#include "nmfkit/abi.def"
+};
 
 struct loss_spelling {
     double beta;
@@ -78,9 +82,11 @@ const char* name(init_method m) noexcept { return name_in(k_init, m); }
 const char* name(algorithm a) noexcept { return name_in(k_solver, a); }
 const char* name(kernel_choice k) noexcept { return name_in(k_kernel, k); }
 const char* name(matrix_id m) noexcept { return name_in(k_matrix, m); }
+const char* name(missing_entries m) noexcept { return name_in(k_missing, m); }
 bool parse_init_method(std::string_view text, init_method& out) noexcept { return parse_in(k_init, text, out); }
 bool parse_solver(std::string_view text, algorithm& out) noexcept { return parse_in(k_solver, text, out); }
 bool parse_kernel_choice(std::string_view text, kernel_choice& out) noexcept { return parse_in(k_kernel, text, out); }
+bool parse_missing(std::string_view text, missing_entries& out) noexcept { return parse_in(k_missing, text, out); }
 
 const char* loss_name(double beta) noexcept {
     const loss_spelling* l = find_loss(beta);
@@ -115,6 +121,10 @@ int nmfkit_parse_init(const char* text, int32_t* init) { return nmfkit::parse_c(
 int nmfkit_parse_solver(const char* text, int32_t* solver) { return nmfkit::parse_c(nmfkit::k_solver, text, solver); }
 int nmfkit_parse_kernel_choice(const char* text, int32_t* kernel) {
     return nmfkit::parse_c(nmfkit::k_kernel, text, kernel);
+}
+const char* nmfkit_missing_name(int32_t missing) { return nmfkit::name(static_cast<nmfkit::missing_entries>(missing)); }
+int nmfkit_parse_missing(const char* text, int32_t* missing) {
+    return nmfkit::parse_c(nmfkit::k_missing, text, missing);
 }
 const char* nmfkit_loss_name(double beta) { return nmfkit::loss_name(beta); }
 const char* nmfkit_loss_short_name(double beta) { return nmfkit::loss_short_name(beta); }

@@ -55,7 +55,7 @@ export function parseDef(text) {
 export function readAbi(defText = readFileSync(DEF, 'utf8'), cmakeText = readFileSync(CMAKE, 'utf8')) {
   const version = /project\(\s*nmfkit\s+VERSION\s+(\d+\.\d+\.\d+)/.exec(cmakeText)?.[1];
   if (!version) throw new Error('CMakeLists.txt: no project(nmfkit VERSION x.y.z)');
-  const abi = { version, sizes: {}, options: [], result: [], statuses: [], enums: { init: {}, solver: {}, kernel: {}, matrix: {}, loss: {} } };
+  const abi = { version, sizes: {}, options: [], result: [], statuses: [], enums: { init: {}, solver: {}, kernel: {}, matrix: {}, missing: {}, loss: {} } };
   const shortLoss = {};
   const field = (list, [name, ctype, offset, doc]) => {
     const type = JS_TYPES[ctype];
@@ -82,6 +82,7 @@ export function readAbi(defText = readFileSync(DEF, 'utf8'), cmakeText = readFil
       case 'NMFKIT_SOLVER': spelling('solver', args); break;
       case 'NMFKIT_KERNEL': spelling('kernel', args); break;
       case 'NMFKIT_MATRIX': spelling('matrix', args); break;
+      case 'NMFKIT_MISSING': spelling('missing', args); break;
       case 'NMFKIT_LOSS': {
         // names first, then the short names that differ (JS lists them in this order)
         const [beta, name, short] = args;

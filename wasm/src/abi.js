@@ -3,7 +3,7 @@
 
 export const VERSION = '0.2.0';
 export const OPTIONS_BYTES = 88; // sizeof(nmfkit_options)
-export const RESULT_BYTES = 56; // sizeof(nmfkit_result)
+export const RESULT_BYTES = 72; // sizeof(nmfkit_result)
 
 // nmfkit_options: [C name, byte offset, type]
 export const OPTION_FIELDS = [
@@ -20,7 +20,7 @@ export const OPTION_FIELDS = [
   ['alpha_h', 64, 'f64'], // penalty weight on H (alpha_H); default 0
   ['l1_ratio', 72, 'f64'], // share of L1 in the penalties, in [0, 1]; default 0
   ['solver', 80, 'i32'], // NMFKIT_SOLVER_MU (default) or NMFKIT_SOLVER_AMU (beta = 2 only)
-  ['reserved', 84, 'i32'], // must be 0
+  ['missing', 84, 'i32'], // NMFKIT_MISSING_NONE (default), _NAN (dense: NaN entries) or _UNSTORED (CSR)
 ];
 
 // nmfkit_result: [C name, byte offset, type]
@@ -34,6 +34,8 @@ export const RESULT_FIELDS = [
   ['bad_row', 32, 'u64'], // row of that entry
   ['bad_col', 40, 'u64'], // column of that entry
   ['objective', 48, 'f64'], // loss + penalties
+  ['bad_entry', 56, 'u64'], // sparse X: offset of that entry in indices/values
+  ['observed', 64, 'u64'], // entries the loss sums over: n*m, or the observed ones
 ];
 
 // nmfkit_status_name() of each status; index = status value
@@ -67,6 +69,12 @@ export const STATUS_NAMES = [
   'rank_too_large',
   'transform_shape_mismatch',
   'not_built',
+  'invalid_missing',
+  'csr_bad_indptr',
+  'csr_nnz_mismatch',
+  'csr_index_out_of_range',
+  'csr_unsorted_indices',
+  'csr_duplicate_index',
 ];
 
 // Accepted spellings → C values (loss: → beta)
@@ -75,5 +83,6 @@ export const ENUMS = {
   solver: { mu: 0, amu: 1 },
   kernel: { auto: 0, scalar: 1 },
   matrix: { none: 0, X: 1, W: 2, H: 3 },
+  missing: { none: 0, nan: 1, unstored: 2 },
   loss: { frobenius: 2, 'kullback-leibler': 1, 'itakura-saito': 0, kl: 1, is: 0 },
 };

@@ -53,6 +53,10 @@ enum { /* NMFKIT_MATRIX_NONE = 0, NMFKIT_MATRIX_X = 1, _W = 2, _H = 3 (nmfkit_re
 #define NMFKIT_MATRIX(value, id, ID, spelling) NMFKIT_MATRIX_##ID = value,
 #include "abi.def"
 };
+enum { /* NMFKIT_MISSING_NONE = 0, _NAN = 1, _UNSTORED = 2 (nmfkit_options.missing) */
+#define NMFKIT_MISSING(value, id, ID, spelling) NMFKIT_MISSING_##ID = value,
+#include "abi.def"
+};
 
 #define NMFKIT_WORKSPACE_ALIGNMENT 64
 
@@ -92,6 +96,8 @@ const char* nmfkit_init_name(int32_t init);            /* "random", "custom", "n
 const char* nmfkit_solver_name(int32_t solver);        /* "mu", "amu" */
 const char* nmfkit_kernel_choice_name(int32_t kernel); /* "auto", "scalar" */
 const char* nmfkit_matrix_name(int32_t matrix);        /* "none", "X", "W", "H" */
+const char* nmfkit_missing_name(int32_t missing);      /* "none", "nan", "unstored" */
+int nmfkit_parse_missing(const char* text, int32_t* missing);
 int nmfkit_parse_init(const char* text, int32_t* init);
 int nmfkit_parse_solver(const char* text, int32_t* solver);
 int nmfkit_parse_kernel_choice(const char* text, int32_t* kernel);
@@ -165,6 +171,40 @@ nmfkit_status nmfkit_inverse_transform_f64(const double* W, size_t ldw, const do
                                            size_t rank, size_t m, double* out, size_t ldo);
 nmfkit_status nmfkit_beta_divergence_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W, size_t ldw,
                                          const double* H, size_t ldh, size_t rank, double beta, double* loss);
+
+/* Sparse X in CSR form (nmfkit::csr_view): indptr holds n + 1 64-bit row offsets (indptr[0] = 0,
+ * never decreasing, indptr[n] = nnz), indices nnz column indices (< m, increasing within a row),
+ * values nnz values or NULL (every stored value is 1). The unstored entries are zeros, or missing
+ * under opt->missing = NMFKIT_MISSING_UNSTORED. Validation errors (NMFKIT_CSR_*, NMFKIT_X_*) fill
+ * out->bad_row and out->bad_entry (the entry's offset in indices/values). */
+#define NMFKIT_CSR_API(S, T)                                                                                          \
+    nmfkit_status nmfkit_workspace_size_csr_##S(size_t n, size_t m, size_t nnz, const nmfkit_options* opt,            \
+                                                size_t* bytes);                                                       \
+    nmfkit_status nmfkit_fit_csr_##S(size_t n, size_t m, size_t nnz, const uint64_t* indptr, const uint32_t* indices, \
+                                     const T* values, T* W, size_t ldw, T* H, size_t ldh, const nmfkit_options* opt,  \
+                                     void* workspace, size_t workspace_bytes, nmfkit_result* out,                     \
+                                     nmfkit_progress_fn progress, void* user_data);                                   \
+    nmfkit_status nmfkit_solver_start_csr_##S(size_t n, size_t m, size_t nnz, const uint64_t* indptr,                 \
+                                              const uint32_t* indices, const T* values, T* W, size_t ldw, T* H,       \
+                                              size_t ldh, const nmfkit_options* opt, void* workspace,                 \
+                                              size_t workspace_bytes, nmfkit_result* out);                            \
+    nmfkit_status nmfkit_transform_csr_##S(size_t n, size_t m, size_t nnz, const uint64_t* indptr,                    \
+                                           const uint32_t* indices, const T* values, const T* H, size_t ldh, T* W,    \
+                                           size_t ldw, const nmfkit_options* opt, void* workspace,                    \
+                                           size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,   \
+                                           void* user_data);                                                          \
+    nmfkit_status nmfkit_transform_columns_csr_##S(size_t n, size_t m, size_t nnz, const uint64_t* indptr,            \
+                                                   const uint32_t* indices, const T* values, const T* W, size_t ldw,  \
+                                                   T* H, size_t ldh, const nmfkit_options* opt, void* workspace,      \
+                                                   size_t workspace_bytes, nmfkit_result* out,                        \
+                                                   nmfkit_progress_fn progress, void* user_data);                     \
+    nmfkit_status nmfkit_beta_divergence_csr_##S(size_t n, size_t m, size_t nnz, const uint64_t* indptr,              \
+                                                 const uint32_t* indices, const T* values, const T* W, size_t ldw,    \
+                                                 const T* H, size_t ldh, size_t rank, double beta, int32_t missing,   \
+                                                 double* loss);
+NMFKIT_CSR_API(f32, float)
+NMFKIT_CSR_API(f64, double)
+#undef NMFKIT_CSR_API
 
 #ifdef __cplusplus
 }

@@ -41,8 +41,9 @@ namespace nmfkit {
 // ------------------------------------------------------------------------------------
 // Status codes (nmfkit/abi.def lists them with their messages). The numeric values are
 // pinned: they cross the C API and the WebAssembly boundary and will never be
-// renumbered. 0 is success. On x_not_finite, x_negative, x_not_positive, init_not_finite
-// and init_negative, result.bad_matrix/bad_row/bad_col say where the first bad entry is.
+// renumbered. 0 is success. On x_not_finite, x_negative, x_not_positive, init_not_finite,
+// init_negative and the csr_* statuses, result.bad_matrix/bad_row/bad_col (and, for a sparse
+// X, bad_entry) say where the first bad entry is.
 // ------------------------------------------------------------------------------------
 enum class status : std::int32_t {
 #define NMFKIT_STATUS(value, name, NAME, message) name = value,
@@ -84,6 +85,34 @@ template <class T>
 using const_matrix_view = matrix_view<const T>;
 
 // ------------------------------------------------------------------------------------
+// Sparse X: a non-owning view of a rows×cols matrix in CSR (compressed sparse row) form,
+// scipy.sparse.csr_matrix's layout with its names:
+//   indptr   rows + 1 row offsets, 64-bit on every target (so nnz > 2^32 works where the
+//            address space allows it; JS and 32-bit callers widen their offsets once, O(rows)):
+//            indptr[0] == 0, never decreasing, indptr[rows] == nnz; row i holds the entries
+//            k in [indptr[i], indptr[i + 1])
+//   indices  nnz column indices (32-bit: cols < 2^32), strictly increasing within a row
+//   values   nnz values (finite, >= 0), or nullptr: every stored value is 1 (a pattern matrix,
+//            e.g. Matrix Market `pattern`)
+// The unstored entries are zeros, or missing under options::missing = unstored. fit() validates
+// the arrays and reports the first bad entry (csr_* statuses; result.bad_row, bad_entry).
+// ------------------------------------------------------------------------------------
+template <class T>
+struct csr_view {
+    const std::uint64_t* indptr = nullptr;
+    const std::uint32_t* indices = nullptr;
+    const T* values = nullptr;
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+    std::size_t nnz = 0;
+
+    constexpr csr_view() noexcept = default;
+    constexpr csr_view(const std::uint64_t* p, const std::uint32_t* idx, const T* v, std::size_t r, std::size_t c,
+                       std::size_t n) noexcept
+        : indptr(p), indices(idx), values(v), rows(r), cols(c), nnz(n) {}
+};
+
+// ------------------------------------------------------------------------------------
 // Options
 // ------------------------------------------------------------------------------------
 // How W0, H0 are made:
@@ -119,6 +148,22 @@ enum class kernel_choice : std::int32_t {
 #include "abi.def"
 };
 
+// Which entries of X are unknown rather than measured (recommendations: the ratings a user has
+// not given). The loss, the updates and relative_error then see the observed entries only: the
+// weighted updates W ← W ∘ ((M∘X)·Hᵀ) ⊘ ((M∘(W·H))·Hᵀ) and mirror (β = 2), W ← W ∘ ((M∘X ⊘ W·H)·Hᵀ)
+// ⊘ (M·Hᵀ) (β = 1), generally M∘ on both tiles, with M the 0/1 mask of observed entries.
+//   none      every entry is observed (default); a NaN in X is an error (x_not_finite)
+//   nan       dense X: NaN entries are missing (no mask memory); sparse X: invalid_missing
+//   unstored  sparse X: the unstored entries are missing, the stored ones observed (cost
+//             O(nnz·r) per iteration for β = 1, 2); dense X: invalid_missing
+// A row (column) of X without an observed entry gets a zero row of W (column of H): nothing
+// pulls it up, the update of an all-zero numerator is 0 (never NaN). transform() folds such a row
+// in once it has entries. mean(X) (random init scale, transform start) is over observed entries.
+enum class missing_entries : std::int32_t {
+#define NMFKIT_MISSING(value, id, ID, spelling) id = value,
+#include "abi.def"
+};
+
 struct options {
     std::size_t rank = 0;          // r, required (≥ 1; may exceed min(n, m))
     std::uint32_t max_iter = 200;  // iterations of (W update, H update); 0 only initializes
@@ -150,6 +195,7 @@ struct options {
     double alpha_h = 0;
     double l1_ratio = 0;
     algorithm solver = algorithm::mu;
+    missing_entries missing = missing_entries::none;  // amu needs none
 };
 
 // ------------------------------------------------------------------------------------
@@ -174,7 +220,12 @@ struct result {
     // column of the first offending entry. matrix_id::none otherwise.
     matrix_id bad_matrix = matrix_id::none;
     std::size_t bad_row = 0;
-    std::size_t bad_col = 0;
+    std::size_t bad_col = 0;    // sparse X: the entry's column (0 on csr_bad_indptr / csr_nnz_mismatch)
+    std::size_t bad_entry = 0;  // sparse X: the entry's offset k in indices/values
+    // Entries the loss and relative_error sum over: n·m, or the observed ones under
+    // options::missing (the loss is then D_β over the observed entries and relative_error
+    // ‖M∘(X − W·H)‖_F / ‖M∘X‖_F).
+    std::uint64_t observed = 0;
 };
 
 struct progress {
@@ -194,13 +245,15 @@ using progress_callback = bool (*)(const progress& p, void* user_data);
 // nmfkit/abi.def). name() never returns null: "unknown" for a value outside the enum. The
 // parse functions store the value and return true for a known spelling, else leave `out`.
 // ------------------------------------------------------------------------------------
-const char* name(init_method m) noexcept;    // "random", "custom", "nndsvd", "nndsvda", "nndsvdar"
-const char* name(algorithm a) noexcept;      // "mu", "amu"
-const char* name(kernel_choice k) noexcept;  // "auto", "scalar"
-const char* name(matrix_id m) noexcept;      // "none", "X", "W", "H"
+const char* name(init_method m) noexcept;      // "random", "custom", "nndsvd", "nndsvda", "nndsvdar"
+const char* name(algorithm a) noexcept;        // "mu", "amu"
+const char* name(kernel_choice k) noexcept;    // "auto", "scalar"
+const char* name(matrix_id m) noexcept;        // "none", "X", "W", "H"
+const char* name(missing_entries m) noexcept;  // "none", "nan", "unstored"
 [[nodiscard]] bool parse_init_method(std::string_view text, init_method& out) noexcept;
 [[nodiscard]] bool parse_solver(std::string_view text, algorithm& out) noexcept;
 [[nodiscard]] bool parse_kernel_choice(std::string_view text, kernel_choice& out) noexcept;
+[[nodiscard]] bool parse_missing(std::string_view text, missing_entries& out) noexcept;
 
 // The named losses (options::beta): 2 "frobenius", 1 "kullback-leibler" (short name "kl"),
 // 0 "itakura-saito" ("is"). loss_name() and loss_short_name() give nullptr for any other β
@@ -221,6 +274,13 @@ inline constexpr std::size_t workspace_alignment = 64;
 template <class T>
 [[nodiscard]] status workspace_size(std::size_t n, std::size_t m, const options& opt, std::size_t& bytes) noexcept;
 
+// The same for a sparse X (n×m with nnz stored entries): O((n + m)·r + r²) elements, plus for
+// β = 1 or missing entries a buffer of min(nnz, max(m, 2^16)) values, and for β ∉ {1, 2} the
+// tiles of W·H of the dense case and one more for X's tile.
+template <class T>
+[[nodiscard]] status workspace_size(std::size_t n, std::size_t m, std::size_t nnz, const options& opt,
+                                    std::size_t& bytes) noexcept;
+
 // Rounds p up to workspace_alignment; returns nullptr if that leaves no room.
 // Helper for callers who over-allocate by workspace_alignment bytes.
 void* align_workspace(void* p, std::size_t size) noexcept;
@@ -237,6 +297,16 @@ template <class T>
 [[nodiscard]] status fit(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt,
                          void* workspace, std::size_t workspace_bytes, result& out,
                          progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
+
+// Sparse X: the same fit on a CSR matrix, never densified. β = 2 and β = 1 cost O(nnz·r + (n + m)·r²)
+// per iteration (X·Hᵀ, Wᵀ·X and W·H at the stored entries only); other β run in tiles of W·H as
+// for dense X (O(n·m·r) time, never n×m memory). Every option applies (nndsvd* through X·v and
+// Xᵀ·u products; missing = unstored treats the unstored entries as unknown). workspace_size()
+// with nnz sizes the workspace.
+template <class T>
+[[nodiscard]] status fit(const csr_view<T>& X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
+                         std::size_t workspace_bytes, result& out, progress_callback callback = nullptr,
+                         void* user_data = nullptr) noexcept;
 
 // ------------------------------------------------------------------------------------
 // Transform: one factor fixed, the other solved with the same updates and options.
@@ -256,6 +326,17 @@ template <class T>
 // New features against fitted weights: solves H (r×m) with W (n×r) fixed.
 template <class T>
 [[nodiscard]] status transform_columns(const_matrix_view<T> X, const_matrix_view<T> W, matrix_view<T> H,
+                                       const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
+                                       progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
+
+// The same on a sparse X (missing = unstored: fold in new rows from their stored entries only,
+// e.g. a new user's few ratings against a fitted item basis H).
+template <class T>
+[[nodiscard]] status transform(const csr_view<T>& X, const_matrix_view<T> H, matrix_view<T> W, const options& opt,
+                               void* workspace, std::size_t workspace_bytes, result& out,
+                               progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
+template <class T>
+[[nodiscard]] status transform_columns(const csr_view<T>& X, const_matrix_view<T> W, matrix_view<T> H,
                                        const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
                                        progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
 
@@ -286,6 +367,9 @@ public:
     // products of the first iteration. The views and the workspace must stay valid and
     // untouched by the caller until the last call on this solver.
     [[nodiscard]] status start(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt,
+                               void* workspace, std::size_t workspace_bytes, result& out) noexcept;
+    // The same for a sparse X; the CSR arrays must stay valid and unchanged too.
+    [[nodiscard]] status start(const csr_view<T>& X, matrix_view<T> W, matrix_view<T> H, const options& opt,
                                void* workspace, std::size_t workspace_bytes, result& out) noexcept;
 
     // Runs at most `iterations` more iterations (fewer if max_iter or the tol rule is
@@ -323,6 +407,12 @@ template <class T>
 [[nodiscard]] status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H,
                                      double beta, double& loss) noexcept;
 
+// D_β(X | W·H) of a sparse X (O(nnz·r + (n + m)·r²) for β = 1, 2, tiles otherwise, using a
+// 256-element stack buffer), over the stored entries only when `missing` is unstored.
+template <class T>
+[[nodiscard]] status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, double beta,
+                                     missing_entries missing, double& loss) noexcept;
+
 // The uniform random initialization fit() uses, on its own: fills W (n×r) and H (r×m)
 // for the given X and seed. Validates X like fit().
 template <class T>
@@ -331,6 +421,10 @@ template <class T>
 
 extern template status workspace_size<float>(std::size_t, std::size_t, const options&, std::size_t&) noexcept;
 extern template status workspace_size<double>(std::size_t, std::size_t, const options&, std::size_t&) noexcept;
+extern template status workspace_size<float>(std::size_t, std::size_t, std::size_t, const options&,
+                                             std::size_t&) noexcept;
+extern template status workspace_size<double>(std::size_t, std::size_t, std::size_t, const options&,
+                                              std::size_t&) noexcept;
 extern template status fit<float>(const_matrix_view<float>, matrix_view<float>, matrix_view<float>, const options&,
                                   void*, std::size_t, result&, progress_callback, void*) noexcept;
 extern template status fit<double>(const_matrix_view<double>, matrix_view<double>, matrix_view<double>, const options&,
@@ -350,7 +444,16 @@ extern template class solver<double>;
     extern template status beta_divergence<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,       \
                                               double, double&) noexcept;                                              \
     extern template status random_init<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, std::uint64_t,        \
-                                          result&) noexcept;
+                                          result&) noexcept;                                                          \
+    extern template status fit<T>(const csr_view<T>&, matrix_view<T>, matrix_view<T>, const options&, void*,          \
+                                  std::size_t, result&, progress_callback, void*) noexcept;                           \
+    extern template status transform<T>(const csr_view<T>&, const_matrix_view<T>, matrix_view<T>, const options&,     \
+                                        void*, std::size_t, result&, progress_callback, void*) noexcept;              \
+    extern template status transform_columns<T>(const csr_view<T>&, const_matrix_view<T>, matrix_view<T>,             \
+                                                const options&, void*, std::size_t, result&, progress_callback,       \
+                                                void*) noexcept;                                                      \
+    extern template status beta_divergence<T>(const csr_view<T>&, const_matrix_view<T>, const_matrix_view<T>, double, \
+                                              missing_entries, double&) noexcept;
 NMFKIT_EXTERN(float)
 NMFKIT_EXTERN(double)
 #undef NMFKIT_EXTERN
