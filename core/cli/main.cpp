@@ -316,17 +316,31 @@ std::string format_matrix(const std::string& path, const T* data, std::size_t ro
     return has_suffix(path, ".npy") ? format_npy(data, rows, cols) : format_csv(data, rows, cols);
 }
 
+// --missing must suit the kind of X the file holds (known from its name, or for .mtx from
+// its header): checked before X is read, so a CSV's nan cells do not hide the mix-up.
+void check_missing(const cli_args& a, const std::string& name, bool sparse) {
+    if (a.missing == nmfkit::missing_entries::unstored && !sparse)
+        throw usage_error("--missing unstored makes the entries a sparse X does not store missing, but X (" + name +
+                          ") is dense; use a coordinate Matrix Market file, or --missing nan for the NaN entries " +
+                          "of a dense X");
+    if (a.missing == nmfkit::missing_entries::nan && sparse)
+        throw usage_error("--missing nan makes the NaN entries of a dense X missing, but X (" + name +
+                          ") is a sparse (coordinate) Matrix Market file; use --missing unstored for its "
+                          "unstored entries");
+}
+
 // X by its name: raw float32 (with --shape), .mtx (coordinate: sparse; array: dense), .npy,
-// CSV otherwise (with --missing nan its empty and nan cells are missing entries). --missing
-// must suit the kind of X the file holds.
+// CSV otherwise (with --missing nan its empty and nan cells are missing entries).
 template <class T>
 input<T> load_input(const cli_args& a, source& src) {
     src.name = a.input == "-" ? "standard input" : a.input;
+    const bool mtx = !is_raw_input(a) && has_suffix(a.input, ".mtx");
+    check_missing(a, src.name, mtx && read_mtx_info(a.input).format == mtx_format::coordinate);
     input<T> x;
     if (is_raw_input(a)) {
         src.csv = false;
         x.dense = read_raw_f32<T>(a.input, a.shape->first, a.shape->second);
-    } else if (has_suffix(a.input, ".mtx")) {
+    } else if (mtx) {
         src.csv = false;  // positions are the (row, column) of the entries
         mtx_matrix<T> mm = read_mtx<T>(a.input);
         x.is_sparse = mm.info.format == mtx_format::coordinate;
@@ -340,14 +354,6 @@ input<T> load_input(const cli_args& a, source& src) {
                                                                         : nan_cells::refuse_with_hint;
         x.dense = parse_csv<T>(read_file(a.input), a.input, nan);
     }
-    if (a.missing == nmfkit::missing_entries::unstored && !x.is_sparse)
-        throw usage_error("--missing unstored makes the entries a sparse X does not store missing, but X (" + src.name +
-                          ") is dense; use a coordinate Matrix Market file, or --missing nan for the " +
-                          "NaN entries of a dense X");
-    if (a.missing == nmfkit::missing_entries::nan && x.is_sparse)
-        throw usage_error("--missing nan makes the NaN entries of a dense X missing, but X (" + src.name +
-                          ") is a sparse (coordinate) Matrix Market file; use --missing unstored for its "
-                          "unstored entries");
     return x;
 }
 
