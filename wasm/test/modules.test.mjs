@@ -99,7 +99,7 @@ describe('lite and full SIMD modules', { skip: !WASM.simd && 'needs the SIMD mod
       await assert.rejects(lite.fit(X, { ...base, ...o }), (e) => {
         assert.ok(e instanceof NmfError);
         assert.equal(e.code, 'not_built', JSON.stringify(o));
-        assert.match(e.message, /only the Frobenius loss.*need nmfkit-simd-full\.wasm/);
+        assert.match(e.message, /only the Frobenius loss.*needs nmfkit-simd-full\.wasm/);
         return true;
       });
       assert.throws(() => lite.fitSync(X, { ...base, ...o }), { code: 'not_built' });
