@@ -25,10 +25,11 @@ export function sparse(X, rows, cols) {
   const { rows: n, cols: m, indptr: p, indices: j, values: v } = X;
   for (const [k, a] of [['rows', n], ['cols', m]])
     if (!Number.isSafeInteger(a) || a < 0) return `X.${k} must be a non-negative integer; got ${String(a)}`;
-  if ((rows ?? n) !== n || (cols ?? m) !== m) return `X is ${n} × ${m}, the options say ${rows} × ${cols}`;
-  for (const [k, a, kinds] of [['indptr', p, 4], ['indices', j, 2]])
-    if (Array.isArray(a) ? !a.every(Number.isSafeInteger) : !INTS.slice(0, kinds).some((T) => a instanceof T))
-      return `X.${k} must be an array of integers or a ${INTS.slice(0, kinds).map((T) => T.name).join(' / ')}`;
+  if ((rows ?? n) !== n) return `X has ${n} rows, the options say ${rows}`;
+  if ((cols ?? m) !== m) return `X has ${m} columns, the options say ${cols}`;
+  for (const [k, a, kinds] of [['indptr', p, INTS], ['indices', j, INTS.slice(0, 2)]])
+    if (Array.isArray(a) ? !a.every(Number.isSafeInteger) : !kinds.some((T) => a instanceof T))
+      return `X.${k} must be an array of integers or one of ${kinds.map((T) => T.name).join(', ')}`;
   const nnz = j.length;
   if (p.length !== n + 1) return `X.indptr has ${p.length} entries, expected rows + 1 = ${n + 1}`;
   if (v != null) {
