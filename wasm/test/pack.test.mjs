@@ -60,9 +60,7 @@ const S = { rows: 3, cols: 4, indptr: [0, 2, 3, 5], indices: [0, 2, 1, 1, 3], va
 const so = { rank: 2, seed: 7, missing: 'unstored', maxIter: 100 };
 const sp = await nmf.fit(S, so);
 const spBase = base.fitSync(S, so);
-const wk2 = await createWorker();
-const spWorker = await wk2.fit(S, so);
-await wk2.terminate();
+const spWorker = await wk.fit(S, so);
 await wk.terminate();
 const wasmFiles = ['nmfkit/nmfkit-simd.wasm', 'nmfkit/nmfkit-simd-full.wasm', 'nmfkit/nmfkit.wasm'].map((s) => existsSync(fileURLToPath(import.meta.resolve(s))));
 const diff = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
