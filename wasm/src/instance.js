@@ -110,8 +110,8 @@ class Nmfkit {
 
   // Throws the NmfError of a failed status, with the bad entry's location from the result
   // at res. s: suffix of the names of W and H in a location ('0': W0, H0 of a custom start);
-  // csr: X is sparse (the location also names the entry's offset in indices/values).
-  #check(st, res, s = '0', csr) {
+  // x: X's description, which for a sparse X words a location in X (see ./sparse.js).
+  #check(st, res, s = '0', x) {
     if (st === 0) return;
     const code = this.#str(this.#ex.nmfkit_status_name(st)); // = STATUS_NAMES[st] of abi.js (tested)
     let message = this.#str(this.#ex.nmfkit_status_message(st));
@@ -122,8 +122,7 @@ class Nmfkit {
     if (m) {
       const matrix = m === 'X' ? m : m + s;
       details = { matrix, row: r.badRow, col: r.badCol };
-      if ((csr &&= m === 'X')) details.entry = r.badEntry;
-      message += csr ? ` (X row ${r.badRow}, entry ${r.badEntry})` : ` (${matrix}[${r.badRow}][${r.badCol}])`;
+      message += m === 'X' && x?.where ? x.where(r, details) : ` (${matrix}[${r.badRow}][${r.badCol}])`;
     }
     throw new NmfError(code, `nmfkit: ${message}`, { status: st, ...details });
   }
@@ -217,7 +216,7 @@ class Nmfkit {
     const { onProgress } = options;
     if (onProgress !== undefined && typeof onProgress !== 'function') throw bad('onProgress must be a function');
     const x = isSparse(X) ? this.#csr(X, options) : describe('X', X, options.rows, options.cols);
-    const csr = x.nnz === undefined ? '' : '_csr';
+    const csr = x.put ? '_csr' : '';
     // the fixed factor of a transform sets the rank
     const tsm = 'transform_shape_mismatch';
     const fh = mode === 1 ? describe('H', options.H, options.rank, x.cols, tsm) : null;
@@ -238,7 +237,7 @@ class Nmfkit {
     // validates rank, tol, epsilon, checkEvery, the dimensions and size_t overflow
     ex.nmfkit_options_default(opt);
     writeOptions(this.#dv(), opt, mode ? { ...options, rank: fh ? fh.rows : fw.cols } : options);
-    this.#check(csr ? ex[`nmfkit_workspace_size_csr_${fn}`](n, m, x.nnz, opt, opt + SIZE) : ex[`nmfkit_workspace_size_${fn}`](n, m, opt, opt + SIZE));
+    this.#check(ex[`nmfkit_workspace_size${csr}_${fn}`](...(x.dims || [n, m]), opt, opt + SIZE));
     const dv = this.#dv();
     const wsBytes = dv.getUint32(opt + SIZE, true); // size_t is 32-bit
     const { rank, checkEvery: every } = readOptions(dv, opt);
@@ -267,15 +266,15 @@ class Nmfkit {
       const pws = ph + bh;
       let heap = new Arr(ex.memory.buffer); // memory may have grown in alloc
       // X's arguments: dense (X, n, m, ldx), sparse (n, m, nnz, indptr, indices, values)
-      const xa = csr ? [n, m, x.nnz, ...x.write(ex.memory.buffer, px)] : (x.write(heap, px / size), [px, n, m, 0]);
+      const xa = csr ? x.put(ex.memory.buffer, px) : (x.write(heap, px / size), [px, n, m, 0]);
       if (w) w.write(heap, pw / size);
       if (h) h.write(heap, ph / size);
       if (mode) {
         // nmfkit_transform*(X..., fixed, ld, solved, ld, opt, ws, bytes, res, no progress callback)
         const [f, o] = mode === 1 ? [ph, pw] : [pw, ph];
-        this.#check(this.#call(`nmfkit_transform${mode === 1 ? '' : '_columns'}${csr}_${fn}`, ...xa, f, 0, o, 0, opt, pws, wsBytes, res, 0, 0), res, '', csr);
+        this.#check(this.#call(`nmfkit_transform${mode === 1 ? '' : '_columns'}${csr}_${fn}`, ...xa, f, 0, o, 0, opt, pws, wsBytes, res, 0, 0), res, '', x);
       } else {
-        this.#check(this.#call(`nmfkit_solver_start${csr}_${fn}`, ...xa, pw, 0, ph, 0, opt, pws, wsBytes, res), res, '0', csr);
+        this.#check(ex[`nmfkit_solver_start${csr}_${fn}`](...xa, pw, 0, ph, 0, opt, pws, wsBytes, res), res, '0', x);
         let r = readResult(this.#dv(), res);
         while (!r.done) {
           yield;

@@ -16,10 +16,14 @@ const INTS = [Int32Array, Uint32Array, BigInt64Array, BigUint64Array]; // indice
 const up = (b) => Math.ceil(b / 64) * 64; // NMFKIT_WORKSPACE_ALIGNMENT
 
 /**
- * X as { type, rows, cols, nnz, bytes, write(buffer, at) → addresses of [indptr, indices,
- * values] }, or the message of what is wrong with it (shapes and types: C checks the
- * contents). type: 'f32' for Float32Array values, else 'f64' (numbers, Float64Array, a
- * pattern). rows / cols of the options, when given, must agree with X's.
+ * X as instance.js takes it, or the message of what is wrong with it (shapes and types: C
+ * checks the contents). rows / cols of the options, when given, must agree with X's.
+ *   type       'f32' for Float32Array values, else 'f64' (numbers, Float64Array, a pattern)
+ *   dims       the sizes nmfkit_workspace_size_csr_* takes: n, m, nnz
+ *   bytes      of the three arrays in wasm memory (each aligned)
+ *   put(b, at) writes them at `at` in the buffer b; gives the arguments that stand for X in
+ *              the nmfkit_*_csr_* calls: n, m, nnz, indptr, indices, values (0: a pattern)
+ *   where(result, details) words the location of a bad entry of X (and adds its offset)
  */
 export function sparse(X, rows, cols) {
   const { rows: n, cols: m, indptr: p, indices: j, values: v } = X;
@@ -44,9 +48,9 @@ export function sparse(X, rows, cols) {
     type: Arr === Float32Array ? 'f32' : 'f64',
     rows: n,
     cols: m,
-    nnz,
+    dims: [n, m, nnz],
     bytes: bj + bv + (v == null ? 0 : up(nnz * Arr.BYTES_PER_ELEMENT)),
-    write(buffer, at) {
+    put(buffer, at) {
       if (typeof p[0] === 'bigint') new BigUint64Array(buffer, at, n + 1).set(p);
       else {
         // each offset as two uint32 halves (little-endian); a negative one as its two's complement
@@ -57,9 +61,14 @@ export function sparse(X, rows, cols) {
         }
       }
       new Uint32Array(buffer, at + bj, nnz).set(j);
-      if (v == null) return [at, at + bj, 0];
-      new Arr(buffer, at + bj + bv, nnz).set(v);
-      return [at, at + bj, at + bj + bv];
+      if (v != null) new Arr(buffer, at + bj + bv, nnz).set(v);
+      return [n, m, nnz, at, at + bj, v == null ? 0 : at + bj + bv];
+    },
+    // csr_* statuses and bad values: bad_row is the row, bad_entry the offset k in
+    // indices / values (bad_col, the entry's column, is in the details too)
+    where(r, details) {
+      details.entry = r.badEntry;
+      return ` (X row ${r.badRow}, entry ${r.badEntry})`;
     },
   };
 }
