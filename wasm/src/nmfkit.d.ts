@@ -91,7 +91,7 @@ export interface FitOptions {
   alphaH?: number;
   /** Share of L1 in the penalties, in [0, 1]. Default 0. */
   l1Ratio?: number;
-  /** 'mu' (default) or 'amu' (accelerated MU, beta = 2 and missing: 'none' only). */
+  /** 'mu' (default) or 'amu' (accelerated MU, beta = 2 and missing: 'none' only, else 'invalid_solver'). */
   solver?: 'mu' | 'amu';
   /**
    * Which entries of X are unknown rather than measured: the loss, the updates and
