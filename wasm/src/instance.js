@@ -197,9 +197,7 @@ class Nmfkit {
   // A sparse X as ./sparse.js describes it (not_built in a module without sparse X).
   #csr(X, options) {
     if (!this.#sparse) this.#check(NOT_BUILT);
-    const x = this.#sparse(X, options.rows, options.cols);
-    if (typeof x === 'string') throw bad(x);
-    return x;
+    return this.#sparse(X, options.rows, options.cols, bad);
   }
 
   /** Bytes of wasm memory fit(X, options) would allocate (X's arrays, W, H and the workspace). */

@@ -1,7 +1,7 @@
 // A sparse X in CSR form, scipy's names: { rows, cols, indptr, indices, values }. Loaded
 // (dynamic import) only with a module that has sparse X, never with the default
 // nmfkit-simd.wasm, so a page that fits dense matrices does not download it; it imports
-// nothing, so no code is shared with the main bundle (errors come back as messages).
+// nothing, so no code is shared with the main bundle (the caller passes its error maker).
 //
 // In wasm memory, one block of three arrays, as C's nmfkit::csr_view takes them:
 //   indptr   rows + 1 row offsets as uint64 (from numbers or bigints; C checks that they
@@ -16,8 +16,8 @@ const INTS = [Int32Array, Uint32Array, BigInt64Array, BigUint64Array]; // indice
 const up = (b) => Math.ceil(b / 64) * 64; // NMFKIT_WORKSPACE_ALIGNMENT
 
 /**
- * X as instance.js takes it, or the message of what is wrong with it (shapes and types: C
- * checks the contents). rows / cols of the options, when given, must agree with X's.
+ * X as instance.js takes it; throws bad(message) if its shapes or types are wrong (C checks
+ * the contents). rows / cols of the options, when given, must agree with X's.
  *   type       'f32' for Float32Array values, else 'f64' (numbers, Float64Array, a pattern)
  *   dims       the sizes nmfkit_workspace_size_csr_* takes: n, m, nnz
  *   bytes      of the three arrays in wasm memory (each aligned)
@@ -25,21 +25,21 @@ const up = (b) => Math.ceil(b / 64) * 64; // NMFKIT_WORKSPACE_ALIGNMENT
  *              the nmfkit_*_csr_* calls: n, m, nnz, indptr, indices, values (0: a pattern)
  *   where(result, details) words the location of a bad entry of X (and adds its offset)
  */
-export function sparse(X, rows, cols) {
+export function sparse(X, rows, cols, bad) {
   const { rows: n, cols: m, indptr: p, indices: j, values: v } = X;
   for (const [k, a] of [['rows', n], ['cols', m]])
-    if (!Number.isSafeInteger(a) || a < 0) return `X.${k} must be a non-negative integer; got ${String(a)}`;
-  if ((rows ?? n) !== n) return `X has ${n} rows, the options say ${rows}`;
-  if ((cols ?? m) !== m) return `X has ${m} columns, the options say ${cols}`;
+    if (!Number.isSafeInteger(a) || a < 0) throw bad(`X.${k} must be a non-negative integer; got ${String(a)}`);
+  if ((rows ?? n) !== n) throw bad(`X has ${n} rows, the options say ${rows}`);
+  if ((cols ?? m) !== m) throw bad(`X has ${m} columns, the options say ${cols}`);
   for (const [k, a, kinds] of [['indptr', p, INTS], ['indices', j, INTS.slice(0, 2)]])
     if (Array.isArray(a) ? !a.every(Number.isSafeInteger) : !kinds.some((T) => a instanceof T))
-      return `X.${k} must be an array of integers or one of ${kinds.map((T) => T.name).join(', ')}`;
+      throw bad(`X.${k} must be an array of integers or one of ${kinds.map((T) => T.name).join(', ')}`);
   const nnz = j.length;
-  if (p.length !== n + 1) return `X.indptr has ${p.length} entries, expected rows + 1 = ${n + 1}`;
+  if (p.length !== n + 1) throw bad(`X.indptr has ${p.length} entries, expected rows + 1 = ${n + 1}`);
   if (v != null) {
     if (!(v instanceof Float32Array || v instanceof Float64Array || (Array.isArray(v) && v.every((e) => typeof e === 'number'))))
-      return 'X.values must be a Float32Array, a Float64Array, an array of numbers, or null (every stored value is 1)';
-    if (v.length !== nnz) return `X.values has ${v.length} entries, X.indices ${nnz}`;
+      throw bad('X.values must be a Float32Array, a Float64Array, an array of numbers, or null (every stored value is 1)');
+    if (v.length !== nnz) throw bad(`X.values has ${v.length} entries, X.indices ${nnz}`);
   }
   const Arr = v instanceof Float32Array ? Float32Array : Float64Array;
   const bj = up(8 * (n + 1));
