@@ -91,6 +91,20 @@ for (const [label] of MODULES) {
       assert.deepEqual(nmf.fitSync(Xs, { ...start, loss: 'kl' }), await nmf.fit(Xs, { ...start, loss: 'kl' }));
     });
 
+    test('every option on CSR as on dense: NNDSVD starts, other β (tiles), penalties; AMU runs', async () => {
+      for (const o of [{ init: 'nndsvda' }, { init: 'nndsvd' }, { beta: 0.5, init: 'nndsvdar' }, { beta: 1.5 }, { alphaW: 0.1, alphaH: 0.2, l1Ratio: 0.5 }]) {
+        const base = { rank: r, seed: 2, maxIter: 40, tol: 0, ...o };
+        const s = await nmf.fit(Xs, base);
+        const d = await nmf.fit(X, { ...base, rows: n });
+        assert.ok(relDiff(s.W, d.W) < 1e-9 && relDiff(s.H, d.H) < 1e-9, `${JSON.stringify(o)}: W differs by ${relDiff(s.W, d.W)}`);
+        assert.ok(Math.abs(s.objective - d.objective) <= 1e-9 * d.objective);
+      }
+      // AMU's inner-update budget depends on nnz (Gillis & Glineur): another path, a good fit too
+      const a = await nmf.fit(Xs, { ...start, solver: 'amu', maxIter: 100 });
+      const mu = await nmf.fit(Xs, { ...start, maxIter: 100 });
+      assert.ok(a.loss <= 1.01 * mu.loss, `amu ${a.loss}, mu ${mu.loss}`);
+    });
+
     test('every accepted array type gives the same fit; no values is a pattern matrix (all ones)', async () => {
       const ref = await nmf.fit(Xs, start);
       const indptrs = [Xs.indptr, Uint32Array.from(Xs.indptr), BigInt64Array.from(Xs.indptr, BigInt), BigUint64Array.from(Xs.indptr, BigInt), Array.from(Xs.indptr)];
