@@ -165,20 +165,24 @@ struct input {
     }
 };
 
-// What the library's result says about a sparse X: its 1-based row, and the stored entry
-// (bad_entry, 1-based in row-major order, with its column) when bad_entry is one of row
-// bad_row's entries at column bad_col (an unstored entry, e.g. a zero under --loss is, has none).
+// Whether the library's bad_entry is one of row bad_row's stored entries, at column bad_col
+// (an unstored entry, e.g. a zero under --loss is, has none).
+template <class T>
+bool stored_entry(const csr<T>& a, const nmfkit::result& res) {
+    const std::size_t k = res.bad_entry;
+    return res.bad_row < a.rows && k < a.nnz() && a.indptr[res.bad_row] <= k && k < a.indptr[res.bad_row + 1] &&
+           a.indices[k] == res.bad_col;
+}
+
+// Where the library found a bad entry of a sparse X: its 1-based row and column, and the
+// stored entry (1-based, in row-major order) when it is one.
 template <class T>
 std::string sparse_position(const input<T>& x, const source& src, nmfkit::status s, const nmfkit::result& res) {
-    const csr<T>& a = x.sparse;
     std::string where = src.name + ": row " + std::to_string(res.bad_row + 1);
     const bool offsets = s == nmfkit::status::csr_bad_indptr || s == nmfkit::status::csr_nnz_mismatch;
-    const std::size_t k = res.bad_entry;
-    const bool stored = res.bad_row < a.rows && k < a.nnz() && a.indptr[res.bad_row] <= k &&
-                        k < a.indptr[res.bad_row + 1] && a.indices[k] == res.bad_col;
     if (!offsets) where += ", column " + std::to_string(res.bad_col + 1);
-    if (stored || (!offsets && s != nmfkit::status::x_not_positive))
-        where += " (stored entry " + std::to_string(k + 1) + " of " + std::to_string(a.nnz()) + ")";
+    if (stored_entry(x.sparse, res) || (!offsets && s != nmfkit::status::x_not_positive))
+        where += " (stored entry " + std::to_string(res.bad_entry + 1) + " of " + std::to_string(x.sparse.nnz()) + ")";
     return where + ": ";
 }
 
@@ -205,9 +209,9 @@ std::string library_error(nmfkit::status s, const nmfkit::result& res, const sou
     if (s == nmfkit::status::x_not_positive)
         return where + "zero entry in X: --loss " + a.loss_text + " (beta = " + short_number(a.beta) +
                ") needs every entry of X > 0, as does any beta <= 0 (x_not_positive)" +
-               (x && x->is_sparse ? "; the entries a sparse X does not store are zeros (or, with --missing "
-                                    "unstored, missing)"
-                                  : "") +
+               (x && x->is_sparse && !stored_entry(x->sparse, res)
+                    ? "; the entries a sparse X does not store are zeros (missing with --missing unstored)"
+                    : "") +
                "; use a loss with beta > 0 such as kl, or add a small offset to X";
     return where + status_text(s);
 }

@@ -350,9 +350,10 @@ file_stamp stamp_of(const std::string& path) {
 }
 
 // Reads the entries straight into CSR, in two passes over the file so that nothing but the
-// CSR arrays grows with nnz: pass 1 checks every entry line and counts the entries of each
-// row (a symmetric off-diagonal entry counts for both rows); pass 2 reads the file again and
-// puts each column index and value at its row's next free offset. indptr[i] serves as row i's
+// CSR arrays grows with nnz: pass 1 checks every entry line (so errors come in file order)
+// and counts the entries of each row (a symmetric off-diagonal entry counts for both rows);
+// pass 2 reads the file again and puts each column index and value at its row's next free
+// offset. indptr[i] serves as row i's
 // cursor in pass 2 (it then ends at the start of row i + 1) and is shifted back afterwards.
 template <class T>
 csr<T> read_coordinate(reader_state& s, const std::string& path) {
@@ -368,7 +369,8 @@ csr<T> read_coordinate(reader_state& s, const std::string& path) {
     a.rows = s.info.rows;
     a.cols = s.info.cols;
     a.indptr.assign(a.rows + 1, 0);
-    for_each_entry(s, [&](std::uint32_t i, std::uint32_t j, std::string_view) {
+    for_each_entry(s, [&](std::uint32_t i, std::uint32_t j, std::string_view tok) {
+        if (!pattern) (void)s.template value<T>(tok, 3);  // every error in file order, before anything is allocated
         ++a.indptr[i + 1];
         if (sym && i != j) ++a.indptr[j + 1];
     });

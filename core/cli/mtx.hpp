@@ -66,8 +66,8 @@ mtx_info read_mtx_info(const std::string& path);
 // triangle (i >= j; an entry above the diagonal is an error) and are mirrored. Array files
 // are column-major (symmetric: the lower triangle, column by column). At most 2^32 - 1
 // rows and columns. A coordinate file is read twice through a small buffer, straight into
-// CSR (the first pass checks the entry lines and counts each row's entries, the second parses
-// the values into place; then each row is sorted by column): the peak memory is the CSR
+// CSR (the first pass checks the entry lines and counts each row's entries, the second puts
+// the entries in place; then each row is sorted by column): the peak memory is the CSR
 // arrays plus the longest row once, never the file text or a copy of the entries. So `path`
 // must be a file that can be opened twice (not a pipe).
 template <class T>
