@@ -101,8 +101,8 @@ class Nmfkit {
     return new TextDecoder().decode(h.subarray(p >>> 0, e));
   }
 
-  // Calls the module's C function `name`; one this module does not export (the sparse and
-  // transform entry points of nmfkit-simd.wasm, given alone as `wasm`) gives not_built.
+  // Calls the module's C function `name`; one this module does not export (the transforms
+  // of nmfkit-simd.wasm, given alone as `wasm`) gives not_built.
   #call(name, ...args) {
     const f = this.#ex[name];
     return f ? f(...args) : NOT_BUILT;
