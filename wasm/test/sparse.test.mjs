@@ -286,6 +286,17 @@ for (const [label] of MODULES) {
       assert.equal(nmf.heapUsed(), heap);
     });
 
+    test('a sparse fit reports progress and an AbortSignal stops it; the heap is back', async () => {
+      const heap = nmf.heapUsed();
+      const ac = new AbortController();
+      const seen = [];
+      const p = nmf.fit(Xs, { rank: r, maxIter: 1e7, tol: 0, checkEvery: 5, missing: 'unstored', signal: ac.signal,
+        onProgress: (q) => { seen.push(q.iteration); if (q.iteration >= 50) ac.abort(); } });
+      await assert.rejects(p, { name: 'AbortError' });
+      assert.deepEqual(seen.slice(0, 3), [5, 10, 15]);
+      assert.equal(nmf.heapUsed(), heap);
+    });
+
     test('100 sparse fits and transforms: heap and memory size stable', async () => {
       await nmf.fit(csr32(Xs), { rank: r, maxIter: 3, missing: 'unstored' });
       const heap = nmf.heapUsed();
