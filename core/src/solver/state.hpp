@@ -67,6 +67,7 @@ struct state {
     double loss;             // D_β(X | W·H) of the current iterate (β = 2: from cached products)
     double sq_err;           // ‖X − W·H‖²_F, computed with loss
     bool loss_stale;         // β = 2: loss / sq_err not yet formed from the cached products
+    bool quiet;              // a one-shot fit with tol = 0 and no callback: no one reads the losses of the checks
 };
 
 // ---- validate.cpp ----------------------------------------------------------------------

@@ -220,7 +220,7 @@ void iterate(state<T>& st, bool check) noexcept {
     if (st.opt.beta == 2 && !st.X.masked && !(check && st.opt.tol > 0)) {
         if (check) frobenius_from_cache(st);
         else st.loss_stale = true;
-    } else if (check || st.iter + 1 >= st.opt.max_iter) {
+    } else if (check || (!st.quiet && st.iter + 1 >= st.opt.max_iter)) {
         refresh_exact_loss(st);
     }
     ++st.iter;
