@@ -278,8 +278,8 @@ void check_sampled(std::size_t n, std::size_t m, double density, std::size_t r) 
         CHECK(block_ok);
 
         if (ks->sampled_ratio == nullptr) continue;  // Frobenius-only cores
-        // The ratio x / p (eps where p == 0), in place over a copy of the values, then with
-        // values == nullptr (1 / p).
+        // The ratio x / p (eps where p < eps, scikit-learn's guard), in place over a copy of the
+        // values, then with values == nullptr (1 / p).
         std::vector<T> q(X.values);
         ks->sampled_ratio(n, r, X.indptr.data(), X.indices.data(), q.data(), A.data(), A.ld, Bt.data(), Bt.ld, eps,
                           q.data());
@@ -295,9 +295,11 @@ void check_sampled(std::size_t n, std::size_t m, double density, std::size_t r) 
                     continue;
                 }
                 const double tol = 3 * tolerance<T>() * double(p_abs[k] / p[k]);
-                const long double qref = (long double)x / p[k];
+                if (std::fabs(double(p[k]) - double(eps)) <= tol * double(eps)) continue;  // either side of the guard
+                const long double pg = p[k] < eps ? (long double)eps : p[k];
+                const long double qref = (long double)x / pg;
                 bad += !(std::fabs(double(q[k]) - double(qref)) <= tol * double(qref) + 1e-300);
-                bad += !(std::fabs(double(inv[k]) - double(1.0L / p[k])) <= tol * double(1.0L / p[k]));
+                bad += !(std::fabs(double(inv[k]) - double(1.0L / pg)) <= tol * double(1.0L / pg));
             }
         CHECK(bad == 0);
         CHECK(q[nnz] != q[nnz]);  // the values' NaN slot past the end, untouched

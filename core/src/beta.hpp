@@ -11,8 +11,10 @@ namespace nmfkit {
 namespace detail {
 
 // On a rows×cols tile, with P = W·H on entry:
-//   P ← X ∘ p^(β−2),  p = (P == 0 ? eps : P)      (numerator operand; β < 2 guarded)
-//   B ← q^(β−1),      q = (P == 0 && β < 1 ? eps : P)   (denominator operand; skipped if B is null)
+//   P ← X ∘ p^(β−2),  p = (P < eps ? eps : P)      (numerator operand; β < 2 guarded)
+//   B ← q^(β−1),      q = (P < eps && β < 1 ? eps : P)   (denominator operand; skipped if B is null)
+// scikit-learn's guards: a W·H entry below eps counts as eps where a negative power (or a
+// division) meets it, so (W·H)^(β−2) cannot overflow where W·H underflows toward 0.
 // β = 1 and β = 0 take exact division paths instead of pow.
 template <class T>
 void beta_tile_scalar(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P, std::size_t ldp, T* B,
@@ -24,9 +26,9 @@ void beta_tile_scalar(std::size_t rows, std::size_t cols, const T* X, std::size_
         T* b = B ? B + i * ldb : nullptr;
         for (std::size_t j = 0; j < cols; ++j) {
             const T y = p[j];
-            const T yn = (beta < 2 && y == 0) ? eps : y;
+            const T yn = (beta < 2 && y < eps) ? eps : y;
             if (b) {
-                const T yd = (beta < 1 && y == 0) ? eps : y;
+                const T yd = (beta < 1 && y < eps) ? eps : y;
                 b[j] = beta == 0 ? T(1) / yd : static_cast<T>(std::pow(yd, e1));
             }
             if (beta == 1) {

@@ -23,8 +23,7 @@ struct beta_kernels {
     template <int mode>
     static B beta_vec(const B& x, const B& y, B& b, const typename M::exponent& e1, const typename M::exponent& e2,
                       const B& veps, bool guard_b) noexcept {
-        const B zero(T(0));
-        const auto y0 = y == zero;
+        const auto y0 = y < veps;  // scikit-learn's guard: W·H below eps counts as eps
         if (mode == kl) {
             b = B(T(1));  // pow(q, 0)
             return vdiv(x, xsimd::select(y0, veps, y));
@@ -36,7 +35,10 @@ struct beta_kernels {
             // p^(β−2) = p^(β−1) / p: one pow instead of two (≤ 1 ulp more than the reference).
             const B yn = xsimd::select(y0, veps, y);
             const B q = M::pow(yn, e1);
-            b = guard_b ? q : xsimd::select(y0, B(e1.at0), q);
+            b = q;
+            // 1 < β < 2: the denominator's p^(β−1) is not guarded (a positive power of a small p).
+            if (!guard_b && xsimd::any(y0))
+                b = xsimd::select(y0, xsimd::select(y == B(T(0)), B(e1.at0), M::pow(y, e1)), q);
             return x * vdiv(q, yn);
         } else {  // β ≥ 2: no guards, 0^(β−2) must stay exact
             b = M::pow(y, e1);

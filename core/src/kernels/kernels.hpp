@@ -78,8 +78,8 @@ struct kernel_table {
                         const T* den, std::size_t ldd, T eps) noexcept;
 
     // β-divergence tile, exactly the semantics of beta_tile_scalar (beta.hpp): with P = W·H
-    // on entry, P ← X ∘ p^(β−2) (p = eps where P == 0 and β < 2) and, unless B is null,
-    // B ← q^(β−1) (q = eps where P == 0 and β < 1). β = 1 and β = 0 use divisions only.
+    // on entry, P ← X ∘ p^(β−2) (p = eps where P < eps and β < 2) and, unless B is null,
+    // B ← q^(β−1) (q = eps where P < eps and β < 1). β = 1 and β = 0 use divisions only.
     void (*beta_tile)(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, T* P, std::size_t ldp, T* B,
                       std::size_t ldb, double beta, T eps) noexcept;
 
@@ -127,7 +127,7 @@ struct kernel_table {
                         const T* A, std::size_t lda, const T* B, std::size_t ldb, T* out) noexcept;
 
     // The KL ratio X ⊘ WH at the stored entries: out[k] = values[k] / p, p = ⟨A_i, B_j⟩ (eps where
-    // p == 0, as beta_tile at β = 1), so the KL numerators are csr_times_dense / csr_t_times_dense
+    // p < eps, as beta_tile at β = 1), so the KL numerators are csr_times_dense / csr_t_times_dense
     // with values = out. out may equal values.
     void (*sampled_ratio)(std::size_t rows, std::size_t r, const std::uint64_t* indptr, const std::uint32_t* indices,
                           const T* values, const T* A, std::size_t lda, const T* B, std::size_t ldb, T eps,

@@ -158,7 +158,7 @@ struct sparse_kernels {
             for (std::uint64_t k = indptr[i], e = indptr[i + 1]; k < e; ++k) {
                 T s = dot(a, Bm + std::size_t(indices[k]) * ldb, nf, rem);
                 // A scalar IEEE division (ARMv7's vector one is an estimate).
-                if constexpr (Ratio) s = val[k] / (s != T(0) ? s : eps);
+                if constexpr (Ratio) s = val[k] / (s < eps ? eps : s);
                 out[k] = s;
             }
         }

@@ -80,7 +80,7 @@ void sampled(std::size_t rows, std::size_t r, const std::uint64_t* indptr, const
             T s = 0;
             NMFKIT_SCALAR_LOOP
             for (std::size_t t = 0; t < r; ++t) s += a[t] * b[t];
-            if (Ratio) s = val[k] / (s != T(0) ? s : eps);
+            if (Ratio) s = val[k] / (s < eps ? eps : s);
             out[k] = s;
         }
     }

@@ -41,7 +41,7 @@ struct data_ops {
     // row stride r): num = (M∘X ⊘ WH)·Hᵀ (β = 1), (M∘X)·Hᵀ (β = 2); H side (r×m, stride m) the
     // mirrors Wᵀ·(...). den = M·Hᵀ (β = 1) or (M∘WH)·Hᵀ (β = 2) and mirrors, only when the X is
     // masked: the unmasked KL denominator is the solver's (row sums of H, column sums of W). A
-    // zero W·H entry counts as eps, as in beta_tile.
+    // W·H entry below eps counts as eps, as in beta_tile.
     void (*sampled_side)(const void* x, const kernel_table<T>& k, bool w_side, const_matrix_view<T> W,
                          const_matrix_view<T> H, double beta, T eps, T* num, T* den) noexcept;
     // Optional (null: tiles of W·H). β ∈ {1, 2}: D_β(X | W·H) into div and ‖M∘(X − W·H)‖²_F into
