@@ -13,16 +13,16 @@ constexpr double k_amu_alpha = 2.0;  // Gillis & Glineur: inner budget 1 + α·�
 constexpr double k_amu_delta = 0.1;  // ... and early stop at δ·‖first step‖
 
 // x ← x ∘ (num ⊘ d)^γ with d = den + l1 + l2·x (d = eps where it is 0); entries below
-// `zero_below` are set to 0 afterwards. Returns ‖Δx‖²_F when `track` is set.
+// `zero_below` (at least k_tiny) are set to 0 afterwards. Returns ‖Δx‖²_F when `track` is set.
 template <class T>
 double update_factor(const kernel_table<T>& k, matrix_view<T> x, const T* num, const T* den, std::size_t ld, T eps,
                      double l1, double l2, double gamma, double zero_below, bool track) noexcept {
-    if (l1 == 0 && l2 == 0 && gamma == 1 && zero_below == 0) {
+    if (l1 == 0 && l2 == 0 && gamma == 1 && zero_below == 0) {  // mu_update keeps k_tiny too
         const double step = k.mu_update(x.rows, x.cols, x.data, x.stride, num, ld, den, ld, eps);
         return track ? step : 0;
     }
-    const update_params<T> p{eps, static_cast<T>(l1), static_cast<T>(l2), static_cast<T>(gamma),
-                             static_cast<T>(zero_below)};
+    const T floor = static_cast<T>(zero_below) > k_tiny<T> ? static_cast<T>(zero_below) : k_tiny<T>;
+    const update_params<T> p{eps, static_cast<T>(l1), static_cast<T>(l2), static_cast<T>(gamma), floor};
     return k.factor_update(x.rows, x.cols, x.data, x.stride, num, ld, den, ld, p, track);
 }
 
