@@ -114,6 +114,51 @@ TEST_CASE_TEMPLATE("a masked fit with no entry missing is the unmasked fit", T, 
     }
 }
 
+// NaN entries of a dense X and the unstored entries of the CSR of its known entries are the same
+// missing entries: every β, init (the NNDSVD's products read a missing entry as 0 in both) and
+// penalty gives the same fit up to summation order.
+TEST_CASE_TEMPLATE("dense missing = nan and CSR missing = unstored are the same problem", T, float, double) {
+    const double tol_factors = sizeof(T) == 4 ? 1e-4 : 1e-9, tol_loss = sizeof(T) == 4 ? 1e-5 : 1e-9;
+    splitmix rng(609);
+    const std::size_t n = 33, m = 26, r = 4;
+    auto X = random_matrix<T>(n, m, rng, 2.0);
+    for (std::size_t i = 0; i < n; ++i) X(i, (3 * i) % m) = 0;  // observed zeros
+    const auto mask = random_mask(n, m, 0.45, rng);
+    const auto Xnan = with_nans(X, mask);
+    const auto Xcsr = observed_csr(X, mask);
+    const auto W0 = random_matrix<T>(n, r, rng, 1.0), H0 = random_matrix<T>(r, m, rng, 1.0);
+    for (double beta : {2.0, 1.0, 0.5})
+        for (auto init : {nmfkit::init_method::custom, nmfkit::init_method::random, nmfkit::init_method::nndsvd,
+                          nmfkit::init_method::nndsvda})
+            for (int penalized = 0; penalized < 2; ++penalized) {
+                CAPTURE(beta);
+                CAPTURE(std::string(nmfkit::name(init)));
+                CAPTURE(penalized);
+                nmfkit::options o = opts(r, 20, beta, 12);
+                o.init = init;
+                if (penalized) {
+                    o.alpha_w = 0.1;
+                    o.alpha_h = 0.02;
+                    o.l1_ratio = 0.7;
+                }
+                auto Wd = W0, Hd = H0, Ws = W0, Hs = H0;
+                nmfkit::result dense, sparse;
+                o.missing = missing_entries::nan;
+                REQUIRE(run_fit(Xnan, Wd, Hd, o, dense) == status::ok);
+                o.missing = missing_entries::unstored;
+                REQUIRE(run_csr_fit(Xcsr, Ws, Hs, o, sparse) == status::ok);
+                CHECK(all_finite_nonneg(Wd));
+                CHECK(all_finite_nonneg(Hd));
+                CHECK(rel_diff(Ws, Wd) < tol_factors);
+                CHECK(rel_diff(Hs, Hd) < tol_factors);
+                CHECK_REL(sparse.loss, dense.loss, tol_loss);
+                CHECK_REL(sparse.relative_error, dense.relative_error, tol_loss);
+                CHECK_REL(sparse.objective, dense.objective, tol_loss);
+                CHECK(sparse.observed == dense.observed);
+                CHECK(dense.observed == Xcsr.nnz());
+            }
+}
+
 // The weighted MU of Lee & Seung (and its KL form) is a majorize-minimize step of the loss over
 // the observed entries: it never increases. Checked after every iteration from W and H directly.
 TEST_CASE("the observed-entry loss never increases: random masks, Frobenius and KL, dense and CSR") {
