@@ -63,7 +63,7 @@ matrix<T> planted(std::size_t n, std::size_t m, std::size_t r, splitmix& rng, ma
 TEST_CASE_TEMPLATE("a masked fit with no entry missing is the unmasked fit", T, float, double) {
     const double tol_factors = sizeof(T) == 4 ? 1e-4 : 1e-9, tol_loss = sizeof(T) == 4 ? 1e-5 : 1e-9;
     splitmix rng(601);
-    const std::size_t shapes[][3] = {{31, 23, 4}, {12, 70, 3}};
+    const std::size_t shapes[][3] = {{25, 19, 4}, {9, 53, 3}};
     for (const auto& sh : shapes) {
         const std::size_t n = sh[0], m = sh[1], r = sh[2];
         auto X = random_matrix<T>(n, m, rng, 2.0);
@@ -73,6 +73,7 @@ TEST_CASE_TEMPLATE("a masked fit with no entry missing is the unmasked fit", T, 
         for (double beta : {2.0, 1.0, 0.5})
             for (auto init : {nmfkit::init_method::custom, nmfkit::init_method::random})
                 for (int penalized = 0; penalized < 2; ++penalized) {
+                    if (penalized && init != nmfkit::init_method::custom) continue;
                     CAPTURE(n);
                     CAPTURE(beta);
                     CAPTURE(std::string(nmfkit::name(init)));
@@ -131,6 +132,7 @@ TEST_CASE_TEMPLATE("dense missing = nan and CSR missing = unstored are the same 
         for (auto init : {nmfkit::init_method::custom, nmfkit::init_method::random, nmfkit::init_method::nndsvd,
                           nmfkit::init_method::nndsvda})
             for (int penalized = 0; penalized < 2; ++penalized) {
+                if (penalized && init != nmfkit::init_method::custom) continue;
                 CAPTURE(beta);
                 CAPTURE(std::string(nmfkit::name(init)));
                 CAPTURE(penalized);
@@ -156,6 +158,25 @@ TEST_CASE_TEMPLATE("dense missing = nan and CSR missing = unstored are the same 
                 CHECK_REL(sparse.objective, dense.objective, tol_loss);
                 CHECK(sparse.observed == dense.observed);
                 CHECK(dense.observed == Xcsr.nnz());
+                if (init != nmfkit::init_method::custom || penalized) continue;
+                // transform and transform_columns against the fitted factors: the same too.
+                matrix<T> Wtd(n, r), Wts(n, r), Htd(r, m), Hts(r, m);
+                o.missing = missing_entries::nan;
+                workspace wd = make_workspace<T>(n, m, o);
+                REQUIRE(nmfkit::transform<T>(Xnan.cview(), Hd.cview(), Wtd.view(), o, wd.ptr, wd.bytes, dense) ==
+                        status::ok);
+                REQUIRE(nmfkit::transform_columns<T>(Xnan.cview(), Wd.cview(), Htd.view(), o, wd.ptr, wd.bytes,
+                                                     dense) == status::ok);
+                o.missing = missing_entries::unstored;
+                workspace wsp = make_csr_workspace(Xcsr, o);
+                REQUIRE(nmfkit::transform<T>(Xcsr.view(), Hd.cview(), Wts.view(), o, wsp.ptr, wsp.bytes, sparse) ==
+                        status::ok);
+                REQUIRE(nmfkit::transform_columns<T>(Xcsr.view(), Wd.cview(), Hts.view(), o, wsp.ptr, wsp.bytes,
+                                                     sparse) == status::ok);
+                CHECK(rel_diff(Wts, Wtd) < tol_factors);
+                CHECK(rel_diff(Hts, Htd) < tol_factors);
+                CHECK(all_finite_nonneg(Wtd));
+                CHECK(all_finite_nonneg(Htd));
             }
 }
 
@@ -259,21 +280,23 @@ TEST_CASE_TEMPLATE("result.observed, loss and relative_error are over the observ
     }
 }
 
-// Matrix completion: a planted rank-5 60×50 matrix with 40 % of its entries hidden. MU is slow on
-// such problems (linear convergence with a small rate): 4000 iterations bring this instance's
-// hidden-entry error well below 1e-2 (a NumPy masked-MU model of the same problem needs ~1000 for
-// the median instance and up to ~8000 for the slowest of 20).
+// Matrix completion: a planted rank-5 60×50 matrix with 40 % of its entries hidden. MU converges
+// slowly here (sublinearly near the solution): from uniform (0, 1) factors this instance's hidden
+// entries are at 8.4e-3 after 1000 iterations and 5.3e-3 after 4000, and one of 8 other seeds is
+// still at 1.0e-2 after 4000. Factors with one boosted entry per row of W* and column of H* (an
+// essentially unique factorization) are completed faster: 4.1e-3 after 1000 iterations for this
+// instance, 2.8e-3 after 1500; 1000 iterations keep the test a few seconds under the sanitizers.
 TEST_CASE("a planted rank-5 matrix with 40 % missing is completed (dense nan and CSR unstored)") {
     splitmix rng(604);
     const std::size_t n = 60, m = 50, r = 5;
     matrix<double> Wt, Ht;
-    const auto X = planted<double>(n, m, r, rng, Wt, Ht);
+    const auto X = planted<double>(n, m, r, rng, Wt, Ht, true);
     const auto mask = random_mask(n, m, 0.4, rng);
     auto hidden = [&mask](std::size_t i, std::size_t j) { return mask(i, j) == 0; };
     auto observed = [&mask](std::size_t i, std::size_t j) { return mask(i, j) != 0; };
     const auto Xnan = with_nans(X, mask);
     const auto Xcsr = observed_csr(X, mask);
-    nmfkit::options o = opts(r, 4000, 2, 11);
+    nmfkit::options o = opts(r, 1000, 2, 11);
     double errors[2] = {1, 1};
     for (int sparse = 0; sparse < 2; ++sparse) {
         CAPTURE(sparse);
@@ -382,7 +405,7 @@ TEST_CASE_TEMPLATE("transform folds in new rows with missing entries", T, float,
     const auto Xcsr = observed_csr(Xnew, mask);
     for (double beta : {2.0, 1.0}) {
         CAPTURE(beta);
-        nmfkit::options o = opts(r, 3000, beta);
+        nmfkit::options o = opts(r, 1000, beta);
         nmfkit::result a, b;
         matrix<T> Wd(rows, r), Ws(rows, r);
         o.missing = missing_entries::nan;
@@ -420,8 +443,8 @@ TEST_CASE("fold-in against a fitted H recovers a new row's hidden entries") {
         for (std::size_t j = 0; j < m; ++j) Xtrain(i, j) = X(i, j);
     matrix<double> W(n, r), H(r, m);
     nmfkit::result res;
-    REQUIRE(run_fit(Xtrain, W, H, opts(r, 3000, 2, 3), res) == status::ok);
-    REQUIRE(res.relative_error < 1e-3);
+    REQUIRE(run_fit(Xtrain, W, H, opts(r, 1000, 2, 3), res) == status::ok);
+    REQUIRE(res.relative_error < 5e-3);  // 2.0e-3 after 1000 iterations
     matrix<double> row(1, m);
     matrix<unsigned char> mask(1, m, 0, 1);
     for (std::size_t j = 0; j < m; ++j) {
@@ -430,7 +453,7 @@ TEST_CASE("fold-in against a fitted H recovers a new row's hidden entries") {
     }
     const auto rnan = with_nans(row, mask);
     const auto rcsr = observed_csr(row, mask);
-    nmfkit::options o = opts(r, 3000);
+    nmfkit::options o = opts(r, 1000);
     o.missing = missing_entries::nan;
     matrix<double> w(1, r), w2(1, r);
     workspace ws = make_workspace<double>(1, m, o);
