@@ -55,13 +55,12 @@ struct variant {
 }  // namespace
 
 TEST_CASE_TEMPLATE("a CSR fit is the dense fit of the same matrix", T, float, double) {
-    const std::size_t shapes[][3] = {{30, 24, 4}, {40, 64, 5}, {80, 6, 3}};
+    const std::size_t shapes[][3] = {{30, 24, 4}, {36, 50, 5}, {70, 6, 3}};
     const double densities[] = {0.3, 0.1, 0.5};
-    const variant variants[] = {{2, nmfkit::algorithm::mu, 0, 0, 0},      {2, nmfkit::algorithm::mu, 0.1, 0.05, 0.3},
-                                {2, nmfkit::algorithm::amu, 0, 0, 0},     {2, nmfkit::algorithm::amu, 0.02, 0.1, 1},
-                                {1, nmfkit::algorithm::mu, 0, 0, 0},      {1, nmfkit::algorithm::mu, 0.1, 0.05, 0.3},
-                                {0.5, nmfkit::algorithm::mu, 0, 0, 0},    {0.5, nmfkit::algorithm::mu, 0.05, 0.05, 0},
-                                {1.5, nmfkit::algorithm::mu, 0, 0.1, 0.5}};
+    const variant variants[] = {{2, nmfkit::algorithm::mu, 0, 0, 0},   {2, nmfkit::algorithm::mu, 0.1, 0.05, 0.3},
+                                {2, nmfkit::algorithm::amu, 0, 0, 0},  {2, nmfkit::algorithm::amu, 0.02, 0.1, 1},
+                                {1, nmfkit::algorithm::mu, 0, 0, 0},   {1, nmfkit::algorithm::mu, 0.1, 0.05, 0.3},
+                                {0.5, nmfkit::algorithm::mu, 0, 0, 0}, {1.5, nmfkit::algorithm::mu, 0, 0.1, 0.5}};
     const nmfkit::init_method inits[] = {nmfkit::init_method::custom, nmfkit::init_method::nndsvda,
                                          nmfkit::init_method::random};
     splitmix rng(501);
@@ -76,8 +75,11 @@ TEST_CASE_TEMPLATE("a CSR fit is the dense fit of the same matrix", T, float, do
         const auto W0 = random_matrix<T>(n, r, rng, 1.0), H0 = random_matrix<T>(r, m, rng, 1.0);
         for (const variant& v : variants)
             for (nmfkit::init_method init : inits) {
-                // The starts are independent of the penalties: nndsvda and random on the plain variants.
-                if (init != nmfkit::init_method::custom && v.alpha_w + v.alpha_h > 0) continue;
+                // The starts are independent of the penalties and the solver: nndsvda and random on the
+                // plain mu variants (amu's inner iterations make it the costly one).
+                if (init != nmfkit::init_method::custom &&
+                    (v.alpha_w + v.alpha_h > 0 || v.solver == nmfkit::algorithm::amu))
+                    continue;
                 nmfkit::options o = opts(r, 20, v.beta, 40 + s);
                 o.solver = v.solver;
                 o.alpha_w = v.alpha_w;
@@ -108,7 +110,7 @@ TEST_CASE_TEMPLATE("a CSR fit is the dense fit of the same matrix", T, float, do
                 ++compared;
             }
     }
-    CHECK(compared == 3 * (9 + 2 * 4));
+    CHECK(compared == 3 * (8 + 2 * 3));
 }
 
 // The sparse kernels vectorize over r: every rank remainder, and the scalar set, must agree;
@@ -166,7 +168,7 @@ TEST_CASE_TEMPLATE("transform and transform_columns on CSR are the dense ones", 
         for (int penalized = 0; penalized < 2; ++penalized) {
             CAPTURE(beta);
             CAPTURE(penalized);
-            nmfkit::options o = opts(r, 30, beta);
+            nmfkit::options o = opts(r, 20, beta);
             if (penalized) {
                 o.alpha_w = o.alpha_h = 0.05;
                 o.l1_ratio = 0.5;
@@ -281,7 +283,7 @@ TEST_CASE_TEMPLATE("a pattern matrix (values == nullptr) is the matrix of ones a
     // Multiplying by a stored 1 is exact: a pattern kernel may only reorder sums.
     const double tol = sizeof(T) == 4 ? 1e-5 : 1e-12;
     for (double beta : {2.0, 1.0, 0.5}) {
-        for (auto init : {nmfkit::init_method::custom, nmfkit::init_method::nndsvda, nmfkit::init_method::random}) {
+        for (auto init : {nmfkit::init_method::custom, nmfkit::init_method::nndsvda}) {
             CAPTURE(beta);
             CAPTURE(std::string(init_name(init)));
             nmfkit::options o = opts(r, 15, beta, 8);
@@ -634,7 +636,7 @@ TEST_CASE_TEMPLATE("every malformed CSR array has its own status and position", 
 
 TEST_CASE_TEMPLATE("CSR workspace: within workspace_bound, enough, never overrun", T, float, double) {
     splitmix rng(510);
-    const std::size_t dims[][2] = {{1, 1}, {1, 70}, {70, 1}, {33, 17}, {130, 60}, {40, 150}};
+    const std::size_t dims[][2] = {{1, 1}, {1, 70}, {70, 1}, {33, 17}, {60, 30}, {20, 90}};
     const double betas[] = {2, 1, 0.5, 0};
     int fits = 0;
     for (const auto& d : dims) {
