@@ -6,8 +6,10 @@
 //     are up to date) and copies them into dist/;
 //  3. minifies the wrapper with esbuild (the package's one devDependency, installed here
 //     with `npm ci` when missing) into dist/: node.js, browser.js (each with core.js and
-//     client.js bundled in), worker.node.js, worker.browser.js. The `exports` map points
-//     at these; src/ keeps the readable sources (shipped too, with the types).
+//     client.js bundled in), worker.node.js, worker.browser.js, and sparse.js (the CSR
+//     marshalling, imported by the other entries only with a module that has sparse X).
+//     The `exports` map points at these; src/ keeps the readable sources (shipped too,
+//     with the types).
 //   NMFKIT_WASM_BUILD_DIR  build folder to use (default: <repo>/build/wasm-simd, the one
 //                          .ci/test-wasm and the wasm-simd preset use)
 // Needs cmake and Debian's emscripten package (see README.md). When the build is not
@@ -92,15 +94,16 @@ try {
   }
   esbuild = await import('esbuild');
 }
-// The worker entries import the main entry of their platform: kept as an import of the
-// minified file next to them (one copy of the wrapper for page and worker).
+// The worker entries import the main entry of their platform, and the main entries
+// sparse.js (a dynamic import): kept as imports of the minified files next to them (one
+// copy of the wrapper for page and worker; sparse.js fetched only when needed).
 const mainEntry = {
   name: 'main-entry-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(node|browser)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
+    b.onResolve({ filter: /^\.\/(node|browser|sparse)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
   },
 };
-for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser']]) {
+for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser'], ['sparse', 'neutral']]) {
   await esbuild.build({
     entryPoints: [join(pkg, 'src', `${entry}.js`)],
     outfile: join(dist, `${entry}.js`),
@@ -114,4 +117,4 @@ for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['wor
     logLevel: 'warning',
   });
 }
-console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js)');
+console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js, sparse.js)');

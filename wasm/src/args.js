@@ -26,6 +26,9 @@ export function checkKeys(options, ok) {
 
 const isRow = (v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 
+/** Is X a sparse matrix (./sparse.js): an object, neither an array nor a typed array? */
+export const isSparse = (X) => !!X && typeof X === 'object' && !ArrayBuffer.isView(X) && !Array.isArray(X);
+
 function checkNumbers(name, a, row) {
   for (let j = 0; j < a.length; j++)
     if (typeof a[j] !== 'number') throw bad(`${name}[${row}][${j}] is not a number (${typeof a[j]})`);

@@ -44,14 +44,17 @@ export function connect(port, loadOptions) {
   const api = {
     /**
      * Same as nmf.fit() in the worker. X is copied unless options.transfer is true (then
-     * X's buffer, and W0/H0's, are moved to the worker and become unusable here).
+     * X's buffer (a sparse X's indptr, indices and values buffers), and W0/H0's, are moved
+     * to the worker and become unusable here).
      */
     fit(X, options = {}) {
       if (terminated) return Promise.reject(gone());
       const { onProgress, signal, transfer, ...rest } = options || {};
       if (signal && signal.aborted) return Promise.reject(abortError(signal));
       const moved = [];
-      if (transfer) for (const v of [X, rest.W0, rest.H0]) if (TYPED(v) && !moved.includes(v.buffer)) moved.push(v.buffer);
+      if (transfer)
+        for (const v of [X, X?.indptr, X?.indices, X?.values, rest.W0, rest.H0])
+          if (TYPED(v) && !moved.includes(v.buffer)) moved.push(v.buffer);
       const { id, p } = call({ type: FIT, X, options: rest, progress: typeof onProgress === 'function' }, moved, onProgress);
       if (!signal) return p;
       const onAbort = () => {

@@ -6,6 +6,7 @@
 //   args.js         checks and coerces the JS arguments (option keys, matrices)
 //   schedule.js     runs a fit in slices: yielding, cancellation
 //   instance.js     the API over one instantiated module
+//   sparse.js       a sparse (CSR) X in wasm memory; imported only with a module that has sparse X
 //   modules.js      which .wasm file has which features
 //   load.js         SIMD detection, module choice, compiling and instantiating
 //   protocol.js     the messages between createWorker()'s client.js and worker-impl.js

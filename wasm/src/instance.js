@@ -3,17 +3,18 @@
 // Memory rules (the module's memory can grow during any call that allocates, which
 // detaches every typed-array view over the old buffer):
 //   - views over memory.buffer are made right before use, never kept across a call in;
-//   - every call allocates one block (fit and transforms: X, W, H, workspace;
-//     inverseTransform: W, H, W·H) and frees it in `finally`.
+//   - every call allocates one block (fit and transforms: X (dense, or a sparse X's three
+//     arrays), W, H, workspace; inverseTransform: W, H, W·H) and frees it in `finally`.
 import {
   OPTIONS_BYTES, RESULT_BYTES, RES, SCRATCH_BYTES, SIZE, matrixName, readOptions, readResult, roundUp, writeOptions,
 } from './abi-marshal.js';
-import { FLOAT, allowed, checkKeys, describe } from './args.js';
+import { FLOAT, allowed, checkKeys, describe, isSparse } from './args.js';
 import { NmfError, abortError, bad } from './errors.js';
 import { MODULE_FILES, needsFull } from './modules.js';
 import { drain, drive } from './schedule.js';
 
 const MAX_BYTES = 2 ** 31; // -sMAXIMUM_MEMORY=2GB; pointers are i32
+const NOT_BUILT = 28; // the status (abi.def pins the values)
 
 /**
  * Instantiates a compiled WebAssembly.Module and returns the nmfkit API over it.
@@ -25,7 +26,8 @@ export async function fromModule(module, loadFull) {
     env: { emscripten_notify_memory_growth() {} }, // views are re-created lazily
   });
   ex._initialize();
-  return new Nmfkit(ex, loadFull);
+  // the sparse-X code (./sparse.js) is fetched only with a module that runs sparse fits
+  return new Nmfkit(ex, loadFull, ex.nmfkit_solver_start_csr_f32 && (await import('./sparse.js')).sparse);
 }
 
 class Nmfkit {
@@ -34,10 +36,12 @@ class Nmfkit {
   #loadFull; // see fromModule
   #fullP; // promise of the full module's instance, once asked for
   #full; // that instance, once loaded
+  #sparse; // sparse() of ./sparse.js where this module has sparse X
 
-  constructor(ex, loadFull) {
+  constructor(ex, loadFull, sparse) {
     this.#ex = ex;
     this.#loadFull = loadFull;
+    this.#sparse = sparse;
     if (ex.nmfkit_sizeof_options() !== OPTIONS_BYTES || ex.nmfkit_sizeof_result() !== RESULT_BYTES)
       throw new NmfError('abi_mismatch', 'nmfkit: the .wasm does not match this wrapper (struct sizes)');
     this.#scratch = ex.nmfkit_wasm_alloc(SCRATCH_BYTES) >>> 0;
@@ -63,21 +67,21 @@ class Nmfkit {
     return (this.#ex.nmfkit_wasm_heap_used() >>> 0) + (this.#full ? this.#full.heapUsed() : 0);
   }
 
-  // The instance for a fit with these options: this one, or the full module's (null
-  // when it has to be loaded first).
-  #pick(options, full = needsFull(options)) {
+  // The instance for a call that needs the full module or not: this one, or the full
+  // module's (null when it has to be loaded first).
+  #pick(full) {
     return this.#loadFull && full ? this.#full || null : this;
   }
 
-  #pickSync(options) {
-    const nmf = this.#pick(options);
+  #pickSync(X, options) {
+    const nmf = this.#pick(needsFull(options, X));
     if (nmf) return nmf;
-    throw new NmfError('not_loaded', "nmfkit: beta != 2, NNDSVD and AMU run in the full module, which is not loaded yet: use await nmf.fit() once, or load({ features: 'full' })");
+    throw new NmfError('not_loaded', "nmfkit: this fit runs in the full module, which is not loaded yet: use await nmf.fit() once, or load({ features: 'full' })");
   }
 
-  // The instance for a call with these options, loading the full module if needed.
-  async #use(options, full) {
-    const nmf = this.#pick(options, full);
+  // The instance for a call that needs the full module or not, loading it if needed.
+  async #use(full) {
+    const nmf = this.#pick(full);
     if (nmf) return nmf;
     this.#fullP ||= this.#loadFull().catch((e) => {
       this.#fullP = null; // a later call tries again
@@ -97,20 +101,28 @@ class Nmfkit {
     return new TextDecoder().decode(h.subarray(p >>> 0, e));
   }
 
+  // Calls the module's C function `name`; one this module does not export (the transforms
+  // of nmfkit-simd.wasm, given alone as `wasm`) gives not_built.
+  #call(name, ...args) {
+    const f = this.#ex[name];
+    return f ? f(...args) : NOT_BUILT;
+  }
+
   // Throws the NmfError of a failed status, with the bad entry's location from the result
-  // at res. s: suffix of the names of W and H in a location ('0': W0, H0 of a custom start)
-  #check(st, res, s = '0') {
+  // at res. s: suffix of the names of W and H in a location ('0': W0, H0 of a custom start);
+  // x: X's description, which for a sparse X words a location in X (see ./sparse.js).
+  #check(st, res, s = '0', x) {
     if (st === 0) return;
     const code = this.#str(this.#ex.nmfkit_status_name(st)); // = STATUS_NAMES[st] of abi.js (tested)
     let message = this.#str(this.#ex.nmfkit_status_message(st));
-    if (code === 'not_built') message += `: beta != 2, NNDSVD and AMU need ${MODULE_FILES.simdFull} or ${MODULE_FILES.baseline}`;
+    if (code === 'not_built') message += `: everything else needs ${MODULE_FILES.simdFull} or ${MODULE_FILES.baseline}`;
     let details;
     const r = res && readResult(this.#dv(), res);
     const m = r && matrixName(r.badMatrix);
     if (m) {
       const matrix = m === 'X' ? m : m + s;
-      message += ` (${matrix}[${r.badRow}][${r.badCol}])`;
       details = { matrix, row: r.badRow, col: r.badCol };
+      message += m === 'X' && x?.where ? x.where(r, details) : ` (${matrix}[${r.badRow}][${r.badCol}])`;
     }
     throw new NmfError(code, `nmfkit: ${message}`, { status: st, ...details });
   }
@@ -122,7 +134,7 @@ class Nmfkit {
   async fit(X, options = {}) {
     const signal = options && options.signal;
     if (signal && signal.aborted) throw abortError(signal);
-    const nmf = await this.#use(options);
+    const nmf = await this.#use(needsFull(options, X));
     if (nmf !== this) return nmf.fit(X, options);
     return drive(this.#run(X, options, 0), signal);
   }
@@ -130,7 +142,7 @@ class Nmfkit {
   /** The same fit, synchronously (no yielding, no signal). */
   fitSync(X, options = {}) {
     if (options && options.signal !== undefined) throw bad('fitSync does not take a signal; use fit()');
-    const nmf = this.#pickSync(options);
+    const nmf = this.#pickSync(X, options);
     return drain(nmf.#run(X, options, 0));
   }
 
@@ -140,12 +152,12 @@ class Nmfkit {
    * holds only what a Frobenius fit needs): the first call loads it.
    */
   transform(X, options = {}) {
-    return this.#use(options, true).then((nmf) => drain(nmf.#run(X, options, 1)));
+    return this.#use(true).then((nmf) => drain(nmf.#run(X, options, 1)));
   }
 
   /** H for X ≈ W·H with W fixed. */
   transformColumns(X, options = {}) {
-    return this.#use(options, true).then((nmf) => drain(nmf.#run(X, options, 2)));
+    return this.#use(true).then((nmf) => drain(nmf.#run(X, options, 2)));
   }
 
   /** W·H (rows × cols, row-major): Float32Array when W and H are, else Float64Array. */
@@ -182,9 +194,15 @@ class Nmfkit {
     return block;
   }
 
-  /** Bytes of wasm memory fit(X, options) would allocate (X, W, H and the workspace). */
+  // A sparse X as ./sparse.js describes it (not_built in a module without sparse X).
+  #csr(X, options) {
+    if (!this.#sparse) this.#check(NOT_BUILT);
+    return this.#sparse(X, options.rows, options.cols, bad);
+  }
+
+  /** Bytes of wasm memory fit(X, options) would allocate (X's arrays, W, H and the workspace). */
   bytesNeeded(X, options = {}) {
-    const nmf = this.#pickSync(options);
+    const nmf = this.#pickSync(X, options);
     if (nmf !== this) return nmf.bytesNeeded(X, options);
     return this.#plan(X, options).total;
   }
@@ -195,7 +213,8 @@ class Nmfkit {
     checkKeys(options, (k) => allowed(k, mode));
     const { onProgress } = options;
     if (onProgress !== undefined && typeof onProgress !== 'function') throw bad('onProgress must be a function');
-    const x = describe('X', X, options.rows, options.cols);
+    const x = isSparse(X) ? this.#csr(X, options) : describe('X', X, options.rows, options.cols);
+    const csr = x.put ? '_csr' : '';
     // the fixed factor of a transform sets the rank
     const tsm = 'transform_shape_mismatch';
     const fh = mode === 1 ? describe('H', options.H, options.rank, x.cols, tsm) : null;
@@ -216,14 +235,14 @@ class Nmfkit {
     // validates rank, tol, epsilon, checkEvery, the dimensions and size_t overflow
     ex.nmfkit_options_default(opt);
     writeOptions(this.#dv(), opt, mode ? { ...options, rank: fh ? fh.rows : fw.cols } : options);
-    this.#check(ex[`nmfkit_workspace_size_${fn}`](n, m, opt, opt + SIZE));
+    this.#check(ex[`nmfkit_workspace_size${csr}_${fn}`](...(x.dims || [n, m]), opt, opt + SIZE));
     const dv = this.#dv();
     const wsBytes = dv.getUint32(opt + SIZE, true); // size_t is 32-bit
     const { rank, checkEvery: every } = readOptions(dv, opt);
-    const plan = { x, fn, size, n, m, rank, onProgress, wsBytes, every };
+    const plan = { x, csr, fn, size, n, m, rank, onProgress, wsBytes, every };
     plan.w = custom ? describe('W0', options.W0, n, rank) : fw;
     plan.h = custom ? describe('H0', options.H0, rank, m) : fh;
-    plan.bx = roundUp(n * m * size);
+    plan.bx = csr ? x.bytes : roundUp(n * m * size);
     plan.bw = roundUp(n * rank * size);
     plan.bh = roundUp(rank * m * size);
     plan.total = plan.bx + plan.bw + plan.bh + wsBytes;
@@ -232,7 +251,7 @@ class Nmfkit {
 
   // The fit as a generator: one step per slice of iterations (a transform: one call).
   *#run(X, options, mode) {
-    const { x, fn, size, n, m, rank, w, h, onProgress, wsBytes, every, bx, bw, bh, total } = this.#plan(X, options, mode);
+    const { x, csr, fn, size, n, m, rank, w, h, onProgress, wsBytes, every, bx, bw, bh, total } = this.#plan(X, options, mode);
     const ex = this.#ex;
     const Arr = FLOAT[fn];
     const opt = this.#scratch; // the options #plan wrote stay there until start reads them
@@ -244,15 +263,16 @@ class Nmfkit {
       const ph = pw + bw;
       const pws = ph + bh;
       let heap = new Arr(ex.memory.buffer); // memory may have grown in alloc
-      x.write(heap, px / size);
+      // X's arguments: dense (X, n, m, ldx), sparse (n, m, nnz, indptr, indices, values)
+      const xa = csr ? x.put(ex.memory.buffer, px) : (x.write(heap, px / size), [px, n, m, 0]);
       if (w) w.write(heap, pw / size);
       if (h) h.write(heap, ph / size);
       if (mode) {
-        // nmfkit_transform*(X, n, m, ldx, fixed, ld, solved, ld, opt, ws, bytes, res, no progress callback)
+        // nmfkit_transform*(X..., fixed, ld, solved, ld, opt, ws, bytes, res, no progress callback)
         const [f, o] = mode === 1 ? [ph, pw] : [pw, ph];
-        this.#check(ex[`nmfkit_transform${mode === 1 ? '' : '_columns'}_${fn}`](px, n, m, 0, f, 0, o, 0, opt, pws, wsBytes, res, 0, 0), res, '');
+        this.#check(this.#call(`nmfkit_transform${mode === 1 ? '' : '_columns'}${csr}_${fn}`, ...xa, f, 0, o, 0, opt, pws, wsBytes, res, 0, 0), res, '', x);
       } else {
-        this.#check(ex[`nmfkit_solver_start_${fn}`](px, n, m, 0, pw, 0, ph, 0, opt, pws, wsBytes, res), res);
+        this.#check(ex[`nmfkit_solver_start${csr}_${fn}`](...xa, pw, 0, ph, 0, opt, pws, wsBytes, res), res, '0', x);
         let r = readResult(this.#dv(), res);
         while (!r.done) {
           yield;
@@ -275,6 +295,7 @@ class Nmfkit {
         relativeError: r.relativeError,
         objective: r.objective,
         converged: r.converged !== 0,
+        observed: r.observed,
       };
     } finally {
       ex.nmfkit_wasm_free(block);

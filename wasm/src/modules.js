@@ -1,16 +1,19 @@
 // Which .wasm file holds which features. The SIMD module comes in two flavours:
-// nmfkit-simd.wasm has what every Frobenius fit needs (beta = 2, random/custom init, mu,
-// penalties) and is what load() instantiates; nmfkit-simd-full.wasm adds beta != 2, NNDSVD
-// and AMU and is instantiated the first time a fit asks for one of them. The baseline
-// module has everything.
+// nmfkit-simd.wasm has what every dense Frobenius fit needs (beta = 2, random/custom init,
+// mu, penalties) and is what load() instantiates; nmfkit-simd-full.wasm adds beta != 2,
+// NNDSVD, AMU, sparse X and missing entries and is instantiated the first time a fit asks
+// for one of them. The baseline module has everything.
 import { ENUMS } from './abi.js';
+import { isSparse } from './args.js';
 
 export const MODULE_FILES = { simd: 'nmfkit-simd.wasm', simdFull: 'nmfkit-simd-full.wasm', baseline: 'nmfkit.wasm' };
 
-/** Does a fit with these options need the full module? (Invalid values go there too: its checks report them.) */
-export const needsFull = (o) =>
-  !!o &&
-  ((o.beta !== undefined && o.beta !== 2) ||
-    (o.loss !== undefined && ENUMS.loss[o.loss] !== 2) || // any name of beta = 2 stays here
-    ENUMS.init[o.init] >= ENUMS.init.nndsvd || // the NNDSVD variants
-    ENUMS.solver[o.solver] === ENUMS.solver.amu);
+/** Does a fit of X with these options need the full module? (Invalid values go there too: its checks report them.) */
+export const needsFull = (o, X) =>
+  isSparse(X) ||
+  (!!o &&
+    ((o.beta !== undefined && o.beta !== 2) ||
+      (o.loss !== undefined && ENUMS.loss[o.loss] !== 2) || // any name of beta = 2 stays here
+      ENUMS.init[o.init] >= ENUMS.init.nndsvd || // the NNDSVD variants
+      ENUMS.solver[o.solver] === ENUMS.solver.amu ||
+      ENUMS.missing[o.missing] > 0));

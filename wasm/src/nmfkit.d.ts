@@ -3,6 +3,29 @@
 /** Row-major matrix input: a typed array (with `rows`/`cols`) or an array of rows. */
 export type MatrixInput = Float32Array | Float64Array | ArrayLike<number>[] | number[];
 
+/**
+ * A sparse X in CSR (compressed sparse row) form, with scipy.sparse.csr_matrix's names:
+ * row i holds the entries k in [indptr[i], indptr[i + 1]), at columns indices[k], of
+ * values values[k]. Never densified: the fit costs O(nnz·rank) per iteration for β = 2 and
+ * β = 1. It runs in a full module (loaded on first use, as for β ≠ 2).
+ */
+export interface CsrMatrix {
+  rows: number;
+  cols: number;
+  /** rows + 1 offsets: 0 first, never decreasing, nnz last (written as uint64 into wasm memory). */
+  indptr: Int32Array | Uint32Array | BigInt64Array | BigUint64Array | number[];
+  /** nnz column indices, < cols and strictly increasing within each row. */
+  indices: Int32Array | Uint32Array | number[];
+  /**
+   * nnz values ≥ 0: a Float32Array gives a float32 fit, a Float64Array or numbers a float64
+   * one. null or omitted: a pattern matrix, every stored value is 1 (float64).
+   */
+  values?: Float32Array | Float64Array | number[] | null;
+}
+
+/** What fit() and the transforms take as X: dense or sparse. */
+export type XInput = MatrixInput | CsrMatrix;
+
 export interface LoadOptions {
   /** true: the SIMD128 module, false: the baseline module. Default: SIMD where the engine supports it. */
   simd?: boolean;
@@ -37,7 +60,7 @@ export interface Progress {
   loss: number;
   /** loss + penalties. */
   objective: number;
-  /** ‖X − W·H‖_F / ‖X‖_F at this check. */
+  /** ‖X − W·H‖_F / ‖X‖_F at this check (over the observed entries under `missing`). */
   relativeError: number;
 }
 
@@ -68,8 +91,18 @@ export interface FitOptions {
   alphaH?: number;
   /** Share of L1 in the penalties, in [0, 1]. Default 0. */
   l1Ratio?: number;
-  /** 'mu' (default) or 'amu' (accelerated MU, beta = 2 only). */
+  /** 'mu' (default) or 'amu' (accelerated MU, beta = 2 and missing: 'none' only, else 'invalid_solver'). */
   solver?: 'mu' | 'amu';
+  /**
+   * Which entries of X are unknown rather than measured: the loss, the updates and
+   * relativeError then see the observed entries only (weighted MU). 'none' (default): every
+   * entry is observed, and a NaN is an error; 'nan': a dense X's NaN entries are missing;
+   * 'unstored': a sparse X's unstored entries are missing, the stored ones observed
+   * (ratings). 'nan' with a sparse X, 'unstored' with a dense one: 'invalid_missing'.
+   * A row (column) without an observed entry gets a zero row of W (column of H), never NaN.
+   * Runs in a full module, as β ≠ 2 does.
+   */
+  missing?: 'none' | 'nan' | 'unstored';
   /** Initial W (rows × rank) for init: 'custom'. */
   W0?: MatrixInput;
   /** Initial H (rank × cols) for init: 'custom'. */
@@ -97,17 +130,21 @@ export interface FitResult<T extends Float32Array | Float64Array = Float32Array 
   loss: number;
   /** loss + penalties (equal to loss without alphaW/alphaH). */
   objective: number;
-  /** ‖X − W·H‖_F / ‖X‖_F (0 when X is all zeros). */
+  /** ‖X − W·H‖_F / ‖X‖_F (0 when X is all zeros); with `missing`, both norms over the observed entries. */
   relativeError: number;
   /** true when the tol rule stopped the fit before maxIter. */
   converged: boolean;
+  /** Entries the loss and relativeError sum over: rows·cols, or the observed ones under `missing`. */
+  observed: number;
 }
 
-type ResultFor<X> = X extends Float32Array ? FitResult<Float32Array> : FitResult<Float64Array>;
+/** The precision of the results for an X: float32 for a Float32Array or Float32Array CSR values, else float64. */
+type Prec<X> = X extends Float32Array ? Float32Array : X extends { values: Float32Array } ? Float32Array : Float64Array;
+type ResultFor<X> = FitResult<Prec<X>>;
 
 /** Options of transform() / transformColumns(): fit's, without rank (set by the fixed factor), seed, init, W0, H0, onProgress, signal. */
 export interface SolveOptions
-  extends Pick<FitOptions, 'rows' | 'cols' | 'maxIter' | 'tol' | 'checkEvery' | 'beta' | 'loss' | 'alphaW' | 'alphaH' | 'l1Ratio' | 'solver' | 'epsilon' | 'kernel'> {
+  extends Pick<FitOptions, 'rows' | 'cols' | 'maxIter' | 'tol' | 'checkEvery' | 'beta' | 'loss' | 'alphaW' | 'alphaH' | 'l1Ratio' | 'solver' | 'epsilon' | 'kernel' | 'missing'> {
   /** Optional: if given, it must equal the fixed factor's rank ('transform_shape_mismatch' otherwise). */
   rank?: number;
 }
@@ -125,7 +162,6 @@ export interface TransformColumnsOptions extends SolveOptions {
 /** FitResult without the fixed factor: transform() gives W, transformColumns() gives H. */
 export type TransformResult<T extends Float32Array | Float64Array> = Omit<FitResult<T>, 'H'>;
 export type TransformColumnsResult<T extends Float32Array | Float64Array> = Omit<FitResult<T>, 'W'>;
-type Prec<X> = X extends Float32Array ? Float32Array : Float64Array;
 
 export interface InverseTransformOptions {
   /** Rows of W; flat W and H need `rank`, or `rows` and `cols`. */
@@ -145,22 +181,22 @@ export interface Nmfkit {
   /** The module's memory (grows as needed, up to 2 GiB). */
   readonly memory: WebAssembly.Memory;
   /** Factorizes X ≈ W·H in slices, yielding to the event loop between them. */
-  fit<X extends MatrixInput>(X: X, options: FitOptions): Promise<ResultFor<X>>;
+  fit<X extends XInput>(X: X, options: FitOptions): Promise<ResultFor<X>>;
   /** The same fit, synchronously (onProgress is called; no signal). */
-  fitSync<X extends MatrixInput>(X: X, options: Omit<FitOptions, 'signal'>): ResultFor<X>;
+  fitSync<X extends XInput>(X: X, options: Omit<FitOptions, 'signal'>): ResultFor<X>;
   /**
    * W (rows × rank) for X ≈ W·H with H fixed: scikit-learn's NMF.transform. The start is
    * sqrt(mean(X) / rank) everywhere, then the fit's updates on W alone. One synchronous
    * call into the module (no slices, no signal); the promise waits only for the full
    * module, which runs beta ≠ 2 as for fit().
    */
-  transform<X extends MatrixInput>(X: X, options: TransformOptions): Promise<TransformResult<Prec<X>>>;
+  transform<X extends XInput>(X: X, options: TransformOptions): Promise<TransformResult<Prec<X>>>;
   /** The mirror: H (rank × cols) for X ≈ W·H with W fixed. */
-  transformColumns<X extends MatrixInput>(X: X, options: TransformColumnsOptions): Promise<TransformColumnsResult<Prec<X>>>;
+  transformColumns<X extends XInput>(X: X, options: TransformColumnsOptions): Promise<TransformColumnsResult<Prec<X>>>;
   /** W·H (rows × cols, row-major): a Float32Array when W and H both are, else a Float64Array. */
   inverseTransform(W: MatrixInput, H: MatrixInput, options?: InverseTransformOptions): Float32Array | Float64Array;
   /** Bytes of wasm memory fit(X, options) would allocate. */
-  bytesNeeded(X: MatrixInput, options: Omit<FitOptions, 'signal' | 'onProgress'>): number;
+  bytesNeeded(X: XInput, options: Omit<FitOptions, 'signal' | 'onProgress'>): number;
   /** Bytes of the module's heap in use, with the full module's once loaded (back to the same value after every fit). */
   heapUsed(): number;
 }
@@ -172,7 +208,7 @@ export function load(options?: LoadOptions): Promise<Nmfkit>;
 export function simdSupported(): boolean;
 
 export interface WorkerFitOptions extends FitOptions {
-  /** Move X (and W0, H0) to the worker instead of copying them; they become unusable here. */
+  /** Move X (a sparse X: its indptr, indices, values), W0 and H0 to the worker instead of copying them; they become unusable here. */
   transfer?: boolean;
 }
 
@@ -181,11 +217,11 @@ export interface NmfkitWorker {
   readonly kernel: string;
   readonly version: string;
   /** Runs fit() in the worker; W and H are transferred back. */
-  fit<X extends MatrixInput>(X: X, options: WorkerFitOptions): Promise<ResultFor<X>>;
+  fit<X extends XInput>(X: X, options: WorkerFitOptions): Promise<ResultFor<X>>;
   /** transform() in the worker (arguments copied, W moved back). */
-  transform<X extends MatrixInput>(X: X, options: TransformOptions): Promise<TransformResult<Prec<X>>>;
+  transform<X extends XInput>(X: X, options: TransformOptions): Promise<TransformResult<Prec<X>>>;
   /** transformColumns() in the worker. */
-  transformColumns<X extends MatrixInput>(X: X, options: TransformColumnsOptions): Promise<TransformColumnsResult<Prec<X>>>;
+  transformColumns<X extends XInput>(X: X, options: TransformColumnsOptions): Promise<TransformColumnsResult<Prec<X>>>;
   /** inverseTransform() in the worker (asynchronous here). */
   inverseTransform(W: MatrixInput, H: MatrixInput, options?: InverseTransformOptions): Promise<Float32Array | Float64Array>;
   /** Stops the worker; pending fits reject with code 'terminated'. */
@@ -204,7 +240,9 @@ export function createWorker(options?: CreateWorkerOptions): Promise<NmfkitWorke
 export class NmfError extends Error {
   readonly name: 'NmfError';
   /**
-   * The C status name ('x_negative', 'zero_rank', 'invalid_tol', 'transform_shape_mismatch', ...) or a wrapper code:
+   * The C status name ('x_negative', 'zero_rank', 'invalid_tol', 'transform_shape_mismatch', 'invalid_missing',
+   * 'csr_bad_indptr', 'csr_nnz_mismatch', 'csr_index_out_of_range', 'csr_unsorted_indices', 'csr_duplicate_index', ...)
+   * or a wrapper code:
    * 'invalid_argument', 'out_of_memory', 'unsupported', 'load_failed', 'terminated',
    * 'not_loaded' (fitSync needs the full module before a fit() loaded it), 'not_built'
    * (the module given as `wasm` has no such feature), 'unknown_message' (a worker of another nmfkit version did not
@@ -213,9 +251,15 @@ export class NmfError extends Error {
   readonly code: string;
   /** The numeric C status, for errors from the C library. */
   readonly status?: number;
-  /** For x_not_finite, x_negative, init_not_finite, init_negative: where the bad entry is ('W' / 'H': a transform's fixed factor). */
+  /**
+   * For x_not_finite, x_negative, x_not_positive, init_not_finite, init_negative and the csr_*
+   * codes: where the bad entry is ('W' / 'H': a transform's fixed factor).
+   */
   readonly matrix?: 'X' | 'W0' | 'H0' | 'W' | 'H';
   readonly row?: number;
+  /** The column (for a sparse X: the entry's column index; 0 for csr_bad_indptr, csr_nnz_mismatch). */
   readonly col?: number;
+  /** A sparse X: the bad entry's offset k in indices / values. */
+  readonly entry?: number;
   constructor(code: string, message: string, details?: object);
 }

@@ -70,7 +70,7 @@ for (const [label, path] of MODULES) {
     assert.deepEqual(defaults, {
       rank: 0n, max_iter: 200, check_every: 10, tol: 1e-4, epsilon: 2 ** -23, seed: 0n, init: ENUMS.init.random,
       kernel: ENUMS.kernel.auto, beta: ENUMS.loss.frobenius, alpha_w: 0, alpha_h: 0, l1_ratio: 0, solver: ENUMS.solver.mu,
-      reserved: 0,
+      missing: ENUMS.missing.none,
     });
 
     // The result fields, as the C code writes them: a 3×4 X with a negative entry at [1][2],

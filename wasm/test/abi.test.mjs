@@ -24,23 +24,25 @@ async function raw(path) {
 test('the JS option names are the camelCase C field names (and loss, the names of beta)', () => {
   assert.deepEqual([...OPTION_NAMES], [
     'rank', 'maxIter', 'checkEvery', 'tol', 'epsilon', 'seed', 'init', 'kernel', 'beta', 'loss', 'alphaW', 'alphaH',
-    'l1Ratio', 'solver',
+    'l1Ratio', 'solver', 'missing',
   ]);
   assert.deepEqual([matrixName(ENUMS.matrix.none), matrixName(1), matrixName(2), matrixName(3), matrixName(9)], ['', 'X', 'W', 'H', '']);
 });
 
 test('writeOptions puts each option at its offset; named values become their C values', () => {
   const dv = new DataView(new ArrayBuffer(OPTIONS_BYTES));
-  writeOptions(dv, 0, { rank: 7, maxIter: 300, checkEvery: 5, tol: 0.5, seed: 2n ** 40n, init: 'nndsvda', kernel: 'scalar', loss: 'kullback-leibler', alphaW: 0.25, l1Ratio: 1, solver: 'amu' });
+  writeOptions(dv, 0, { rank: 7, maxIter: 300, checkEvery: 5, tol: 0.5, seed: 2n ** 40n, init: 'nndsvda', kernel: 'scalar', loss: 'kullback-leibler', alphaW: 0.25, l1Ratio: 1, solver: 'amu', missing: 'unstored' });
   const o = readOptions(dv, 0);
   assert.deepEqual(
-    [o.rank, o.maxIter, o.checkEvery, o.tol, o.seed, o.init, o.kernel, o.beta, o.alphaW, o.alphaH, o.l1Ratio, o.solver, o.reserved],
-    [7, 300, 5, 0.5, 2 ** 40, ENUMS.init.nndsvda, ENUMS.kernel.scalar, 1, 0.25, 0, 1, ENUMS.solver.amu, 0],
+    [o.rank, o.maxIter, o.checkEvery, o.tol, o.seed, o.init, o.kernel, o.beta, o.alphaW, o.alphaH, o.l1Ratio, o.solver, o.missing],
+    [7, 300, 5, 0.5, 2 ** 40, ENUMS.init.nndsvda, ENUMS.kernel.scalar, 1, 0.25, 0, 1, ENUMS.solver.amu, ENUMS.missing.unstored],
   );
+  assert.deepEqual(ENUMS.missing, { none: 0, nan: 1, unstored: 2 });
   const at = Object.fromEntries(OPTION_FIELDS.map(([c, off]) => [c, off]));
   assert.equal(dv.getUint32(at.max_iter, true), 300);
   assert.equal(dv.getFloat64(at.beta, true), 1);
   assert.throws(() => writeOptions(dv, 0, { solver: 'hals' }), /solver must be one of 'mu', 'amu'; got hals/);
+  assert.throws(() => writeOptions(dv, 0, { missing: 'zero' }), /missing must be one of 'none', 'nan', 'unstored'; got zero/);
   assert.throws(() => writeOptions(dv, 0, { beta: 1, loss: 'frobenius' }), /pass beta or loss, not both/);
 });
 
@@ -64,7 +66,7 @@ for (const [label, path] of MODULES) {
       const o = readOptions(new DataView(ex.memory.buffer), p);
       ex.nmfkit_wasm_free(p);
       assert.deepEqual(
-        [o.maxIter, o.checkEvery, o.tol, o.epsilon, o.seed, o.init, o.kernel, o.beta, o.alphaW, o.alphaH, o.l1Ratio, o.solver, o.reserved],
+        [o.maxIter, o.checkEvery, o.tol, o.epsilon, o.seed, o.init, o.kernel, o.beta, o.alphaW, o.alphaH, o.l1Ratio, o.solver, o.missing],
         [200, 10, 1e-4, 2 ** -23, 0, ENUMS.init.random, ENUMS.kernel.auto, ENUMS.loss.frobenius, 0, 0, 0, ENUMS.solver.mu, 0],
       );
     });

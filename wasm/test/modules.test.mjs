@@ -1,8 +1,8 @@
 // The .wasm files themselves: the baseline has no SIMD128 instruction at all, the SIMD
 // modules have them; all import only env.emscripten_notify_memory_growth and export the
 // C API the wrapper calls; all give the same numbers. The lite SIMD module
-// (nmfkit-simd.wasm) really lacks beta != 2, NNDSVD and AMU, and the wrapper switches to
-// nmfkit-simd-full.wasm for them.
+// (nmfkit-simd.wasm) really lacks beta != 2, NNDSVD and AMU (and sparse X, missing
+// entries: sparse.test.mjs), and the wrapper switches to nmfkit-simd-full.wasm for them.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
@@ -16,8 +16,9 @@ const NEEDED_EXPORTS = [
   'nmfkit_sizeof_options', 'nmfkit_sizeof_result',
   ...['f32', 'f64'].flatMap((t) => ['workspace_size', 'solver_start', 'solver_run', 'solver_finish', 'kernel_name', 'inverse_transform'].map((f) => `nmfkit_${f}_${t}`)),
 ];
-// transform runs in the full modules; the default SIMD module keeps to a Frobenius fit.
-const TRANSFORM_EXPORTS = ['f32', 'f64'].flatMap((t) => [`nmfkit_transform_${t}`, `nmfkit_transform_columns_${t}`]);
+// transform and sparse X run in the full modules; the default SIMD module keeps to a dense Frobenius fit.
+const TRANSFORM_EXPORTS = ['f32', 'f64'].flatMap((t) =>
+  ['transform', 'transform_columns', 'workspace_size_csr', 'solver_start_csr', 'transform_csr', 'transform_columns_csr'].map((f) => `nmfkit_${f}_${t}`));
 
 describe('module files', () => {
   for (const [label, path] of MODULES) {
@@ -99,7 +100,7 @@ describe('lite and full SIMD modules', { skip: !WASM.simd && 'needs the SIMD mod
       await assert.rejects(lite.fit(X, { ...base, ...o }), (e) => {
         assert.ok(e instanceof NmfError);
         assert.equal(e.code, 'not_built', JSON.stringify(o));
-        assert.match(e.message, /only the Frobenius loss.*need nmfkit-simd-full\.wasm/);
+        assert.match(e.message, /only the Frobenius loss.*needs nmfkit-simd-full\.wasm/);
         return true;
       });
       assert.throws(() => lite.fitSync(X, { ...base, ...o }), { code: 'not_built' });

@@ -1,8 +1,9 @@
 // What a new user gets: `npm pack` (its prepack step builds/stages the .wasm modules from
 // this CTest build folder and the minified wrapper), then the tarball installed offline
 // into an empty project, and a script there that imports `nmfkit` (the minified dist/
-// entry) and fits a matrix: Frobenius on the default module, KL + NNDSVD on the full one
-// loaded on demand, also through nmfkit/worker.
+// entry) and fits a matrix: Frobenius on the default module, KL + NNDSVD and a sparse X
+// with missing entries on the full one loaded on demand (with dist/sparse.js), also
+// through nmfkit/worker.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,8 +24,8 @@ test('npm pack, install the tarball into an empty project, fit', () => {
   assert.equal(info.filename, `nmfkit-${version}.tgz`);
   const files = info.files.map((f) => f.path).sort();
   for (const f of ['package.json', 'README.md', 'dist/nmfkit-simd.wasm', 'dist/nmfkit-simd-full.wasm', 'dist/nmfkit.wasm',
-    'dist/node.js', 'dist/browser.js', 'dist/worker.node.js', 'dist/worker.browser.js', 'src/node.js', 'src/browser.js',
-    'src/core.js', 'src/client.js', 'src/worker-impl.js', 'src/worker.node.js', 'src/worker.browser.js', 'src/nmfkit.d.ts', 'src/worker.d.ts'])
+    'dist/node.js', 'dist/browser.js', 'dist/worker.node.js', 'dist/worker.browser.js', 'dist/sparse.js', 'src/node.js', 'src/browser.js',
+    'src/core.js', 'src/client.js', 'src/sparse.js', 'src/worker-impl.js', 'src/worker.node.js', 'src/worker.browser.js', 'src/nmfkit.d.ts', 'src/worker.d.ts'])
     assert.ok(files.includes(f), `${f} missing from the tarball`);
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('scripts/') || f.startsWith('node_modules/') || f.endsWith('.cpp')), files.join(' '));
   assert.equal(JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).dependencies, undefined, 'no runtime dependencies');
@@ -54,6 +55,12 @@ const full = await load({ features: 'full' });
 const klFull = full.fitSync(X, { rank: 2, seed: 7, loss: 'kullback-leibler', init: 'nndsvda' });
 const wk = await createWorker();
 const klWorker = await wk.fit(X, { rank: 2, seed: 7, loss: 'kullback-leibler', init: 'nndsvda' });
+// a sparse X, ratings: the unstored entries missing
+const S = { rows: 3, cols: 4, indptr: [0, 2, 3, 5], indices: [0, 2, 1, 1, 3], values: Float32Array.from([5, 3, 4, 1, 2]) };
+const so = { rank: 2, seed: 7, missing: 'unstored', maxIter: 100 };
+const sp = await nmf.fit(S, so);
+const spBase = base.fitSync(S, so);
+const spWorker = await wk.fit(S, so);
 await wk.terminate();
 const wasmFiles = ['nmfkit/nmfkit-simd.wasm', 'nmfkit/nmfkit-simd-full.wasm', 'nmfkit/nmfkit.wasm'].map((s) => existsSync(fileURLToPath(import.meta.resolve(s))));
 const diff = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
@@ -61,12 +68,14 @@ console.log(JSON.stringify({ simd: nmf.simd, expected: simdSupported(), base: ba
   same: diff(r.W, b.W), W: r.W.length, H: r.H.length, worker: rw.W.constructor.name,
   code, wasmFiles, worker_entry: import.meta.resolve('nmfkit/worker').endsWith('dist/worker.node.js'),
   entry: import.meta.resolve('nmfkit').endsWith('dist/node.js'),
-  kl: Math.max(diff(kl.W, klBase.W), diff(kl.W, klFull.W), diff(kl.W, klWorker.W)) }));
+  kl: Math.max(diff(kl.W, klBase.W), diff(kl.W, klFull.W), diff(kl.W, klWorker.W)),
+  sparse: [sp.observed, sp.W.constructor.name, Math.max(diff(sp.W, spBase.W), diff(sp.W, spWorker.W)) < 1e-5] }));
 `);
   const out = JSON.parse(execFileSync(process.execPath, ['main.js'], { cwd: app, encoding: 'utf8' }));
   assert.deepEqual(
     { ...out, rel: out.rel < 0.05, same: out.same < 1e-5, kl: out.kl < 1e-9 },
     { simd: out.expected, expected: out.expected, base: false, rel: true, same: true, W: 8, H: 6, worker: 'Float32Array',
-      code: 'x_negative', wasmFiles: [true, true, true], worker_entry: true, entry: true, kl: true },
+      code: 'x_negative', wasmFiles: [true, true, true], worker_entry: true, entry: true, kl: true,
+      sparse: [5, 'Float32Array', true] },
   );
 });

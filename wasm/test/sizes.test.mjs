@@ -1,7 +1,8 @@
 // Prints (does not assert) what each .wasm module and the minified wrapper weigh, raw and
 // gzip -9: what a page downloads for `import { load } from 'nmfkit'` is the minified
 // browser entry (core.js and client.js bundled in, as scripts/prepack.mjs builds it) plus
-// nmfkit-simd.wasm; nmfkit-simd-full.wasm follows only for beta != 2, NNDSVD or AMU.
+// nmfkit-simd.wasm; nmfkit-simd-full.wasm follows only for beta != 2, NNDSVD, AMU, sparse
+// X or missing entries, and with it sparse.js (the CSR marshalling, a file of its own).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -33,11 +34,21 @@ test('sizes (printed, not checked)', async (t) => {
     t.diagnostic('minified wrapper: esbuild is not installed (npm ci in wasm/)');
     return;
   }
-  const r = await esbuild.build({
-    entryPoints: [fileURLToPath(new URL('../src/browser.js', import.meta.url))],
-    bundle: true, format: 'esm', platform: 'browser', target: ['es2022'], minify: true, legalComments: 'none', write: false,
-  });
-  const js = Buffer.from(r.outputFiles[0].contents);
+  const sparseApart = {
+    name: 'sparse-apart',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/sparse\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
+    },
+  };
+  const bundle = async (file) => {
+    const r = await esbuild.build({
+      entryPoints: [fileURLToPath(new URL(`../src/${file}`, import.meta.url))], plugins: [sparseApart],
+      bundle: true, format: 'esm', platform: 'browser', target: ['es2022'], minify: true, legalComments: 'none', write: false,
+    });
+    return Buffer.from(r.outputFiles[0].contents);
+  };
+  const js = await bundle('browser.js');
   t.diagnostic(line('minified wrapper (browser entry)', js));
+  t.diagnostic(line('minified sparse.js (with a full module only)', await bundle('sparse.js')));
   if (sizes.simd) t.diagnostic(`page total for import { load } from 'nmfkit' (wrapper + SIMD module): ${gz(js) + sizes.simd} gzip -9`);
 });

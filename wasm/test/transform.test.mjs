@@ -29,7 +29,7 @@ for (const [label] of MODULES) {
 
     test('transform recovers W of X = W·H from H (float64 and float32)', async () => {
       const t = await nmf.transform(X, { H, rows: n, ...solve });
-      assert.deepEqual(Object.keys(t).sort(), ['W', 'cols', 'converged', 'iterations', 'loss', 'objective', 'rank', 'relativeError', 'rows']);
+      assert.deepEqual(Object.keys(t).sort(), ['W', 'cols', 'converged', 'iterations', 'loss', 'objective', 'observed', 'rank', 'relativeError', 'rows']);
       assert.ok(t.W instanceof Float64Array);
       assert.equal(t.rank, r);
       assert.equal(t.iterations, solve.maxIter);
@@ -42,7 +42,7 @@ for (const [label] of MODULES) {
 
     test('transformColumns recovers H of X = W·H from W', async () => {
       const t = await nmf.transformColumns(toRows(X, n, m), { W: toRows(W, n, r), ...solve });
-      assert.deepEqual(Object.keys(t).sort(), ['H', 'cols', 'converged', 'iterations', 'loss', 'objective', 'rank', 'relativeError', 'rows']);
+      assert.deepEqual(Object.keys(t).sort(), ['H', 'cols', 'converged', 'iterations', 'loss', 'objective', 'observed', 'rank', 'relativeError', 'rows']);
       assert.ok(relDiff(t.H, H) < 1e-3, `relative difference ${relDiff(t.H, H)}`);
       const t32 = await nmf.transformColumns(Float32Array.from(X), { W: Float32Array.from(W), cols: m, rank: r, ...solve });
       assert.ok(relDiff(t32.H, H) < 1e-3, `float32: relative difference ${relDiff(t32.H, H)}`);

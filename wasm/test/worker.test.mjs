@@ -69,6 +69,29 @@ for (const [label] of MODULES) {
       await assert.rejects(w.fit(X, { ...o, signal: done.signal }), { name: 'AbortError' });
     });
 
+    test('a sparse X (CSR) with missing entries: copied or moved, same results, errors with the entry', async () => {
+      const csr = () => ({ rows: 3, cols: 4, indptr: BigUint64Array.from([0n, 2n, 3n, 5n]), indices: Uint32Array.from([0, 2, 1, 1, 3]), values: Float32Array.from([1, 2, 3, 4, 5]) });
+      const so = { rank: 2, maxIter: 40, tol: 0, seed: 3, missing: 'unstored' };
+      const x = csr();
+      const ref = await local.fit(x, so);
+      assert.equal(ref.observed, 5);
+      const seen = [];
+      assert.deepEqual(await w.fit(x, { ...so, onProgress: (p) => seen.push(p.iteration) }), ref);
+      assert.deepEqual(seen, [10, 20, 30, 40]);
+      assert.deepEqual(x, csr(), 'X was copied, not moved');
+      const moved = csr();
+      assert.deepEqual(await w.fit(moved, { ...so, transfer: true }), ref);
+      assert.deepEqual([moved.indptr.length, moved.indices.length, moved.values.length], [0, 0, 0], 'the three buffers moved');
+      const t = await w.transform(csr(), { H: ref.H, missing: 'unstored', maxIter: 50 });
+      assert.deepEqual(t, await local.transform(csr(), { H: ref.H, missing: 'unstored', maxIter: 50 }));
+      await assert.rejects(w.fit({ ...csr(), values: Float32Array.from([1, 2, -3, 4, 5]) }, so), (e) => {
+        assert.ok(e instanceof NmfError);
+        assert.deepEqual([e.code, e.matrix, e.row, e.col, e.entry], ['x_negative', 'X', 1, 1, 2]);
+        return true;
+      });
+      await assert.rejects(w.fit({ ...csr(), indptr: [0, 2] }, so), { code: 'invalid_argument' });
+    });
+
     test('concurrent calls are matched to their results', async () => {
       const [a, b] = await Promise.all([w.fit(X, { ...o, seed: 1 }), w.fit(X, { ...o, seed: 2 })]);
       assert.deepEqual(a.W, local.fitSync(X, { ...o, seed: 1 }).W);
