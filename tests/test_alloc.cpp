@@ -209,6 +209,15 @@ TEST_CASE("CSR fits, the CSR solver, transforms and losses allocate nothing, mis
         o.solver = v.solver;
         CAPTURE(v.beta);
         CAPTURE(static_cast<int>(v.missing));
+        nmfkit_options co;
+        nmfkit_options_default(&co);
+        co.rank = r;
+        co.max_iter = 5;
+        co.beta = v.beta;
+        co.missing = static_cast<std::int32_t>(v.missing);
+        co.init = static_cast<std::int32_t>(v.init);
+        co.solver = static_cast<std::int32_t>(v.solver);
+        nmfkit_result cres;
         long seen = -1;
         {
             counting_scope scope;
@@ -226,6 +235,14 @@ TEST_CASE("CSR fits, the CSR solver, transforms and losses allocate nothing, mis
             double loss = 0;
             CHECK(nmfkit::beta_divergence<float>(X, W.cview(), H.cview(), v.beta, v.missing, loss) ==
                   nmfkit::status::ok);
+            CHECK(nmfkit_fit_csr_f32(n, m, indices.size(), indptr.data(), indices.data(), values.data(), W.data.data(),
+                                     r, H.data.data(), m, &co, ws.ptr, ws.bytes, &cres, nullptr, nullptr) == NMFKIT_OK);
+            CHECK(nmfkit_transform_csr_f64(n, m, indices.size(), indptr.data(), indices.data(), values_d.data(),
+                                           Hd.data.data(), m, Wd.data.data(), r, &co, ws.ptr, ws.bytes, &cres, nullptr,
+                                           nullptr) == NMFKIT_OK);
+            CHECK(nmfkit_beta_divergence_csr_f32(n, m, indices.size(), indptr.data(), indices.data(), nullptr,
+                                                 W.data.data(), r, H.data.data(), m, r, v.beta, co.missing,
+                                                 &loss) == NMFKIT_OK);
             const std::uint32_t kept5 = indices[5];
             indices[5] = static_cast<std::uint32_t>(m);  // error paths allocate nothing either
             CHECK(nmfkit::fit<float>(X, W.view(), H.view(), o, ws.ptr, ws.bytes, res) ==
