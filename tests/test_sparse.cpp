@@ -199,31 +199,34 @@ TEST_CASE_TEMPLATE("the resumable solver on CSR: slices give exactly the one-sho
     splitmix rng(503);
     const std::size_t n = 52, m = 41, r = 6;
     const auto X = to_csr(random_sparse<T>(n, m, 0.2, rng, 2.0));
-    for (double beta : {2.0, 1.0, 0.5}) {
-        CAPTURE(beta);
-        nmfkit::options o = opts(r, 31, beta, 77);
-        o.tol = 1e-7;
-        o.check_every = 3;
-        matrix<T> W1(n, r), H1(r, m), W2(n, r), H2(r, m);
-        nmfkit::result one, sliced;
-        REQUIRE(run_csr_fit(X, W1, H1, o, one) == status::ok);
-        workspace ws = make_csr_workspace(X, o);
-        nmfkit::solver<T> s;
-        REQUIRE(s.start(X.view(), W2.view(), H2.view(), o, ws.ptr, ws.bytes, sliced) == status::ok);
-        int slices = 0;
-        while (!s.done()) {
-            REQUIRE(s.run(4, sliced) == status::ok);
-            ++slices;
+    for (double beta : {2.0, 1.0, 0.5})
+        for (auto miss : {nmfkit::missing_entries::none, nmfkit::missing_entries::unstored}) {
+            CAPTURE(beta);
+            CAPTURE(std::string(nmfkit::name(miss)));
+            nmfkit::options o = opts(r, 31, beta, 77);
+            o.tol = 1e-7;
+            o.check_every = 3;
+            o.missing = miss;
+            matrix<T> W1(n, r), H1(r, m), W2(n, r), H2(r, m);
+            nmfkit::result one, sliced;
+            REQUIRE(run_csr_fit(X, W1, H1, o, one) == status::ok);
+            workspace ws = make_csr_workspace(X, o);
+            nmfkit::solver<T> s;
+            REQUIRE(s.start(X.view(), W2.view(), H2.view(), o, ws.ptr, ws.bytes, sliced) == status::ok);
+            int slices = 0;
+            while (!s.done()) {
+                REQUIRE(s.run(4, sliced) == status::ok);
+                ++slices;
+            }
+            REQUIRE(s.finish(sliced) == status::ok);
+            CHECK(slices == (static_cast<int>(one.iterations) + 3) / 4);
+            CHECK(sliced.iterations == one.iterations);
+            CHECK(std::memcmp(W1.data.data(), W2.data.data(), W1.data.size() * sizeof(T)) == 0);
+            CHECK(std::memcmp(H1.data.data(), H2.data.data(), H1.data.size() * sizeof(T)) == 0);
+            CHECK(sliced.loss == one.loss);
+            CHECK(sliced.relative_error == one.relative_error);
+            CHECK(sliced.observed == one.observed);
         }
-        REQUIRE(s.finish(sliced) == status::ok);
-        CHECK(slices == (static_cast<int>(one.iterations) + 3) / 4);
-        CHECK(sliced.iterations == one.iterations);
-        CHECK(std::memcmp(W1.data.data(), W2.data.data(), W1.data.size() * sizeof(T)) == 0);
-        CHECK(std::memcmp(H1.data.data(), H2.data.data(), H1.data.size() * sizeof(T)) == 0);
-        CHECK(sliced.loss == one.loss);
-        CHECK(sliced.relative_error == one.relative_error);
-        CHECK(sliced.observed == one.observed);
-    }
 }
 
 TEST_CASE("the progress callback on CSR sees the dense fit's checks and can cancel") {
@@ -382,6 +385,15 @@ TEST_CASE_TEMPLATE("an all-zero CSR X (nnz = 0): the dense all-zero fit, no NaN 
             workspace ws = make_csr_workspace(X, o);
             REQUIRE(nmfkit::transform<T>(X.view(), H0.cview(), Wt.view(), o, ws.ptr, ws.bytes, sparse) == status::ok);
             CHECK(all_finite_nonneg(Wt));
+            // No entries, no arrays: null indices and values are fine when nnz = 0.
+            auto bare = X.view();
+            bare.indices = nullptr;
+            bare.values = nullptr;
+            auto Wb = W0, Hb = H0;
+            REQUIRE(nmfkit::fit<T>(bare, Wb.view(), Hb.view(), o, ws.ptr, ws.bytes, sparse) == status::ok);
+            CHECK(all_finite_nonneg(Wb));
+            CHECK(all_finite_nonneg(Hb));
+            CHECK(sparse.loss == dense.loss);
         }
     }
 }
@@ -611,6 +623,29 @@ TEST_CASE_TEMPLATE("every malformed CSR array has its own status and position", 
         v = c.view();
         v.indices = nullptr;
         CHECK(nmfkit::fit<T>(v, W.view(), H.view(), o, ws.ptr, ws.bytes, res) == status::null_pointer);
+    }
+    SUBCASE("W, H or the workspace inside the CSR arrays") {
+        // X's arrays are only read and may share memory; a written buffer may not overlap them.
+        nmfkit::options o = opts(2, 3);
+        workspace ws = make_csr_workspace(c, o);
+        matrix<T> W(4, 2), H(2, 5);
+        std::vector<T> shared(64, T(1));
+        const auto v = c.view();
+        nmfkit::csr_view<T> in_shared = v;
+        in_shared.values = shared.data();
+        CHECK(nmfkit::fit<T>(in_shared, {shared.data() + 3, 4, 2, 2}, H.view(), o, ws.ptr, ws.bytes, res) ==
+              status::buffers_overlap);
+        CHECK(nmfkit::fit<T>(in_shared, W.view(), {shared.data() + 6, 2, 5, 5}, o, ws.ptr, ws.bytes, res) ==
+              status::buffers_overlap);
+        CHECK(nmfkit::fit<T>(in_shared, W.view(), H.view(), o, ws.ptr, ws.bytes, res) == status::ok);
+        // The workspace holding the row offsets.
+        std::vector<unsigned char> raw(ws.bytes + 2 * nmfkit::workspace_alignment);
+        void* wp = nmfkit::align_workspace(raw.data(), raw.size());
+        auto* offsets = static_cast<std::uint64_t*>(wp);
+        for (std::size_t i = 0; i < c.indptr.size(); ++i) offsets[i] = c.indptr[i];
+        nmfkit::csr_view<T> in_ws = v;
+        in_ws.indptr = offsets;
+        CHECK(nmfkit::fit<T>(in_ws, W.view(), H.view(), o, wp, ws.bytes, res) == status::buffers_overlap);
     }
     SUBCASE("transform, transform_columns, the solver and beta_divergence validate too") {
         c.indices[3] = 0;  // row 1: 0, 0, 4
