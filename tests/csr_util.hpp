@@ -128,7 +128,8 @@ inline long double beta_entry(long double x, long double y, double beta) {
     if (beta == 1) return (x > 0 ? x * std::log(x / y) : 0.0L) - x + y;
     if (beta == 0) return x / y - std::log(x / y) - 1;
     const long double b = beta;
-    return (std::pow(x, b) + (b - 1) * std::pow(y, b) - b * x * std::pow(y, b - 1)) / (b * (b - 1));
+    const long double cross = x == 0 ? 0.0L : b * x * std::pow(y, b - 1);  // 0·y^(β−1) is 0, also at y = 0
+    return (std::pow(x, b) + (b - 1) * std::pow(y, b) - cross) / (b * (b - 1));
 }
 
 // D_β(X | W·H) over the entries with observed(i, j), entry by entry.

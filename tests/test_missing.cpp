@@ -185,14 +185,15 @@ TEST_CASE_TEMPLATE("dense missing = nan and CSR missing = unstored are the same 
 TEST_CASE("the observed-entry loss never increases: random masks, Frobenius and KL, dense and CSR") {
     splitmix rng(602);
     int runs = 0;
-    for (double beta : {2.0, 1.0}) {
+    for (double beta : {2.0, 1.0, 0.5, 0.0}) {  // also the tiled β (Févotte & Idier's exponent keeps MM)
         for (int sparse = 0; sparse < 2; ++sparse) {
-            for (int trial = 0; trial < 12; ++trial) {
+            for (int trial = 0; trial < (beta == 2 || beta == 1 ? 12 : 5); ++trial) {
                 const std::size_t n = 2 + rng.below(30), m = 2 + rng.below(30), r = 1 + rng.below(5);
                 auto X = random_matrix<double>(n, m, rng, 1 + 4 * rng.uniform());
                 for (std::size_t i = 0; i < n; ++i)
                     for (std::size_t j = 0; j < m; ++j)
-                        if (rng.uniform() < 0.1) X(i, j) = 0;  // observed zeros
+                        if (beta <= 0) X(i, j) += 0.05;             // IS needs X > 0 where observed
+                        else if (rng.uniform() < 0.1) X(i, j) = 0;  // observed zeros
                 const auto mask = random_mask(n, m, 0.1 + 0.6 * rng.uniform(), rng);
                 auto observed = [&mask](std::size_t i, std::size_t j) { return mask(i, j) != 0; };
                 const auto Xnan = with_nans(X, mask);
@@ -239,7 +240,7 @@ TEST_CASE("the observed-entry loss never increases: random masks, Frobenius and 
             }
         }
     }
-    CHECK(runs == 48);
+    CHECK(runs == 2 * (2 * 12 + 2 * 5));
 }
 
 TEST_CASE_TEMPLATE("result.observed, loss and relative_error are over the observed entries", T, float, double) {
@@ -259,10 +260,26 @@ TEST_CASE_TEMPLATE("result.observed, loss and relative_error are over the observ
             CAPTURE(sparse);
             nmfkit::options o = opts(r, 25, beta, 4);
             o.missing = sparse ? missing_entries::unstored : missing_entries::nan;
+            o.check_every = 5;
             matrix<T> W(n, r), H(r, m);
             nmfkit::result res;
-            REQUIRE((sparse ? run_csr_fit(Xcsr, W, H, o, res) : run_fit(Xnan, W, H, o, res)) == status::ok);
+            std::vector<nmfkit::progress> seen;
+            auto cb = [](const nmfkit::progress& p, void* user) {
+                static_cast<std::vector<nmfkit::progress>*>(user)->push_back(p);
+                return true;
+            };
+            if (sparse) {
+                REQUIRE(run_csr_fit(Xcsr, W, H, o, res, cb, &seen) == status::ok);
+            } else {
+                workspace ws = make_workspace<T>(n, m, o);
+                REQUIRE(nmfkit::fit<T>(Xnan.cview(), W.view(), H.view(), o, ws.ptr, ws.bytes, res, cb, &seen) ==
+                        status::ok);
+            }
             CHECK(res.observed == expected);
+            // The progress reports are over the observed entries too (the last one is the final W, H).
+            REQUIRE(seen.size() == 5);
+            CHECK_REL(seen.back().loss, res.loss, sizeof(T) == 4 ? 1e-4 : 1e-9);
+            CHECK_REL(seen.back().relative_error, res.relative_error, sizeof(T) == 4 ? 1e-4 : 1e-9);
             CHECK(all_finite_nonneg(W));
             CHECK(all_finite_nonneg(H));
             CHECK_REL(res.loss, direct_loss(X, W, H, beta, observed), tol);
@@ -422,6 +439,15 @@ TEST_CASE_TEMPLATE("transform folds in new rows with missing entries", T, float,
         double x_sq = 0;
         for (T v : Xcsr.values) x_sq += double(v) * v;
         CHECK(std::fabs(b.loss - a.loss) <= (sizeof(T) == 4 ? 1e-6 : 1e-12) * x_sq);
+        // A new row with nothing known folds in as zeros, without NaN.
+        auto Xblank = Xnan;
+        for (std::size_t j = 0; j < m; ++j) Xblank(2, j) = std::numeric_limits<T>::quiet_NaN();
+        matrix<T> Wb(rows, r);
+        o.missing = missing_entries::nan;
+        REQUIRE(nmfkit::transform<T>(Xblank.cview(), Ht.cview(), Wb.view(), o, wd.ptr, wd.bytes, a) == status::ok);
+        CHECK(all_finite_nonneg(Wb));
+        for (std::size_t k = 0; k < r; ++k) CHECK(Wb(2, k) == 0);
+        CHECK(std::isfinite(a.loss));
         // Unstored read as zeros (missing = none) is a different, wrong, problem.
         matrix<T> Wz(rows, r);
         o.missing = missing_entries::none;
