@@ -724,20 +724,28 @@ TEST_CASE_TEMPLATE("CSR workspace: within workspace_bound, enough, never overrun
     CHECK(fits > 150);
 }
 
-TEST_CASE("the sampled products' buffer is min(nnz, max(m, 2^16)): large sparse problems need no n x m memory") {
-    nmfkit::options o = opts(20, 100, 1.0);
-    const std::size_t n = 20000, m = 5000, nnz = 500000;  // 0.5 % density
-    std::size_t bytes = 0;
-    REQUIRE(nmfkit::workspace_size<float>(n, m, nnz, o, bytes) == status::ok);
-    const std::size_t factors = (n + m) * 20 * sizeof(float);
-    MESSAGE("KL CSR workspace for 20000x5000 r=20 nnz=5e5 float32: " << bytes << " bytes");
-    CHECK(bytes < 4 * factors);
-    o.beta = 2;
-    REQUIRE(nmfkit::workspace_size<float>(n, m, nnz, o, bytes) == status::ok);
-    CHECK(bytes < 4 * factors);
+// nmfkit.hpp: a sparse X needs O((n + m)·r + r²) elements plus a buffer of min(nnz, max(m, 2^16))
+// values for β ∈ {1, 2}, missing entries or not — never n×m. 20000×5000 at 0.5 % density, r = 20.
+TEST_CASE("CSR workspace: O((n + m) r) plus a buffer of min(nnz, max(m, 2^16)) values") {
+    nmfkit::options o = opts(20, 100, 2.0);
+    const std::size_t n = 20000, m = 5000, nnz = 500000;
+    std::size_t frobenius = 0, kl = 0, masked = 0, few = 0;
+    REQUIRE(nmfkit::workspace_size<float>(n, m, nnz, o, frobenius) == status::ok);
+    REQUIRE(nmfkit::workspace_size<float>(n, m, 1000, o, few) == status::ok);
     o.missing = nmfkit::missing_entries::unstored;
-    REQUIRE(nmfkit::workspace_size<float>(n, m, nnz, o, bytes) == status::ok);
-    CHECK(bytes < 4 * factors);
+    REQUIRE(nmfkit::workspace_size<float>(n, m, nnz, o, masked) == status::ok);
+    o.missing = nmfkit::missing_entries::none;
+    o.beta = 1;
+    REQUIRE(nmfkit::workspace_size<float>(n, m, nnz, o, kl) == status::ok);
+    MESSAGE("CSR workspace for 20000x5000 r=20 nnz=5e5 float32: Frobenius "
+            << frobenius << " B, KL " << kl << " B, Frobenius with missing " << masked << " B");
+    const std::size_t factors = (n + m) * 20 * sizeof(float);
+    CHECK(frobenius < 4 * factors);
+    CHECK(kl == frobenius);
+    CHECK(masked == frobenius);
+    // max(m, 2^16) = 2^16 values for 5e5 entries, all 1000 of them for 1000 (regions rounded to 64 B).
+    const std::size_t a = nmfkit::workspace_alignment;
+    CHECK(frobenius - few == (std::size_t(1) << 16) * sizeof(float) - (1000 * sizeof(float) + a - 1) / a * a);
 }
 
 TEST_CASE("accelerated MU on a sparse CSR X: monotone, and ahead of MU after the same iterations") {
