@@ -203,7 +203,7 @@ TEST_CASE_TEMPLATE("the resumable solver on CSR: slices give exactly the one-sho
         for (auto miss : {nmfkit::missing_entries::none, nmfkit::missing_entries::unstored}) {
             CAPTURE(beta);
             CAPTURE(std::string(nmfkit::name(miss)));
-            nmfkit::options o = opts(r, 31, beta, 77);
+            nmfkit::options o = opts(r, 19, beta, 77);
             o.tol = 1e-7;
             o.check_every = 3;
             o.missing = miss;
@@ -671,7 +671,7 @@ TEST_CASE_TEMPLATE("every malformed CSR array has its own status and position", 
 
 TEST_CASE_TEMPLATE("CSR workspace: within workspace_bound, enough, never overrun", T, float, double) {
     splitmix rng(510);
-    const std::size_t dims[][2] = {{1, 1}, {1, 70}, {70, 1}, {33, 17}, {60, 30}, {20, 90}};
+    const std::size_t dims[][2] = {{1, 1}, {1, 70}, {70, 1}, {33, 17}, {45, 25}, {15, 70}};
     const double betas[] = {2, 1, 0.5, 0};
     int fits = 0;
     for (const auto& d : dims) {
