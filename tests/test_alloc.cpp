@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -130,6 +131,128 @@ TEST_CASE("fit, the resumable solver and the C API allocate nothing") {
             CHECK(nmfkit::fit<float>(X.cview(), W.view(), H.view(), o, ws.ptr, ws.bytes, res) ==
                   nmfkit::status::x_negative);
             X(n - 1, 3) = 0;
+            seen = g_allocations;
+        }
+        CHECK(seen == 0);
+    }
+}
+
+TEST_CASE("CSR fits, the CSR solver, transforms and losses allocate nothing, missing entries too") {
+    splitmix rng(2);
+    const std::size_t n = 150, m = 97, r = 6;
+    auto Xd = random_matrix<float>(n, m, rng, 1.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < m; ++j)
+            if (rng.uniform() < 0.8) Xd(i, j) = 0;
+    // The CSR arrays of Xd, built here so that the counting scope sees only the library.
+    std::vector<std::uint64_t> indptr(1, 0);
+    std::vector<std::uint32_t> indices;
+    std::vector<float> values;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < m; ++j)
+            if (Xd(i, j) != 0) {
+                indices.push_back(static_cast<std::uint32_t>(j));
+                values.push_back(Xd(i, j));
+            }
+        indptr.push_back(indices.size());
+    }
+    std::vector<double> values_d(values.begin(), values.end());
+    const nmfkit::csr_view<float> X(indptr.data(), indices.data(), values.data(), n, m, indices.size());
+    const nmfkit::csr_view<double> Xdbl(indptr.data(), indices.data(), values_d.data(), n, m, indices.size());
+    const nmfkit::csr_view<float> pattern(indptr.data(), indices.data(), nullptr, n, m, indices.size());
+
+    struct variant {
+        double beta;
+        nmfkit::missing_entries missing;
+        nmfkit::init_method init;
+        nmfkit::algorithm solver;
+    };
+    const variant variants[] = {
+        {2, nmfkit::missing_entries::none, nmfkit::init_method::random, nmfkit::algorithm::mu},
+        {2, nmfkit::missing_entries::none, nmfkit::init_method::nndsvda, nmfkit::algorithm::amu},
+        {1, nmfkit::missing_entries::none, nmfkit::init_method::nndsvd, nmfkit::algorithm::mu},
+        {0.5, nmfkit::missing_entries::none, nmfkit::init_method::random, nmfkit::algorithm::mu},
+        {2, nmfkit::missing_entries::unstored, nmfkit::init_method::random, nmfkit::algorithm::mu},
+        {1, nmfkit::missing_entries::unstored, nmfkit::init_method::nndsvda, nmfkit::algorithm::mu},
+        {0.5, nmfkit::missing_entries::unstored, nmfkit::init_method::random, nmfkit::algorithm::mu},
+    };
+    std::size_t dup = 0;  // an entry whose row holds the entry before it too
+    for (std::size_t i = 0; i < n && dup == 0; ++i)
+        if (indptr[i + 1] - indptr[i] >= 2) dup = indptr[i] + 1;
+    REQUIRE(dup > 0);
+    std::size_t most = 0;
+    for (const variant& v : variants) {
+        nmfkit::options o;
+        o.rank = r;
+        o.beta = v.beta;
+        o.missing = v.missing;
+        o.init = v.init;
+        o.solver = v.solver;
+        std::size_t bytes = 0;
+        REQUIRE(nmfkit::workspace_size<double>(n, m, indices.size(), o, bytes) == nmfkit::status::ok);
+        most = bytes > most ? bytes : most;
+    }
+    workspace ws(most);
+    matrix<float> W(n, r), H(r, m);
+    matrix<double> Wd(n, r), Hd(r, m);
+    nmfkit::result res;
+    auto cb = [](const nmfkit::progress&, void*) { return true; };
+    for (const variant& v : variants) {
+        nmfkit::options o;
+        o.rank = r;
+        o.max_iter = 8;
+        o.check_every = 3;
+        o.tol = 1e-9;
+        o.beta = v.beta;
+        o.missing = v.missing;
+        o.init = v.init;
+        o.solver = v.solver;
+        CAPTURE(v.beta);
+        CAPTURE(static_cast<int>(v.missing));
+        nmfkit_options co;
+        nmfkit_options_default(&co);
+        co.rank = r;
+        co.max_iter = 5;
+        co.beta = v.beta;
+        co.missing = static_cast<std::int32_t>(v.missing);
+        co.init = static_cast<std::int32_t>(v.init);
+        co.solver = static_cast<std::int32_t>(v.solver);
+        nmfkit_result cres;
+        long seen = -1;
+        {
+            counting_scope scope;
+            CHECK(nmfkit::fit<float>(X, W.view(), H.view(), o, ws.ptr, ws.bytes, res, cb, nullptr) ==
+                  nmfkit::status::ok);
+            CHECK(nmfkit::fit<double>(Xdbl, Wd.view(), Hd.view(), o, ws.ptr, ws.bytes, res) == nmfkit::status::ok);
+            CHECK(nmfkit::fit<float>(pattern, W.view(), H.view(), o, ws.ptr, ws.bytes, res) == nmfkit::status::ok);
+            nmfkit::solver<float> s;
+            CHECK(s.start(X, W.view(), H.view(), o, ws.ptr, ws.bytes, res) == nmfkit::status::ok);
+            while (!s.done()) CHECK(s.run(3, res) == nmfkit::status::ok);
+            CHECK(s.finish(res) == nmfkit::status::ok);
+            CHECK(nmfkit::transform<float>(X, H.cview(), W.view(), o, ws.ptr, ws.bytes, res) == nmfkit::status::ok);
+            CHECK(nmfkit::transform_columns<float>(X, W.cview(), H.view(), o, ws.ptr, ws.bytes, res) ==
+                  nmfkit::status::ok);
+            double loss = 0;
+            CHECK(nmfkit::beta_divergence<float>(X, W.cview(), H.cview(), v.beta, v.missing, loss) ==
+                  nmfkit::status::ok);
+            CHECK(nmfkit_fit_csr_f32(n, m, indices.size(), indptr.data(), indices.data(), values.data(), W.data.data(),
+                                     r, H.data.data(), m, &co, ws.ptr, ws.bytes, &cres, nullptr, nullptr) == NMFKIT_OK);
+            CHECK(nmfkit_transform_csr_f64(n, m, indices.size(), indptr.data(), indices.data(), values_d.data(),
+                                           Hd.data.data(), m, Wd.data.data(), r, &co, ws.ptr, ws.bytes, &cres, nullptr,
+                                           nullptr) == NMFKIT_OK);
+            CHECK(nmfkit_beta_divergence_csr_f32(n, m, indices.size(), indptr.data(), indices.data(), nullptr,
+                                                 W.data.data(), r, H.data.data(), m, r, v.beta, co.missing,
+                                                 &loss) == NMFKIT_OK);
+            const std::uint32_t kept5 = indices[5];
+            indices[5] = static_cast<std::uint32_t>(m);  // error paths allocate nothing either
+            CHECK(nmfkit::fit<float>(X, W.view(), H.view(), o, ws.ptr, ws.bytes, res) ==
+                  nmfkit::status::csr_index_out_of_range);
+            indices[5] = kept5;
+            const std::uint32_t kept = indices[dup];
+            indices[dup] = indices[dup - 1];
+            CHECK(nmfkit::fit<float>(X, W.view(), H.view(), o, ws.ptr, ws.bytes, res) ==
+                  nmfkit::status::csr_duplicate_index);
+            indices[dup] = kept;
             seen = g_allocations;
         }
         CHECK(seen == 0);
