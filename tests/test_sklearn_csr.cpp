@@ -59,8 +59,9 @@ workspace csr_workspace(const nmfkit::csr_view<T>& X, const nmfkit::options& o) 
 
 double rel(double a, double b) { return std::fabs(a - b) / std::fabs(b); }
 
-// f64 runs the same arithmetic as scikit-learn up to rounding; f32 drifts from the f64
-// reference by its own rounding, amplified over 50 multiplicative steps.
+// f64 runs the same arithmetic as scikit-learn up to rounding (nmfkit's dense fit of the same
+// matrix lands within 3e-15 of these references); f32 drifts from them by its own rounding over
+// 50 multiplicative steps, ~4e-6 for the dense fit, so the same 1e-4 holds for both.
 template <class T>
 void check_fits(double tol) {
     for (const auto& c : skcsr::cases) {
@@ -92,7 +93,7 @@ TEST_CASE("CSR fit agrees with scikit-learn NMF(solver='mu') on the same CSR mat
 }
 
 TEST_CASE("CSR fit agrees with scikit-learn NMF(solver='mu') on the same CSR matrix, float32") {
-    check_fits<float>(1e-3);
+    check_fits<float>(1e-4);
 }
 
 TEST_CASE("beta_divergence of a CSR X equals scikit-learn's at its final factors") {
