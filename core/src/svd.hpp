@@ -9,6 +9,7 @@
 
 #include "kernels/kernels.hpp"
 #include "nmfkit/nmfkit.hpp"
+#include "solver/data.hpp"
 
 namespace nmfkit {
 namespace detail {
@@ -18,11 +19,11 @@ namespace detail {
 template <class T>
 bool svd_scratch_bytes(std::size_t n, std::size_t m, std::size_t r, std::size_t& bytes) noexcept;
 
-// The r leading singular triplets of X: X ≈ U·diag(sigma)·Vt with U (n×r) and Vt (r×m)
-// having orthonormal columns / rows, sigma descending. scratch must be 64-byte
-// aligned and hold svd_scratch_bytes() bytes.
+// The r leading singular triplets of X (reached through its products X·B and Aᵀ·X): X ≈ U·diag(sigma)·Vt with U (n×r)
+// and Vt (r×m) having orthonormal columns / rows, sigma descending. scratch must be 64-byte aligned and hold
+// svd_scratch_bytes() bytes.
 template <class T>
-void truncated_svd(const kernel_table<T>& k, const_matrix_view<T> X, std::size_t r, std::uint64_t seed,
+void truncated_svd(const kernel_table<T>& k, const data_matrix<T>& X, std::size_t r, std::uint64_t seed,
                    matrix_view<T> U, double* sigma, matrix_view<T> Vt, void* scratch) noexcept;
 
 }  // namespace detail

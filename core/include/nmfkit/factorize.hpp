@@ -1,5 +1,5 @@
 // Owning convenience layer over nmfkit.hpp: allocates W, H and the workspace with
-// std::vector and returns them. For callers who don't need to control memory; the
+// std::vector and returns them; X dense or sparse (CSR). For callers who don't need to control memory; the
 // core below never allocates.
 //
 //     auto f = nmfkit::factorize<float>({X.data(), n, m}, opt);
@@ -22,17 +22,17 @@ struct factorization {
     result info;
 };
 
-// Fits X with `opt`. For init_method::custom, pass W0 (n×r) and H0 (r×m) row-major.
-// Throws std::bad_alloc only if the buffers cannot be allocated.
-template <class T>
-factorization<T> factorize(const_matrix_view<T> X, const options& opt, const std::vector<T>* W0 = nullptr,
-                           const std::vector<T>* H0 = nullptr) {
+namespace detail {
+// The fit of either form of X (n×m), its workspace sized by `size`.
+template <class T, class XIn, class Size>
+factorization<T> factorize_any(const XIn& X, const options& opt, const std::vector<T>* W0, const std::vector<T>* H0,
+                               Size size) {
     factorization<T> f;
     f.rows = X.rows;
     f.cols = X.cols;
     f.rank = opt.rank;
     std::size_t bytes = 0;
-    f.status = workspace_size<T>(X.rows, X.cols, opt, bytes);
+    f.status = size(bytes);
     if (f.status != status::ok) return f;
     if (opt.init == init_method::custom &&
         (!W0 || !H0 || W0->size() != X.rows * opt.rank || H0->size() != opt.rank * X.cols)) {
@@ -45,6 +45,28 @@ factorization<T> factorize(const_matrix_view<T> X, const options& opt, const std
     void* ws = align_workspace(buffer.data(), buffer.size());
     f.status = fit<T>(X, {f.W.data(), X.rows, opt.rank}, {f.H.data(), opt.rank, X.cols}, opt, ws, bytes, f.info);
     return f;
+}
+}  // namespace detail
+
+// Fits X with `opt`. For init_method::custom, pass W0 (n×r) and H0 (r×m) row-major.
+// Throws std::bad_alloc only if the buffers cannot be allocated.
+template <class T>
+factorization<T> factorize(const_matrix_view<T> X, const options& opt, const std::vector<T>* W0 = nullptr,
+                           const std::vector<T>* H0 = nullptr) {
+    return detail::factorize_any<T>(X, opt, W0, H0,
+                                    [&](std::size_t& bytes) { return workspace_size<T>(X.rows, X.cols, opt, bytes); });
+}
+
+// The same for a sparse X (CSR; see csr_view), never densified:
+//
+//     nmfkit::csr_view<float> X(indptr.data(), indices.data(), values.data(), n, m, values.size());
+//     auto f = nmfkit::factorize<float>(X, opt);
+template <class T>
+factorization<T> factorize(const csr_view<T>& X, const options& opt, const std::vector<T>* W0 = nullptr,
+                           const std::vector<T>* H0 = nullptr) {
+    return detail::factorize_any<T>(X, opt, W0, H0, [&](std::size_t& bytes) {
+        return workspace_size<T>(X.rows, X.cols, X.nnz, opt, bytes);
+    });
 }
 
 }  // namespace nmfkit

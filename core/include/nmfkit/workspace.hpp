@@ -17,7 +17,7 @@ namespace nmfkit {
 
 // Bytes reserved for the solver's state at the start of the workspace: it holds a fixed
 // number of pointers, sizes and doubles (the solver static_asserts that it fits).
-inline constexpr std::size_t workspace_header_bytes = 128 + 48 * sizeof(void*);
+inline constexpr std::size_t workspace_header_bytes = 128 + 64 * sizeof(void*);
 
 namespace detail {
 
@@ -86,30 +86,76 @@ constexpr bool svd_scratch(std::size_t n, std::size_t m, std::size_t r, std::siz
     return true;
 }
 
-// The solver's regions after a header of `header` bytes: num, den (max(n, m)·r each), HHᵀ, WᵀW
-// (r² each), for β ≠ 2 one or two tiles of W·H; NNDSVD's scratch and σ overlay them from the
-// header on. Offsets in at[0..5] (num, den, hht, wtw, ta, tb) and at[6..7] (svd, sigma); false
-// on overflow.
+// What the layout depends on besides n, m and the options: whether X is sparse (CSR, nnz stored
+// entries) and whether some entries are missing (options::missing ≠ none).
+struct data_shape {
+    bool sparse = false;
+    std::size_t nnz = 0;
+    bool masked = false;
+};
+
+// Sparse X: W·H at the stored entries (β = 1, missing entries, exact losses) is formed in blocks of
+// rows whose entries fit a buffer of min(nnz, max(m, k_sample_min)) values (a row holds at most m).
+constexpr std::size_t k_sample_min = std::size_t(1) << 16;
+constexpr std::size_t sample_buffer(std::size_t m, std::size_t nnz) noexcept {
+    const std::size_t most = m > k_sample_min ? m : k_sample_min;
+    return nnz < most ? nnz : most;
+}
+
+// Region offsets of the solver's workspace (workspace_regions).
+enum region : int {
+    r_num,    // X·Hᵀ (n×r) or Wᵀ·X (r×m): max(n, m)·r
+    r_den,    // the matching denominators, same size
+    r_hht,    // H·Hᵀ, r×r
+    r_wtw,    // Wᵀ·W, r×r
+    r_ta,     // β ≠ 2 or missing entries: a tile of W·H
+    r_tb,     // ... and of its second form (β ≠ 1 or missing)
+    r_svd,    // nndsvd*: the SVD's scratch, overlaying num.. (it runs before they are used)
+    r_sigma,  // nndsvd*: the r singular values (double), after the scratch
+    r_xt,     // sparse: Hᵀ and Xᵀ·W (m×2r; m×k for the SVD's sketch), before the overlay
+    r_vals,   // sparse: sample_buffer() values of W·H at the stored entries of a block of rows
+    r_xtile,  // sparse, tiled β: X's block of a tile, densified
+    r_count
+};
+
+// The solver's regions after a header of `header` bytes; offsets in at[region], total size in
+// `total`; false on overflow.
 constexpr bool workspace_regions(std::size_t n, std::size_t m, std::size_t r, double beta, bool nndsvd,
-                                 std::size_t elem, std::size_t header, std::size_t (&at)[8],
+                                 std::size_t elem, std::size_t header, const data_shape& x, std::size_t (&at)[r_count],
                                  std::size_t& total) noexcept {
     std::size_t cap = 0, rr = 0, off = header;
-    if (!checked_mul(n > m ? n : m, r, cap) || !checked_mul(r, r, rr) || !append_region(off, cap, elem, at[0]) ||
-        !append_region(off, cap, elem, at[1]) || !append_region(off, rr, elem, at[2]) ||
-        !append_region(off, rr, elem, at[3]))
+    const bool svd = nndsvd && r <= (n < m ? n : m);
+    const std::size_t sketch = svd ? svd_sketch_size(n, m, r) : 0;
+    at[r_xt] = at[r_vals] = at[r_xtile] = header;
+    if (x.sparse) {
+        std::size_t xt = 0;
+        std::size_t cols = 0;  // Hᵀ and an m×r accumulator side by side, or the sketch's transpose
+        if (!checked_mul(r, 2, cols) || !checked_mul(m, cols > sketch ? cols : sketch, xt) ||
+            !append_region(off, xt, elem, at[r_xt]))
+            return false;
+    }
+    const std::size_t overlay = off;  // the SVD may reuse everything from here on
+    if (!checked_mul(n > m ? n : m, r, cap) || !checked_mul(r, r, rr) || !append_region(off, cap, elem, at[r_num]) ||
+        !append_region(off, cap, elem, at[r_den]) || !append_region(off, rr, elem, at[r_hht]) ||
+        !append_region(off, rr, elem, at[r_wtw]))
         return false;
-    at[4] = at[5] = off;
-    if (beta != 2) {
+    at[r_ta] = at[r_tb] = off;
+    const bool sampled = x.sparse && (beta == 1 || (beta == 2 && x.masked));
+    if (x.sparse && !append_region(off, sample_buffer(m, x.nnz), elem, at[r_vals])) return false;
+    if ((beta != 2 || x.masked) && !sampled) {  // tiles of W·H
         std::size_t tile_rows = 0, tile_cols = 0, tile = 0;
-        if (!beta_tile_shape(n, m, tile_rows, tile_cols, tile) || !append_region(off, tile, elem, at[4])) return false;
-        if (beta != 1 && !append_region(off, tile, elem, at[5])) return false;
+        if (!beta_tile_shape(n, m, tile_rows, tile_cols, tile) || !append_region(off, tile, elem, at[r_ta]))
+            return false;
+        if ((beta != 1 || x.masked) && !append_region(off, tile, elem, at[r_tb])) return false;
+        // A sparse X's block, densified; exact losses use tiles of num's size (cap).
+        if (x.sparse && !append_region(off, tile > cap ? tile : cap, elem, at[r_xtile])) return false;
     }
     total = off;
-    at[6] = at[7] = header;
-    if (nndsvd && r <= (n < m ? n : m)) {  // the SVD runs before the buffers are used
-        std::size_t svd_bytes = 0, svd_end = header;
-        if (!svd_scratch(n, m, r, elem, svd_bytes) || !append_region(svd_end, svd_bytes, 1, at[6]) ||
-            !append_region(svd_end, r, sizeof(double), at[7]))
+    at[r_svd] = at[r_sigma] = overlay;
+    if (svd) {
+        std::size_t svd_bytes = 0, svd_end = overlay;
+        if (!svd_scratch(n, m, r, elem, svd_bytes) || !append_region(svd_end, svd_bytes, 1, at[r_svd]) ||
+            !append_region(svd_end, r, sizeof(double), at[r_sigma]))
             return false;
         if (svd_end > total) total = svd_end;
     }
@@ -122,9 +168,21 @@ constexpr bool workspace_regions(std::size_t n, std::size_t m, std::size_t r, do
 // size overflows size_t. Options that workspace_size() rejects still get a (meaningless) bound.
 template <class T>
 constexpr std::size_t workspace_bound(std::size_t n, std::size_t m, const options& opt) noexcept {
-    std::size_t at[8] = {}, total = 0;
+    std::size_t at[detail::r_count] = {}, total = 0;
+    const detail::data_shape x{false, 0, opt.missing != missing_entries::none};
     if (!detail::workspace_regions(n, m, opt.rank, opt.beta, detail::is_nndsvd(opt.init), sizeof(T),
-                                   workspace_header_bytes, at, total))
+                                   workspace_header_bytes, x, at, total))
+        return 0;
+    return total;
+}
+
+// The same for a sparse X with nnz stored entries: at least workspace_size<T>(n, m, nnz, opt).
+template <class T>
+constexpr std::size_t workspace_bound(std::size_t n, std::size_t m, std::size_t nnz, const options& opt) noexcept {
+    std::size_t at[detail::r_count] = {}, total = 0;
+    const detail::data_shape x{true, nnz, opt.missing != missing_entries::none};
+    if (!detail::workspace_regions(n, m, opt.rank, opt.beta, detail::is_nndsvd(opt.init), sizeof(T),
+                                   workspace_header_bytes, x, at, total))
         return 0;
     return total;
 }

@@ -63,7 +63,8 @@ struct elementwise {
         const B d = B::load_unaligned(den);
         const B dd = xsimd::select(d == B(T(0)), veps, d);
         const B old = B::load_unaligned(x);
-        const B v = vdiv(old * B::load_unaligned(num), dd);
+        const B q = vdiv(old * B::load_unaligned(num), dd);
+        const B v = xsimd::select(q < B(k_tiny<T>), B(T(0)), q);
         acc = xsimd::fma(v - old, v - old, acc);
         v.store_unaligned(x);
     }
@@ -109,7 +110,8 @@ struct elementwise {
                 T s = 0;
                 for (; j < cols; ++j) {
                     const T d = dr[j] != T(0) ? dr[j] : eps;
-                    const T v = xr[j] * nr[j] / d;
+                    T v = xr[j] * nr[j] / d;
+                    if (v < k_tiny<T>) v = 0;
                     s += (v - xr[j]) * (v - xr[j]);
                     xr[j] = v;
                 }

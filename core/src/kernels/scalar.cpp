@@ -100,7 +100,8 @@ double mu_update(std::size_t rows, std::size_t cols, T* x, std::size_t ldx, cons
         T s = 0;
         for (std::size_t j = 0; j < cols; ++j) {
             const T d = dr[j] != T(0) ? dr[j] : eps;
-            const T v = xr[j] * nr[j] / d;
+            T v = xr[j] * nr[j] / d;
+            if (v < k_tiny<T>) v = 0;
             s += (v - xr[j]) * (v - xr[j]);
             xr[j] = v;
         }

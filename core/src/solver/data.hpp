@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "kernels/kernels.hpp"
 #include "nmfkit/nmfkit.hpp"
@@ -31,16 +32,43 @@ struct data_ops {
                       std::size_t tj, const T* P, std::size_t ldp, double beta, T eps, double& div,
                       double& sq) noexcept;
     // Every entry finite and ≥ 0 (> 0 if `positive`), else the status of the first bad entry
-    // (located in out); Σx and Σx² in double, summed in a fixed order.
-    status (*scan)(const void* x, bool positive, result& out, double& sum, double& sqsum) noexcept;
+    // (located in out; a sparse X also checks its arrays: csr_* statuses); Σx, Σx² in double,
+    // summed in a fixed order, and the number of entries they sum over. Masked X: observed only.
+    status (*scan)(const void* x, bool positive, result& out, double& sum, double& sqsum,
+                   std::uint64_t& observed) noexcept;
+    // Optional (null: the solver uses tiles of W·H). β = 1, or β = 2 with missing entries: one
+    // side's products at O(nnz·r) from W·H at the stored entries only. W side (num, den n×r,
+    // row stride r): num = (M∘X ⊘ WH)·Hᵀ (β = 1), (M∘X)·Hᵀ (β = 2); H side (r×m, stride m) the
+    // mirrors Wᵀ·(...). den = M·Hᵀ (β = 1) or (M∘WH)·Hᵀ (β = 2) and mirrors, only when the X is
+    // masked: the unmasked KL denominator is the solver's (row sums of H, column sums of W). A
+    // zero W·H entry counts as eps, as in beta_tile.
+    void (*sampled_side)(const void* x, const kernel_table<T>& k, bool w_side, const_matrix_view<T> W,
+                         const_matrix_view<T> H, double beta, T eps, T* num, T* den) noexcept;
+    // Optional (null: tiles of W·H). β ∈ {1, 2}: D_β(X | W·H) into div and ‖M∘(X − W·H)‖²_F into
+    // sq, exactly (double sums) and without tiles; over the observed entries when masked.
+    void (*exact_loss)(const void* x, const kernel_table<T>& k, const_matrix_view<T> W, const_matrix_view<T> H,
+                       double beta, T eps, double& div, double& sq) noexcept;
 };
 
 // X as the solver sees it: its shape and its operations.
+//
+// A masked X (options::missing ≠ none) has unknown entries; M is the 0/1 mask of the observed
+// ones. Its operations see M∘X: x_ht and wt_x treat missing entries as 0 (used by the NNDSVD's
+// products only), beta_tile is called for every β (1 and 2 too, B never null) and forms
+// P ← M∘X∘P^(β−2), B ← M∘P^(β−1); loss_tile sums over observed entries only.
 template <class T>
 struct data_matrix {
     const data_ops<T>* ops;
     const void* x;  // the implementation's own description of X (dense: a const_matrix_view<T>)
     std::size_t rows, cols;
+    bool masked;     // some entries are missing (weighted updates, losses over observed entries)
+    double entries;  // entries one product X·B visits per column of B: n·m dense, nnz sparse
+
+    // The solver calls sampled_side for these β instead of forming tiles.
+    bool samples(double beta) const noexcept {
+        return ops->sampled_side != nullptr && (beta == 1 || (beta == 2 && masked));
+    }
+    bool exact(double beta) const noexcept { return ops->exact_loss != nullptr && (beta == 1 || beta == 2); }
 
     void x_ht(const kernel_table<T>& k, std::size_t i0, std::size_t b, const_matrix_view<T> H, T* out,
               std::size_t ldo) const noexcept {
@@ -58,14 +86,40 @@ struct data_matrix {
                    std::size_t ldp, double beta, T eps, double& div, double& sq) const noexcept {
         ops->loss_tile(x, k, i0, ti, j0, tj, P, ldp, beta, eps, div, sq);
     }
-    status scan(bool positive, result& out, double& sum, double& sqsum) const noexcept {
-        return ops->scan(x, positive, out, sum, sqsum);
+    status scan(bool positive, result& out, double& sum, double& sqsum, std::uint64_t& observed) const noexcept {
+        return ops->scan(x, positive, out, sum, sqsum, observed);
+    }
+    void sampled_side(const kernel_table<T>& k, bool w_side, const_matrix_view<T> W, const_matrix_view<T> H,
+                      double beta, T eps, T* num, T* den) const noexcept {
+        ops->sampled_side(x, k, w_side, W, H, beta, eps, num, den);
+    }
+    void exact_loss(const kernel_table<T>& k, const_matrix_view<T> W, const_matrix_view<T> H, double beta, T eps,
+                    double& div, double& sq) const noexcept {
+        ops->exact_loss(x, k, W, H, beta, eps, div, sq);
     }
 };
 
-// The dense implementation (dense_data.cpp). The view must outlive the data_matrix.
+// The dense implementation (dense_data.cpp); masked: NaN entries are missing (missing = nan).
+// The view must outlive the data_matrix.
 template <class T>
-data_matrix<T> dense_data(const const_matrix_view<T>& X) noexcept;
+data_matrix<T> dense_data(const const_matrix_view<T>& X, bool masked = false) noexcept;
+
+// Sparse X (csr_data.cpp): the caller's arrays and the workspace scratch its operations use.
+template <class T>
+struct csr_context {
+    csr_view<T> X;
+    T* xt = nullptr;  // m × xt_cols: Hᵀ (or the SVD sketch's transpose), or Xᵀ·W before its transpose
+    std::size_t xt_cols = 0;
+    T* vals = nullptr;  // `samples` values: W·H (or M∘X ⊘ W·H) at the stored entries of a block of rows
+    std::size_t samples = 0;
+    T* xtile = nullptr;  // tiled β: X's block of a tile, densified (xtile_elems values)
+    std::size_t xtile_elems = 0;
+    bool masked = false;  // the unstored entries are missing
+};
+
+// The context must outlive the data_matrix; c.masked: the unstored entries are missing.
+template <class T>
+data_matrix<T> csr_data(const csr_context<T>& c) noexcept;
 
 }  // namespace detail
 }  // namespace nmfkit

@@ -1,5 +1,10 @@
 // The dense data_ops: X is a strided row-major view (the context); each operation is a kernel
 // call on a block of it.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "beta.hpp"
 #include "solver/state.hpp"
 
 namespace nmfkit {
@@ -57,24 +62,158 @@ void dense_loss_tile(const void* x, const kernel_table<T>& k, std::size_t i0, st
 }
 
 template <class T>
-status dense_scan(const void* x, bool positive, result& out, double& sum, double& sqsum) noexcept {
-    return scan_values<T>(view<T>(x), status::x_not_finite, status::x_negative, out, matrix_id::X, &sum, &sqsum,
-                          positive);
+status dense_scan(const void* x, bool positive, result& out, double& sum, double& sqsum,
+                  std::uint64_t& observed) noexcept {
+    const const_matrix_view<T>& X = view<T>(x);
+    observed = static_cast<std::uint64_t>(X.rows) * X.cols;
+    return scan_values<T>(X, status::x_not_finite, status::x_negative, out, matrix_id::X, &sum, &sqsum, positive);
 }
 
 template <class T>
-constexpr data_ops<T> k_dense_ops = {dense_x_ht<T>, dense_wt_x<T>, k_extended ? dense_beta_tile<T> : nullptr,
-                                     dense_loss_tile<T>, dense_scan<T>};  // β ≠ 2 only in extended builds
+constexpr data_ops<T> k_dense_ops = {
+    dense_x_ht<T>, dense_wt_x<T>, k_extended ? dense_beta_tile<T> : nullptr, dense_loss_tile<T>, dense_scan<T>,
+    nullptr,       nullptr};  // β ≠ 2 only in extended builds
+
+#if NMFKIT_EXTENDED
+// ---- missing = nan: the NaN entries are missing (M = 0 there), read in place without a mask.
+
+// out (b×r) = (M∘X)[i0 : i0+b, :]·Hᵀ and its mirror: the NNDSVD's products only, so plain loops.
+template <class T>
+void masked_x_ht(const void* x, const kernel_table<T>&, std::size_t i0, std::size_t b, const_matrix_view<T> H, T* out,
+                 std::size_t ldo) noexcept {
+    const const_matrix_view<T>& X = view<T>(x);
+    for (std::size_t i = 0; i < b; ++i) {
+        const T* xr = X.row(i0 + i);
+        for (std::size_t c = 0; c < H.rows; ++c) {
+            const T* h = H.row(c);
+            T s = 0;
+            for (std::size_t j = 0; j < X.cols; ++j) s += std::isnan(xr[j]) ? T(0) : xr[j] * h[j];
+            out[i * ldo + c] = s;
+        }
+    }
+}
+
+template <class T>
+void masked_wt_x(const void* x, const kernel_table<T>&, std::size_t i0, const_matrix_view<T> Wb, T* out,
+                 std::size_t ldo, bool acc) noexcept {
+    const const_matrix_view<T>& X = view<T>(x);
+    if (!acc)
+        for (std::size_t c = 0; c < Wb.cols; ++c)
+            for (std::size_t j = 0; j < X.cols; ++j) out[c * ldo + j] = 0;
+    for (std::size_t i = 0; i < Wb.rows; ++i) {
+        const T* xr = X.row(i0 + i);
+        for (std::size_t c = 0; c < Wb.cols; ++c) {
+            const T w = Wb(i, c);
+            T* o = out + c * ldo;
+            for (std::size_t j = 0; j < X.cols; ++j)
+                if (!std::isnan(xr[j])) o[j] += w * xr[j];
+        }
+    }
+}
+
+// P ← M∘X∘P^(β−2), B ← M∘P^(β−1) for every β: the kernel's tile (a NaN of X only reaches P),
+// then zeros where X is missing.
+template <class T>
+void masked_beta_tile(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0,
+                      std::size_t tj, T* P, std::size_t ldp, T* B, std::size_t ldb, double beta, T eps) noexcept {
+    const const_matrix_view<T>& X = view<T>(x);
+    if (beta == 2) {  // P ← X, B ← P
+        for (std::size_t i = 0; i < ti; ++i) {
+            const T* xr = X.row(i0 + i) + j0;
+            T* p = P + i * ldp;
+            T* q = B + i * ldb;
+            for (std::size_t j = 0; j < tj; ++j) {
+                q[j] = p[j];
+                p[j] = xr[j];
+            }
+        }
+    } else {
+        k.beta_tile(ti, tj, X.row(i0) + j0, X.stride, P, ldp, B, ldb, beta, eps);
+    }
+    for (std::size_t i = 0; i < ti; ++i) {
+        const T* xr = X.row(i0 + i) + j0;
+        T* p = P + i * ldp;
+        T* q = B + i * ldb;
+        for (std::size_t j = 0; j < tj; ++j)
+            if (std::isnan(xr[j])) p[j] = q[j] = 0;
+    }
+}
+
+// The divergence over the observed entries: the scalar tile over each run of them.
+template <class T>
+void masked_loss_tile(const void* x, const kernel_table<T>&, std::size_t i0, std::size_t ti, std::size_t j0,
+                      std::size_t tj, const T* P, std::size_t ldp, double beta, T eps, double& div,
+                      double& sq) noexcept {
+    const const_matrix_view<T>& X = view<T>(x);
+    for (std::size_t i = 0; i < ti; ++i) {
+        const T* xr = X.row(i0 + i) + j0;
+        const T* p = P + i * ldp;
+        for (std::size_t j = 0; j < tj;) {
+            if (std::isnan(xr[j])) {
+                ++j;
+                continue;
+            }
+            std::size_t e = j + 1;
+            while (e < tj && !std::isnan(xr[e])) ++e;
+            beta_loss_tile_scalar(1, e - j, xr + j, X.stride, p + j, ldp, beta, eps, div, sq);
+            j = e;
+        }
+    }
+}
+
+// As scan_values, skipping NaN entries (missing), counting the others.
+template <class T>
+status masked_scan(const void* x, bool positive, result& out, double& sum, double& sqsum,
+                   std::uint64_t& observed) noexcept {
+    const const_matrix_view<T>& X = view<T>(x);
+    constexpr T big = std::numeric_limits<T>::max();
+    double total = 0, total_sq = 0;
+    std::uint64_t count = 0;
+    for (std::size_t i = 0; i < X.rows; ++i) {
+        const T* a = X.row(i);
+        double s = 0, q = 0;
+        for (std::size_t j = 0; j < X.cols; ++j) {
+            const T v = a[j];
+            if (std::isnan(v)) continue;
+            if (!(v >= 0 && v <= big) || (positive && v == 0)) {
+                out.bad_matrix = matrix_id::X;
+                out.bad_row = i;
+                out.bad_col = j;
+                return std::isinf(v) ? status::x_not_finite : v == 0 ? status::x_not_positive : status::x_negative;
+            }
+            const double d = static_cast<double>(v);
+            s += d;
+            q += d * d;
+            ++count;
+        }
+        total += s;
+        total_sq += q;
+    }
+    sum = total;
+    sqsum = total_sq;
+    observed = count;
+    return status::ok;
+}
+
+template <class T>
+constexpr data_ops<T> k_masked_ops = {
+    masked_x_ht<T>, masked_wt_x<T>, masked_beta_tile<T>, masked_loss_tile<T>, masked_scan<T>, nullptr, nullptr};
+#endif
 
 }  // namespace
 
 template <class T>
-data_matrix<T> dense_data(const const_matrix_view<T>& X) noexcept {
-    return data_matrix<T>{&k_dense_ops<T>, &X, X.rows, X.cols};
+data_matrix<T> dense_data(const const_matrix_view<T>& X, bool masked) noexcept {
+    const double entries = static_cast<double>(X.rows) * static_cast<double>(X.cols);
+#if NMFKIT_EXTENDED
+    if (masked) return data_matrix<T>{&k_masked_ops<T>, &X, X.rows, X.cols, true, entries};
+#endif
+    (void)masked;  // check_options rejects missing entries in the Frobenius-only core
+    return data_matrix<T>{&k_dense_ops<T>, &X, X.rows, X.cols, false, entries};
 }
 
-template data_matrix<float> dense_data<float>(const const_matrix_view<float>&) noexcept;
-template data_matrix<double> dense_data<double>(const const_matrix_view<double>&) noexcept;
+template data_matrix<float> dense_data<float>(const const_matrix_view<float>&, bool) noexcept;
+template data_matrix<double> dense_data<double>(const const_matrix_view<double>&, bool) noexcept;
 
 }  // namespace detail
 }  // namespace nmfkit

@@ -38,7 +38,7 @@ void random_fill(matrix_view<T> W, matrix_view<T> H, double mean, std::uint64_t 
 // NNDSVD (Boutsidis & Gallopoulos 2008) from the truncated SVD X ≈ U·diag(σ)·Vᵀ,
 // built in place: W's columns start as U, H's rows as Vᵀ.
 template <class T>
-void nndsvd_fill(const kernel_table<T>& k, const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H,
+void nndsvd_fill(const kernel_table<T>& k, const data_matrix<T>& X, matrix_view<T> W, matrix_view<T> H,
                  const options& opt, double mean, void* svd_scratch, double* sigma) noexcept {
     const std::size_t n = X.rows, m = X.cols, r = opt.rank;
     truncated_svd(k, X, r, opt.seed, W, sigma, H, svd_scratch);
@@ -84,9 +84,9 @@ void nndsvd_fill(const kernel_table<T>& k, const_matrix_view<T> X, matrix_view<T
     finish(W);
     finish(H);
 }
-template void nndsvd_fill<float>(const kernel_table<float>&, const_matrix_view<float>, matrix_view<float>,
+template void nndsvd_fill<float>(const kernel_table<float>&, const data_matrix<float>&, matrix_view<float>,
                                  matrix_view<float>, const options&, double, void*, double*) noexcept;
-template void nndsvd_fill<double>(const kernel_table<double>&, const_matrix_view<double>, matrix_view<double>,
+template void nndsvd_fill<double>(const kernel_table<double>&, const data_matrix<double>&, matrix_view<double>,
                                   matrix_view<double>, const options&, double, void*, double*) noexcept;
 #endif
 

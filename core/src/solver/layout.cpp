@@ -25,28 +25,30 @@ static_assert(sizeof(state<float>) <= workspace_header_bytes && sizeof(state<dou
 }  // namespace
 
 template <class T>
-bool compute_layout(std::size_t n, std::size_t m, const options& opt, layout& L) noexcept {
+bool compute_layout(std::size_t n, std::size_t m, const options& opt, const data_shape& x, layout& L) noexcept {
     const std::size_t r = opt.rank;
-    // The Frobenius-only core has neither tiles nor the SVD (check_options rejects them): 2 and
-    // false let the compiler drop their sizing.
+    // The Frobenius-only core has neither tiles, the SVD nor sparse X (check_options rejects
+    // them): constants let the compiler drop their sizing.
     const double beta = k_extended ? opt.beta : 2.0;
     const bool nndsvd = k_extended && is_nndsvd(opt.init);
-    std::size_t header = 0, at[8] = {};
+    const data_shape shape = k_extended ? x : data_shape{};
+    std::size_t header = 0;
     if (!checked_round_up(sizeof(state<T>), header) ||
-        !workspace_regions(n, m, r, beta, nndsvd, sizeof(T), header, at, L.total))
+        !workspace_regions(n, m, r, beta, nndsvd, sizeof(T), header, shape, L.at, L.total))
         return false;
-    L.num = at[0];
-    L.den = at[1];
-    L.hht = at[2];
-    L.wtw = at[3];
-    L.ta = at[4];
-    L.tb = at[5];
-    L.svd = at[6];
-    L.sigma = at[7];
-    L.cap = (n > m ? n : m) * r;  // checked by workspace_regions
-    L.tile_rows = L.tile_cols = 0;
-    std::size_t tile = 0;
-    if (beta != 2) beta_tile_shape(n, m, L.tile_rows, L.tile_cols, tile);
+    // The sizes below were checked by workspace_regions.
+    L.cap = (n > m ? n : m) * r;
+    const bool svd = nndsvd && r <= (n < m ? n : m);
+    const std::size_t sketch = svd ? svd_sketch_size(n, m, r) : 0;
+    L.xt_cols = shape.sparse ? (2 * r > sketch ? 2 * r : sketch) : 0;
+    L.samples = shape.sparse ? sample_buffer(m, shape.nnz) : 0;
+    L.tile_rows = L.tile_cols = L.xtile = 0;
+    const bool sampled = shape.sparse && (beta == 1 || (beta == 2 && shape.masked));
+    if ((beta != 2 || shape.masked) && !sampled) {
+        std::size_t tile = 0;
+        beta_tile_shape(n, m, L.tile_rows, L.tile_cols, tile);
+        if (shape.sparse) L.xtile = tile > L.cap ? tile : L.cap;
+    }
     return true;
 }
 
@@ -80,22 +82,37 @@ void* align_workspace(void* p, std::size_t size) noexcept {
     return reinterpret_cast<void*>(aligned);
 }
 
+namespace detail {
 template <class T>
-status workspace_size(std::size_t n, std::size_t m, const options& opt, std::size_t& bytes) noexcept {
-    const status s = detail::check_options<T>(opt);
+status workspace_size_of(std::size_t n, std::size_t m, const options& opt, const data_shape& x,
+                         std::size_t& bytes) noexcept {
+    const status s = check_options<T>(opt, x.sparse);
     if (s != status::ok) return s;
     if (n == 0 || m == 0) return status::empty_dimension;
-    if (detail::is_nndsvd(opt.init) && opt.rank > (n < m ? n : m)) return status::rank_too_large;
-    detail::layout L{};
-    if (!detail::compute_layout<T>(n, m, opt, L)) return status::size_overflow;
+    if (is_nndsvd(opt.init) && opt.rank > (n < m ? n : m)) return status::rank_too_large;
+    layout L{};
+    if (!compute_layout<T>(n, m, opt, x, L)) return status::size_overflow;
     bytes = L.total;
     return status::ok;
 }
+}  // namespace detail
+
+template <class T>
+status workspace_size(std::size_t n, std::size_t m, const options& opt, std::size_t& bytes) noexcept {
+    return detail::workspace_size_of<T>(n, m, opt, detail::data_shape{false, 0, opt.missing != missing_entries::none},
+                                        bytes);
+}
+
+template <class T>
+status workspace_size(std::size_t n, std::size_t m, std::size_t nnz, const options& opt, std::size_t& bytes) noexcept {
+    return detail::workspace_size_of<T>(n, m, opt, detail::data_shape{true, nnz, opt.missing != missing_entries::none},
+                                        bytes);
+}
 
 namespace detail {
-#define NMFKIT_LAYOUT_INSTANTIATE(T)                                                             \
-    template bool compute_layout<T>(std::size_t, std::size_t, const options&, layout&) noexcept; \
-    template bool can_fuse<T>(const kernel_table<T>&, const options&, mode) noexcept;            \
+#define NMFKIT_LAYOUT_INSTANTIATE(T)                                                                                \
+    template bool compute_layout<T>(std::size_t, std::size_t, const options&, const data_shape&, layout&) noexcept; \
+    template bool can_fuse<T>(const kernel_table<T>&, const options&, mode) noexcept;                               \
     template std::size_t fused_rows<T>(std::size_t, std::size_t, std::size_t, std::size_t) noexcept;
 NMFKIT_LAYOUT_INSTANTIATE(float)
 NMFKIT_LAYOUT_INSTANTIATE(double)
@@ -104,5 +121,7 @@ NMFKIT_LAYOUT_INSTANTIATE(double)
 
 template status workspace_size<float>(std::size_t, std::size_t, const options&, std::size_t&) noexcept;
 template status workspace_size<double>(std::size_t, std::size_t, const options&, std::size_t&) noexcept;
+template status workspace_size<float>(std::size_t, std::size_t, std::size_t, const options&, std::size_t&) noexcept;
+template status workspace_size<double>(std::size_t, std::size_t, std::size_t, const options&, std::size_t&) noexcept;
 
 }  // namespace nmfkit

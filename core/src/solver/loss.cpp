@@ -57,6 +57,11 @@ void cached_loss(state<T>& st, double cross) noexcept {
 template <class T>
 void exact_loss(const kernel_table<T>& k, const data_matrix<T>& X, const_matrix_view<T> W, const_matrix_view<T> H,
                 double beta, T eps, T* buf, std::size_t buf_elems, double& div, double& sq) noexcept {
+    if (X.exact(beta)) {
+        div = sq = 0;
+        X.exact_loss(k, W, H, beta, eps, div, sq);
+        return;
+    }
     const std::size_t n = X.rows, m = X.cols, r = W.cols;
     const std::size_t tc = m < buf_elems ? m : buf_elems;
     const std::size_t tr = buf_elems / tc;
@@ -103,6 +108,7 @@ void report(const state<T>& st, result& out) noexcept {
     out.iterations = st.iter;
     out.loss = st.loss;
     out.relative_error = relative_error_of(st.sq_err, st.x_sqnorm);
+    out.observed = st.observed;
     out.objective = st.loss + penalty(const_matrix_view<T>(st.W), st.l1w, st.l2w) +
                     penalty(const_matrix_view<T>(st.H), st.l1h, st.l2h);
     out.converged = st.converged;
@@ -143,7 +149,36 @@ status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_mat
     return status::ok;
 }
 
+template <class T>
+status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, double beta,
+                       missing_entries missing, double& loss) noexcept {
+    if (W.cols == 0) return status::zero_rank;
+    if (!std::isfinite(beta)) return status::invalid_beta;
+    if (!detail::k_extended) return status::not_built;
+    if (missing != missing_entries::none && missing != missing_entries::unstored) return status::invalid_missing;
+    std::size_t extents[2];
+    status s = detail::check_csr_problem<T>(X, W, H, W.cols, detail::mode::fit, extents);
+    if (s != status::ok) return s;
+    T buf[256], tile[256];  // small: microcontroller stacks are a few KiB
+    detail::csr_context<T> c;
+    c.X = X;
+    c.xtile = tile;
+    c.xtile_elems = sizeof(tile) / sizeof(tile[0]);
+    c.masked = missing == missing_entries::unstored;
+    const detail::data_matrix<T> data = detail::csr_data(c);
+    result where;
+    double sum = 0, sq = 0;
+    std::uint64_t observed = 0;
+    s = data.scan(beta <= 0, where, sum, sq, observed);
+    if (s != status::ok) return s;
+    detail::exact_loss(detail::best_kernels<T>(), data, W, H, beta, static_cast<T>(options{}.epsilon), buf,
+                       sizeof(buf) / sizeof(buf[0]), loss, sq);
+    return status::ok;
+}
+
 #define NMFKIT_LOSS_INSTANTIATE(T)                                                                               \
+    template status beta_divergence<T>(const csr_view<T>&, const_matrix_view<T>, const_matrix_view<T>, double,   \
+                                       missing_entries, double&) noexcept;                                       \
     template status frobenius_loss<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,          \
                                       double&) noexcept;                                                         \
     template status beta_divergence<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>, double, \

@@ -62,38 +62,107 @@ status finish_impl(state<T>& st, result& out) noexcept {
     return status::ok;
 }
 
+// The caller's X in each form: its layout needs, its shape checks, the memory it spans (for
+// the overlap check) and its data_matrix over a context that lives in the state.
 template <class T>
-status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
+data_shape shape_of(const const_matrix_view<T>&, const options& opt) noexcept {
+    return {false, 0, opt.missing != missing_entries::none};
+}
+template <class T>
+data_shape shape_of(const csr_view<T>& X, const options& opt) noexcept {
+    return {true, X.nnz, opt.missing != missing_entries::none};
+}
+
+constexpr int k_max_x_regions = 3;
+
+template <class T>
+status check_x(const const_matrix_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r, mode md,
+               const void* (&at)[k_max_x_regions], std::size_t (&bytes)[k_max_x_regions],
+               std::size_t (&wh)[2]) noexcept {
+    std::size_t extents[3] = {0, 0, 0};
+    const status s = check_problem<T>(X, W, H, r, extents, md);
+    at[0] = X.data;
+    bytes[0] = extents[0];
+    wh[0] = extents[1];
+    wh[1] = extents[2];
+    return s;
+}
+template <class T>
+status check_x(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r, mode md,
+               const void* (&at)[k_max_x_regions], std::size_t (&bytes)[k_max_x_regions],
+               std::size_t (&wh)[2]) noexcept {
+    const status s = check_csr_problem<T>(X, W, H, r, md, wh);
+    if (s != status::ok) return s;
+    at[0] = X.indptr;
+    at[1] = X.indices;
+    at[2] = X.values;
+    bytes[0] = (X.rows + 1) * sizeof(std::uint64_t);  // check_csr_problem checked these products
+    bytes[1] = X.nnz * sizeof(std::uint32_t);
+    bytes[2] = X.values ? X.nnz * sizeof(T) : 0;
+    return s;
+}
+
+template <class T>
+void bind(state<T>& st, const const_matrix_view<T>& X, const layout&, unsigned char*) noexcept {
+    st.dense_x = X;
+    st.X = dense_data(st.dense_x, st.opt.missing == missing_entries::nan);
+}
+template <class T>
+void bind(state<T>& st, const csr_view<T>& X, const layout& L, unsigned char* base) noexcept {
+    csr_context<T>& c = st.csr_x;
+    c.X = X;
+    c.xt = reinterpret_cast<T*>(base + L.at[r_xt]);
+    c.xt_cols = L.xt_cols;
+    c.vals = reinterpret_cast<T*>(base + L.at[r_vals]);
+    c.samples = L.samples;
+    c.xtile = reinterpret_cast<T*>(base + L.at[r_xtile]);
+    c.xtile_elems = L.xtile;
+    c.masked = st.opt.missing == missing_entries::unstored;
+    st.X = csr_data(st.csr_x);
+}
+
+template <class T, class XIn>
+status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
                   std::size_t workspace_bytes, result& out, state<T>*& started, mode md,
                   const kernel_table<T>* kernels = nullptr, std::size_t fuse = k_size_max) noexcept {
     started = nullptr;
     out = result{};
-    status s = check_options<T>(opt);
+    const data_shape shape = shape_of(Xin, opt);
+    status s = check_options<T>(opt, shape.sparse);
     if (s != status::ok) return s;
-    std::size_t extents[3] = {0, 0, 0};
-    s = check_problem<T>(X, W, H, opt.rank, extents, md);
+    const void* x_at[k_max_x_regions] = {nullptr, nullptr, nullptr};
+    std::size_t x_bytes[k_max_x_regions] = {0, 0, 0}, wh_bytes[2] = {0, 0};
+    s = check_x<T>(Xin, W, H, opt.rank, md, x_at, x_bytes, wh_bytes);
     if (s != status::ok) return s;
-    const std::size_t n = X.rows, m = X.cols, r = opt.rank;
+    const std::size_t n = Xin.rows, m = Xin.cols, r = opt.rank;
     if (md == mode::fit && is_nndsvd(opt.init) && r > (n < m ? n : m)) return status::rank_too_large;
     layout L{};
-    if (!compute_layout<T>(n, m, opt, L)) return status::size_overflow;
+    if (!compute_layout<T>(n, m, opt, shape, L)) return status::size_overflow;
     if (!workspace) return status::null_pointer;
     if (reinterpret_cast<std::uintptr_t>(workspace) % workspace_alignment != 0) return status::workspace_misaligned;
     if (workspace_bytes < L.total) return status::workspace_too_small;
-    const void* regions[4] = {X.data, W.data, H.data, workspace};
-    const std::size_t sizes[4] = {extents[0], extents[1], extents[2], L.total};
-    for (int a = 0; a < 4; ++a)
-        for (int b = a + 1; b < 4; ++b)
-            if (overlap(regions[a], sizes[a], regions[b], sizes[b])) return status::buffers_overlap;
+    constexpr int k_regions = k_max_x_regions + 3;
+    const void* regions[k_regions] = {x_at[0], x_at[1], x_at[2], W.data, H.data, workspace};
+    const std::size_t sizes[k_regions] = {x_bytes[0], x_bytes[1], x_bytes[2], wh_bytes[0], wh_bytes[1], L.total};
+    for (int a = 0; a < k_regions; ++a)  // X's own arrays may share memory: they are only read
+        for (int b = a + 1; b < k_regions; ++b)
+            if ((b >= k_max_x_regions) && overlap(regions[a], sizes[a], regions[b], sizes[b]))
+                return status::buffers_overlap;
 
     // An earlier solver in this workspace is invalid from here on, whatever happens next.
     const std::uint32_t no_magic = 0;
     std::memcpy(workspace, &no_magic, sizeof(no_magic));
 
+    // X's operations over a context on the stack until the state exists (init needs them).
+    auto* base = static_cast<unsigned char*>(workspace);
+    state<T> local{};
+    local.opt = opt;
+    bind(local, Xin, L, base);
     double x_sum = 0, x_sq = 0;
-    s = dense_data(X).scan(opt.beta <= 0, out, x_sum, x_sq);
+    std::uint64_t observed = 0;
+    s = local.X.scan(opt.beta <= 0, out, x_sum, x_sq, observed);
     if (s != status::ok) return s;
-    const double mean = mean_of(x_sum, n, m);
+    const double mean = mean_of(x_sum, static_cast<double>(observed));
     const bool custom = opt.init == init_method::custom;
     // The caller's matrices: W0, H0 of a custom start, and the fixed factor of a transform.
     if (md == mode::solve_h || custom) {
@@ -108,7 +177,6 @@ status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, co
     const kernel_table<T>& k = kernels                               ? *kernels
                                : opt.kernel == kernel_choice::scalar ? scalar_kernels<T>()
                                                                      : best_kernels<T>();
-    auto* base = static_cast<unsigned char*>(workspace);
     const T start_value = static_cast<T>(std::sqrt(mean / static_cast<double>(r)));
     if (md == mode::solve_w && !custom) fill_constant(W, start_value);  // scikit-learn's transform start
     if (md == mode::solve_h && !custom) fill_constant(H, start_value);
@@ -116,17 +184,17 @@ status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, co
         if (opt.init == init_method::random) random_fill(W, H, mean, opt.seed);
         if constexpr (k_extended) {
             if (is_nndsvd(opt.init))
-                nndsvd_fill(k, X, W, H, opt, mean, base + L.svd, reinterpret_cast<double*>(base + L.sigma));
+                nndsvd_fill(k, local.X, W, H, opt, mean, base + L.at[r_svd],
+                            reinterpret_cast<double*>(base + L.at[r_sigma]));
         }
     }
 
     auto* st = new (workspace) state<T>{};
     st->k = &k;
-    st->dense_x = X;
-    st->X = dense_data(st->dense_x);
+    st->opt = opt;
+    bind(*st, Xin, L, base);
     st->W = W;
     st->H = H;
-    st->opt = opt;
     st->update_w = md != mode::solve_h;
     st->update_h = md != mode::solve_w;
     st->gamma = opt.beta < 1 ? 1 / (2 - opt.beta) : (opt.beta > 2 ? 1 / (opt.beta - 1) : 1.0);
@@ -135,24 +203,25 @@ status start_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, co
     st->l2w = md_ * opt.alpha_w * (1 - opt.l1_ratio);
     st->l1h = nd * opt.alpha_h * opt.l1_ratio;
     st->l2h = nd * opt.alpha_h * (1 - opt.l1_ratio);
-    st->num = reinterpret_cast<T*>(base + L.num);
-    st->den = reinterpret_cast<T*>(base + L.den);
-    st->hht = reinterpret_cast<T*>(base + L.hht);
-    st->wtw = reinterpret_cast<T*>(base + L.wtw);
-    st->ta = reinterpret_cast<T*>(base + L.ta);
-    st->tb = reinterpret_cast<T*>(base + L.tb);
+    st->num = reinterpret_cast<T*>(base + L.at[r_num]);
+    st->den = reinterpret_cast<T*>(base + L.at[r_den]);
+    st->hht = reinterpret_cast<T*>(base + L.at[r_hht]);
+    st->wtw = reinterpret_cast<T*>(base + L.at[r_wtw]);
+    st->ta = reinterpret_cast<T*>(base + L.at[r_ta]);
+    st->tb = reinterpret_cast<T*>(base + L.at[r_tb]);
     st->cap = L.cap;
     st->tile_rows = L.tile_rows;
     st->tile_cols = L.tile_cols;
-    if (NMFKIT_ONE_PASS && can_fuse(k, opt, md)) {  // the condition lets bare-metal builds drop it
-        const std::size_t most = L.cap / (2 * r);   // num_b, den_b (b×r each) share den
+    if (NMFKIT_ONE_PASS && !shape.sparse && !shape.masked && can_fuse(k, opt, md)) {  // bare metal drops it
+        const std::size_t most = L.cap / (2 * r);  // num_b, den_b (b×r each) share den
         st->fuse_rows = fuse == k_size_max ? fused_rows<T>(n, m, r, most) : (fuse < most ? fuse : most);
     }
     st->x_sqnorm = x_sq;
+    st->observed = observed;
 
     // The loss of the start, and the products the first step needs.
     k.gemm_nt(r, r, m, H.data, H.stride, H.data, H.stride, st->hht, r);
-    if (opt.beta == 2) {
+    if (opt.beta == 2 && !shape.masked) {
         if (st->update_w) {
             st->X.x_ht(k, 0, n, H, st->num, r);
             st->num_holds_xht = true;
@@ -181,8 +250,8 @@ matrix_view<T> fixed_factor(const_matrix_view<T> v) noexcept {
     return matrix_view<T>(const_cast<T*>(v.data), v.rows, v.cols, v.stride);
 }
 
-template <class T>
-status fit_impl(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
+template <class T, class XIn>
+status fit_impl(const XIn& X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
                 std::size_t workspace_bytes, result& out, progress_callback cb, void* user, mode md,
                 const kernel_table<T>* kernels = nullptr, std::size_t fuse = k_size_max) noexcept {
     state<T>* st = nullptr;
@@ -203,7 +272,7 @@ template <class T>
 status fit_with_kernels(const kernel_table<T>& k, std::size_t fuse_rows, const_matrix_view<T> X, matrix_view<T> W,
                         matrix_view<T> H, const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
                         progress_callback cb, void* user) noexcept {
-    return fit_impl(X, W, H, opt, workspace, workspace_bytes, out, cb, user, mode::fit, &k, fuse_rows);
+    return fit_impl<T>(X, W, H, opt, workspace, workspace_bytes, out, cb, user, mode::fit, &k, fuse_rows);
 }
 template status fit_with_kernels<float>(const kernel_table<float>&, std::size_t, const_matrix_view<float>,
                                         matrix_view<float>, matrix_view<float>, const options&, void*, std::size_t,
@@ -235,6 +304,27 @@ status transform_columns(const_matrix_view<T> X, const_matrix_view<T> W, matrix_
 }
 
 template <class T>
+status fit(const csr_view<T>& X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
+           std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data) noexcept {
+    return detail::fit_impl(X, W, H, opt, workspace, workspace_bytes, out, callback, user_data, detail::mode::fit);
+}
+
+template <class T>
+status transform(const csr_view<T>& X, const_matrix_view<T> H, matrix_view<T> W, const options& opt, void* workspace,
+                 std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data) noexcept {
+    return detail::fit_impl(X, W, detail::fixed_factor(H), opt, workspace, workspace_bytes, out, callback, user_data,
+                            detail::mode::solve_w);
+}
+
+template <class T>
+status transform_columns(const csr_view<T>& X, const_matrix_view<T> W, matrix_view<T> H, const options& opt,
+                         void* workspace, std::size_t workspace_bytes, result& out, progress_callback callback,
+                         void* user_data) noexcept {
+    return detail::fit_impl(X, detail::fixed_factor(W), H, opt, workspace, workspace_bytes, out, callback, user_data,
+                            detail::mode::solve_h);
+}
+
+template <class T>
 status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H, matrix_view<T> out) noexcept {
     if (!W.data || !H.data || !out.data) return status::null_pointer;
     if (W.rows == 0 || H.cols == 0) return status::empty_dimension;
@@ -254,6 +344,15 @@ status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H, matrix_
 
 template <class T>
 status solver<T>::start(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
+                        std::size_t workspace_bytes, result& out) noexcept {
+    detail::state<T>* st = nullptr;
+    const status s = detail::start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, detail::mode::fit);
+    ws_ = st;
+    return s;
+}
+
+template <class T>
+status solver<T>::start(const csr_view<T>& X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
                         std::size_t workspace_bytes, result& out) noexcept {
     detail::state<T>* st = nullptr;
     const status s = detail::start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, detail::mode::fit);
@@ -300,6 +399,12 @@ const char* default_kernel_name() noexcept {
     template status transform_columns<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, const options&, \
                                          void*, std::size_t, result&, progress_callback, void*) noexcept;            \
     template status inverse_transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>) noexcept;       \
+    template status fit<T>(const csr_view<T>&, matrix_view<T>, matrix_view<T>, const options&, void*, std::size_t,   \
+                           result&, progress_callback, void*) noexcept;                                              \
+    template status transform<T>(const csr_view<T>&, const_matrix_view<T>, matrix_view<T>, const options&, void*,    \
+                                 std::size_t, result&, progress_callback, void*) noexcept;                           \
+    template status transform_columns<T>(const csr_view<T>&, const_matrix_view<T>, matrix_view<T>, const options&,   \
+                                         void*, std::size_t, result&, progress_callback, void*) noexcept;            \
     template class solver<T>;                                                                                        \
     template const char* default_kernel_name<T>() noexcept;
 NMFKIT_INSTANTIATE(float)

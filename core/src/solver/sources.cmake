@@ -5,6 +5,7 @@ set(NMFKIT_SOLVER_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/layout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/init.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dense_data.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/csr_data.cpp
   ${CMAKE_CURRENT_LIST_DIR}/loss.cpp
   ${CMAKE_CURRENT_LIST_DIR}/step.cpp
   ${CMAKE_CURRENT_LIST_DIR}/solver.cpp)

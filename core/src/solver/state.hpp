@@ -36,6 +36,7 @@ struct state {
     std::uint32_t magic;
     const kernel_table<T>* k;
     const_matrix_view<T> dense_x;  // the caller's X, the context of X (dense data_ops)
+    csr_context<T> csr_x;          // ... or the context of a sparse X
     data_matrix<T> X;
     matrix_view<T> W, H;
     options opt;
@@ -57,17 +58,19 @@ struct state {
     bool num_holds_wtx;  // num = Wᵀ·X for the current W (and then wtw = WᵀW too)
     bool done;
     bool converged;
-    double x_sqnorm;  // ‖X‖²_F
-    double e0;        // sqrt(2·D_β(X | W0·H0))
-    double e_prev;    // the same at the previous convergence check
-    double loss;      // D_β(X | W·H) of the current iterate (β = 2: from cached products)
-    double sq_err;    // ‖X − W·H‖²_F, computed with loss
-    bool loss_stale;  // β = 2: loss / sq_err not yet formed from the cached products
+    double x_sqnorm;         // ‖X‖²_F (observed entries)
+    std::uint64_t observed;  // entries the loss sums over
+    double e0;               // sqrt(2·D_β(X | W0·H0))
+    double e_prev;           // the same at the previous convergence check
+    double loss;             // D_β(X | W·H) of the current iterate (β = 2: from cached products)
+    double sq_err;           // ‖X − W·H‖²_F, computed with loss
+    bool loss_stale;         // β = 2: loss / sq_err not yet formed from the cached products
 };
 
 // ---- validate.cpp ----------------------------------------------------------------------
+// sparse: X is CSR (missing must then be none or unstored, else none or nan).
 template <class T>
-status check_options(const options& o) noexcept;
+status check_options(const options& o, bool sparse) noexcept;
 // Bytes spanned by a view: ((rows − 1)·stride + cols)·sizeof(T).
 template <class T>
 status check_view(const_matrix_view<T> v, std::size_t& extent_bytes) noexcept;
@@ -77,6 +80,12 @@ bool overlap(const void* a, std::size_t a_bytes, const void* b, std::size_t b_by
 template <class T>
 status check_problem(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r,
                      std::size_t extents[3], mode md = mode::fit) noexcept;
+// The same for a sparse X: pointers (indptr always; indices and values unless nnz == 0; values
+// may be null: a pattern), W, H shapes, and the bytes W and H span; the arrays' content is
+// checked by csr_data's scan.
+template <class T>
+status check_csr_problem(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r, mode md,
+                         std::size_t (&wh_extents)[2]) noexcept;
 // Checks that every entry is finite and ≥ 0 (> 0 if `positive`); reports the first bad one
 // (row-major). Also returns Σx and Σx² in double (either may be null), summed in a fixed order.
 template <class T>
@@ -85,12 +94,13 @@ status scan_values(const_matrix_view<T> A, status not_finite, status negative, r
 
 // ---- layout.cpp ------------------------------------------------------------------------
 struct layout {
-    std::size_t num, den, hht, wtw, ta, tb, total;  // byte offsets from the workspace start, and size
-    std::size_t svd, sigma;                         // nndsvd scratch, overlaying the buffers above
+    std::size_t at[r_count];  // byte offsets from the workspace start (nmfkit/workspace.hpp's regions)
+    std::size_t total;        // bytes
     std::size_t cap, tile_rows, tile_cols;
+    std::size_t xt_cols, samples, xtile;  // sparse X's scratch (csr_context): m × xt_cols, values, tile values
 };
 template <class T>
-bool compute_layout(std::size_t n, std::size_t m, const options& opt, layout& L) noexcept;
+bool compute_layout(std::size_t n, std::size_t m, const options& opt, const data_shape& x, layout& L) noexcept;
 // Whether the one-pass Frobenius iteration applies, and its rows per block of X (0: two passes).
 template <class T>
 bool can_fuse(const kernel_table<T>& k, const options& opt, mode md) noexcept;
@@ -103,12 +113,14 @@ void fill_constant(matrix_view<T> A, T v) noexcept;
 // W, H uniform in (0, 1) times sqrt(mean(X) / r); W first, then H.
 template <class T>
 void random_fill(matrix_view<T> W, matrix_view<T> H, double mean, std::uint64_t seed) noexcept;
-// NNDSVD from the truncated SVD of the dense X.
+// NNDSVD from the truncated SVD of X (through its products x_ht / wt_x: dense or sparse).
 template <class T>
-void nndsvd_fill(const kernel_table<T>& k, const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H,
+void nndsvd_fill(const kernel_table<T>& k, const data_matrix<T>& X, matrix_view<T> W, matrix_view<T> H,
                  const options& opt, double mean, void* svd_scratch, double* sigma) noexcept;
+// The mean over `count` entries; 0 when there are none (every entry missing).
+inline double mean_of(double sum, double count) noexcept { return count > 0 ? sum / count : 0.0; }
 inline double mean_of(double sum, std::size_t n, std::size_t m) noexcept {
-    return sum / (static_cast<double>(n) * static_cast<double>(m));
+    return mean_of(sum, static_cast<double>(n) * static_cast<double>(m));
 }
 
 // ---- loss.cpp --------------------------------------------------------------------------

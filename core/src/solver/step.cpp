@@ -13,24 +13,25 @@ constexpr double k_amu_alpha = 2.0;  // Gillis & Glineur: inner budget 1 + α·�
 constexpr double k_amu_delta = 0.1;  // ... and early stop at δ·‖first step‖
 
 // x ← x ∘ (num ⊘ d)^γ with d = den + l1 + l2·x (d = eps where it is 0); entries below
-// `zero_below` are set to 0 afterwards. Returns ‖Δx‖²_F when `track` is set.
+// `zero_below` (at least k_tiny) are set to 0 afterwards. Returns ‖Δx‖²_F when `track` is set.
 template <class T>
 double update_factor(const kernel_table<T>& k, matrix_view<T> x, const T* num, const T* den, std::size_t ld, T eps,
                      double l1, double l2, double gamma, double zero_below, bool track) noexcept {
-    if (l1 == 0 && l2 == 0 && gamma == 1 && zero_below == 0) {
+    if (l1 == 0 && l2 == 0 && gamma == 1 && zero_below == 0) {  // mu_update keeps k_tiny too
         const double step = k.mu_update(x.rows, x.cols, x.data, x.stride, num, ld, den, ld, eps);
         return track ? step : 0;
     }
-    const update_params<T> p{eps, static_cast<T>(l1), static_cast<T>(l2), static_cast<T>(gamma),
-                             static_cast<T>(zero_below)};
+    const T floor = static_cast<T>(zero_below) > k_tiny<T> ? static_cast<T>(zero_below) : k_tiny<T>;
+    const update_params<T> p{eps, static_cast<T>(l1), static_cast<T>(l2), static_cast<T>(gamma), floor};
     return k.factor_update(x.rows, x.cols, x.data, x.stride, num, ld, den, ld, p, track);
 }
 
-// Gillis & Glineur's inner budget 1 + α·ρ for a factor whose products cost ρ inner updates.
-std::uint32_t amu_budget(std::size_t n, std::size_t m, std::size_t r, bool for_w) noexcept {
+// Gillis & Glineur's inner budget 1 + α·ρ for a factor whose products cost ρ inner updates;
+// `entries` is what one product visits of X (n·m dense, nnz sparse).
+std::uint32_t amu_budget(std::size_t n, std::size_t m, std::size_t r, double entries, bool for_w) noexcept {
     const double dn = static_cast<double>(n), dm = static_cast<double>(m), dr = static_cast<double>(r);
-    const double rho = for_w ? 1 + std::floor((dn * dm + dm * dr) / (dn * (dr + 1)))
-                             : 1 + std::floor((dn * dm + dn * dr) / (dm * (dr + 1)));
+    const double rho = for_w ? 1 + std::floor((entries + dm * dr) / (dn * (dr + 1)))
+                             : 1 + std::floor((entries + dn * dr) / (dm * (dr + 1)));
     const double b = std::floor(1 + k_amu_alpha * rho);
     return b > 1000 ? 1000u : static_cast<std::uint32_t>(b);
 }
@@ -119,7 +120,7 @@ void beta_products(state<T>& st, const side_view<T>& sv) noexcept {
     const double beta = st.opt.beta;
     const T eps = static_cast<T>(st.opt.epsilon);
     const matrix_view<T> W = st.W, H = st.H;
-    T* const tb = beta == 1 ? nullptr : st.tb;
+    T* const tb = beta == 1 && !st.X.masked ? nullptr : st.tb;
     const std::size_t extent = sv.is_w ? n : m;
     for (std::size_t t0 = 0; t0 < extent; t0 += sv.tile) {
         const std::size_t t = (extent - t0) < sv.tile ? (extent - t0) : sv.tile;
@@ -166,8 +167,9 @@ void w_step_fused(state<T>& st) noexcept {
 #endif
 
 // One multiplicative update of the side's factor: F ← F ∘ (num ⊘ den)^γ (with penalties).
-// β = 2: num and den from the Frobenius products; amu repeats the den product and the update
-// while the step shrinks (Gillis & Glineur). β ≠ 2: num, den from tiles of W·H.
+// β = 2, every entry observed: num and den from the Frobenius products; amu repeats the den
+// product and the update while the step shrinks (Gillis & Glineur). Otherwise num, den from
+// W·H at the stored entries of a sparse X (β = 1; β = 2 with missing entries), else from tiles.
 template <class T>
 void factor_step(state<T>& st, side s) noexcept {
     const kernel_table<T>& k = *st.k;
@@ -175,13 +177,13 @@ void factor_step(state<T>& st, side s) noexcept {
     const T eps = static_cast<T>(st.opt.epsilon);
     const side_view<T> sv = side_of(st, s);
 
-    if (st.opt.beta == 2) {
+    if (st.opt.beta == 2 && !st.X.masked) {
 #if NMFKIT_ONE_PASS
         if (sv.is_w && st.fuse_rows != 0 && !st.num_holds_xht) return w_step_fused(st);
 #endif
         frobenius_products(st, sv);
         const bool amu = k_extended && st.opt.solver == algorithm::amu;
-        const std::uint32_t inner = amu ? amu_budget(n, m, r, sv.is_w) : 1;
+        const std::uint32_t inner = amu ? amu_budget(n, m, r, st.X.entries, sv.is_w) : 1;
         double first = 0;
         for (std::uint32_t l = 0; l < inner; ++l) {
             gram_product(k, sv, r, st.den);
@@ -192,10 +194,12 @@ void factor_step(state<T>& st, side s) noexcept {
         }
         return;
     }
-    if constexpr (!k_extended) return;  // β ≠ 2 is rejected by check_options
+    if constexpr (!k_extended) return;  // β ≠ 2 and missing entries are rejected by check_options
     st.num_holds_xht = st.num_holds_wtx = false;
-    if (st.opt.beta == 1) kl_denominator(st, sv);
-    beta_products(st, sv);
+    const double beta = st.opt.beta;
+    if (beta == 1 && !st.X.masked) kl_denominator(st, sv);
+    if (st.X.samples(beta)) st.X.sampled_side(k, sv.is_w, st.W, st.H, beta, eps, st.num, st.den);
+    else beta_products(st, sv);
     update_factor(k, sv.F, st.num, st.den, sv.ld, eps, sv.l1, sv.l2, st.gamma, sv.zero_below, false);
 }
 
@@ -213,7 +217,7 @@ void iterate(state<T>& st, bool check) noexcept {
     // Checks with tol > 0 need the exact loss (the cached one loses digits); between checks the
     // loss is formed only when reported (settle_loss). Why: docs/performance.md, "Solver".
     st.loss_stale = false;
-    if (st.opt.beta == 2 && !(check && st.opt.tol > 0)) {
+    if (st.opt.beta == 2 && !st.X.masked && !(check && st.opt.tol > 0)) {
         if (check) frobenius_from_cache(st);
         else st.loss_stale = true;
     } else if (check || st.iter + 1 >= st.opt.max_iter) {

@@ -14,7 +14,7 @@ bool finite_nonneg(double v) noexcept { return v >= 0 && v <= std::numeric_limit
 }  // namespace
 
 template <class T>
-status check_options(const options& o) noexcept {
+status check_options(const options& o, bool sparse) noexcept {
     if (o.rank == 0) return status::zero_rank;
     if (!(o.tol >= 0)) return status::invalid_tol;  // also rejects NaN
     const T eps = static_cast<T>(o.epsilon);
@@ -29,7 +29,13 @@ status check_options(const options& o) noexcept {
     if (!(o.l1_ratio >= 0 && o.l1_ratio <= 1)) return status::invalid_l1_ratio;
     if (o.solver != algorithm::mu && o.solver != algorithm::amu) return status::invalid_solver;
     if (o.solver == algorithm::amu && o.beta != 2) return status::invalid_solver;
-    if (!k_extended && (o.beta != 2 || is_nndsvd(o.init) || o.solver == algorithm::amu)) return status::not_built;
+    const missing_entries miss = o.missing;
+    if (miss != missing_entries::none && miss != (sparse ? missing_entries::unstored : missing_entries::nan))
+        return status::invalid_missing;
+    if (o.solver == algorithm::amu && miss != missing_entries::none) return status::invalid_solver;
+    if (!k_extended &&
+        (o.beta != 2 || is_nndsvd(o.init) || o.solver == algorithm::amu || sparse || miss != missing_entries::none))
+        return status::not_built;
     return status::ok;
 }
 
@@ -62,6 +68,28 @@ status check_problem(const_matrix_view<T> X, const_matrix_view<T> W, const_matri
     const const_matrix_view<T>* views[3] = {&X, &W, &H};
     for (int i = 0; i < 3; ++i) {
         const status s = check_view<T>(*views[i], extents[i]);
+        if (s != status::ok) return s;
+    }
+    return status::ok;
+}
+
+template <class T>
+status check_csr_problem(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r, mode md,
+                         std::size_t (&wh_extents)[2]) noexcept {
+    if (X.rows == 0 || X.cols == 0) return status::empty_dimension;
+    if (!X.indptr || !W.data || !H.data || (X.nnz > 0 && !X.indices)) return status::null_pointer;
+    const bool w_ok = W.rows == X.rows && W.cols == r, h_ok = H.rows == r && H.cols == X.cols;
+    if (md == mode::solve_w && !h_ok) return status::transform_shape_mismatch;
+    if (md == mode::solve_h && !w_ok) return status::transform_shape_mismatch;
+    if (!w_ok || !h_ok) return status::shape_mismatch;
+    // The arrays' bytes (the overlap check): rows + 1 offsets, nnz indices and values.
+    std::size_t b = 0;
+    if (!checked_add(X.rows, 1, b) || !checked_mul(b, sizeof(std::uint64_t), b) ||
+        !checked_mul(X.nnz, sizeof(T) > sizeof(std::uint32_t) ? sizeof(T) : sizeof(std::uint32_t), b))
+        return status::size_overflow;
+    const const_matrix_view<T>* views[2] = {&W, &H};
+    for (int i = 0; i < 2; ++i) {
+        const status s = check_view<T>(*views[i], wh_extents[i]);
         if (s != status::ok) return s;
     }
     return status::ok;
@@ -105,13 +133,15 @@ status scan_values(const_matrix_view<T> A, status not_finite, status negative, r
     return status::ok;
 }
 
-#define NMFKIT_VALIDATE_INSTANTIATE(T)                                                                              \
-    template status check_options<T>(const options&) noexcept;                                                      \
-    template status check_view<T>(const_matrix_view<T>, std::size_t&) noexcept;                                     \
-    template status check_problem<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>, std::size_t, \
-                                     std::size_t[3], mode) noexcept;                                                \
-    template status scan_values<T>(const_matrix_view<T>, status, status, result&, matrix_id, double*, double*,      \
-                                   bool) noexcept;
+#define NMFKIT_VALIDATE_INSTANTIATE(T)                                                                                \
+    template status check_options<T>(const options&, bool) noexcept;                                                  \
+    template status check_view<T>(const_matrix_view<T>, std::size_t&) noexcept;                                       \
+    template status check_problem<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>, std::size_t,   \
+                                     std::size_t[3], mode) noexcept;                                                  \
+    template status scan_values<T>(const_matrix_view<T>, status, status, result&, matrix_id, double*, double*,        \
+                                   bool) noexcept;                                                                    \
+    template status check_csr_problem<T>(const csr_view<T>&, const_matrix_view<T>, const_matrix_view<T>, std::size_t, \
+                                         mode, std::size_t(&)[2]) noexcept;
 NMFKIT_VALIDATE_INSTANTIATE(float)
 NMFKIT_VALIDATE_INSTANTIATE(double)
 #undef NMFKIT_VALIDATE_INSTANTIATE

@@ -1,0 +1,412 @@
+// The sparse (CSR) data_ops: X is never densified. X·Hᵀ and Wᵀ·X are sparse × dense products
+// over the rank (O(nnz·r)); β = 1 and missing entries need W·H at the stored entries only,
+// formed block of rows by block of rows in the context's value buffer; the exact losses sum over
+// the stored entries and add the unstored part from the factors' sums (O((n + m)·r²)); other β
+// run in the dense tiles of W·H with X's block of a tile densified. Scratch: csr_context.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "beta.hpp"
+#include "solver/state.hpp"
+
+namespace nmfkit {
+namespace detail {
+
+#if NMFKIT_EXTENDED
+namespace {
+
+template <class T>
+const csr_context<T>& ctx(const void* x) noexcept {
+    return *static_cast<const csr_context<T>*>(x);
+}
+
+// At = Aᵀ: A (rows×cols, stride lda) into At (cols×rows, tightly packed).
+template <class T>
+void transpose(const T* A, std::size_t rows, std::size_t cols, std::size_t lda, T* At) noexcept {
+    for (std::size_t i = 0; i < rows; ++i) {
+        const T* a = A + i * lda;
+        for (std::size_t j = 0; j < cols; ++j) At[j * rows + i] = a[j];
+    }
+}
+
+// out (rows×cols, stride ldo) = At (cols×rows)ᵀ, or += it.
+template <class T>
+void untranspose(const T* At, std::size_t rows, std::size_t cols, T* out, std::size_t ldo, bool acc) noexcept {
+    for (std::size_t i = 0; i < rows; ++i) {
+        T* o = out + i * ldo;
+        if (acc)
+            for (std::size_t j = 0; j < cols; ++j) o[j] += At[j * rows + i];
+        else
+            for (std::size_t j = 0; j < cols; ++j) o[j] = At[j * rows + i];
+    }
+}
+
+// A block of rows whose entries the value buffer holds: offsets rebased to its first entry, so
+// the kernels index the buffer (and indices + base, values + base) from 0.
+constexpr std::size_t k_block_rows = 256;
+struct row_block {
+    std::size_t i0, rows;
+    std::uint64_t base;
+    std::uint64_t indptr[k_block_rows + 1];
+};
+
+// Calls f(block) for consecutive blocks of at most k_block_rows rows and `samples` entries
+// (every row fits: samples ≥ min(nnz, m) and a row holds at most m entries).
+template <class T, class F>
+void for_row_blocks(const csr_view<T>& X, std::size_t samples, F&& f) noexcept {
+    row_block b;
+    for (std::size_t i = 0; i < X.rows;) {
+        b.i0 = i;
+        b.base = X.indptr[i];
+        std::size_t e = i;
+        while (e < X.rows && e - i < k_block_rows && X.indptr[e + 1] - b.base <= samples) ++e;
+        b.rows = e - i;
+        for (std::size_t t = 0; t <= b.rows; ++t) b.indptr[t] = X.indptr[i + t] - b.base;
+        f(static_cast<const row_block&>(b));
+        i = e;
+    }
+}
+
+template <class T>
+const T* values_at(const csr_view<T>& X, std::uint64_t base) noexcept {
+    return X.values ? X.values + base : nullptr;
+}
+
+template <class T>
+T value_of(const csr_view<T>& X, std::uint64_t k) noexcept {
+    return X.values ? X.values[k] : T(1);
+}
+
+// ---- the Frobenius products and the NNDSVD's ------------------------------------------------
+
+template <class T>
+void csr_x_ht(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t b, const_matrix_view<T> H, T* out,
+              std::size_t ldo) noexcept {
+    const csr_context<T>& c = ctx<T>(x);
+    const std::size_t r = H.rows;  // ≤ c.xt_cols
+    transpose(H.data, r, H.cols, H.stride, c.xt);
+    k.csr_times_dense(b, r, c.X.indptr + i0, c.X.indices, c.X.values, c.xt, r, out, ldo);
+}
+
+template <class T>
+void csr_wt_x(const void* x, const kernel_table<T>& k, std::size_t i0, const_matrix_view<T> Wb, T* out, std::size_t ldo,
+              bool acc) noexcept {
+    const csr_context<T>& c = ctx<T>(x);
+    const std::size_t r = Wb.cols, m = c.X.cols;
+    k.csr_t_times_dense(Wb.rows, m, r, c.X.indptr + i0, c.X.indices, c.X.values, Wb.data, Wb.stride, c.xt, r, false);
+    untranspose(c.xt, r, m, out, ldo, acc);
+}
+
+// ---- W·H at the stored entries ---------------------------------------------------------------
+
+// β = 1 or missing entries (data_ops::sampled_side). Hᵀ sits in xt, the H side accumulates its
+// m×r products in the second half of xt.
+template <class T>
+void csr_sampled_side(const void* x, const kernel_table<T>& k, bool w_side, const_matrix_view<T> W,
+                      const_matrix_view<T> H, double beta, T eps, T* num, T* den) noexcept {
+    const csr_context<T>& c = ctx<T>(x);
+    const csr_view<T>& X = c.X;
+    const std::size_t r = W.cols, m = X.cols;
+    const bool masked = c.masked;
+    T* const ht = c.xt;
+    T* const acc = c.xt + m * r;
+    transpose(H.data, r, m, H.stride, ht);
+    const bool kl = beta == 1;
+    if (w_side) {
+        if (!kl) k.csr_times_dense(X.rows, r, X.indptr, X.indices, X.values, ht, r, num, r);  // (M∘X)·Hᵀ
+        for_row_blocks(X, c.samples, [&](const row_block& b) {
+            const std::uint32_t* idx = X.indices + b.base;
+            const T* Wb = W.row(b.i0);
+            if (kl) {  // num = (X ⊘ WH)·Hᵀ
+                k.sampled_ratio(b.rows, r, b.indptr, idx, values_at(X, b.base), Wb, W.stride, ht, r, eps, c.vals);
+                k.csr_times_dense(b.rows, r, b.indptr, idx, c.vals, ht, r, num + b.i0 * r, r);
+                if (masked) k.csr_times_dense(b.rows, r, b.indptr, idx, nullptr, ht, r, den + b.i0 * r, r);  // M·Hᵀ
+            } else {  // den = (M∘WH)·Hᵀ
+                k.sampled_dot(b.rows, r, b.indptr, idx, Wb, W.stride, ht, r, c.vals);
+                k.csr_times_dense(b.rows, r, b.indptr, idx, c.vals, ht, r, den + b.i0 * r, r);
+            }
+        });
+        return;
+    }
+    // H side: Wᵀ·(...) as (...)ᵀ·W (m×r) in acc, then transposed into num / den (r×m).
+    if (kl) {
+        for (std::size_t i = 0; i < m * r; ++i) acc[i] = 0;
+        for_row_blocks(X, c.samples, [&](const row_block& b) {
+            const std::uint32_t* idx = X.indices + b.base;
+            k.sampled_ratio(b.rows, r, b.indptr, idx, values_at(X, b.base), W.row(b.i0), W.stride, ht, r, eps, c.vals);
+            k.csr_t_times_dense(b.rows, m, r, b.indptr, idx, c.vals, W.row(b.i0), W.stride, acc, r, true);
+        });
+        untranspose(acc, r, m, num, m, false);
+        if (masked) {  // Mᵀ·W
+            k.csr_t_times_dense(X.rows, m, r, X.indptr, X.indices, nullptr, W.data, W.stride, acc, r, false);
+            untranspose(acc, r, m, den, m, false);
+        }
+        return;
+    }
+    k.csr_t_times_dense(X.rows, m, r, X.indptr, X.indices, X.values, W.data, W.stride, acc, r, false);
+    untranspose(acc, r, m, num, m, false);  // Wᵀ·(M∘X)
+    for (std::size_t i = 0; i < m * r; ++i) acc[i] = 0;
+    for_row_blocks(X, c.samples, [&](const row_block& b) {
+        const std::uint32_t* idx = X.indices + b.base;
+        k.sampled_dot(b.rows, r, b.indptr, idx, W.row(b.i0), W.stride, ht, r, c.vals);
+        k.csr_t_times_dense(b.rows, m, r, b.indptr, idx, c.vals, W.row(b.i0), W.stride, acc, r, true);
+    });
+    untranspose(acc, r, m, den, m, false);  // Wᵀ·(M∘WH)
+}
+
+// ⟨WᵀW, HHᵀ⟩ = Σ_ij (W·H)²_ij and Σ_ij (W·H)_ij = Σ_c (Σ_i W_ic)(Σ_j H_cj), in double: the unstored
+// entries' share of the exact loss. The Gram matrices in 16×16 blocks on the stack.
+template <class T>
+double quad_term(const_matrix_view<T> W, const_matrix_view<T> H) noexcept {
+    constexpr std::size_t B = 16;
+    const std::size_t r = W.cols;
+    double total = 0;
+    for (std::size_t a0 = 0; a0 < r; a0 += B)
+        for (std::size_t b0 = a0; b0 < r; b0 += B) {
+            const std::size_t na = std::min(B, r - a0), nb = std::min(B, r - b0);
+            double gw[B][B] = {}, gh[B][B] = {};
+            for (std::size_t i = 0; i < W.rows; ++i) {
+                const T* w = W.row(i);
+                for (std::size_t a = 0; a < na; ++a) {
+                    const double wa = w[a0 + a];
+                    for (std::size_t b = 0; b < nb; ++b) gw[a][b] += wa * double(w[b0 + b]);
+                }
+            }
+            for (std::size_t a = 0; a < na; ++a)
+                for (std::size_t b = 0; b < nb; ++b) {
+                    const T* ha = H.row(a0 + a);
+                    const T* hb = H.row(b0 + b);
+                    double s = 0;
+                    for (std::size_t j = 0; j < H.cols; ++j) s += double(ha[j]) * double(hb[j]);
+                    gh[a][b] = s;
+                }
+            double block = 0;
+            for (std::size_t a = 0; a < na; ++a)
+                for (std::size_t b = 0; b < nb; ++b) block += gw[a][b] * gh[a][b];
+            total += a0 == b0 ? block : 2 * block;  // the blocks below the diagonal mirror these
+        }
+    return total;
+}
+
+template <class T>
+double sum_term(const_matrix_view<T> W, const_matrix_view<T> H) noexcept {
+    double total = 0;
+    for (std::size_t c = 0; c < W.cols; ++c) {
+        double sw = 0, sh = 0;
+        for (std::size_t i = 0; i < W.rows; ++i) sw += double(W(i, c));
+        const T* h = H.row(c);
+        for (std::size_t j = 0; j < H.cols; ++j) sh += double(h[j]);
+        total += sw * sh;
+    }
+    return total;
+}
+
+// data_ops::exact_loss, β ∈ {1, 2}. Stored entries: p = (W·H)_ij from the kernel (T precision),
+// summed in double; the unstored zeros add Σ p² (β = 2: ‖X − WH‖² = Σ_stored (x² − 2xp) + ⟨WᵀW,
+// HHᵀ⟩) and Σ p (β = 1: D = Σ_stored (x·log(x/p) − x) + Σ_ij p) unless they are missing.
+template <class T>
+void csr_exact_loss(const void* x, const kernel_table<T>& k, const_matrix_view<T> W, const_matrix_view<T> H,
+                    double beta, T eps, double& div, double& sq) noexcept {
+    const csr_context<T>& c = ctx<T>(x);
+    const csr_view<T>& X = c.X;
+    const std::size_t r = W.cols;
+    const bool masked = c.masked;
+    const double e = static_cast<double>(eps);
+    double d_sum = 0, s_sum = 0;  // masked: Σ (x − p)²; else Σ (x² − 2xp)
+    auto entry = [&](std::uint64_t kk, double p) {
+        const double xv = value_of(X, kk);
+        s_sum += masked ? (xv - p) * (xv - p) : xv * (xv - 2 * p);
+        if (beta == 1) {
+            const double pg = p == 0 ? e : p;
+            d_sum += (xv > 0 ? xv * std::log(xv / pg) : 0.0) - xv + (masked ? p : 0.0);
+        }
+    };
+    if (c.xt && c.samples > 0) {
+        transpose(H.data, r, H.cols, H.stride, c.xt);
+        for_row_blocks(X, c.samples, [&](const row_block& b) {
+            k.sampled_dot(b.rows, r, b.indptr, X.indices + b.base, W.row(b.i0), W.stride, c.xt, r, c.vals);
+            for (std::size_t t = 0; t < b.rows; ++t)
+                for (std::uint64_t q = b.indptr[t]; q < b.indptr[t + 1]; ++q)
+                    entry(b.base + q, static_cast<double>(c.vals[q]));
+        });
+    } else {  // no scratch (the public beta_divergence): strided dot products
+        for (std::size_t i = 0; i < X.rows; ++i)
+            for (std::uint64_t q = X.indptr[i]; q < X.indptr[i + 1]; ++q) {
+                const std::size_t j = X.indices[q];
+                T p = 0;
+                for (std::size_t t = 0; t < r; ++t) p += W(i, t) * H(t, j);
+                entry(q, static_cast<double>(p));
+            }
+    }
+    if (!masked) {
+        s_sum += quad_term(W, H);
+        if (beta == 1) d_sum += sum_term(W, H);
+    }
+    sq = s_sum > 0 ? s_sum : 0.0;
+    div = beta == 2 ? 0.5 * sq : d_sum;
+}
+
+// ---- other β: dense tiles of W·H ---------------------------------------------------------------
+
+// The entries of row i in columns [j0, j0 + tj): [first, last).
+template <class T>
+void row_span(const csr_view<T>& X, std::size_t i, std::size_t j0, std::size_t tj, std::uint64_t& first,
+              std::uint64_t& last) noexcept {
+    const std::uint32_t* b = X.indices + X.indptr[i];
+    const std::uint32_t* e = X.indices + X.indptr[i + 1];
+    if (j0 == 0 && tj == X.cols) {
+        first = X.indptr[i];
+        last = X.indptr[i + 1];
+        return;
+    }
+    first = static_cast<std::uint64_t>(std::lower_bound(b, e, static_cast<std::uint32_t>(j0)) - X.indices);
+    last = static_cast<std::uint64_t>(std::lower_bound(X.indices + first, e, static_cast<std::uint64_t>(j0 + tj)) -
+                                      X.indices);
+}
+
+// X's block (ti×tj at i0, j0) as a dense tile in xtile (row stride tj).
+template <class T>
+const T* densify(const csr_context<T>& c, std::size_t i0, std::size_t ti, std::size_t j0, std::size_t tj) noexcept {
+    T* t = c.xtile;
+    for (std::size_t q = 0; q < ti * tj; ++q) t[q] = 0;
+    for (std::size_t i = 0; i < ti; ++i) {
+        std::uint64_t first = 0, last = 0;
+        row_span(c.X, i0 + i, j0, tj, first, last);
+        for (std::uint64_t q = first; q < last; ++q) t[i * tj + (c.X.indices[q] - j0)] = value_of(c.X, q);
+    }
+    return t;
+}
+
+// P ← X∘P^(β−2) and B ← P^(β−1) on the densified block; masked: B (P is 0 there already: X is)
+// zeroed at the unstored entries.
+template <class T>
+void csr_beta_tile(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0,
+                   std::size_t tj, T* P, std::size_t ldp, T* B, std::size_t ldb, double beta, T eps) noexcept {
+    const csr_context<T>& c = ctx<T>(x);
+    const T* xt = densify(c, i0, ti, j0, tj);
+    if (beta == 2) {  // masked only: P ← M∘X, B ← P
+        for (std::size_t i = 0; i < ti; ++i)
+            for (std::size_t j = 0; j < tj; ++j) {
+                B[i * ldb + j] = P[i * ldp + j];
+                P[i * ldp + j] = xt[i * tj + j];
+            }
+    } else {
+        k.beta_tile(ti, tj, xt, tj, P, ldp, B, ldb, beta, eps);
+    }
+    if (!c.masked || !B) return;
+    for (std::size_t i = 0; i < ti; ++i) {
+        std::uint64_t first = 0, last = 0;
+        row_span(c.X, i0 + i, j0, tj, first, last);
+        T* b = B + i * ldb;
+        std::size_t j = 0;
+        for (std::uint64_t q = first; q <= last; ++q) {
+            const std::size_t stop = q < last ? c.X.indices[q] - j0 : tj;
+            for (; j < stop; ++j) b[j] = 0;
+            ++j;
+        }
+    }
+}
+
+template <class T>
+void csr_loss_tile(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0,
+                   std::size_t tj, const T* P, std::size_t ldp, double beta, T eps, double& div, double& sq) noexcept {
+    const csr_context<T>& c = ctx<T>(x);
+    if (!c.masked) {
+        k.beta_loss_tile(ti, tj, densify(c, i0, ti, j0, tj), tj, P, ldp, beta, eps, div, sq);
+        return;
+    }
+    for (std::size_t i = 0; i < ti; ++i) {  // the stored entries only
+        std::uint64_t first = 0, last = 0;
+        row_span(c.X, i0 + i, j0, tj, first, last);
+        for (std::uint64_t q = first; q < last; ++q) {
+            const T xv = value_of(c.X, q);
+            beta_loss_tile_scalar(1, 1, &xv, 1, P + i * ldp + (c.X.indices[q] - j0), 1, beta, eps, div, sq);
+        }
+    }
+}
+
+// ---- validation ----------------------------------------------------------------------------------
+
+status bad_entry(result& out, status s, std::size_t row, std::uint64_t entry, std::size_t col) noexcept {
+    out.bad_matrix = matrix_id::X;
+    out.bad_row = row;
+    out.bad_entry = static_cast<std::size_t>(entry);
+    out.bad_col = col;
+    return s;
+}
+
+// The arrays first (offsets, then each row's indices), then the values; Σx, Σx² row by row.
+// Unmasked with `positive` (β ≤ 0), an unstored zero is x_not_positive at its row and column.
+template <class T>
+status csr_scan(const void* x, bool positive, result& out, double& sum, double& sqsum,
+                std::uint64_t& observed) noexcept {
+    const csr_context<T>& c = ctx<T>(x);
+    const csr_view<T>& X = c.X;
+    if (X.indptr[0] != 0) return bad_entry(out, status::csr_bad_indptr, 0, 0, 0);
+    for (std::size_t i = 0; i < X.rows; ++i)
+        if (X.indptr[i + 1] < X.indptr[i]) return bad_entry(out, status::csr_bad_indptr, i + 1, X.indptr[i + 1], 0);
+    if (X.indptr[X.rows] != X.nnz) return bad_entry(out, status::csr_nnz_mismatch, X.rows, X.indptr[X.rows], 0);
+    constexpr T big = std::numeric_limits<T>::max();
+    double total = 0, total_sq = 0;
+    for (std::size_t i = 0; i < X.rows; ++i) {
+        double s = 0, q2 = 0;
+        for (std::uint64_t q = X.indptr[i]; q < X.indptr[i + 1]; ++q) {
+            const std::size_t j = X.indices[q];
+            if (j >= X.cols) return bad_entry(out, status::csr_index_out_of_range, i, q, j);
+            if (q > X.indptr[i] && j <= X.indices[q - 1])
+                return bad_entry(out,
+                                 j == X.indices[q - 1] ? status::csr_duplicate_index : status::csr_unsorted_indices, i,
+                                 q, j);
+            const T v = value_of(X, q);
+            if (!(v >= 0 && v <= big) || (positive && v == 0))
+                return bad_entry(out,
+                                 std::isnan(v) || std::isinf(v) ? status::x_not_finite
+                                 : v == 0                       ? status::x_not_positive
+                                                                : status::x_negative,
+                                 i, q, j);
+            const double d = static_cast<double>(v);
+            s += d;
+            q2 += d * d;
+        }
+        total += s;
+        total_sq += q2;
+    }
+    if (positive && !c.masked)  // the first unstored entry, if any, is a zero
+        for (std::size_t i = 0; i < X.rows; ++i) {
+            const std::uint64_t b = X.indptr[i], e = X.indptr[i + 1];
+            if (e - b == X.cols) continue;
+            std::size_t j = 0;
+            while (b + j < e && X.indices[b + j] == j) ++j;
+            return bad_entry(out, status::x_not_positive, i, b + j, j);
+        }
+    sum = total;
+    sqsum = total_sq;
+    observed = c.masked ? static_cast<std::uint64_t>(X.nnz) : static_cast<std::uint64_t>(X.rows) * X.cols;
+    return status::ok;
+}
+
+template <class T>
+constexpr data_ops<T> k_csr_ops = {csr_x_ht<T>, csr_wt_x<T>,         csr_beta_tile<T>, csr_loss_tile<T>,
+                                   csr_scan<T>, csr_sampled_side<T>, csr_exact_loss<T>};
+
+}  // namespace
+
+template <class T>
+data_matrix<T> csr_data(const csr_context<T>& c) noexcept {
+    return data_matrix<T>{&k_csr_ops<T>, &c, c.X.rows, c.X.cols, c.masked, static_cast<double>(c.X.nnz)};
+}
+
+#else   // the Frobenius-only core takes dense X only (check_options: not_built)
+template <class T>
+data_matrix<T> csr_data(const csr_context<T>& c) noexcept {
+    return data_matrix<T>{nullptr, &c, c.X.rows, c.X.cols, c.masked, 0};
+}
+#endif  // NMFKIT_EXTENDED
+
+template data_matrix<float> csr_data<float>(const csr_context<float>&) noexcept;
+template data_matrix<double> csr_data<double>(const csr_context<double>&) noexcept;
+
+}  // namespace detail
+}  // namespace nmfkit
