@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -368,6 +369,234 @@ TEST_CASE("C API: same results and statuses as the C++ API") {
                 NMFKIT_OK);
         // The fit started from this same W0: f32 and f64 inits agree to float rounding.
         for (std::size_t i = 0; i < 11; ++i) CHECK(Wi(i, 0) > 0);
+    }
+}
+
+namespace {
+
+// A random sparse X in CSR form (about 30 % stored), its arrays as the C API takes them.
+template <class T>
+struct csr_problem {
+    std::size_t n, m;
+    std::vector<std::uint64_t> indptr;
+    std::vector<std::uint32_t> indices;
+    std::vector<T> values;
+    csr_problem(std::size_t rows, std::size_t cols, std::uint64_t seed) : n(rows), m(cols), indptr(1, 0) {
+        splitmix rng(seed);
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::uint32_t j = 0; j < m; ++j)
+                if (rng.uniform() < 0.3) {
+                    indices.push_back(j);
+                    values.push_back(static_cast<T>(0.1 + rng.uniform()));
+                }
+            indptr.push_back(indices.size());
+        }
+    }
+    std::size_t nnz() const { return indices.size(); }
+    nmfkit::csr_view<T> view() const { return {indptr.data(), indices.data(), values.data(), n, m, nnz()}; }
+};
+
+void check_same_result(const nmfkit_result& c, const nmfkit::result& r) {
+    CHECK(c.iterations == r.iterations);
+    CHECK(c.loss == r.loss);
+    CHECK(c.relative_error == r.relative_error);
+    CHECK(c.objective == r.objective);
+    CHECK(c.converged == int32_t(r.converged));
+    CHECK(c.bad_matrix == int32_t(r.bad_matrix));
+    CHECK(c.bad_row == r.bad_row);
+    CHECK(c.bad_col == r.bad_col);
+    CHECK(c.bad_entry == r.bad_entry);
+    CHECK(c.observed == r.observed);
+}
+
+template <class T>
+bool same(const matrix<T>& a, const matrix<T>& b) {
+    return a.data.size() == b.data.size() && std::memcmp(a.data.data(), b.data.data(), a.data.size() * sizeof(T)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("C API, sparse X: the _csr functions give the C++ overloads' results and statuses") {
+    const std::size_t n = 13, m = 9, r = 3;
+    const csr_problem<float> X(n, m, 5);
+    REQUIRE(X.nnz() > 10);
+    nmfkit_options o;
+    nmfkit_options_default(&o);
+    CHECK(o.missing == NMFKIT_MISSING_NONE);
+    o.rank = r;
+    o.max_iter = 30;
+    o.seed = 17;
+    nmfkit::options co;
+    co.rank = r;
+    co.max_iter = 30;
+    co.seed = 17;
+
+    size_t bytes = 0, cpp_bytes = 0;
+    REQUIRE(nmfkit_workspace_size_csr_f32(n, m, X.nnz(), &o, &bytes) == NMFKIT_OK);
+    REQUIRE(nmfkit::workspace_size<float>(n, m, X.nnz(), co, cpp_bytes) == status::ok);
+    CHECK(bytes == cpp_bytes);
+    CHECK(nmfkit_workspace_size_csr_f32(n, m, X.nnz(), &o, nullptr) == NMFKIT_NULL_POINTER);
+    CHECK(nmfkit_workspace_size_csr_f32(n, m, X.nnz(), nullptr, &bytes) == NMFKIT_NULL_POINTER);
+    workspace ws(bytes);
+
+    matrix<float> W(n, r), H(r, m), Wc(n, r), Hc(r, m);
+    nmfkit::result res;
+    nmfkit_result cres;
+    REQUIRE(nmfkit::fit<float>(X.view(), W.view(), H.view(), co, ws.ptr, bytes, res) == status::ok);
+    REQUIRE(nmfkit_fit_csr_f32(n, m, X.nnz(), X.indptr.data(), X.indices.data(), X.values.data(), Wc.data.data(), 0,
+                               Hc.data.data(), 0, &o, ws.ptr, bytes, &cres, nullptr, nullptr) == NMFKIT_OK);
+    CHECK(same(W, Wc));
+    CHECK(same(H, Hc));
+    check_same_result(cres, res);
+    CHECK(cres.observed == n * m);
+    CHECK(cres.done == 1);
+
+    SUBCASE("the resumable solver in slices") {
+        matrix<float> Ws(n, r), Hs(r, m);
+        REQUIRE(nmfkit_solver_start_csr_f32(n, m, X.nnz(), X.indptr.data(), X.indices.data(), X.values.data(),
+                                            Ws.data.data(), 0, Hs.data.data(), 0, &o, ws.ptr, bytes,
+                                            &cres) == NMFKIT_OK);
+        while (!cres.done) REQUIRE(nmfkit_solver_run_f32(ws.ptr, 7, &cres) == NMFKIT_OK);
+        REQUIRE(nmfkit_solver_finish_f32(ws.ptr, &cres) == NMFKIT_OK);
+        CHECK(cres.loss == res.loss);
+        CHECK(same(Ws, W));
+        CHECK(same(Hs, H));
+    }
+    SUBCASE("transform, transform_columns and beta_divergence") {
+        matrix<float> Wt(n, r), Wtc(n, r), Ht(r, m), Htc(r, m);
+        REQUIRE(nmfkit::transform<float>(X.view(), H.cview(), Wt.view(), co, ws.ptr, bytes, res) == status::ok);
+        REQUIRE(nmfkit_transform_csr_f32(n, m, X.nnz(), X.indptr.data(), X.indices.data(), X.values.data(),
+                                         H.data.data(), 0, Wtc.data.data(), 0, &o, ws.ptr, bytes, &cres, nullptr,
+                                         nullptr) == NMFKIT_OK);
+        CHECK(same(Wt, Wtc));
+        check_same_result(cres, res);
+        REQUIRE(nmfkit::transform_columns<float>(X.view(), W.cview(), Ht.view(), co, ws.ptr, bytes, res) == status::ok);
+        REQUIRE(nmfkit_transform_columns_csr_f32(n, m, X.nnz(), X.indptr.data(), X.indices.data(), X.values.data(),
+                                                 W.data.data(), 0, Htc.data.data(), 0, &o, ws.ptr, bytes, &cres,
+                                                 nullptr, nullptr) == NMFKIT_OK);
+        CHECK(same(Ht, Htc));
+        check_same_result(cres, res);
+        for (const double beta : {2.0, 1.0, 0.5}) {
+            for (const auto missing : {nmfkit::missing_entries::none, nmfkit::missing_entries::unstored}) {
+                double loss = -1, closs = -2;
+                REQUIRE(nmfkit::beta_divergence<float>(X.view(), W.cview(), H.cview(), beta, missing, loss) ==
+                        status::ok);
+                REQUIRE(nmfkit_beta_divergence_csr_f32(n, m, X.nnz(), X.indptr.data(), X.indices.data(),
+                                                       X.values.data(), W.data.data(), 0, H.data.data(), 0, r, beta,
+                                                       int32_t(missing), &closs) == NMFKIT_OK);
+                CHECK(closs == loss);
+            }
+        }
+        CHECK(nmfkit_beta_divergence_csr_f32(n, m, X.nnz(), X.indptr.data(), X.indices.data(), X.values.data(),
+                                             W.data.data(), 0, H.data.data(), 0, r, 2, NMFKIT_MISSING_NONE,
+                                             nullptr) == NMFKIT_NULL_POINTER);
+    }
+    SUBCASE("a pattern matrix (values NULL) fits as stored values of 1; missing = unstored through the C field") {
+        const std::vector<float> ones(X.nnz(), 1.f);
+        matrix<float> Wp(n, r), Hp(r, m), W1(n, r), H1(r, m);
+        REQUIRE(nmfkit_fit_csr_f32(n, m, X.nnz(), X.indptr.data(), X.indices.data(), nullptr, Wp.data.data(), 0,
+                                   Hp.data.data(), 0, &o, ws.ptr, bytes, &cres, nullptr, nullptr) == NMFKIT_OK);
+        REQUIRE(nmfkit_fit_csr_f32(n, m, X.nnz(), X.indptr.data(), X.indices.data(), ones.data(), W1.data.data(), 0,
+                                   H1.data.data(), 0, &o, ws.ptr, bytes, &cres, nullptr, nullptr) == NMFKIT_OK);
+        CHECK(same(Wp, W1));
+        CHECK(same(Hp, H1));
+
+        o.missing = NMFKIT_MISSING_UNSTORED;
+        co.missing = nmfkit::missing_entries::unstored;
+        REQUIRE(nmfkit_workspace_size_csr_f32(n, m, X.nnz(), &o, &bytes) == NMFKIT_OK);
+        workspace wsu(bytes);
+        REQUIRE(nmfkit::fit<float>(X.view(), W.view(), H.view(), co, wsu.ptr, bytes, res) == status::ok);
+        REQUIRE(nmfkit_fit_csr_f32(n, m, X.nnz(), X.indptr.data(), X.indices.data(), X.values.data(), Wc.data.data(), 0,
+                                   Hc.data.data(), 0, &o, wsu.ptr, bytes, &cres, nullptr, nullptr) == NMFKIT_OK);
+        CHECK(same(W, Wc));
+        check_same_result(cres, res);
+        CHECK(cres.observed == X.nnz());
+        o.missing = NMFKIT_MISSING_NAN;  // dense X only
+        CHECK(nmfkit_fit_csr_f32(n, m, X.nnz(), X.indptr.data(), X.indices.data(), X.values.data(), Wc.data.data(), 0,
+                                 Hc.data.data(), 0, &o, wsu.ptr, bytes, &cres, nullptr,
+                                 nullptr) == NMFKIT_INVALID_MISSING);
+    }
+    SUBCASE("double precision") {
+        const csr_problem<double> Xd(n, m, 5);
+        REQUIRE(nmfkit_workspace_size_csr_f64(n, m, Xd.nnz(), &o, &bytes) == NMFKIT_OK);
+        workspace dws(bytes);
+        matrix<double> Wd(n, r), Hd(r, m), Wdc(n, r), Hdc(r, m);
+        REQUIRE(nmfkit::fit<double>(Xd.view(), Wd.view(), Hd.view(), co, dws.ptr, bytes, res) == status::ok);
+        REQUIRE(nmfkit_fit_csr_f64(n, m, Xd.nnz(), Xd.indptr.data(), Xd.indices.data(), Xd.values.data(),
+                                   Wdc.data.data(), 0, Hdc.data.data(), 0, &o, dws.ptr, bytes, &cres, nullptr,
+                                   nullptr) == NMFKIT_OK);
+        CHECK(same(Wd, Wdc));
+        check_same_result(cres, res);
+        matrix<double> Wt(n, r);
+        REQUIRE(nmfkit_transform_csr_f64(n, m, Xd.nnz(), Xd.indptr.data(), Xd.indices.data(), Xd.values.data(),
+                                         Hd.data.data(), 0, Wt.data.data(), 0, &o, dws.ptr, bytes, &cres, nullptr,
+                                         nullptr) == NMFKIT_OK);
+        matrix<double> Ht(r, m);
+        REQUIRE(nmfkit_transform_columns_csr_f64(n, m, Xd.nnz(), Xd.indptr.data(), Xd.indices.data(), Xd.values.data(),
+                                                 Wd.data.data(), 0, Ht.data.data(), 0, &o, dws.ptr, bytes, &cres,
+                                                 nullptr, nullptr) == NMFKIT_OK);
+        REQUIRE(nmfkit_solver_start_csr_f64(n, m, Xd.nnz(), Xd.indptr.data(), Xd.indices.data(), Xd.values.data(),
+                                            Wdc.data.data(), 0, Hdc.data.data(), 0, &o, dws.ptr, bytes,
+                                            &cres) == NMFKIT_OK);
+        double loss = 0;
+        REQUIRE(nmfkit_beta_divergence_csr_f64(n, m, Xd.nnz(), Xd.indptr.data(), Xd.indices.data(), Xd.values.data(),
+                                               Wd.data.data(), 0, Hd.data.data(), 0, r, 2, NMFKIT_MISSING_NONE,
+                                               &loss) == NMFKIT_OK);
+        CHECK(loss == doctest::Approx(res.loss).epsilon(1e-9));
+    }
+    SUBCASE("bad CSR arrays: the status and where, as the C++ overload reports them") {
+        // Row 4 (with at least two entries) is the one broken each time.
+        std::size_t row = 4;
+        while (X.indptr[row + 1] - X.indptr[row] < 2) ++row;
+        REQUIRE(row + 1 < n);
+        REQUIRE(X.indptr[row] > 0);
+        const std::size_t k = X.indptr[row] + 1;  // the row's second entry
+        struct broken {
+            const char* what;
+            nmfkit_status expected;
+            csr_problem<float> x;
+        };
+        std::vector<broken> cases;
+        cases.push_back({"unsorted", NMFKIT_CSR_UNSORTED_INDICES, X});
+        std::swap(cases.back().x.indices[k - 1], cases.back().x.indices[k]);
+        cases.push_back({"duplicate", NMFKIT_CSR_DUPLICATE_INDEX, X});
+        cases.back().x.indices[k] = cases.back().x.indices[k - 1];
+        cases.push_back({"index >= m", NMFKIT_CSR_INDEX_OUT_OF_RANGE, X});
+        cases.back().x.indices[k] = uint32_t(m);
+        cases.push_back({"negative value", NMFKIT_X_NEGATIVE, X});
+        cases.back().x.values[k] = -1.f;
+        cases.push_back({"NaN value", NMFKIT_X_NOT_FINITE, X});
+        cases.back().x.values[k] = std::numeric_limits<float>::quiet_NaN();
+        cases.push_back({"decreasing offsets", NMFKIT_CSR_BAD_INDPTR, X});
+        cases.back().x.indptr[row + 1] = cases.back().x.indptr[row] - 1;
+        for (const broken& b : cases) {
+            CAPTURE(b.what);
+            nmfkit::result r2;
+            const status s = nmfkit::fit<float>(b.x.view(), W.view(), H.view(), co, ws.ptr, ws.bytes, r2);
+            CHECK(int(s) == int(b.expected));
+            CHECK(nmfkit_fit_csr_f32(n, m, X.nnz(), b.x.indptr.data(), b.x.indices.data(), b.x.values.data(),
+                                     Wc.data.data(), 0, Hc.data.data(), 0, &o, ws.ptr, ws.bytes, &cres, nullptr,
+                                     nullptr) == b.expected);
+            check_same_result(cres, r2);
+            CHECK(cres.bad_matrix == NMFKIT_MATRIX_X);
+            CHECK((cres.bad_row == row || (b.expected == NMFKIT_CSR_BAD_INDPTR && cres.bad_row == row + 1)));
+            if (b.expected != NMFKIT_CSR_BAD_INDPTR) {
+                CHECK(cres.bad_entry == k);
+                CHECK(cres.bad_col == b.x.indices[k]);
+            }
+        }
+        // The last offset is not nnz.
+        csr_problem<float> short_x = X;
+        short_x.indptr.back() -= 1;
+        CHECK(nmfkit_fit_csr_f32(n, m, X.nnz(), short_x.indptr.data(), X.indices.data(), X.values.data(),
+                                 Wc.data.data(), 0, Hc.data.data(), 0, &o, ws.ptr, ws.bytes, &cres, nullptr,
+                                 nullptr) == NMFKIT_CSR_NNZ_MISMATCH);
+        CHECK(nmfkit_fit_csr_f32(n, m, X.nnz(), nullptr, X.indices.data(), X.values.data(), Wc.data.data(), 0,
+                                 Hc.data.data(), 0, &o, ws.ptr, ws.bytes, &cres, nullptr,
+                                 nullptr) == NMFKIT_NULL_POINTER);
+        CHECK(nmfkit_fit_csr_f32(n, m, X.nnz(), X.indptr.data(), X.indices.data(), X.values.data(), Wc.data.data(), 0,
+                                 Hc.data.data(), 0, nullptr, ws.ptr, ws.bytes, &cres, nullptr,
+                                 nullptr) == NMFKIT_NULL_POINTER);
     }
 }
 

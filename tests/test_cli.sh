@@ -154,6 +154,50 @@ maxdiff() {
         END { if (bad || rows != n) print "inf"; else printf "%.9g\n", mx + 0 }' "$1" "$2"
 }
 
+# reldiff A B: max |A_ij - B_ij| / max |B_ij| of two CSV files ("inf" if their shapes differ).
+reldiff() {
+    awk -F, '
+        FNR == NR { for (j = 1; j <= NF; ++j) A[FNR, j] = $j; n = FNR; c = NF; next }
+        { if (NF != c) bad = 1
+          for (j = 1; j <= NF; ++j) { d = $j - A[FNR, j]; if (d < 0) d = -d; if (d > mx) mx = d
+                                      b = $j < 0 ? -$j : $j; if (b > big) big = b }
+          rows = FNR }
+        END { if (bad || rows != n || big == 0) print "inf"; else printf "%.9g\n", mx / big }' "$1" "$2"
+}
+
+# observed_loss X W H: 1/2 sum of (X_ij - (W*H)_ij)^2 over the cells of the CSV X that are
+# numbers (empty and nan cells are missing), and how many there are.
+observed_loss() {
+    awk -F, '
+        FILENAME == ARGV[1] { n = FNR; m = NF; for (j = 1; j <= NF; ++j) X[FNR, j] = $j; next }
+        FILENAME == ARGV[2] { r = NF; for (k = 1; k <= NF; ++k) W[FNR, k] = $k; next }
+        { for (j = 1; j <= NF; ++j) H[FNR, j] = $j }
+        END {
+            d = 0; c = 0
+            for (i = 1; i <= n; ++i)
+                for (j = 1; j <= m; ++j) {
+                    x = X[i, j]; gsub(/ /, "", x)
+                    if (x == "" || tolower(x) == "nan") continue
+                    y = 0
+                    for (k = 1; k <= r; ++k) y += W[i, k] * H[k, j]
+                    d += (x - y) ^ 2 / 2; c++
+                }
+            printf "%.12g %d\n", d, c
+        }' "$1" "$2" "$3"
+}
+
+# csv_to_mtx X [--skip-missing]: a CSV matrix as a coordinate .mtx of its nonzero cells (all
+# numeric cells, zeros too, with --skip-missing: the empty and nan ones are left out).
+csv_to_mtx() {
+    awk -F, -v observed="${2-}" '
+        { for (j = 1; j <= NF; ++j) { x = $j; gsub(/ /, "", x)
+              if (observed != "" ? (x == "" || tolower(x) == "nan") : x + 0 == 0) continue
+              e[++k] = NR " " j " " x }
+          m = NF }
+        END { print "%%MatrixMarket matrix coordinate real general"; print NR " " m " " k
+              for (i = 1; i <= k; ++i) print e[i] }' "$1"
+}
+
 # json_string NAME: the value of a string field in the JSON line in ./out.
 json_string() {
     sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" out
@@ -327,10 +371,69 @@ awk -F, '{ for (j = 1; j <= NF; ++j) if ($j + 0 != 0) { e[++k] = NR " " j " " $j
 awk -F, '{ for (j = 1; j <= NF; ++j) v[NR, j] = $j; m = NF }
          END { print "%%MatrixMarket matrix array real general"; print NR " " m
                for (j = 1; j <= m; ++j) for (i = 1; i <= NR; ++i) print v[i, j] }' x.csv >xa.mtx
-for f in x.mtx xa.mtx; do
-    ok "${FIT[@]/x.csv/$f}" --out-w wn.csv --out-h hn.csv
-    cmp -s wn.csv w4.csv && cmp -s hn.csv h4.csv || fail "fit $f gave a different W/H than x.csv"
+ok "${FIT[@]/x.csv/xa.mtx}" --out-w wn.csv --out-h hn.csv
+cmp -s wn.csv w4.csv && cmp -s hn.csv h4.csv || fail "fit xa.mtx (array: dense) gave a different W/H than x.csv"
+# The coordinate file is fitted sparse (CSR kernels): the same iterates up to rounding.
+ok "${FIT[@]/x.csv/x.mtx}" --out-w wn.csv --out-h hn.csv
+less "$(reldiff wn.csv w4.csv)" 1e-4 && less "$(reldiff hn.csv h4.csv)" 1e-4 ||
+    fail "fit x.mtx (sparse) is $(reldiff wn.csv w4.csv) (W) from the dense fit of x.csv"
+grep -qF "nmfkit: X 6x5, sparse: 28 stored entries (93.3%)" out || fail "the summary does not describe the sparse X"
+grep -qF "loss over       all 30 entries" out || fail "the summary does not say the loss is over all 30 entries"
+
+check "a sparse .mtx fit equals the dense fit of the same matrix (f64: 1e-9, f32: 1e-5; frobenius, kl, transform)"
+for dtype in f64 f32; do
+    tol=1e-9
+    [[ $dtype == f32 ]] && tol=1e-5
+    for loss in frobenius kl; do
+        ok fit x.csv --rank 2 --max-iter 100 --tol 0 --loss $loss --dtype $dtype --out-w wd.csv --out-h hd.csv --json
+        loss_dense=$(json_field loss)
+        ok fit x.mtx --rank 2 --max-iter 100 --tol 0 --loss $loss --dtype $dtype --out-w ws.csv --out-h hs.csv --json
+        d=$(reldiff ws.csv wd.csv)
+        less "$d" $tol || fail "--dtype $dtype --loss $loss: the sparse W is $d from the dense W"
+        less "$(reldiff hs.csv hd.csv)" $tol || fail "--dtype $dtype --loss $loss: the sparse H differs"
+        close "$(json_field loss)" "$loss_dense" || fail "--loss $loss: sparse loss $(json_field loss), dense $loss_dense"
+        [[ $(json_field sparse) == true && $(json_field nnz) == 28 && $(json_field observed) == 30 ]] ||
+            fail "--json of a sparse X: sparse $(json_field sparse), nnz $(json_field nnz), observed $(json_field observed)"
+        [[ $(json_string missing) == none ]] || fail "--json missing is $(json_string missing)"
+    done
+    ok transform x.csv --h hstar.csv --max-iter 100 --tol 0 --dtype $dtype --out-w twd.csv
+    ok transform x.mtx --h hstar.csv --max-iter 100 --tol 0 --dtype $dtype --out-w tws.csv
+    less "$(reldiff tws.csv twd.csv)" $tol || fail "--dtype $dtype: transform --h of x.mtx differs from x.csv's"
+    ok transform x.csv --w wstar.csv --max-iter 100 --tol 0 --dtype $dtype --out-h thd.csv
+    ok transform x.mtx --w wstar.csv --max-iter 100 --tol 0 --dtype $dtype --out-h ths.csv
+    less "$(reldiff ths.csv thd.csv)" $tol || fail "--dtype $dtype: transform --w of x.mtx differs from x.csv's"
+    grep -qF "nmfkit transform: X 6x5, sparse: 28 stored entries" out || fail "transform summary: sparse X not described"
 done
+ok fit x.mtx --rank 2 --init nndsvda --max-iter 100 --tol 0 --out-w ws.csv --out-h hs.csv
+ok fit x.csv --rank 2 --init nndsvda --max-iter 100 --tol 0 --out-w wd.csv --out-h hd.csv
+less "$(reldiff ws.csv wd.csv)" 1e-4 || fail "--init nndsvda: the sparse fit differs from the dense one"
+
+check "pattern .mtx = the same entries with value 1; symmetric .mtx = its general expansion (byte-identical W, H)"
+printf '%%%%MatrixMarket matrix coordinate pattern general\n4 3 5\n1 1\n4 3\n2 2\n3 1\n%% c\n\n1 3\n' >p.mtx
+printf '%%%%MatrixMarket matrix coordinate integer general\n4 3 5\n1 1 1\n4 3 1\n2 2 1\n3 1 1\n1 3 1\n' >p1.mtx
+ok fit p.mtx --rank 2 --out-w wp1.csv --out-h hp1.csv
+ok fit p1.mtx --rank 2 --out-w wp2.csv --out-h hp2.csv
+cmp -s wp1.csv wp2.csv && cmp -s hp1.csv hp2.csv || fail "the pattern .mtx fits differently from its values of 1"
+printf '%%%%MatrixMarket matrix coordinate real symmetric\n3 3 4\n1 1 2\n3 1 1.5\n2 2 1\n3 2 4\n' >sym.mtx
+printf '%%%%MatrixMarket matrix coordinate real general\n3 3 6\n1 1 2\n1 3 1.5\n3 1 1.5\n2 2 1\n2 3 4\n3 2 4\n' >gen.mtx
+ok fit sym.mtx --rank 2 --out-w wsy.csv --out-h hsy.csv --json
+[[ $(json_field nnz) == 6 ]] || fail "the symmetric 3x3 file with 4 entries (2 off the diagonal) gives nnz $(json_field nnz), not 6"
+ok fit gen.mtx --rank 2 --out-w wge.csv --out-h hge.csv
+cmp -s wsy.csv wge.csv && cmp -s hsy.csv hge.csv || fail "the symmetric .mtx fits differently from its expansion"
+
+check "a 100000x100000 coordinate .mtx fits sparse: W and H are written, X is never made dense"
+printf '%%%%MatrixMarket matrix coordinate real general\n100000 100000 3\n1 1 1\n70000 5 2\n99999 100000 3\n' >huge.mtx
+if (ulimit -v 1000000 && "$CLI" --version) >/dev/null 2>&1; then
+    # 1 GB of address space; dense, X alone would take 40 GB.
+    rc=0
+    (ulimit -v 1000000 && exec "$CLI" fit huge.mtx --rank 2 --max-iter 5 --out-w wh.npy --out-h hh.npy --json) \
+        >out 2>err || rc=$?
+    [[ $rc -eq 0 ]] || fail "fit huge.mtx under a 1 GB address-space limit exited $rc"
+    grep -qF '"rows":100000,"cols":100000,"rank":2' out || fail "fit huge.mtx: wrong shape in --json"
+    grep -aqF "'shape': (100000, 2)" wh.npy || fail "fit huge.mtx: W is not 100000x2"
+else
+    echo "       (skipped the address-space limit: ulimit -v not usable here)"
+fi
 
 check "malformed .npy and .mtx files: exit 1 naming the file (and the line)"
 printf 'not numpy' >bad.npy
@@ -360,9 +463,56 @@ expect 1 "bad.mtx: line 5: duplicate entry (1, 1), already on line 3" \
     fit bad.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
 [[ ! -e bad_w.csv && ! -e bad_h.csv ]] || fail "output files were left behind after a bad .npy/.mtx input"
 
-check "a coordinate .mtx whose dense form would exceed 1 GiB is a usage error naming the shape"
-printf '%%%%MatrixMarket matrix coordinate real general\n100000 100000 1\n1 1 1\n' >huge.mtx
-expect 2 "huge.mtx is a sparse 100000x100000 matrix" fit huge.mtx --rank 2 --out-w bad_w.csv --out-h bad_h.csv
+check "every malformed .mtx has its own message naming the file and the line (index 0, out of range, header, counts)"
+M=(--rank 2 --out-w bad_w.csv --out-h bad_h.csv)
+mtx_case() {  # mtx_case 'MESSAGE' 'FILE CONTENT (printf format)'
+    printf "$2" >bad.mtx
+    expect 1 "bad.mtx: $1" fit bad.mtx "${M[@]}"
+}
+COO='%%%%MatrixMarket matrix coordinate real general\n'
+mtx_case "line 3, field 1: row index 0: Matrix Market indices start at 1" "${COO}6 5 1\n0 1 1\n"
+mtx_case "line 3, field 2: column index 0: Matrix Market indices start at 1" "${COO}6 5 1\n1 0 1\n"
+mtx_case "line 4, field 2: column index 6 is beyond the 5 columns of the size line (line 2)" "${COO}6 5 2\n1 1 1\n1 6 1\n"
+mtx_case "line 3, field 1: row index 'x' is not an integer >= 1" "${COO}6 5 1\nx 1 1\n"
+mtx_case "line 1: incomplete header" '%%%%MatrixMarket matrix coordinate real\n6 5 1\n1 1 1\n'
+mtx_case "line 1: unsupported object 'vector'" '%%%%MatrixMarket vector coordinate real general\n6 5 1\n'
+mtx_case "line 1: unsupported symmetry 'hermitian'" '%%%%MatrixMarket matrix coordinate real hermitian\n6 5 1\n'
+mtx_case "line 1: not a Matrix Market file" '%%%%MatrixMarket-ish matrix coordinate real general\n6 5 1\n'
+mtx_case "file is empty" ''
+mtx_case "line 4: the file ends before the size line" "${COO}%% only\n\n%% comments\n"
+mtx_case "line 3: bad size line '6 5'" "${COO}%% c\n6 5\n1 1 1\n"
+mtx_case "line 2: a symmetric matrix must be square" '%%%%MatrixMarket matrix coordinate real symmetric\n6 5 1\n'
+mtx_case "line 3: entry (1, 2) is above the diagonal" '%%%%MatrixMarket matrix coordinate real symmetric\n5 5 1\n1 2 1\n'
+mtx_case "line 3: unexpected '1' after the entry (expected 'ROW COL')" \
+    '%%%%MatrixMarket matrix coordinate pattern general\n6 5 1\n1 1 1\n'
+mtx_case "line 3: expected an entry 'ROW COL VALUE', got '2 2'" "${COO}6 5 1\n2 2\n"
+mtx_case "line 3, field 3: not an integer: '0.5' (the header says integer)" \
+    '%%%%MatrixMarket matrix coordinate integer general\n6 5 1\n1 1 0.5\n'
+mtx_case "the file ends after 0 of the 1 entries the size line (line 2) announces" "${COO}6 5 1\n%% nothing\n\n"
+mtx_case "line 6: more entries than the 2 of the size line (line 2)" "${COO}6 5 2\n1 1 1\n\n2 2 1\n3 3 1\n"
+mtx_case "line 5: duplicate entry (3, 1), already on line 3" \
+    '%%%%MatrixMarket matrix coordinate pattern symmetric\n5 5 3\n3 1\n2 2\n3 1\n'
+mtx_case "the file ends after 4 of the 6 entries" '%%%%MatrixMarket matrix array real general\n3 2\n1\n2\n3\n4\n'
+# Comments and blank lines are accepted anywhere after the header, CRLF too.
+printf '%%%%MatrixMarket matrix coordinate real general\r\n%% c\r\n\r\n2 2 2\r\n%% c\r\n\r\n1 1 1\r\n2 2 3' >ok.mtx
+ok fit ok.mtx --rank 1 --out-w w.csv --out-h h.csv
+no_outputs_mtx() { [[ ! -e bad_w.csv && ! -e bad_h.csv ]] || fail "output files were left behind after a bad .mtx"; }
+no_outputs_mtx
+
+check "every malformed .npy has its own message naming the file"
+npy_case() {  # npy_case 'MESSAGE' HEADER DATA-BYTES
+    local header=$2 len
+    len=${#header}
+    { printf '\x93NUMPY\x01\x00'; printf "\\x$(printf %02x $((len % 256)))\\x$(printf %02x $((len / 256)))"
+      printf '%s' "$header"; head -c "$3" /dev/zero; } >bad.npy
+    expect 1 "bad.npy: $1" fit bad.npy "${M[@]}"
+}
+npy_case "unsupported dtype '<i4'" "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }" 16
+npy_case "shape (4,) is not 2-D" "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }" 16
+npy_case ".npy header: the header has no 'shape' key" "{'descr': '<f4', 'fortran_order': False, }" 16
+npy_case "has 12 bytes of data, but shape (2, 2) of '<f8' needs 32 (the file is truncated)" \
+    "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }" 12
+no_outputs_mtx
 
 # Cross-checked with NumPy when it is installed (skipped otherwise).
 if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
@@ -379,6 +529,16 @@ assert open("xn.npy", "rb").read() == open("x.npy", "rb").read(), "nmfkit's .npy
 PY
     ok "${FIT[@]/x.csv/xf.npy}" --out-w wn.csv --out-h hn.csv
     cmp -s wn.csv w4.csv || fail "fit on a Fortran-order big-endian .npy gave a different W than x.csv"
+    check "NumPy reads the .npy W and H of a sparse fit (f64) exactly as the CSV ones"
+    ok fit x.mtx --rank 2 --dtype f64 --out-w ws64.npy --out-h hs64.npy
+    ok fit x.mtx --rank 2 --dtype f64 --out-w ws64.csv --out-h hs64.csv
+    /usr/bin/python3 - <<'PY' || fail "NumPy cannot read the .npy W, H of the sparse fit"
+import numpy as np
+for f, shape in (("ws64", (6, 2)), ("hs64", (2, 5))):
+    a = np.load(f + ".npy")
+    assert a.dtype == np.float64 and a.shape == shape, (f, a.dtype, a.shape)
+    assert (a == np.loadtxt(f + ".csv", delimiter=",", ndmin=2)).all(), f
+PY
 else
     echo "       (NumPy not installed: the NumPy cross-check is skipped)"
 fi
@@ -516,6 +676,73 @@ ok "${PEN[@]}" --alpha-w 0.1 --alpha-h 0.1 --out-w wpen.csv --out-h hpen.csv
 for word in objective penalties alpha_w l1_ratio; do
     grep -qF "$word" out || fail "the summary with penalties does not mention '$word'"
 done
+
+# ---- missing entries (--missing) ---------------------------------------------------
+# xp.csv with 8 of its 30 cells unknown: nan, NaN, NAN and empty cells.
+awk -F, -v OFS=, '{ if (NR == 1) $2 = "nan"; if (NR == 2) { $1 = ""; $5 = "NaN" }; if (NR == 3) $3 = " NAN "
+                    if (NR == 5) { $4 = ""; $2 = "nan" }; if (NR == 6) { $1 = "nan"; $5 = "" }; print }' xp.csv >xm.csv
+[[ $(awk -F, '{ for (j = 1; j <= NF; ++j) { x = $j; gsub(/ /, "", x); c += x == "" || tolower(x) == "nan" } }
+             END { print c }' xm.csv) == 8 ]] || fail "could not write the test matrix with 8 missing cells"
+FITM=(fit xm.csv --rank 2 --max-iter 200 --tol 0)
+
+check "--missing nan: nan/NaN/empty CSV cells are missing; without it they are errors naming line and column"
+expect 1 "xm.csv: line 1, column 2: not a finite number: 'nan' (a missing entry of X needs --missing nan)" \
+    "${FITM[@]}" --out-w bad_w.csv --out-h bad_h.csv
+printf '1,2\n,3\n' >xe.csv
+expect 1 "xe.csv: line 2, column 1: empty cell (a missing entry of X needs --missing nan)" \
+    fit xe.csv --rank 1 --out-w bad_w.csv --out-h bad_h.csv
+ok "${FITM[@]}" --missing nan --out-w wmn.csv --out-h hmn.csv --json
+read -r d obs <<<"$(observed_loss xm.csv wmn.csv hmn.csv)"
+[[ $obs == 22 && $(json_field observed) == 22 ]] || fail "--missing nan: observed $(json_field observed), awk $obs, expected 22"
+[[ $(json_string missing) == nan && $(json_field sparse) == false ]] || fail "--missing nan: --json missing/sparse"
+close "$(json_field loss)" "$d" || fail "--missing nan: loss $(json_field loss), awk over the observed cells $d"
+ok "${FITM[@]}" --missing nan --out-w wmn.csv --out-h hmn.csv
+grep -qF "loss over       22 observed entries of 30 (--missing nan)" out || fail "the summary does not say over how many entries"
+ok fit xm.csv --rank 2 --missing nan --out-w wmn.npy --out-h hmn.npy --loss kl
+printf '\x00\x00\xc0\x7f\x00\x00\x80\x3f\x00\x00\x00\x40\x00\x00\xc0\x7f' >nan2.f32
+ok fit nan2.f32 --shape 2x2 --rank 1 --missing nan --out-w w.csv --out-h h.csv --json
+[[ $(json_field observed) == 2 ]] || fail "raw input with 2 NaN of 4: observed $(json_field observed)"
+expect 1 "row 1, column 1" fit nan2.f32 --shape 2x2 --rank 1 --out-w bad_w.csv --out-h bad_h.csv
+
+check "--missing unstored on a coordinate .mtx: the stored entries are the observed ones (= --missing nan on the CSV)"
+csv_to_mtx xm.csv --skip-missing >xm.mtx
+ok fit xm.mtx --rank 2 --max-iter 200 --tol 0 --missing unstored --out-w wmu.csv --out-h hmu.csv --json
+[[ $(json_field observed) == 22 && $(json_field nnz) == 22 && $(json_string missing) == unstored ]] ||
+    fail "--missing unstored: observed $(json_field observed), nnz $(json_field nnz)"
+read -r d obs <<<"$(observed_loss xm.csv wmu.csv hmu.csv)"
+close "$(json_field loss)" "$d" || fail "--missing unstored: loss $(json_field loss), awk over the stored entries $d"
+for dtype in f64 f32; do
+    ok "${FITM[@]}" --missing nan --dtype $dtype --out-w wmn.csv --out-h hmn.csv
+    ok fit xm.mtx --rank 2 --max-iter 200 --tol 0 --missing unstored --dtype $dtype --out-w wmu.csv --out-h hmu.csv
+    tol=1e-9
+    [[ $dtype == f32 ]] && tol=1e-4
+    less "$(reldiff wmu.csv wmn.csv)" $tol || fail "--dtype $dtype: --missing unstored (.mtx) and nan (CSV) differ by $(reldiff wmu.csv wmn.csv)"
+done
+ok fit xm.mtx --rank 2 --max-iter 200 --tol 0 --missing unstored --out-w wmu.csv --out-h hmu.csv
+grep -qF "loss over       22 observed entries of 30 (--missing unstored)" out || fail "the summary does not say over how many entries"
+# The same file without --missing: the unstored entries are zeros, a different fit.
+ok fit xm.mtx --rank 2 --max-iter 200 --tol 0 --out-w wmz.csv --out-h hmz.csv --json
+[[ $(json_field observed) == 30 ]] || fail "without --missing the loss must be over all 30 entries"
+cmp -s wmz.csv wmu.csv && fail "--missing unstored gave the same W as unstored zeros"
+# Fold in: transform the rows with their observed entries against the fitted H.
+ok transform xm.mtx --h hmu.csv --missing unstored --max-iter 500 --tol 0 --out-w tmu.csv --json
+[[ $(json_field observed) == 22 ]] || fail "transform --missing unstored: observed $(json_field observed)"
+ok transform xm.csv --h hmu.csv --missing nan --max-iter 500 --tol 0 --out-w tmn.csv
+less "$(reldiff tmu.csv tmn.csv)" 1e-4 || fail "transform: --missing unstored and nan differ"
+
+check "--missing usage errors: exit 2"
+rm -f w.csv h.csv x2.csv
+expect 2 "--missing expects none, nan or unstored, got 'zeros'" "${FITM[@]}" --missing zeros --out-w w.csv --out-h h.csv
+expect 2 "--missing unstored makes the entries a sparse X does not store missing, but X (xm.csv) is dense" \
+    "${FITM[@]}" --missing unstored --out-w w.csv --out-h h.csv
+expect 2 "--missing unstored" fit xa.mtx --rank 2 --missing unstored --out-w w.csv --out-h h.csv
+expect 2 "--missing nan makes the NaN entries of a dense X missing, but X (xm.mtx) is a sparse" \
+    fit xm.mtx --rank 2 --missing nan --out-w w.csv --out-h h.csv
+expect 2 "--solver amu needs every entry observed, not --missing nan" \
+    "${FITM[@]}" --missing nan --solver amu --out-w w.csv --out-h h.csv
+expect 2 "option --missing does not apply to 'nmfkit reconstruct'" \
+    reconstruct --w wstar.csv --h hstar.csv --out x2.csv --missing nan
+[[ ! -e w.csv && ! -e h.csv && ! -e x2.csv ]] || fail "a usage error created an output file"
 
 # ---- transform and reconstruct ---------------------------------------------------
 check "transform --h: recovers W of a planted factorization given its H"
@@ -680,6 +907,13 @@ expect 1 "x.csv: line 1, column 3" fit x.csv "${A[@]}" --loss -0.5
 grep -qF -- "--loss -0.5" err || fail "BETA <= 0 with a zero: message does not repeat the --loss"
 expect 1 "x.csv: line 1, column 3" transform x.csv --loss 0 --h hstar.csv --out-w bad_w.csv
 expect 1 "x.csv: line 1, column 3" transform x.csv --loss is --w wstar.csv --out-h bad_h.csv
+# A sparse X: its first unstored zero, or a stored zero (with its place among the stored entries).
+expect 1 "x.mtx: row 1, column 3: zero entry in X" fit x.mtx "${A[@]}" --loss is
+grep -qF "the entries a sparse X does not store are zeros (missing with --missing unstored)" err ||
+    fail "--loss is on a sparse X: the message does not explain the unstored zeros"
+printf '%%%%MatrixMarket matrix coordinate real general\n2 2 4\n2 2 1\n1 2 0\n2 1 1\n1 1 1\n' >z.mtx
+expect 1 "z.mtx: row 1, column 2 (stored entry 2 of 4): zero entry in X" fit z.mtx "${A[@]}" --loss is --missing unstored
+grep -qF "does not store" err && fail "a stored zero is explained as an unstored one"
 printf '\x00\x00\x80\x3f\x00\x00\x00\x00' >zero.f32
 expect 1 "row 1, column 2: zero entry" fit zero.f32 --shape 1x2 "${A[@]}" --loss is
 no_outputs "zero in X with --loss is"
@@ -832,6 +1066,7 @@ for args in "--help" "-h" "fit --help" "fit x.csv --help" "transform --help" "re
                "--loss frobenius|kl|is|BETA" kl "Itakura-Saito" "Kullback-Leibler" "need X > 0" \
                --alpha-w --alpha-h --l1-ratio "number of columns m" "number of rows n" \
                "--solver mu|amu" "needs --loss frobenius" nndsvd nndsvda nndsvdar "K <= min(n, m)" \
+               "--missing none|nan|unstored" "never made dense" "observed" '"observed"' '"nnz"' \
                '"objective"' '"loss_name"' '"beta"' "NMF.transform" "inverse_transform"; do
         [[ $help == *"$opt"* ]] || fail "nmfkit $args does not mention '$opt'"
     done

@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "csv.hpp"
 #include "mtx.hpp"
 #include "npy.hpp"
 #include "test_util.hpp"
@@ -113,7 +115,10 @@ TEST_CASE("mtx coordinate: header keywords in any case, integer and pattern fiel
                                                    "2 3 2\n2 3\n1 1\n"));
     CHECK(p.info.field == cli::mtx_field::pattern);
     CHECK(p.sparse.indices == std::vector<std::uint32_t>{0, 2});
-    CHECK(p.sparse.values == std::vector<float>{1, 1});
+    CHECK(p.sparse.nnz() == 2);
+    CHECK(p.sparse.values.empty());  // every stored value is 1: the library takes values = nullptr
+    CHECK(p.sparse.values_or_null() == nullptr);
+    CHECK(cli::to_dense(p.sparse).data == std::vector<float>{1, 0, 0, 0, 0, 1});
     const auto z = cli::read_mtx<float>(write_file("z.mtx", k_coo + "2 2 0\n"));
     CHECK(z.sparse.indptr == std::vector<std::uint64_t>{0, 0, 0});
     CHECK(z.sparse.nnz() == 0);
@@ -155,6 +160,50 @@ TEST_CASE("mtx coordinate: a random matrix in random order equals its dense refe
     for (std::size_t i = 0; i < n; ++i)
         for (std::uint64_t k = a.indptr[i] + 1; k < a.indptr[i + 1]; ++k) CHECK(a.indices[k - 1] < a.indices[k]);
     CHECK(cli::to_dense(a).data == ref);
+}
+
+TEST_CASE("mtx coordinate into CSR: rows in any order sorted by column, symmetric rows filled from both triangles") {
+    // Row 2's entries arrive out of order and interleaved with the other rows'.
+    const auto g = cli::read_mtx<double>(write_file("u.mtx", k_coo +
+                                                                 "3 6 7\n"
+                                                                 "2 6 1\n1 3 2\n2 1 3\n3 2 4\n2 4 5\n2 2 6\n1 1 7\n"));
+    CHECK(g.sparse.indptr == std::vector<std::uint64_t>{0, 2, 6, 7});
+    CHECK(g.sparse.indices == std::vector<std::uint32_t>{0, 2, 0, 1, 3, 5, 1});
+    CHECK(g.sparse.values == std::vector<double>{7, 2, 3, 6, 5, 1, 4});
+    // A symmetric file in scipy's order (column by column): row 4 gets its entries from
+    // column 4 of the lower triangle (stored) and row 4 of it (mirrored).
+    const auto s = cli::read_mtx<float>(write_file("sym.mtx",
+                                                   "%%MatrixMarket matrix coordinate integer symmetric\n"
+                                                   "4 4 6\n1 1 1\n3 1 2\n4 1 3\n2 2 4\n4 2 5\n4 4 6\n"));
+    CHECK(s.sparse.indptr == std::vector<std::uint64_t>{0, 3, 5, 6, 9});
+    CHECK(s.sparse.indices == std::vector<std::uint32_t>{0, 2, 3, 1, 3, 0, 0, 1, 3});
+    CHECK(s.sparse.values == std::vector<float>{1, 2, 3, 4, 5, 2, 3, 5, 6});
+}
+
+TEST_CASE("mtx coordinate: a symmetric random matrix equals its dense reference; pattern equals all-ones values") {
+    testutil::splitmix rng(11);
+    const std::size_t n = 40;
+    std::vector<float> ref(n * n, 0.f);
+    std::string text, pattern_text;
+    std::size_t count = 0;
+    for (std::size_t j = 0; j < n; ++j)
+        for (std::size_t i = j; i < n; ++i) {
+            if (rng.uniform() >= 0.15) continue;
+            const float v = float(1 + rng.below(50));
+            ref[i * n + j] = ref[j * n + i] = v;
+            text += std::to_string(i + 1) + " " + std::to_string(j + 1) + " " + std::to_string(int(v)) + "\n";
+            pattern_text += std::to_string(i + 1) + " " + std::to_string(j + 1) + "\n";
+            ++count;
+        }
+    const std::string size = std::to_string(n) + " " + std::to_string(n) + " " + std::to_string(count) + "\n";
+    const auto s = cli::read_mtx<float>(write_file("rs.mtx",
+                                                   "%%MatrixMarket matrix coordinate real symmetric\n" + size + text));
+    CHECK(cli::to_dense(s.sparse).data == ref);
+    const auto p = cli::read_mtx<float>(write_file("rp.mtx", "%%MatrixMarket matrix coordinate pattern symmetric\n" +
+                                                                 size + pattern_text));
+    CHECK(p.sparse.indptr == s.sparse.indptr);
+    CHECK(p.sparse.indices == s.sparse.indices);
+    CHECK(p.sparse.values.empty());
 }
 
 TEST_CASE("mtx array: column-major general and symmetric into row-major") {
@@ -235,6 +284,13 @@ TEST_CASE("mtx: each malformed entry has its own message with its line") {
               "line 6: duplicate entry (2, 2), already on line 3 (Matrix Market does not define duplicates"));
     CHECK(has(mtx_error("%%MatrixMarket matrix coordinate real symmetric\n3 3 3\n3 1 1\n2 2 1\n3 1 2\n"),
               "line 5: duplicate entry (3, 1), already on line 3"));
+    CHECK(has(mtx_error("%%MatrixMarket matrix coordinate pattern general\n3 4 3\n3 4\n1 1\n3 4\n"),
+              "line 5: duplicate entry (3, 4), already on line 3"));
+    CHECK(has(mtx_error(k_coo + "3 4 2\n2 3 1\n2 3 1\n"), "line 4: duplicate entry (2, 3), already on line 3"));
+    CHECK(has(mtx_error(k_coo + "3 4 2\n1 1 1\n2 1 2\n9 9 9\n"), "line 5: more entries than the 2"));
+    CHECK(has(mtx_error(k_coo + "3 4 1\n1 1 1e\n"), "line 3, field 3: not a number: '1e'"));
+    CHECK(has(mtx_error(k_coo + "3 4 1\n 1 \t 99999999999999999999999 1\n"),
+              "line 3, field 2: column index '99999999"));
     const std::string arr = "%%MatrixMarket matrix array real general\n2 2\n";
     CHECK(has(mtx_error(arr + "1\n2\n3\n"), "the file ends after 3 of the 4 entries"));
     CHECK(has(mtx_error(arr + "1\n2\n3\n4\n5\n"), "line 7: more entries than the 4 of the size line"));
@@ -244,6 +300,34 @@ TEST_CASE("mtx: each malformed entry has its own message with its line") {
     CHECK(has(mtx_error("%%MatrixMarket matrix array real general\n100000 100000\n1\n"),
               "the file ends after 1 of the 10000000000 entries"));
     CHECK(has(mtx_error(k_coo + "100000 100000 1000000000\n1 1 1\n"), "the file ends after 1 of the 1000000000"));
+}
+
+TEST_CASE("csv: empty and nan cells are missing entries (NaN) only when asked; the refusal names line and column") {
+    const std::string text = "1,nan,3\n,NaN,0\n4, NAN ,\n";
+    const auto x = cli::parse_csv<double>(text, "x.csv", cli::nan_cells::missing);
+    REQUIRE(x.rows == 3);
+    REQUIRE(x.cols == 3);
+    const bool missing[9] = {false, true, false, true, true, false, false, true, true};
+    for (std::size_t k = 0; k < 9; ++k) CHECK_MESSAGE(std::isnan(x.data[k]) == missing[k], k);
+    CHECK(x.data[0] == 1);
+    CHECK(x.data[5] == 0);
+    CHECK(x.data[6] == 4);
+    const auto msg = [](const std::string& t, cli::nan_cells nan) {
+        return error_of([&] { cli::parse_csv<float>(t, "x.csv", nan); });
+    };
+    CHECK(msg(text, cli::nan_cells::refuse) == "x.csv: line 1, column 2: not a finite number: 'nan'");
+    CHECK(msg("1,2\n,3\n", cli::nan_cells::refuse) == "x.csv: line 2, column 1: empty cell");
+    CHECK(msg("1,2\n,3\n", cli::nan_cells::refuse_with_hint) ==
+          "x.csv: line 2, column 1: empty cell (a missing entry of X needs --missing nan)");
+    CHECK(msg("1,NaN\n", cli::nan_cells::refuse_with_hint) ==
+          "x.csv: line 1, column 2: not a finite number: 'NaN' (a missing entry of X needs --missing nan)");
+    // Other text, negative and infinite values stay errors under --missing nan.
+    CHECK(msg("1,nana\n", cli::nan_cells::missing) == "x.csv: line 1, column 2: not a number: 'nana'");
+    CHECK(msg("1,-1\n", cli::nan_cells::missing) == "x.csv: line 1, column 2: negative value '-1'");
+    CHECK(msg("inf,1\n", cli::nan_cells::missing) == "x.csv: line 1, column 1: not a finite number: 'inf'");
+    // A blank line is not a row of one missing cell.
+    CHECK(msg("1,2\n\n3,4\n", cli::nan_cells::missing) ==
+          "x.csv: line 2 is empty (blank lines are allowed only at the end)");
 }
 
 namespace {

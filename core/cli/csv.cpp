@@ -31,6 +31,12 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+bool is_nan_text(std::string_view cell) {
+    return cell.size() == 3 && (cell[0] | 0x20) == 'n' && (cell[1] | 0x20) == 'a' && (cell[2] | 0x20) == 'n';
+}
+
+constexpr const char* k_missing_hint = " (a missing entry of X needs --missing nan)";
+
 }  // namespace
 
 std::string quoted(std::string_view s) {
@@ -89,7 +95,7 @@ std::string read_file(const std::string& path) {
 }
 
 template <class T>
-matrix<T> parse_csv(std::string_view text, const std::string& name) {
+matrix<T> parse_csv(std::string_view text, const std::string& name, nan_cells nan) {
     constexpr std::string_view bom = "\xEF\xBB\xBF";
     if (text.substr(0, bom.size()) == bom) text.remove_prefix(bom.size());
 
@@ -117,8 +123,16 @@ matrix<T> parse_csv(std::string_view text, const std::string& name) {
             const std::size_t comma = rest.find(',');
             const std::string_view cell = trim(rest.substr(0, comma));
             ++cols;
-            if (cell.empty()) throw data_error(at(name, line, cols) + "empty cell");
-            out.data.push_back(parse_value<T>(cell, name, line, cols));
+            const bool unknown = cell.empty() || is_nan_text(cell);
+            if (unknown && nan == nan_cells::missing) {
+                out.data.push_back(std::numeric_limits<T>::quiet_NaN());
+            } else if (unknown) {
+                const char* hint = nan == nan_cells::refuse_with_hint ? k_missing_hint : "";
+                throw data_error(at(name, line, cols) +
+                                 (cell.empty() ? "empty cell" : "not a finite number: " + quoted(cell)) + hint);
+            } else {
+                out.data.push_back(parse_value<T>(cell, name, line, cols));
+            }
             if (comma == std::string_view::npos) break;
             rest.remove_prefix(comma + 1);
         }
@@ -190,8 +204,8 @@ std::string format_csv(const T* data, std::size_t rows, std::size_t cols) {
 
 template float parse_value<float>(std::string_view, const std::string&, std::size_t, std::size_t, const char*);
 template double parse_value<double>(std::string_view, const std::string&, std::size_t, std::size_t, const char*);
-template matrix<float> parse_csv<float>(std::string_view, const std::string&);
-template matrix<double> parse_csv<double>(std::string_view, const std::string&);
+template matrix<float> parse_csv<float>(std::string_view, const std::string&, nan_cells);
+template matrix<double> parse_csv<double>(std::string_view, const std::string&, nan_cells);
 template matrix<float> read_raw_f32<float>(const std::string&, std::size_t, std::size_t);
 template matrix<double> read_raw_f32<double>(const std::string&, std::size_t, std::size_t);
 template std::string format_csv<float>(const float*, std::size_t, std::size_t);

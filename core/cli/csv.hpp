@@ -47,13 +47,17 @@ file_ptr open_input(const std::string& path, const std::string& name);
 // The whole content of `path` ("-" reads standard input).
 std::string read_file(const std::string& path);
 
+// What parse_csv does with a cell that is empty or nan (any case): refuse it (W, H), refuse it
+// with a hint at --missing nan (X), or read it as a NaN, a missing entry (X under --missing nan).
+enum class nan_cells { refuse, refuse_with_hint, missing };
+
 // Parses CSV text: comma-separated cells, one matrix row per line, no header.
 // Spaces and tabs around cells, CRLF line ends, a UTF-8 byte-order mark and blank
 // lines at the end are accepted. Every cell must be a finite number >= 0 (the
-// matrices nmfkit reads are all non-negative). Row i of the result is line i + 1.
-// `name` is used in error messages.
+// matrices nmfkit reads are all non-negative), or a missing entry (see nan_cells).
+// Row i of the result is line i + 1. `name` is used in error messages.
 template <class T>
-matrix<T> parse_csv(std::string_view text, const std::string& name);
+matrix<T> parse_csv(std::string_view text, const std::string& name, nan_cells nan = nan_cells::refuse);
 
 // Reads `path` ("-": standard input) as a rows×cols row-major matrix of little-endian
 // float32, streaming it into the result. The size must match exactly; values are not

@@ -1,5 +1,6 @@
 // nmfkit command-line tool: factorizes a non-negative matrix read from a CSV, .npy,
-// Matrix Market or raw float32 file and writes W and H as CSV or .npy; solves one
+// Matrix Market (a coordinate file stays sparse: CSR) or raw float32 file, with missing
+// entries if asked (--missing), and writes W and H as CSV or .npy; solves one
 // factor with the other fixed (transform); multiplies W and H back (reconstruct). The
 // options are defined by the table in options.cpp (nmfkit --help).
 #include <unistd.h>
@@ -150,6 +151,41 @@ struct sources {
     source x, w, h;  // X, and the files W and H came from (W0/H0, or transform's fixed factor)
 };
 
+// X as read: dense, or sparse (a coordinate .mtx: CSR, never densified).
+template <class T>
+struct input {
+    matrix<T> dense;
+    csr<T> sparse;
+    bool is_sparse = false;
+    std::size_t rows() const { return is_sparse ? sparse.rows : dense.rows; }
+    std::size_t cols() const { return is_sparse ? sparse.cols : dense.cols; }
+    nmfkit::csr_view<T> csr_view() const {
+        return {sparse.indptr.data(), sparse.indices.data(), sparse.values_or_null(),
+                sparse.rows,          sparse.cols,           sparse.nnz()};
+    }
+};
+
+// Whether the library's bad_entry is one of row bad_row's stored entries, at column bad_col
+// (an unstored entry, e.g. a zero under --loss is, has none).
+template <class T>
+bool stored_entry(const csr<T>& a, const nmfkit::result& res) {
+    const std::size_t k = res.bad_entry;
+    return res.bad_row < a.rows && k < a.nnz() && a.indptr[res.bad_row] <= k && k < a.indptr[res.bad_row + 1] &&
+           a.indices[k] == res.bad_col;
+}
+
+// Where the library found a bad entry of a sparse X: its 1-based row and column, and the
+// stored entry (1-based, in row-major order) when it is one.
+template <class T>
+std::string sparse_position(const input<T>& x, const source& src, nmfkit::status s, const nmfkit::result& res) {
+    std::string where = src.name + ": row " + std::to_string(res.bad_row + 1);
+    const bool offsets = s == nmfkit::status::csr_bad_indptr || s == nmfkit::status::csr_nnz_mismatch;
+    if (!offsets) where += ", column " + std::to_string(res.bad_col + 1);
+    if (stored_entry(x.sparse, res) || (!offsets && s != nmfkit::status::x_not_positive))
+        where += " (stored entry " + std::to_string(res.bad_entry + 1) + " of " + std::to_string(x.sparse.nnz()) + ")";
+    return where + ": ";
+}
+
 // The library's message and name of a status.
 std::string status_text(nmfkit::status s) {
     const std::string name = nmfkit::status_name(s);
@@ -157,18 +193,26 @@ std::string status_text(nmfkit::status s) {
            (name != "unknown" ? name : "status " + std::to_string(int(s))) + ")";
 }
 
-std::string library_error(nmfkit::status s, const nmfkit::result& res, const sources& src, const cli_args& a) {
+template <class T>
+std::string library_error(nmfkit::status s, const nmfkit::result& res, const sources& src, const cli_args& a,
+                          const input<T>* x = nullptr) {
     std::string where;
     switch (res.bad_matrix) {
-        case nmfkit::matrix_id::X: where = src.x.position(res.bad_row, res.bad_col) + ": "; break;
+        case nmfkit::matrix_id::X:
+            where = x && x->is_sparse ? sparse_position(*x, src.x, s, res)
+                                      : src.x.position(res.bad_row, res.bad_col) + ": ";
+            break;
         case nmfkit::matrix_id::W: where = src.w.position(res.bad_row, res.bad_col) + ": "; break;
         case nmfkit::matrix_id::H: where = src.h.position(res.bad_row, res.bad_col) + ": "; break;
         case nmfkit::matrix_id::none: break;
     }
     if (s == nmfkit::status::x_not_positive)
         return where + "zero entry in X: --loss " + a.loss_text + " (beta = " + short_number(a.beta) +
-               ") needs every entry of X > 0, as does any beta <= 0 (x_not_positive); use a loss with "
-               "beta > 0 such as kl, or add a small offset to X";
+               ") needs every entry of X > 0, as does any beta <= 0 (x_not_positive)" +
+               (x && x->is_sparse && !stored_entry(x->sparse, res)
+                    ? "; the entries a sparse X does not store are zeros (missing with --missing unstored)"
+                    : "") +
+               "; use a loss with beta > 0 such as kl, or add a small offset to X";
     return where + status_text(s);
 }
 
@@ -227,20 +271,23 @@ nmfkit::options make_options(const cli_args& a, std::size_t r) {
     opt.alpha_h = a.alpha_h;
     opt.l1_ratio = a.l1_ratio;
     opt.solver = a.solver;
+    opt.missing = a.missing;
     return opt;
 }
 
+// The workspace of a dense X, or of a sparse one with nnz stored entries.
 template <class T>
-std::size_t workspace_bytes(std::size_t n, std::size_t m, const nmfkit::options& opt, const sources& src,
-                            const cli_args& a) {
+std::size_t workspace_bytes(const input<T>& x, const nmfkit::options& opt, const sources& src, const cli_args& a) {
+    const std::size_t n = x.rows(), m = x.cols();
     std::size_t ws_bytes = 0;
-    const nmfkit::status s = nmfkit::workspace_size<T>(n, m, opt, ws_bytes);
+    const nmfkit::status s = x.is_sparse ? nmfkit::workspace_size<T>(n, m, x.sparse.nnz(), opt, ws_bytes)
+                                         : nmfkit::workspace_size<T>(n, m, opt, ws_bytes);
     if (s == nmfkit::status::size_overflow) throw data_error(too_large(opt.rank, nmfkit::status_message(s)));
     if (s == nmfkit::status::rank_too_large)
         throw data_error("--init " + std::string(nmfkit::name(a.init)) + " needs --rank <= min(rows, columns) of X = " +
                          std::to_string(std::min(n, m)) + ", but X (" + src.x.name + ") is " + shape_text(n, m) +
                          " and --rank is " + std::to_string(opt.rank) + " (use --init random for a larger rank)");
-    if (s != nmfkit::status::ok) throw data_error(library_error(s, nmfkit::result{}, src, a));
+    if (s != nmfkit::status::ok) throw data_error(library_error(s, nmfkit::result{}, src, a, &x));
     check_memory<T>(n, m, opt.rank, ws_bytes);
     return ws_bytes;
 }
@@ -273,33 +320,45 @@ std::string format_matrix(const std::string& path, const T* data, std::size_t ro
     return has_suffix(path, ".npy") ? format_npy(data, rows, cols) : format_csv(data, rows, cols);
 }
 
-// TEMPORARY until the core fits CSR: a coordinate .mtx is densified here, up to 1 GiB.
-template <class T>
-matrix<T> densify_mtx(const std::string& path) {
-    const mtx_info info = read_mtx_info(path);
-    constexpr double k_limit = 1024.0 * 1024.0 * 1024.0;
-    if (info.format == mtx_format::coordinate && double(info.rows) * double(info.cols) * sizeof(T) > k_limit)
-        throw usage_error(path + " is a sparse " + shape_text(info.rows, info.cols) + " matrix: as a dense " +
-                          dtype_name<T>() + " matrix it would need " +
-                          gib(double(info.rows) * double(info.cols) * sizeof(T)) +
-                          ", more than the 1 GiB this version densifies");
-    mtx_matrix<T> mm = read_mtx<T>(path);
-    return mm.info.format == mtx_format::array ? std::move(mm.dense) : to_dense(mm.sparse);
+// --missing must suit the kind of X the file holds (known from its name, or for .mtx from
+// its header): checked before X is read, so a CSV's nan cells do not hide the mix-up.
+void check_missing(const cli_args& a, const std::string& name, bool sparse) {
+    if (a.missing == nmfkit::missing_entries::unstored && !sparse)
+        throw usage_error("--missing unstored makes the entries a sparse X does not store missing, but X (" + name +
+                          ") is dense; use a coordinate Matrix Market file, or --missing nan for the NaN entries " +
+                          "of a dense X");
+    if (a.missing == nmfkit::missing_entries::nan && sparse)
+        throw usage_error("--missing nan makes the NaN entries of a dense X missing, but X (" + name +
+                          ") is a sparse (coordinate) Matrix Market file; use --missing unstored for its "
+                          "unstored entries");
 }
 
+// X by its name: raw float32 (with --shape), .mtx (coordinate: sparse; array: dense), .npy,
+// CSV otherwise (with --missing nan its empty and nan cells are missing entries).
 template <class T>
-matrix<T> load_input(const cli_args& a, source& src) {
+input<T> load_input(const cli_args& a, source& src) {
     src.name = a.input == "-" ? "standard input" : a.input;
+    const bool mtx = !is_raw_input(a) && has_suffix(a.input, ".mtx");
+    check_missing(a, src.name, mtx && read_mtx_info(a.input).format == mtx_format::coordinate);
+    input<T> x;
     if (is_raw_input(a)) {
         src.csv = false;
-        return read_raw_f32<T>(a.input, a.shape->first, a.shape->second);
-    }
-    if (has_suffix(a.input, ".mtx")) {
+        x.dense = read_raw_f32<T>(a.input, a.shape->first, a.shape->second);
+    } else if (mtx) {
         src.csv = false;  // positions are the (row, column) of the entries
-        return densify_mtx<T>(a.input);
+        mtx_matrix<T> mm = read_mtx<T>(a.input);
+        x.is_sparse = mm.info.format == mtx_format::coordinate;
+        x.dense = std::move(mm.dense);
+        x.sparse = std::move(mm.sparse);
+    } else if (has_suffix(a.input, ".npy")) {
+        src.csv = false;
+        x.dense = read_npy<T>(a.input);
+    } else {
+        const nan_cells nan = a.missing == nmfkit::missing_entries::nan ? nan_cells::missing
+                                                                        : nan_cells::refuse_with_hint;
+        x.dense = parse_csv<T>(read_file(a.input), a.input, nan);
     }
-    src.csv = is_csv_name(a.input);
-    return read_dense<T>(a.input);
+    return x;
 }
 
 // One factor of X ~= W * H. fit solves both (from --w0/--h0 with --init custom);
@@ -362,13 +421,38 @@ void print_json(const cli_args& a, const nmfkit::result& res, double seconds, co
         json_number(a.alpha_h).c_str(), json_number(a.l1_ratio).c_str(), extra.c_str());
 }
 
+// "20000x5000" and, for a sparse X, ", sparse: 500000 stored entries (0.5%)".
+template <class T>
+std::string x_text(const input<T>& x) {
+    std::string t = shape_text(x.rows(), x.cols());
+    if (!x.is_sparse) return t;
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%.3g%%", 100.0 * double(x.sparse.nnz()) / (double(x.rows()) * double(x.cols())));
+    return t + ", sparse: " + std::to_string(x.sparse.nnz()) + " stored entries (" + pct + ")";
+}
+
+// The JSON keys on the input and the entries the loss is over (after the fixed ones).
+template <class T>
+std::string json_input(const cli_args& a, const input<T>& x, const nmfkit::result& res) {
+    std::string j = std::string(",\"missing\":\"") + nmfkit::name(a.missing) +
+                    "\",\"observed\":" + std::to_string(res.observed) +
+                    ",\"sparse\":" + (x.is_sparse ? "true" : "false");
+    if (x.is_sparse) j += ",\"nnz\":" + std::to_string(x.sparse.nnz());
+    return j;
+}
+
 // The summary lines shared by fit and transform, between the first lines and "wrote".
-void print_summary_body(const cli_args& a, const nmfkit::result& res, double seconds) {
+// `entries` is n * m: the loss is over all of them, or (--missing) over res.observed.
+void print_summary_body(const cli_args& a, const nmfkit::result& res, double seconds, double entries) {
     std::printf("  iterations      %u (max %u)\n", res.iterations, a.max_iter);
     if (a.beta == 2) std::printf("  loss            %.9g (frobenius: 1/2 ||X - WH||_F^2)\n", res.loss);
     else if (a.beta == 1) std::printf("  loss            %.9g (kl: generalized Kullback-Leibler, beta 1)\n", res.loss);
     else if (a.beta == 0) std::printf("  loss            %.9g (is: Itakura-Saito, beta 0)\n", res.loss);
     else std::printf("  loss            %.9g (beta-divergence, beta %s)\n", res.loss, short_number(a.beta).c_str());
+    if (a.missing == nmfkit::missing_entries::none) std::printf("  loss over       all %.17g entries\n", entries);
+    else
+        std::printf("  loss over       %llu observed entries of %.17g (--missing %s)\n",
+                    static_cast<unsigned long long>(res.observed), entries, nmfkit::name(a.missing));
     if (a.alpha_w != 0 || a.alpha_h != 0) {
         std::printf("  objective       %.9g (loss + penalties)\n", res.objective);
         std::printf("  penalties       alpha_w %s, alpha_h %s, l1_ratio %s\n", short_number(a.alpha_w).c_str(),
@@ -393,6 +477,18 @@ progress_bar make_progress_bar(const cli_args& a) {
     return bar;
 }
 
+// fit, or transform with the fixed factor (W if fw.fixed is given, else H), on a dense or a
+// sparse X: the library's overloads take either view.
+template <class XView, class T>
+nmfkit::status solve(const XView& X, bool is_fit, const factor& fw, nmfkit::matrix_view<T> W, nmfkit::matrix_view<T> H,
+                     const nmfkit::options& opt, void* ws, std::size_t ws_bytes, nmfkit::result& res,
+                     progress_bar& bar) {
+    const nmfkit::progress_callback cb = bar.enabled ? &progress_bar::callback : nullptr;
+    if (is_fit) return nmfkit::fit<T>(X, W, H, opt, ws, ws_bytes, res, cb, &bar);
+    if (fw.fixed.empty()) return nmfkit::transform<T>(X, H, W, opt, ws, ws_bytes, res, cb, &bar);
+    return nmfkit::transform_columns<T>(X, W, H, opt, ws, ws_bytes, res, cb, &bar);
+}
+
 // fit and transform: read X (and the fixed factor or the start), size the workspace, run
 // with the progress bar, write the solved factors, report.
 template <class T>
@@ -407,15 +503,15 @@ int run_factorize(const cli_args& a) {
     src.h.name = fh.fixed.empty() ? fh.start : fh.fixed;
     src.w.csv = is_csv_name(src.w.name);
     src.h.csv = is_csv_name(src.h.name);
-    matrix<T> X = load_input<T>(a, src.x);
-    const std::size_t n = X.rows, m = X.cols;
+    const input<T> X = load_input<T>(a, src.x);
+    const std::size_t n = X.rows(), m = X.cols();
     matrix<T> W, H;
     if (!fw.fixed.empty()) W = load_fixed<T>(fw, n, m, src.x);
     if (!fh.fixed.empty()) H = load_fixed<T>(fh, n, m, src.x);
     const std::size_t r = is_fit ? *a.rank : !fw.fixed.empty() ? W.cols : H.rows;
 
     const nmfkit::options opt = make_options(a, r);
-    const std::size_t ws_bytes = workspace_bytes<T>(n, m, opt, src, a);
+    const std::size_t ws_bytes = workspace_bytes<T>(X, opt, src, a);
 
     if (!fw.start.empty()) W = load_start<T>(fw.start, "W0", n, r, "rows of X x rank");
     if (!fh.start.empty()) H = load_start<T>(fh.start, "H0", r, m, "rank x columns of X");
@@ -434,18 +530,15 @@ int run_factorize(const cli_args& a) {
     if (!fh.out.empty()) out_h.emplace(fh.out);
 
     progress_bar bar = make_progress_bar(a);
-    const nmfkit::progress_callback cb = bar.enabled ? &progress_bar::callback : nullptr;
-    const nmfkit::const_matrix_view<T> Xv(X.data.data(), n, m);
     const nmfkit::matrix_view<T> Wv(W.data.data(), n, r), Hv(H.data.data(), r, m);
     nmfkit::result res;
     const auto t0 = clock_type::now();
-    const nmfkit::status st = is_fit ? nmfkit::fit<T>(Xv, Wv, Hv, opt, aligned_ws, ws_bytes, res, cb, &bar)
-                              : fw.fixed.empty()
-                                  ? nmfkit::transform<T>(Xv, Hv, Wv, opt, aligned_ws, ws_bytes, res, cb, &bar)
-                                  : nmfkit::transform_columns<T>(Xv, Wv, Hv, opt, aligned_ws, ws_bytes, res, cb, &bar);
+    const nmfkit::status st = X.is_sparse ? solve(X.csr_view(), is_fit, fw, Wv, Hv, opt, aligned_ws, ws_bytes, res, bar)
+                                          : solve(nmfkit::const_matrix_view<T>(X.dense.data.data(), n, m), is_fit, fw,
+                                                  Wv, Hv, opt, aligned_ws, ws_bytes, res, bar);
     const double seconds = seconds_since(t0);
     bar.finish();
-    if (st != nmfkit::status::ok) throw data_error(library_error(st, res, src, a));
+    if (st != nmfkit::status::ok) throw data_error(library_error(st, res, src, a, &X));
 
     if (out_w) out_w->write_and_close(format_matrix(fw.out, W.data.data(), n, r));
     if (out_h) out_h->write_and_close(format_matrix(fh.out, H.data.data(), r, m));
@@ -454,19 +547,20 @@ int run_factorize(const cli_args& a) {
     const std::string shape_w = shape_text(n, r), shape_h = shape_text(r, m);
     if (a.json) {
         print_json(a, res, seconds, kernel, dtype_name<T>(), n, m, r,
-                   is_fit ? std::string(",\"init\":\"") + nmfkit::name(a.init) + "\",\"solver\":\"" +
-                                nmfkit::name(a.solver) + "\""
-                          : std::string(",\"solved\":\"") + solved.name() + "\"");
+                   json_input(a, X, res) + (is_fit ? std::string(",\"init\":\"") + nmfkit::name(a.init) +
+                                                         "\",\"solver\":\"" + nmfkit::name(a.solver) + "\""
+                                                   : std::string(",\"solved\":\"") + solved.name() + "\""));
     } else if (is_fit) {
-        std::printf("nmfkit: X %zux%zu, rank %zu, %s, kernel %s\n", n, m, r, dtype_name<T>(), kernel);
+        std::printf("nmfkit: X %s, rank %zu, %s, kernel %s\n", x_text(X).c_str(), r, dtype_name<T>(), kernel);
         std::printf("  init, solver    %s, %s\n", nmfkit::name(a.init), nmfkit::name(a.solver));
-        print_summary_body(a, res, seconds);
+        print_summary_body(a, res, seconds, double(n) * double(m));
         std::printf("  wrote           %s (%s), %s (%s)\n", fw.out.c_str(), shape_w.c_str(), fh.out.c_str(),
                     shape_h.c_str());
     } else {
-        std::printf("nmfkit transform: X %zux%zu, %s %s fixed (%s), rank %zu, %s, kernel %s\n", n, m, fixed.name(),
-                    (fixed.is_w ? shape_w : shape_h).c_str(), fixed.fixed.c_str(), r, dtype_name<T>(), kernel);
-        print_summary_body(a, res, seconds);
+        std::printf("nmfkit transform: X %s, %s %s fixed (%s), rank %zu, %s, kernel %s\n", x_text(X).c_str(),
+                    fixed.name(), (fixed.is_w ? shape_w : shape_h).c_str(), fixed.fixed.c_str(), r, dtype_name<T>(),
+                    kernel);
+        print_summary_body(a, res, seconds, double(n) * double(m));
         std::printf("  wrote           %s %s (%s)\n", solved.name(), solved.out.c_str(),
                     (solved.is_w ? shape_w : shape_h).c_str());
     }

@@ -248,24 +248,15 @@ struct reader_state {
     }
 };
 
-// Coordinate entries in file order; rows[k] is dropped once they are in CSR order.
-template <class T>
-struct coo {
-    std::vector<std::uint32_t> rows, cols;
-    std::vector<T> values;
-};
-
-template <class T>
-void read_coordinate(reader_state& s, coo<T>& out) {
+// Calls on_entry(i, j, value token) (0-based i, j) for every entry line after the size line,
+// checking the line's shape, the indices and the entry count against the size line. The
+// value token is not parsed here (pattern files have none: it is then empty).
+template <class F>
+void for_each_entry(reader_state& s, F&& on_entry) {
     const bool pattern = s.info.field == mtx_field::pattern;
     const bool sym = s.info.symmetry == mtx_symmetry::symmetric;
     const char* form = pattern ? "'ROW COL'" : "'ROW COL VALUE'";
     const std::size_t want = pattern ? 2 : 3;
-    // Reserved once for what the file can hold: a bogus size line cannot make us allocate.
-    const std::uint64_t cap = s.entries_that_fit(pattern ? 3 : 5) * (sym ? 2 : 1);
-    out.rows.reserve(cap);
-    out.cols.reserve(cap);
-    out.values.reserve(cap);
     std::uint64_t got = 0;
     std::string_view line;
     while (s.next_data(line)) {
@@ -279,21 +270,10 @@ void read_coordinate(reader_state& s, coo<T>& out) {
         if (sym && j > i)
             s.fail("entry (" + std::to_string(i + 1) + ", " + std::to_string(j + 1) +
                    ") is above the diagonal: a symmetric file stores only the lower triangle (row >= column)");
-        out.rows.push_back(i);
-        out.cols.push_back(j);
-        out.values.push_back(pattern ? T(1) : s.template value<T>(t[2], 3));
+        on_entry(i, j, pattern ? std::string_view() : t[2]);
         ++got;
     }
     if (got < s.info.entries) s.fail_too_few(got);
-    if (sym) {
-        const std::size_t stored = out.values.size();
-        for (std::size_t k = 0; k < stored; ++k) {
-            if (out.rows[k] == out.cols[k]) continue;
-            out.rows.push_back(out.cols[k]);
-            out.cols.push_back(out.rows[k]);
-            out.values.push_back(out.values[k]);
-        }
-    }
 }
 
 // The first two lines of `path` that hold the entry (i, j) (0-based): for the message
@@ -316,59 +296,36 @@ std::pair<std::size_t, std::size_t> duplicate_lines(const std::string& path, std
     return {first, 0};
 }
 
-// Puts the entries in row order in place (one counting pass, then each entry swapped to
-// its row's next free slot), drops the row numbers, sorts each row by column.
+// Sorts the entries of each row by column in place (most files are already in order: rows
+// written column by column come out sorted) and rejects a duplicate with its two lines.
 template <class T>
-csr<T> to_csr(coo<T>&& e, const std::string& path, const mtx_info& info) {
-    csr<T> a;
-    a.rows = info.rows;
-    a.cols = info.cols;
-    a.indptr.assign(info.rows + 1, 0);
-    for (const std::uint32_t i : e.rows) ++a.indptr[i + 1];
-    for (std::size_t i = 0; i < info.rows; ++i) a.indptr[i + 1] += a.indptr[i];
-    {
-        std::vector<std::uint64_t> next(a.indptr.begin(), a.indptr.end() - 1);
-        for (std::size_t b = 0; b < info.rows; ++b) {
-            while (next[b] < a.indptr[b + 1]) {
-                const std::size_t k = next[b];
-                const std::uint32_t r = e.rows[k];
-                if (r == b) {
-                    ++next[b];
-                    continue;
-                }
-                const std::size_t d = next[r]++;
-                std::swap(e.rows[k], e.rows[d]);
-                std::swap(e.cols[k], e.cols[d]);
-                std::swap(e.values[k], e.values[d]);
-            }
-        }
-    }
-    std::vector<std::uint32_t>().swap(e.rows);
-    a.indices = std::move(e.cols);
-    a.values = std::move(e.values);
-
+void sort_rows(csr<T>& a, const std::string& path, mtx_symmetry symmetry) {
+    const bool pattern = a.values.empty();
     std::vector<std::uint32_t> perm, idx_tmp;
     std::vector<T> val_tmp;
-    for (std::size_t i = 0; i < info.rows; ++i) {
-        const std::size_t lo = a.indptr[i], hi = a.indptr[i + 1];
+    for (std::size_t i = 0; i < a.rows; ++i) {
+        const std::size_t lo = a.indptr[i], len = a.indptr[i + 1] - lo;
         std::uint32_t* idx = a.indices.data() + lo;
-        T* val = a.values.data() + lo;
-        const std::size_t len = hi - lo;
         if (!std::is_sorted(idx, idx + len)) {
-            perm.resize(len);
-            std::iota(perm.begin(), perm.end(), 0u);
-            std::sort(perm.begin(), perm.end(), [&](std::uint32_t x, std::uint32_t y) { return idx[x] < idx[y]; });
-            idx_tmp.assign(idx, idx + len);
-            val_tmp.assign(val, val + len);
-            for (std::size_t k = 0; k < len; ++k) {
-                idx[k] = idx_tmp[perm[k]];
-                val[k] = val_tmp[perm[k]];
+            if (pattern) {
+                std::sort(idx, idx + len);
+            } else {
+                T* val = a.values.data() + lo;
+                perm.resize(len);
+                std::iota(perm.begin(), perm.end(), 0u);
+                std::sort(perm.begin(), perm.end(), [&](std::uint32_t x, std::uint32_t y) { return idx[x] < idx[y]; });
+                idx_tmp.assign(idx, idx + len);
+                val_tmp.assign(val, val + len);
+                for (std::size_t k = 0; k < len; ++k) {
+                    idx[k] = idx_tmp[perm[k]];
+                    val[k] = val_tmp[perm[k]];
+                }
             }
         }
         for (std::size_t k = 1; k < len; ++k) {
             if (idx[k] != idx[k - 1]) continue;
             // A symmetric file holds the lower-triangle one of (i, j) and its mirror.
-            const bool mirrored = info.symmetry == mtx_symmetry::symmetric && idx[k] > i;
+            const bool mirrored = symmetry == mtx_symmetry::symmetric && idx[k] > i;
             const std::uint32_t fi = mirrored ? idx[k] : std::uint32_t(i), fj = mirrored ? std::uint32_t(i) : idx[k];
             const auto [first, second] = duplicate_lines(path, fi, fj);
             throw data_error(input_name(path) + ": line " + std::to_string(second) + ": duplicate entry (" +
@@ -377,6 +334,72 @@ csr<T> to_csr(coo<T>&& e, const std::string& path, const mtx_info& info) {
                              " (Matrix Market does not define duplicates; nmfkit does not sum them)");
         }
     }
+}
+
+// The size and modification time of a file, to notice one that changes between the passes.
+struct file_stamp {
+    std::uint64_t size = 0;
+    std::int64_t mtime = 0;
+    bool operator==(const file_stamp& o) const { return size == o.size && mtime == o.mtime; }
+};
+
+file_stamp stamp_of(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return {};
+    return {std::uint64_t(st.st_size), std::int64_t(st.st_mtime)};
+}
+
+// Reads the entries straight into CSR, in two passes over the file so that nothing but the
+// CSR arrays grows with nnz: pass 1 checks every entry line (so errors come in file order)
+// and counts the entries of each row (a symmetric off-diagonal entry counts for both rows);
+// pass 2 reads the file again and puts each column index and value at its row's next free
+// offset. indptr[i] serves as row i's
+// cursor in pass 2 (it then ends at the start of row i + 1) and is shifted back afterwards.
+template <class T>
+csr<T> read_coordinate(reader_state& s, const std::string& path) {
+    const bool pattern = s.info.field == mtx_field::pattern;
+    const bool sym = s.info.symmetry == mtx_symmetry::symmetric;
+    struct stat st {};
+    if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        throw data_error(s.name +
+                         ": a coordinate Matrix Market file is read twice, so it must be a regular file "
+                         "(not a pipe or standard input)");
+    const file_stamp before = stamp_of(path);
+    csr<T> a;
+    a.rows = s.info.rows;
+    a.cols = s.info.cols;
+    a.indptr.assign(a.rows + 1, 0);
+    for_each_entry(s, [&](std::uint32_t i, std::uint32_t j, std::string_view tok) {
+        if (!pattern) (void)s.template value<T>(tok, 3);  // every error in file order, before anything is allocated
+        ++a.indptr[i + 1];
+        if (sym && i != j) ++a.indptr[j + 1];
+    });
+    for (std::size_t i = 0; i < a.rows; ++i) a.indptr[i + 1] += a.indptr[i];
+    const std::uint64_t nnz = a.indptr[a.rows];
+    a.indices.resize(nnz);
+    if (!pattern) a.values.resize(nnz);
+    std::memmove(a.indptr.data() + 1, a.indptr.data(), a.rows * sizeof(std::uint64_t));  // indptr[i + 1] = start i
+
+    reader_state again(path);
+    again.read_header();
+    again.read_size_line();
+    const auto changed = [&] { throw data_error(s.name + ": the file changed while it was read"); };
+    if (again.info.entries != s.info.entries || again.info.rows != s.info.rows) changed();
+    std::uint64_t* next = a.indptr.data() + 1;
+    const auto put = [&](std::uint32_t i, std::uint32_t j, T v) {
+        const std::uint64_t k = next[i]++;
+        if (k >= nnz) changed();
+        a.indices[k] = j;
+        if (!pattern) a.values[k] = v;
+    };
+    for_each_entry(again, [&](std::uint32_t i, std::uint32_t j, std::string_view tok) {
+        const T v = pattern ? T(1) : again.template value<T>(tok, 3);
+        put(i, j, v);
+        if (sym && i != j) put(j, i, v);
+    });
+    a.indptr[0] = 0;  // next[i] ended at the start of row i + 1: indptr is whole again
+    if (!(stamp_of(path) == before)) changed();
+    sort_rows(a, path, s.info.symmetry);
     return a;
 }
 
@@ -437,9 +460,7 @@ mtx_matrix<T> read_mtx(const std::string& path) {
     if (s.info.format == mtx_format::array) {
         out.dense = read_array<T>(s);
     } else {
-        coo<T> e;
-        read_coordinate(s, e);
-        out.sparse = to_csr(std::move(e), path, s.info);
+        out.sparse = read_coordinate<T>(s, path);
     }
     return out;
 }
@@ -451,7 +472,8 @@ matrix<T> to_dense(const csr<T>& a) {
     out.cols = a.cols;
     out.data.assign(a.rows * a.cols, T(0));
     for (std::size_t i = 0; i < a.rows; ++i)
-        for (std::uint64_t k = a.indptr[i]; k < a.indptr[i + 1]; ++k) out.data[i * a.cols + a.indices[k]] = a.values[k];
+        for (std::uint64_t k = a.indptr[i]; k < a.indptr[i + 1]; ++k)
+            out.data[i * a.cols + a.indices[k]] = a.values.empty() ? T(1) : a.values[k];
     return out;
 }
 

@@ -15,15 +15,17 @@ namespace cli {
 // A sparse matrix in compressed sparse row form: the entries of row i are
 // indices/values[indptr[i] .. indptr[i + 1]), their column indices strictly increasing
 // (sorted, no duplicates). 64-bit offsets, so nnz may exceed 2^32; 32-bit column indices.
-// Stored zeros are kept (a stored 0 is an observed 0, not a missing entry).
+// Stored zeros are kept (a stored 0 is an observed 0, not a missing entry). A pattern
+// matrix has no values (every stored value is 1): nmfkit::csr_view takes values = nullptr.
 template <class T>
 struct csr {
     std::size_t rows = 0;
     std::size_t cols = 0;
     std::vector<std::uint64_t> indptr;  // rows + 1 offsets, indptr[0] = 0, indptr[rows] = nnz
     std::vector<std::uint32_t> indices;
-    std::vector<T> values;
-    std::size_t nnz() const { return values.size(); }
+    std::vector<T> values;  // nnz values, or empty for a pattern matrix
+    std::size_t nnz() const { return indices.size(); }
+    const T* values_or_null() const { return values.empty() ? nullptr : values.data(); }
 };
 
 enum class mtx_format { coordinate, array };
@@ -63,8 +65,11 @@ mtx_info read_mtx_info(const std::string& path);
 // does not define duplicates; nmfkit does not guess a sum). Symmetric files store the lower
 // triangle (i >= j; an entry above the diagonal is an error) and are mirrored. Array files
 // are column-major (symmetric: the lower triangle, column by column). At most 2^32 - 1
-// rows and columns. The file is streamed: the peak memory is about the CSR arrays plus
-// 4 bytes per entry (the row numbers, while the entries are put in row order).
+// rows and columns. A coordinate file is read twice through a small buffer, straight into
+// CSR (the first pass checks the entry lines and counts each row's entries, the second puts
+// the entries in place; then each row is sorted by column): the peak memory is the CSR
+// arrays plus the longest row once, never the file text or a copy of the entries. So `path`
+// must be a file that can be opened twice (not a pipe).
 template <class T>
 mtx_matrix<T> read_mtx(const std::string& path);
 

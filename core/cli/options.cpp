@@ -189,6 +189,10 @@ constexpr char k_solver_choices[] =
 constexpr char k_kernel_choices[] =
 #include <nmfkit/abi.def>
     ;
+#define NMFKIT_MISSING(value, id, ID, spelling) "|" spelling
+constexpr char k_missing_choices[] =
+#include <nmfkit/abi.def>
+    ;
 #define NMFKIT_LOSS(beta, name, short_name) "|" short_name
 constexpr char k_loss_choices[] =
 #include <nmfkit/abi.def>
@@ -199,8 +203,9 @@ constexpr char k_loss_choices[] =
 const option_row k_options[] = {
     {"INPUT", nullptr, k_fit, k_fit_form, section::fit_required,
      "the matrix X: a CSV file, '-' for standard input, a .npy\n"
-     "(float32/float64) or Matrix Market .mtx file, or a raw\n"
-     "float32 file (name ending in .f32 or .raw) with --shape",
+     "(float32/float64) or Matrix Market .mtx file (coordinate:\n"
+     "sparse, never made dense), or a raw float32 file (name\n"
+     "ending in .f32 or .raw) with --shape",
      &cli_args::input},
     {"--rank", "K", k_fit, k_fit_form, section::fit_required,
      "the factorization rank, an integer >= 1 (may exceed n, m,\n"
@@ -299,6 +304,16 @@ const option_row k_options[] = {
      [](cli_args& a, const option_row& o, const std::string& v) {
          a.l1_ratio = parse_real(v, o.name, 0, 1, "a number in [0, 1]");
      }},
+    {"--missing", k_missing_choices + 1, k_fit | k_transform, 0, section::common,
+     "which entries of X are unknown rather than measured (the\n"
+     "loss, the updates and the relative error then see only the\n"
+     "observed ones). none: every entry is observed (default).\n"
+     "nan: a dense X's NaN entries are missing (CSV cells nan,\n"
+     "NaN or empty; NaN in .npy or raw input). unstored: the\n"
+     "entries a sparse X (coordinate .mtx) does not store are\n"
+     "missing (ratings: the given ones are stored), not zeros",
+     nullptr,
+     [](cli_args& a, const option_row& o, const std::string& v) { a.missing = choose(o, v, nmfkit::parse_missing); }},
     {"--dtype", "f32|f64", k_every_command, 0, section::common,
      "arithmetic precision: float32 (default) or float64\n"
      "(reconstruct takes it too)",
@@ -320,7 +335,10 @@ const option_row k_options[] = {
      " \"converged\":true|false,\"kernel\":\"...\",\"dtype\":\"f32\",\n"
      " \"rows\":n,\"cols\":m,\"rank\":K,\"objective\":O,\n"
      " \"loss_name\":\"frobenius|kl|is|beta\",\"beta\":B,\n"
-     " \"alpha_w\":A,\"alpha_h\":A,\"l1_ratio\":R, then for fit\n"
+     " \"alpha_w\":A,\"alpha_h\":A,\"l1_ratio\":R,\n"
+     " \"missing\":\"none|nan|unstored\",\"observed\":N (the entries\n"
+     " the loss sums over), \"sparse\":true|false (\"nnz\":N if\n"
+     " true), then for fit\n"
      " \"init\":\"...\",\"solver\":\"mu|amu\"}, for transform\n"
      " \"solved\":\"W|H\"}\n"
      "(without --json: a short human-readable summary)",
@@ -376,12 +394,14 @@ constexpr const char* k_help_tail =
     "frobenius); objective = loss + the penalties (the loss without --alpha-*);\n"
     "relative error = ||X - W*H||_F / ||X||_F whatever the loss; seconds = wall time of\n"
     "the fit (file I/O excluded); converged = the --tol rule stopped the fit before\n"
-    "--max-iter.\n"
+    "--max-iter. With --missing nan or unstored the loss and the relative error are over\n"
+    "the observed entries only; the summary says over how many.\n"
     "\n"
     "File formats:\n"
     "  CSV: one matrix row per line, cells separated by commas, no header. Spaces and\n"
     "  tabs around cells, CRLF line ends and blank lines at the end are accepted; empty\n"
-    "  cells are not. Every value must be a finite number >= 0 (X, W0, H0, --w, --h).\n"
+    "  cells are not. Every value must be a finite number >= 0 (X, W0, H0, --w, --h);\n"
+    "  with --missing nan, X's cells nan, NaN and empty cells are missing entries.\n"
     "  W and H are written the same way, each value with the shortest text that reads\n"
     "  back to the same f32/f64 number.\n"
     "  Raw: ROWS*COLS little-endian IEEE float32 values, row-major, no header.\n"
@@ -390,7 +410,9 @@ constexpr const char* k_help_tail =
     "  Fortran order, format version 1.0-3.0. W and H are written as '<f4' or '<f8'.\n"
     "  .mtx (Matrix Market): coordinate real|integer|pattern or array real|integer,\n"
     "  general or symmetric (lower triangle); 1-based indices; duplicate entries are\n"
-    "  an error. A coordinate X is made dense for the fit (at most 1 GiB).\n"
+    "  an error. A coordinate X is fitted as a sparse (CSR) matrix, never made dense:\n"
+    "  the memory is the stored entries plus O((n + m) * K); pattern entries are 1;\n"
+    "  the unstored entries are zeros, or missing with --missing unstored.\n"
     "\n"
     "Exit status:\n"
     "  0  success (also when the fit stopped at --max-iter without converging)\n"
@@ -399,7 +421,8 @@ constexpr const char* k_help_tail =
     "     (also between X and the fixed factor of transform), --rank above min(n, m)\n"
     "     with --init nndsvd*, not enough memory, unwritable output\n"
     "  2  usage error: unknown option, missing or invalid option value (including\n"
-    "     --alpha-* < 0, --l1-ratio outside [0, 1], --solver amu without frobenius),\n"
+    "     --alpha-* < 0, --l1-ratio outside [0, 1], --solver amu without frobenius\n"
+    "     or with --missing, --missing nan on a sparse X or unstored on a dense one),\n"
     "     an option the command does not take\n"
     "\n"
     "Examples:\n"
@@ -407,6 +430,8 @@ constexpr const char* k_help_tail =
     "         --out-w W.csv --out-h H.csv --json\n"
     "  nmfkit fit counts.csv --rank 20 --loss kl --init nndsvda --out-w W.csv --out-h H.csv\n"
     "  nmfkit transform new_counts.csv --loss kl --h H.csv --out-w W_new.csv\n"
+    "  nmfkit fit docs_terms.mtx --rank 20 --loss kl --out-w W.npy --out-h H.npy\n"
+    "  nmfkit fit ratings.mtx --rank 10 --missing unstored --out-w U.csv --out-h V.csv\n"
     "  nmfkit reconstruct --w W.csv --h H.csv --out X_hat.csv\n";
 
 bool is_positional(const option_row& o) { return o.name[0] != '-'; }
@@ -526,6 +551,9 @@ void check_fit_args(const cli_args& a) {
     if (a.solver == nmfkit::algorithm::amu && a.beta != 2)
         throw usage_error("--solver amu works only with --loss frobenius (beta = 2), not --loss " + a.loss_text +
                           " (beta = " + short_number(a.beta) + "); use --solver mu");
+    if (a.solver == nmfkit::algorithm::amu && a.missing != nmfkit::missing_entries::none)
+        throw usage_error(std::string("--solver amu needs every entry observed, not --missing ") +
+                          nmfkit::name(a.missing) + "; use --solver mu");
     check_input_args(a);
 }
 

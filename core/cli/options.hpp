@@ -47,6 +47,7 @@ struct cli_args {
     std::string loss_text = "frobenius";  // as given, for messages
     double alpha_w = 0, alpha_h = 0, l1_ratio = 0;
     nmfkit::algorithm solver = nmfkit::algorithm::mu;
+    nmfkit::missing_entries missing = nmfkit::missing_entries::none;
     // transform / reconstruct: the given factors (--w, --h) and reconstruct's --out.
     std::string fixed_w, fixed_h, out;
     // The table rows of the options given, in order.

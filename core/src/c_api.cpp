@@ -26,6 +26,8 @@ using nmfkit::status;
     static_assert(static_cast<int>(nmfkit::kernel_choice::id) == NMFKIT_KERNEL_##ID, "kernel values");
 #define NMFKIT_MATRIX(value, id, ID, spelling) \
     static_assert(static_cast<int>(nmfkit::matrix_id::id) == NMFKIT_MATRIX_##ID, "matrix values");
+#define NMFKIT_MISSING(value, id, ID, spelling) \
+    static_assert(static_cast<int>(nmfkit::missing_entries::id) == NMFKIT_MISSING_##ID, "missing values");
 #include "nmfkit/abi.def"
 static_assert(nmfkit::workspace_alignment == NMFKIT_WORKSPACE_ALIGNMENT, "workspace alignment");
 
@@ -163,6 +165,67 @@ nmfkit_status loss(const T* X, size_t n, size_t m, size_t ldx, const T* W, size_
     return to_c(nmfkit::frobenius_loss<T>({X, n, m, ldx}, {W, n, rank, ldw}, {H, rank, m, ldh}, *out));
 }
 
+// ---- sparse X (CSR): the same forwarding with a csr_view in place of X -------------------
+
+template <class T>
+nmfkit::csr_view<T> csr(size_t n, size_t m, size_t nnz, const uint64_t* indptr, const uint32_t* indices,
+                        const T* values) noexcept {
+    return {indptr, indices, values, n, m, nnz};
+}
+
+template <class T>
+nmfkit_status workspace_size_csr(size_t n, size_t m, size_t nnz, const nmfkit_options* opt, size_t* bytes) noexcept {
+    nmfkit::options o;
+    if (!bytes) return NMFKIT_NULL_POINTER;
+    if (const nmfkit_status e = read_options(opt, o); e != NMFKIT_OK) return e;
+    return to_c(nmfkit::workspace_size<T>(n, m, nnz, o, *bytes));
+}
+
+template <class T>
+nmfkit_status fit_csr(const nmfkit::csr_view<T>& X, T* W, size_t ldw, T* H, size_t ldh, const nmfkit_options* opt,
+                      void* ws, size_t ws_bytes, nmfkit_result* out, nmfkit_progress_fn progress, void* user) noexcept {
+    return with_options(
+        opt, out, progress, user,
+        [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
+            return nmfkit::fit<T>(X, {W, X.rows, o.rank, ldw}, {H, o.rank, X.cols, ldh}, o, ws, ws_bytes, r, cb, u);
+        });
+}
+
+template <class T, bool SolveW>
+nmfkit_status transform_csr(const nmfkit::csr_view<T>& X, const T* F, size_t ldf, T* out_f, size_t ldo,
+                            const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
+                            nmfkit_progress_fn progress, void* user) noexcept {
+    const size_t n = X.rows, m = X.cols;
+    return with_options(opt, out, progress, user,
+                        [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
+                            return SolveW
+                                       ? nmfkit::transform<T>(X, {F, o.rank, m, ldf}, {out_f, n, o.rank, ldo}, o, ws,
+                                                              ws_bytes, r, cb, u)
+                                       : nmfkit::transform_columns<T>(X, {F, n, o.rank, ldf}, {out_f, o.rank, m, ldo},
+                                                                      o, ws, ws_bytes, r, cb, u);
+                        });
+}
+
+template <class T>
+nmfkit_status solver_start_csr(const nmfkit::csr_view<T>& X, T* W, size_t ldw, T* H, size_t ldh,
+                               const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out) noexcept {
+    nmfkit::options o;
+    if (const nmfkit_status e = read_options(opt, o); e != NMFKIT_OK) return e;
+    nmfkit::result r;
+    nmfkit::solver<T> s;
+    const status st = s.start(X, {W, X.rows, o.rank, ldw}, {H, o.rank, X.cols, ldh}, o, ws, ws_bytes, r);
+    to_c(r, out);
+    return to_c(st);
+}
+
+template <class T>
+nmfkit_status beta_divergence_csr(const nmfkit::csr_view<T>& X, const T* W, size_t ldw, const T* H, size_t ldh,
+                                  size_t rank, double beta, int32_t missing, double* loss_out) noexcept {
+    if (!loss_out) return NMFKIT_NULL_POINTER;
+    return to_c(nmfkit::beta_divergence<T>(X, {W, X.rows, rank, ldw}, {H, rank, X.cols, ldh}, beta,
+                                           static_cast<nmfkit::missing_entries>(missing), *loss_out));
+}
+
 }  // namespace
 
 extern "C" {
@@ -234,5 +297,51 @@ void nmfkit_options_default(nmfkit_options* opt) {
 NMFKIT_C_API(f32, float)
 NMFKIT_C_API(f64, double)
 #undef NMFKIT_C_API
+
+#define NMFKIT_C_API_CSR(SUFFIX, T)                                                                                    \
+    nmfkit_status nmfkit_workspace_size_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const nmfkit_options* opt,        \
+                                                     size_t* bytes) {                                                  \
+        return workspace_size_csr<T>(n, m, nnz, opt, bytes);                                                           \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_fit_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,                      \
+                                          const uint32_t* indices, const T* values, T* W, size_t ldw, T* H,            \
+                                          size_t ldh, const nmfkit_options* opt, void* ws, size_t ws_bytes,            \
+                                          nmfkit_result* out, nmfkit_progress_fn progress, void* user) {               \
+        return fit_csr<T>(csr(n, m, nnz, indptr, indices, values), W, ldw, H, ldh, opt, ws, ws_bytes, out, progress,   \
+                          user);                                                                                       \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_solver_start_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,             \
+                                                   const uint32_t* indices, const T* values, T* W, size_t ldw, T* H,   \
+                                                   size_t ldh, const nmfkit_options* opt, void* ws, size_t ws_bytes,   \
+                                                   nmfkit_result* out) {                                               \
+        return solver_start_csr<T>(csr(n, m, nnz, indptr, indices, values), W, ldw, H, ldh, opt, ws, ws_bytes, out);   \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_transform_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,                \
+                                                const uint32_t* indices, const T* values, const T* H, size_t ldh,      \
+                                                T* W, size_t ldw, const nmfkit_options* opt, void* ws,                 \
+                                                size_t ws_bytes, nmfkit_result* out, nmfkit_progress_fn progress,      \
+                                                void* user) {                                                          \
+        return transform_csr<T, true>(csr(n, m, nnz, indptr, indices, values), H, ldh, W, ldw, opt, ws, ws_bytes, out, \
+                                      progress, user);                                                                 \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_transform_columns_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,        \
+                                                        const uint32_t* indices, const T* values, const T* W,          \
+                                                        size_t ldw, T* H, size_t ldh, const nmfkit_options* opt,       \
+                                                        void* ws, size_t ws_bytes, nmfkit_result* out,                 \
+                                                        nmfkit_progress_fn progress, void* user) {                     \
+        return transform_csr<T, false>(csr(n, m, nnz, indptr, indices, values), W, ldw, H, ldh, opt, ws, ws_bytes,     \
+                                       out, progress, user);                                                           \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_beta_divergence_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,          \
+                                                      const uint32_t* indices, const T* values, const T* W,            \
+                                                      size_t ldw, const T* H, size_t ldh, size_t rank, double beta,    \
+                                                      int32_t missing, double* loss_out) {                             \
+        return beta_divergence_csr<T>(csr(n, m, nnz, indptr, indices, values), W, ldw, H, ldh, rank, beta, missing,    \
+                                      loss_out);                                                                       \
+    }
+
+NMFKIT_C_API_CSR(f32, float)
+NMFKIT_C_API_CSR(f64, double)
+#undef NMFKIT_C_API_CSR
 
 }  // extern "C"

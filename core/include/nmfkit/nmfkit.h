@@ -176,35 +176,57 @@ nmfkit_status nmfkit_beta_divergence_f64(const double* X, size_t n, size_t m, si
  * never decreasing, indptr[n] = nnz), indices nnz column indices (< m, increasing within a row),
  * values nnz values or NULL (every stored value is 1). The unstored entries are zeros, or missing
  * under opt->missing = NMFKIT_MISSING_UNSTORED. Validation errors (NMFKIT_CSR_*, NMFKIT_X_*) fill
- * out->bad_row and out->bad_entry (the entry's offset in indices/values). */
-#define NMFKIT_CSR_API(S, T)                                                                                          \
-    nmfkit_status nmfkit_workspace_size_csr_##S(size_t n, size_t m, size_t nnz, const nmfkit_options* opt,            \
-                                                size_t* bytes);                                                       \
-    nmfkit_status nmfkit_fit_csr_##S(size_t n, size_t m, size_t nnz, const uint64_t* indptr, const uint32_t* indices, \
-                                     const T* values, T* W, size_t ldw, T* H, size_t ldh, const nmfkit_options* opt,  \
-                                     void* workspace, size_t workspace_bytes, nmfkit_result* out,                     \
-                                     nmfkit_progress_fn progress, void* user_data);                                   \
-    nmfkit_status nmfkit_solver_start_csr_##S(size_t n, size_t m, size_t nnz, const uint64_t* indptr,                 \
-                                              const uint32_t* indices, const T* values, T* W, size_t ldw, T* H,       \
-                                              size_t ldh, const nmfkit_options* opt, void* workspace,                 \
-                                              size_t workspace_bytes, nmfkit_result* out);                            \
-    nmfkit_status nmfkit_transform_csr_##S(size_t n, size_t m, size_t nnz, const uint64_t* indptr,                    \
-                                           const uint32_t* indices, const T* values, const T* H, size_t ldh, T* W,    \
-                                           size_t ldw, const nmfkit_options* opt, void* workspace,                    \
-                                           size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,   \
-                                           void* user_data);                                                          \
-    nmfkit_status nmfkit_transform_columns_csr_##S(size_t n, size_t m, size_t nnz, const uint64_t* indptr,            \
-                                                   const uint32_t* indices, const T* values, const T* W, size_t ldw,  \
-                                                   T* H, size_t ldh, const nmfkit_options* opt, void* workspace,      \
-                                                   size_t workspace_bytes, nmfkit_result* out,                        \
-                                                   nmfkit_progress_fn progress, void* user_data);                     \
-    nmfkit_status nmfkit_beta_divergence_csr_##S(size_t n, size_t m, size_t nnz, const uint64_t* indptr,              \
-                                                 const uint32_t* indices, const T* values, const T* W, size_t ldw,    \
-                                                 const T* H, size_t ldh, size_t rank, double beta, int32_t missing,   \
-                                                 double* loss);
-NMFKIT_CSR_API(f32, float)
-NMFKIT_CSR_API(f64, double)
-#undef NMFKIT_CSR_API
+ * out->bad_row and out->bad_entry (the entry's offset in indices/values).
+ * float32: workspace_size_csr sizes the workspace of fit_csr and solver_start_csr (then driven by
+ * nmfkit_solver_run_f32 / _finish_f32 like a dense one); transform_csr and transform_columns_csr
+ * solve W (H fixed) and H (W fixed); beta_divergence_csr sums over the stored entries only when
+ * missing is NMFKIT_MISSING_UNSTORED. */
+nmfkit_status nmfkit_workspace_size_csr_f32(size_t n, size_t m, size_t nnz, const nmfkit_options* opt, size_t* bytes);
+nmfkit_status nmfkit_fit_csr_f32(size_t n, size_t m, size_t nnz, const uint64_t* indptr, const uint32_t* indices,
+                                 const float* values, float* W, size_t ldw, float* H, size_t ldh,
+                                 const nmfkit_options* opt, void* workspace, size_t workspace_bytes, nmfkit_result* out,
+                                 nmfkit_progress_fn progress, void* user_data);
+nmfkit_status nmfkit_solver_start_csr_f32(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                          const uint32_t* indices, const float* values, float* W, size_t ldw, float* H,
+                                          size_t ldh, const nmfkit_options* opt, void* workspace,
+                                          size_t workspace_bytes, nmfkit_result* out);
+nmfkit_status nmfkit_transform_csr_f32(size_t n, size_t m, size_t nnz, const uint64_t* indptr, const uint32_t* indices,
+                                       const float* values, const float* H, size_t ldh, float* W, size_t ldw,
+                                       const nmfkit_options* opt, void* workspace, size_t workspace_bytes,
+                                       nmfkit_result* out, nmfkit_progress_fn progress, void* user_data);
+nmfkit_status nmfkit_transform_columns_csr_f32(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                               const uint32_t* indices, const float* values, const float* W, size_t ldw,
+                                               float* H, size_t ldh, const nmfkit_options* opt, void* workspace,
+                                               size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
+                                               void* user_data);
+nmfkit_status nmfkit_beta_divergence_csr_f32(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                             const uint32_t* indices, const float* values, const float* W, size_t ldw,
+                                             const float* H, size_t ldh, size_t rank, double beta, int32_t missing,
+                                             double* loss);
+
+/* float64: the same functions on double. */
+nmfkit_status nmfkit_workspace_size_csr_f64(size_t n, size_t m, size_t nnz, const nmfkit_options* opt, size_t* bytes);
+nmfkit_status nmfkit_fit_csr_f64(size_t n, size_t m, size_t nnz, const uint64_t* indptr, const uint32_t* indices,
+                                 const double* values, double* W, size_t ldw, double* H, size_t ldh,
+                                 const nmfkit_options* opt, void* workspace, size_t workspace_bytes, nmfkit_result* out,
+                                 nmfkit_progress_fn progress, void* user_data);
+nmfkit_status nmfkit_solver_start_csr_f64(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                          const uint32_t* indices, const double* values, double* W, size_t ldw,
+                                          double* H, size_t ldh, const nmfkit_options* opt, void* workspace,
+                                          size_t workspace_bytes, nmfkit_result* out);
+nmfkit_status nmfkit_transform_csr_f64(size_t n, size_t m, size_t nnz, const uint64_t* indptr, const uint32_t* indices,
+                                       const double* values, const double* H, size_t ldh, double* W, size_t ldw,
+                                       const nmfkit_options* opt, void* workspace, size_t workspace_bytes,
+                                       nmfkit_result* out, nmfkit_progress_fn progress, void* user_data);
+nmfkit_status nmfkit_transform_columns_csr_f64(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                               const uint32_t* indices, const double* values, const double* W,
+                                               size_t ldw, double* H, size_t ldh, const nmfkit_options* opt,
+                                               void* workspace, size_t workspace_bytes, nmfkit_result* out,
+                                               nmfkit_progress_fn progress, void* user_data);
+nmfkit_status nmfkit_beta_divergence_csr_f64(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                             const uint32_t* indices, const double* values, const double* W, size_t ldw,
+                                             const double* H, size_t ldh, size_t rank, double beta, int32_t missing,
+                                             double* loss);
 
 #ifdef __cplusplus
 }
