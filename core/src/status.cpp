@@ -9,11 +9,26 @@ struct status_text {
     const char* message;
 };
 
+#ifndef NMFKIT_EXTENDED
+#define NMFKIT_EXTENDED 1
+#endif
+// The Frobenius-only core (microcontrollers: flash) cannot return the statuses of sparse X and
+// missing entries (not_built first); they share one message there.
+#if NMFKIT_EXTENDED
+#define NMFKIT_MESSAGE(value, message) message
+#else
+#define NMFKIT_MESSAGE(value, message)                                                                                \
+    ((value) >= static_cast<int>(status::invalid_missing) && (value) <= static_cast<int>(status::csr_duplicate_index) \
+         ? "sparse X and missing entries are not in this build of nmfkit (NMFKIT_EXTENDED=OFF)"                       \
+         : message)
+#endif
+
 // Indexed by the pinned status value (abi.def lists them densely, from 0).
 constexpr status_text k_status_text[] = {
-#define NMFKIT_STATUS(value, name, NAME, message) {#name, message},
+#define NMFKIT_STATUS(value, name, NAME, message) {#name, NMFKIT_MESSAGE(value, message)},
 #include "nmfkit/abi.def"
 };
+#undef NMFKIT_MESSAGE
 
 constexpr int k_status_count = static_cast<int>(sizeof(k_status_text) / sizeof(k_status_text[0]));
 

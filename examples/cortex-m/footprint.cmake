@@ -72,6 +72,10 @@ if(LIB)
   endif()
 endif()
 
+if(lib_text STREQUAL "0")  # link-time optimization: the archive holds GCC's IR, not machine code
+  set(lib_text "n/a (LTO)")
+endif()
+
 math(EXPR ram "${data} + ${bss}")
 math(EXPR overhead "${ram} - ${buffers}")
 message("Cortex-M4F firmware footprint (${ELF}):

@@ -99,14 +99,14 @@ using const_matrix_view = matrix_view<const T>;
 // ------------------------------------------------------------------------------------
 template <class T>
 struct csr_view {
-    const std::uint64_t* indptr = nullptr;
-    const std::uint32_t* indices = nullptr;
-    const T* values = nullptr;
-    std::size_t rows = 0;
-    std::size_t cols = 0;
-    std::size_t nnz = 0;
+    const std::uint64_t* indptr;
+    const std::uint32_t* indices;
+    const T* values;
+    std::size_t rows;
+    std::size_t cols;
+    std::size_t nnz;
 
-    constexpr csr_view() noexcept = default;
+    constexpr csr_view() noexcept : indptr(nullptr), indices(nullptr), values(nullptr), rows(0), cols(0), nnz(0) {}
     constexpr csr_view(const std::uint64_t* p, const std::uint32_t* idx, const T* v, std::size_t r, std::size_t c,
                        std::size_t n) noexcept
         : indptr(p), indices(idx), values(v), rows(r), cols(c), nnz(n) {}

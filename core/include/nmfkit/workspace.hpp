@@ -17,7 +17,7 @@ namespace nmfkit {
 
 // Bytes reserved for the solver's state at the start of the workspace: it holds a fixed
 // number of pointers, sizes and doubles (the solver static_asserts that it fits).
-inline constexpr std::size_t workspace_header_bytes = 128 + 64 * sizeof(void*);
+inline constexpr std::size_t workspace_header_bytes = 192 + 64 * sizeof(void*);
 
 namespace detail {
 

@@ -104,17 +104,18 @@ struct data_matrix {
 template <class T>
 data_matrix<T> dense_data(const const_matrix_view<T>& X, bool masked = false) noexcept;
 
-// Sparse X (csr_data.cpp): the caller's arrays and the workspace scratch its operations use.
+// Sparse X (csr_data.cpp): the caller's arrays and the workspace scratch its operations use. An
+// aggregate without member initializers, so the solver state that holds one is zeroed by `{}`.
 template <class T>
 struct csr_context {
     csr_view<T> X;
-    T* xt = nullptr;  // m × xt_cols: Hᵀ (or the SVD sketch's transpose), or Xᵀ·W before its transpose
-    std::size_t xt_cols = 0;
-    T* vals = nullptr;  // `samples` values: W·H (or M∘X ⊘ W·H) at the stored entries of a block of rows
-    std::size_t samples = 0;
-    T* xtile = nullptr;  // tiled β: X's block of a tile, densified (xtile_elems values)
-    std::size_t xtile_elems = 0;
-    bool masked = false;  // the unstored entries are missing
+    T* xt;  // m × xt_cols: Hᵀ (or the SVD sketch's transpose), or Xᵀ·W before its transpose
+    std::size_t xt_cols;
+    T* vals;  // `samples` values: W·H (or M∘X ⊘ W·H) at the stored entries of a block of rows
+    std::size_t samples;
+    T* xtile;  // tiled β: X's block of a tile, densified (xtile_elems values)
+    std::size_t xtile_elems;
+    bool masked;  // the unstored entries are missing
 };
 
 // The context must outlive the data_matrix; c.masked: the unstored entries are missing.

@@ -204,12 +204,14 @@ constexpr data_ops<T> k_masked_ops = {
 
 template <class T>
 data_matrix<T> dense_data(const const_matrix_view<T>& X, bool masked) noexcept {
-    const double entries = static_cast<double>(X.rows) * static_cast<double>(X.cols);
 #if NMFKIT_EXTENDED
+    const double entries = static_cast<double>(X.rows) * static_cast<double>(X.cols);
     if (masked) return data_matrix<T>{&k_masked_ops<T>, &X, X.rows, X.cols, true, entries};
-#endif
-    (void)masked;  // check_options rejects missing entries in the Frobenius-only core
     return data_matrix<T>{&k_dense_ops<T>, &X, X.rows, X.cols, false, entries};
+#else  // no amu (its budget reads `entries`) and no missing entries: check_options
+    (void)masked;
+    return data_matrix<T>{&k_dense_ops<T>, &X, X.rows, X.cols, false, 0};
+#endif
 }
 
 template data_matrix<float> dense_data<float>(const const_matrix_view<float>&, bool) noexcept;

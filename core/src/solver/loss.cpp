@@ -57,7 +57,7 @@ void cached_loss(state<T>& st, double cross) noexcept {
 template <class T>
 void exact_loss(const kernel_table<T>& k, const data_matrix<T>& X, const_matrix_view<T> W, const_matrix_view<T> H,
                 double beta, T eps, T* buf, std::size_t buf_elems, double& div, double& sq) noexcept {
-    if (X.exact(beta)) {
+    if (k_extended && X.exact(beta)) {  // sparse X only
         div = sq = 0;
         X.exact_loss(k, W, H, beta, eps, div, sq);
         return;
@@ -160,7 +160,7 @@ status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matri
     status s = detail::check_csr_problem<T>(X, W, H, W.cols, detail::mode::fit, extents);
     if (s != status::ok) return s;
     T buf[256], tile[256];  // small: microcontroller stacks are a few KiB
-    detail::csr_context<T> c;
+    detail::csr_context<T> c{};
     c.X = X;
     c.xtile = tile;
     c.xtile_elems = sizeof(tile) / sizeof(tile[0]);

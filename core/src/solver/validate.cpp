@@ -30,12 +30,14 @@ status check_options(const options& o, bool sparse) noexcept {
     if (o.solver != algorithm::mu && o.solver != algorithm::amu) return status::invalid_solver;
     if (o.solver == algorithm::amu && o.beta != 2) return status::invalid_solver;
     const missing_entries miss = o.missing;
-    if (miss != missing_entries::none && miss != (sparse ? missing_entries::unstored : missing_entries::nan))
-        return status::invalid_missing;
-    if (o.solver == algorithm::amu && miss != missing_entries::none) return status::invalid_solver;
-    if (!k_extended &&
-        (o.beta != 2 || is_nndsvd(o.init) || o.solver == algorithm::amu || sparse || miss != missing_entries::none))
-        return status::not_built;
+    if constexpr (!k_extended) {
+        if (o.beta != 2 || is_nndsvd(o.init) || o.solver == algorithm::amu || sparse || miss != missing_entries::none)
+            return status::not_built;
+    } else {
+        if (miss != missing_entries::none && miss != (sparse ? missing_entries::unstored : missing_entries::nan))
+            return status::invalid_missing;
+        if (o.solver == algorithm::amu && miss != missing_entries::none) return status::invalid_solver;
+    }
     return status::ok;
 }
 
