@@ -17,7 +17,7 @@ one thread: a yardstick for the GFLOPS nmfkit_bench prints for whole iterations.
 The sparse rows (issue 12): a 20000 x 5000 CSR matrix at 0.5 % density (scipy.sparse.random,
 uniform values), rank 20, MU with the Frobenius (50 iterations) and the KL loss (20), timed the
 same way but interleaved rep by rep, min and median of --reps N runs (default 5). --raw prints
-only the samples, "sample sklearn <row> <ms>": tests/sklearn/bench_sparse.sh interleaves them
+only the samples, "sample sklearn <row> <ms> <cpu ms>": tests/sklearn/bench_sparse.sh interleaves them
 with nmfkit_bench --sparse-fits --raw in one pinned run and prints the ratios.
 
 Without libopenblas0 numpy runs on the reference BLAS (~15x slower); the script refuses that.
@@ -41,13 +41,15 @@ warnings.simplefilter("ignore", ConvergenceWarning)
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 
-def timed_fit(X, rank, iters, beta_loss="frobenius"):
-    """ms per iteration of one whole fit (tol = 0: exactly `iters` iterations)."""
+def timed_fit(X, rank, iters, beta_loss="frobenius", cpu=False):
+    """ms per iteration of one whole fit (tol = 0: exactly `iters` iterations); with cpu, also
+    the process CPU time per iteration (OpenBLAS on one thread runs in this one)."""
     model = NMF(n_components=rank, solver="mu", beta_loss=beta_loss, init="random", max_iter=iters, tol=0,
                 random_state=42)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     model.fit(X)
-    return (time.perf_counter() - start) / iters * 1e3
+    wall = (time.perf_counter() - start) / iters * 1e3
+    return (wall, (time.process_time() - start_cpu) / iters * 1e3) if cpu else wall
 
 
 def ms_per_iteration(X, rank, iters, beta_loss="frobenius"):
@@ -59,20 +61,23 @@ def sparse_rows(reps, raw):
     """The CSR rows, interleaved rep by rep after one warm-up of each: min and median."""
     X = scipy.sparse.random(20000, 5000, density=0.005, format="csr", dtype=np.float32, random_state=3)
     rows = [("csr_fro_mu", "frobenius", 50), ("csr_kl_mu", "kullback-leibler", 20)]  # nmfkit_bench's names
-    samples = {name: [] for name, _, _ in rows}
+    samples = {name: ([], []) for name, _, _ in rows}
     for rep in range(-1, reps):
         for name, loss, iters in rows:
-            ms = timed_fit(X, 20, iters, loss)
+            ms, cpu = timed_fit(X, 20, iters, loss, cpu=True)
             if rep >= 0:
-                samples[name].append(ms)
+                samples[name][0].append(ms)
+                samples[name][1].append(cpu)
                 if raw:
-                    print(f"sample sklearn {name} {ms:.4f}", flush=True)
+                    print(f"sample sklearn {name} {ms:.4f} {cpu:.4f}", flush=True)
     if raw:
         return
-    print(f"\ncsr 20000x5000 nnz {X.nnz}, r=20, ms/iter over {reps} interleaved runs:")
-    print(f"  {'row':<14}{'iters':>6}{'min':>10}{'median':>10}")
+    print(f"\ncsr 20000x5000 nnz {X.nnz}, r=20, ms/iter over {reps} interleaved runs (wall clock, process CPU time):")
+    print(f"  {'row':<14}{'iters':>6}{'min':>10}{'median':>10}{'cpu min':>10}{'cpu med':>10}")
     for name, _, iters in rows:
-        print(f"  {name:<14}{iters:>6}{min(samples[name]):>10.4g}{statistics.median(samples[name]):>10.4g}")
+        wall, cpu = samples[name]
+        print(f"  {name:<14}{iters:>6}{min(wall):>10.4g}{statistics.median(wall):>10.4g}"
+              f"{min(cpu):>10.4g}{statistics.median(cpu):>10.4g}")
 
 
 def sgemm_gflops(n):
