@@ -119,11 +119,26 @@ enum region : int {
 };
 
 // The solver's regions after a header of `header` bytes; offsets in at[region], total size in
-// `total`; false on overflow.
+// `total`; false on overflow. Extended = false: the Frobenius-only core's (num, den and the Gram
+// matrices only: no tiles, no SVD, no sparse X), without the code for the others.
+template <bool Extended = true>
 constexpr bool workspace_regions(std::size_t n, std::size_t m, std::size_t r, double beta, bool nndsvd,
                                  std::size_t elem, std::size_t header, const data_shape& x, std::size_t (&at)[r_count],
                                  std::size_t& total) noexcept {
     std::size_t cap = 0, rr = 0, off = header;
+    if constexpr (!Extended) {
+        for (std::size_t& a : at) a = header;
+        (void)beta;
+        (void)nndsvd;
+        (void)x;
+        if (!checked_mul(n > m ? n : m, r, cap) || !checked_mul(r, r, rr) ||
+            !append_region(off, cap, elem, at[r_num]) || !append_region(off, cap, elem, at[r_den]) ||
+            !append_region(off, rr, elem, at[r_hht]) || !append_region(off, rr, elem, at[r_wtw]))
+            return false;
+        at[r_ta] = at[r_tb] = off;
+        total = off;
+        return true;
+    }
     const bool svd = nndsvd && r <= (n < m ? n : m);
     const std::size_t sketch = svd ? svd_sketch_size(n, m, r) : 0;
     at[r_xt] = at[r_vals] = at[r_xtile] = header;

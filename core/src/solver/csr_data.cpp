@@ -203,48 +203,57 @@ double sum_term(const_matrix_view<T> W, const_matrix_view<T> H) noexcept {
     return total;
 }
 
-// data_ops::exact_loss, β ∈ {1, 2}. Stored entries: p = (W·H)_ij from the kernel (T precision),
-// summed in double; the unstored zeros add Σ p² (β = 2: ‖X − WH‖² = Σ_stored (x² − 2xp) + ⟨WᵀW,
-// HHᵀ⟩) and Σ p (β = 1: D = Σ_stored (x·log(x/p) − x) + Σ_ij p) unless they are missing.
+// data_ops::exact_loss, β ∈ {1, 2}, everything in double. Stored entries: p = (W·H)_ij, summed
+// per entry; the unstored zeros (unless missing) add Σ p² to ‖X − WH‖² and Σ p to D_KL, formed
+// as (Σ over all entries) − (Σ over the stored ones) from the factors: ⟨WᵀW, HHᵀ⟩ and
+// Σ_c (Σ_i W_ic)(Σ_j H_cj). The cancellation is then confined to the unstored part (≥ 0), and
+// the stored part keeps the digits of a near-exact fit.
 template <class T>
-void csr_exact_loss(const void* x, const kernel_table<T>& k, const_matrix_view<T> W, const_matrix_view<T> H,
-                    double beta, T eps, double& div, double& sq) noexcept {
+void csr_exact_loss(const void* x, const kernel_table<T>&, const_matrix_view<T> W, const_matrix_view<T> H, double beta,
+                    T eps, double& div, double& sq) noexcept {
     const csr_context<T>& c = ctx<T>(x);
     const csr_view<T>& X = c.X;
     const std::size_t r = W.cols;
-    const bool masked = c.masked;
     const double e = static_cast<double>(eps);
-    double d_sum = 0, s_sum = 0;  // masked: Σ (x − p)²; else Σ (x² − 2xp)
-    auto entry = [&](std::uint64_t kk, double p) {
-        const double xv = value_of(X, kk);
-        s_sum += masked ? (xv - p) * (xv - p) : xv * (xv - 2 * p);
-        if (beta == 1) {
-            const double pg = p == 0 ? e : p;
-            d_sum += (xv > 0 ? xv * std::log(xv / pg) : 0.0) - xv + (masked ? p : 0.0);
-        }
-    };
-    if (c.xt && c.samples > 0) {
-        transpose(H.data, r, H.cols, H.stride, c.xt);
-        for_row_blocks(X, c.samples, [&](const row_block& b) {
-            k.sampled_dot(b.rows, r, b.indptr, X.indices + b.base, W.row(b.i0), W.stride, c.xt, r, c.vals);
-            for (std::size_t t = 0; t < b.rows; ++t)
-                for (std::uint64_t q = b.indptr[t]; q < b.indptr[t + 1]; ++q)
-                    entry(b.base + q, static_cast<double>(c.vals[q]));
-        });
-    } else {  // no scratch (the public beta_divergence): strided dot products
-        for (std::size_t i = 0; i < X.rows; ++i)
-            for (std::uint64_t q = X.indptr[i]; q < X.indptr[i + 1]; ++q) {
-                const std::size_t j = X.indices[q];
-                T p = 0;
-                for (std::size_t t = 0; t < r; ++t) p += W(i, t) * H(t, j);
-                entry(q, static_cast<double>(p));
+    // Hᵀ rows are contiguous where there is scratch for them (the solver), else H is read strided.
+    const T* ht = c.xt;
+    if (ht) transpose(H.data, r, H.cols, H.stride, c.xt);
+    double d_sum = 0, s_sum = 0, p_sum = 0, p2_sum = 0;
+    for (std::size_t i = 0; i < X.rows; ++i) {
+        const T* w = W.row(i);
+        double d_row = 0, s_row = 0, p_row = 0, p2_row = 0;
+        for (std::uint64_t q = X.indptr[i]; q < X.indptr[i + 1]; ++q) {
+            const std::size_t j = X.indices[q];
+            double p = 0;
+            if (ht) {
+                const T* h = ht + j * r;
+                for (std::size_t t = 0; t < r; ++t) p += double(w[t]) * double(h[t]);
+            } else {
+                for (std::size_t t = 0; t < r; ++t) p += double(w[t]) * double(H(t, j));
             }
+            const double xv = value_of(X, q);
+            s_row += (xv - p) * (xv - p);
+            p_row += p;
+            p2_row += p * p;
+            if (beta == 1) {
+                const double pg = p == 0 ? e : p;
+                d_row += (xv > 0 ? xv * std::log(xv / pg) : 0.0) - xv + p;
+            }
+        }
+        d_sum += d_row;
+        s_sum += s_row;
+        p_sum += p_row;
+        p2_sum += p2_row;
     }
-    if (!masked) {
-        s_sum += quad_term(W, H);
-        if (beta == 1) d_sum += sum_term(W, H);
+    if (!c.masked) {
+        const double unstored_sq = quad_term(W, H) - p2_sum;
+        s_sum += unstored_sq > 0 ? unstored_sq : 0.0;
+        if (beta == 1) {
+            const double unstored = sum_term(W, H) - p_sum;
+            d_sum += unstored > 0 ? unstored : 0.0;
+        }
     }
-    sq = s_sum > 0 ? s_sum : 0.0;
+    sq = s_sum;
     div = beta == 2 ? 0.5 * sq : d_sum;
 }
 

@@ -34,7 +34,7 @@ bool compute_layout(std::size_t n, std::size_t m, const options& opt, const data
     const data_shape shape = k_extended ? x : data_shape{};
     std::size_t header = 0;
     if (!checked_round_up(sizeof(state<T>), header) ||
-        !workspace_regions(n, m, r, beta, nndsvd, sizeof(T), header, shape, L.at, L.total))
+        !workspace_regions<k_extended>(n, m, r, beta, nndsvd, sizeof(T), header, shape, L.at, L.total))
         return false;
     // The sizes below were checked by workspace_regions.
     L.cap = (n > m ? n : m) * r;

@@ -102,14 +102,24 @@ status check_x(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T
     return s;
 }
 
+// What start() keeps of X besides the caller's arrays: nothing for a dense X, a sparse one's
+// context (its scratch in the workspace).
+struct no_context {};
 template <class T>
-void bind(state<T>& st, const const_matrix_view<T>& X, const layout&, unsigned char*) noexcept {
-    st.dense_x = X;
-    st.X = dense_data(st.dense_x, st.opt.missing == missing_entries::nan);
+no_context context_type(const const_matrix_view<T>&) noexcept;
+template <class T>
+csr_context<T> context_type(const csr_view<T>&) noexcept;
+
+// X's operations during start(), before the state exists (the scan and the NNDSVD need them):
+// over the caller's view, or over a sparse context filled in `c`.
+template <class T>
+data_matrix<T> data_of(const const_matrix_view<T>& X, const options& opt, const layout&, unsigned char*,
+                       no_context&) noexcept {
+    return dense_data(X, opt.missing == missing_entries::nan);
 }
 template <class T>
-void bind(state<T>& st, const csr_view<T>& X, const layout& L, unsigned char* base) noexcept {
-    csr_context<T>& c = st.csr_x;
+data_matrix<T> data_of(const csr_view<T>& X, const options& opt, const layout& L, unsigned char* base,
+                       csr_context<T>& c) noexcept {
     c.X = X;
     c.xt = reinterpret_cast<T*>(base + L.at[r_xt]);
     c.xt_cols = L.xt_cols;
@@ -117,8 +127,25 @@ void bind(state<T>& st, const csr_view<T>& X, const layout& L, unsigned char* ba
     c.samples = L.samples;
     c.xtile = reinterpret_cast<T*>(base + L.at[r_xtile]);
     c.xtile_elems = L.xtile;
-    c.masked = st.opt.missing == missing_entries::unstored;
+    c.masked = opt.missing == missing_entries::unstored;
+    return csr_data(c);
+}
+
+// The same operations over the copy of X's description the state keeps.
+template <class T>
+void bind(state<T>& st, const const_matrix_view<T>& X, const no_context&) noexcept {
+    st.dense_x = X;
+    st.X = dense_data(st.dense_x, st.opt.missing == missing_entries::nan);
+}
+template <class T>
+void bind(state<T>& st, const csr_view<T>&, const csr_context<T>& c) noexcept {
+#if NMFKIT_EXTENDED
+    st.csr_x = c;
     st.X = csr_data(st.csr_x);
+#else  // check_options returned not_built before
+    (void)st;
+    (void)c;
+#endif
 }
 
 template <class T, class XIn>
@@ -153,14 +180,12 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     const std::uint32_t no_magic = 0;
     std::memcpy(workspace, &no_magic, sizeof(no_magic));
 
-    // X's operations over a context on the stack until the state exists (init needs them).
     auto* base = static_cast<unsigned char*>(workspace);
-    state<T> local{};
-    local.opt = opt;
-    bind(local, Xin, L, base);
+    decltype(context_type<T>(Xin)) context{};
+    const data_matrix<T> data = data_of(Xin, opt, L, base, context);
     double x_sum = 0, x_sq = 0;
     std::uint64_t observed = 0;
-    s = local.X.scan(opt.beta <= 0, out, x_sum, x_sq, observed);
+    s = data.scan(opt.beta <= 0, out, x_sum, x_sq, observed);
     if (s != status::ok) return s;
     const double mean = mean_of(x_sum, static_cast<double>(observed));
     const bool custom = opt.init == init_method::custom;
@@ -184,7 +209,7 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
         if (opt.init == init_method::random) random_fill(W, H, mean, opt.seed);
         if constexpr (k_extended) {
             if (is_nndsvd(opt.init))
-                nndsvd_fill(k, local.X, W, H, opt, mean, base + L.at[r_svd],
+                nndsvd_fill(k, data, W, H, opt, mean, base + L.at[r_svd],
                             reinterpret_cast<double*>(base + L.at[r_sigma]));
         }
     }
@@ -192,7 +217,7 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     auto* st = new (workspace) state<T>{};
     st->k = &k;
     st->opt = opt;
-    bind(*st, Xin, L, base);
+    bind(*st, Xin, context);
     st->W = W;
     st->H = H;
     st->update_w = md != mode::solve_h;

@@ -36,7 +36,9 @@ struct state {
     std::uint32_t magic;
     const kernel_table<T>* k;
     const_matrix_view<T> dense_x;  // the caller's X, the context of X (dense data_ops)
-    csr_context<T> csr_x;          // ... or the context of a sparse X
+#if NMFKIT_EXTENDED
+    csr_context<T> csr_x;  // ... or the context of a sparse X (the Frobenius-only core has none)
+#endif
     data_matrix<T> X;
     matrix_view<T> W, H;
     options opt;
