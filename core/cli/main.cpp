@@ -195,12 +195,11 @@ std::string status_text(nmfkit::status s) {
 
 template <class T>
 std::string library_error(nmfkit::status s, const nmfkit::result& res, const sources& src, const cli_args& a,
-                          const input<T>* x = nullptr) {
+                          const input<T>& x) {
     std::string where;
     switch (res.bad_matrix) {
         case nmfkit::matrix_id::X:
-            where = x && x->is_sparse ? sparse_position(*x, src.x, s, res)
-                                      : src.x.position(res.bad_row, res.bad_col) + ": ";
+            where = x.is_sparse ? sparse_position(x, src.x, s, res) : src.x.position(res.bad_row, res.bad_col) + ": ";
             break;
         case nmfkit::matrix_id::W: where = src.w.position(res.bad_row, res.bad_col) + ": "; break;
         case nmfkit::matrix_id::H: where = src.h.position(res.bad_row, res.bad_col) + ": "; break;
@@ -209,7 +208,7 @@ std::string library_error(nmfkit::status s, const nmfkit::result& res, const sou
     if (s == nmfkit::status::x_not_positive)
         return where + "zero entry in X: --loss " + a.loss_text + " (beta = " + short_number(a.beta) +
                ") needs every entry of X > 0, as does any beta <= 0 (x_not_positive)" +
-               (x && x->is_sparse && !stored_entry(x->sparse, res)
+               (x.is_sparse && !stored_entry(x.sparse, res)
                     ? "; the entries a sparse X does not store are zeros (missing with --missing unstored)"
                     : "") +
                "; use a loss with beta > 0 such as kl, or add a small offset to X";
@@ -287,7 +286,7 @@ std::size_t workspace_bytes(const input<T>& x, const nmfkit::options& opt, const
         throw data_error("--init " + std::string(nmfkit::name(a.init)) + " needs --rank <= min(rows, columns) of X = " +
                          std::to_string(std::min(n, m)) + ", but X (" + src.x.name + ") is " + shape_text(n, m) +
                          " and --rank is " + std::to_string(opt.rank) + " (use --init random for a larger rank)");
-    if (s != nmfkit::status::ok) throw data_error(library_error(s, nmfkit::result{}, src, a, &x));
+    if (s != nmfkit::status::ok) throw data_error(library_error(s, nmfkit::result{}, src, a, x));
     check_memory<T>(n, m, opt.rank, ws_bytes);
     return ws_bytes;
 }
@@ -443,16 +442,17 @@ std::string json_input(const cli_args& a, const input<T>& x, const nmfkit::resul
 
 // The summary lines shared by fit and transform, between the first lines and "wrote".
 // `entries` is n * m: the loss is over all of them, or (--missing) over res.observed.
-void print_summary_body(const cli_args& a, const nmfkit::result& res, double seconds, double entries) {
+void print_summary_body(const cli_args& a, const nmfkit::result& res, double seconds, std::uint64_t entries) {
     std::printf("  iterations      %u (max %u)\n", res.iterations, a.max_iter);
     if (a.beta == 2) std::printf("  loss            %.9g (frobenius: 1/2 ||X - WH||_F^2)\n", res.loss);
     else if (a.beta == 1) std::printf("  loss            %.9g (kl: generalized Kullback-Leibler, beta 1)\n", res.loss);
     else if (a.beta == 0) std::printf("  loss            %.9g (is: Itakura-Saito, beta 0)\n", res.loss);
     else std::printf("  loss            %.9g (beta-divergence, beta %s)\n", res.loss, short_number(a.beta).c_str());
-    if (a.missing == nmfkit::missing_entries::none) std::printf("  loss over       all %.17g entries\n", entries);
+    const auto all = static_cast<unsigned long long>(entries);
+    if (a.missing == nmfkit::missing_entries::none) std::printf("  loss over       all %llu entries\n", all);
     else
-        std::printf("  loss over       %llu observed entries of %.17g (--missing %s)\n",
-                    static_cast<unsigned long long>(res.observed), entries, nmfkit::name(a.missing));
+        std::printf("  loss over       %llu observed entries of %llu (--missing %s)\n",
+                    static_cast<unsigned long long>(res.observed), all, nmfkit::name(a.missing));
     if (a.alpha_w != 0 || a.alpha_h != 0) {
         std::printf("  objective       %.9g (loss + penalties)\n", res.objective);
         std::printf("  penalties       alpha_w %s, alpha_h %s, l1_ratio %s\n", short_number(a.alpha_w).c_str(),
@@ -538,7 +538,7 @@ int run_factorize(const cli_args& a) {
                                                   Wv, Hv, opt, aligned_ws, ws_bytes, res, bar);
     const double seconds = seconds_since(t0);
     bar.finish();
-    if (st != nmfkit::status::ok) throw data_error(library_error(st, res, src, a, &X));
+    if (st != nmfkit::status::ok) throw data_error(library_error(st, res, src, a, X));
 
     if (out_w) out_w->write_and_close(format_matrix(fw.out, W.data.data(), n, r));
     if (out_h) out_h->write_and_close(format_matrix(fh.out, H.data.data(), r, m));
@@ -553,14 +553,14 @@ int run_factorize(const cli_args& a) {
     } else if (is_fit) {
         std::printf("nmfkit: X %s, rank %zu, %s, kernel %s\n", x_text(X).c_str(), r, dtype_name<T>(), kernel);
         std::printf("  init, solver    %s, %s\n", nmfkit::name(a.init), nmfkit::name(a.solver));
-        print_summary_body(a, res, seconds, double(n) * double(m));
+        print_summary_body(a, res, seconds, std::uint64_t(n) * m);
         std::printf("  wrote           %s (%s), %s (%s)\n", fw.out.c_str(), shape_w.c_str(), fh.out.c_str(),
                     shape_h.c_str());
     } else {
         std::printf("nmfkit transform: X %s, %s %s fixed (%s), rank %zu, %s, kernel %s\n", x_text(X).c_str(),
                     fixed.name(), (fixed.is_w ? shape_w : shape_h).c_str(), fixed.fixed.c_str(), r, dtype_name<T>(),
                     kernel);
-        print_summary_body(a, res, seconds, double(n) * double(m));
+        print_summary_body(a, res, seconds, std::uint64_t(n) * m);
         std::printf("  wrote           %s %s (%s)\n", solved.name(), solved.out.c_str(),
                     (solved.is_w ? shape_w : shape_h).c_str());
     }

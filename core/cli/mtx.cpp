@@ -353,8 +353,8 @@ file_stamp stamp_of(const std::string& path) {
 // CSR arrays grows with nnz: pass 1 checks every entry line (so errors come in file order)
 // and counts the entries of each row (a symmetric off-diagonal entry counts for both rows);
 // pass 2 reads the file again and puts each column index and value at its row's next free
-// offset. indptr[i] serves as row i's
-// cursor in pass 2 (it then ends at the start of row i + 1) and is shifted back afterwards.
+// offset. The cursor of row i is indptr[i + 1], set to the row's start before pass 2: it ends
+// at the start of row i + 1, where indptr[i + 1] belongs.
 template <class T>
 csr<T> read_coordinate(reader_state& s, const std::string& path) {
     const bool pattern = s.info.field == mtx_field::pattern;
@@ -370,7 +370,7 @@ csr<T> read_coordinate(reader_state& s, const std::string& path) {
     a.cols = s.info.cols;
     a.indptr.assign(a.rows + 1, 0);
     for_each_entry(s, [&](std::uint32_t i, std::uint32_t j, std::string_view tok) {
-        if (!pattern) (void)s.template value<T>(tok, 3);  // every error in file order, before anything is allocated
+        if (!pattern) (void)s.template value<T>(tok, 3);  // errors in file order, before indices/values exist
         ++a.indptr[i + 1];
         if (sym && i != j) ++a.indptr[j + 1];
     });
@@ -378,7 +378,7 @@ csr<T> read_coordinate(reader_state& s, const std::string& path) {
     const std::uint64_t nnz = a.indptr[a.rows];
     a.indices.resize(nnz);
     if (!pattern) a.values.resize(nnz);
-    std::memmove(a.indptr.data() + 1, a.indptr.data(), a.rows * sizeof(std::uint64_t));  // indptr[i + 1] = start i
+    std::memmove(a.indptr.data() + 1, a.indptr.data(), a.rows * sizeof(std::uint64_t));  // the cursors
 
     reader_state again(path);
     again.read_header();
@@ -397,7 +397,6 @@ csr<T> read_coordinate(reader_state& s, const std::string& path) {
         put(i, j, v);
         if (sym && i != j) put(j, i, v);
     });
-    a.indptr[0] = 0;  // next[i] ended at the start of row i + 1: indptr is whole again
     if (!(stamp_of(path) == before)) changed();
     sort_rows(a, path, s.info.symmetry);
     return a;

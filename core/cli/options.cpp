@@ -401,7 +401,7 @@ constexpr const char* k_help_tail =
     "  CSV: one matrix row per line, cells separated by commas, no header. Spaces and\n"
     "  tabs around cells, CRLF line ends and blank lines at the end are accepted; empty\n"
     "  cells are not. Every value must be a finite number >= 0 (X, W0, H0, --w, --h);\n"
-    "  with --missing nan, X's cells nan, NaN and empty cells are missing entries.\n"
+    "  with --missing nan, the nan, NaN and empty cells of X are missing entries.\n"
     "  W and H are written the same way, each value with the shortest text that reads\n"
     "  back to the same f32/f64 number.\n"
     "  Raw: ROWS*COLS little-endian IEEE float32 values, row-major, no header.\n"
