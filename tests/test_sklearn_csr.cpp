@@ -32,9 +32,11 @@ template <class T>
 struct csr_copy {
     std::vector<T> values;
     nmfkit::csr_view<T> view;
-    csr_copy(const std::uint64_t* indptr, const std::uint32_t* indices, const double* v, std::size_t rows, bool pattern)
-        : values(v, v + indptr[rows]) {
-        view = {indptr, indices, pattern ? nullptr : values.data(), rows, skcsr::m, indptr[rows]};
+    csr_copy(const std::uint64_t* indptr, const std::uint32_t* indices, const double* v, std::size_t rows,
+             bool pattern) {
+        const auto nnz = static_cast<std::size_t>(indptr[rows]);
+        values.assign(v, v + nnz);
+        view = {indptr, indices, pattern ? nullptr : values.data(), rows, skcsr::m, nnz};
     }
 };
 

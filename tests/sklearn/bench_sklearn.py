@@ -16,9 +16,10 @@ one thread: a yardstick for the GFLOPS nmfkit_bench prints for whole iterations.
 
 The sparse rows (issue 12): a 20000 x 5000 CSR matrix at 0.5 % density (scipy.sparse.random,
 uniform values), rank 20, MU with the Frobenius (50 iterations) and the KL loss (20), timed the
-same way but interleaved rep by rep, min and median of --reps N runs (default 5). --raw prints
-only the samples, "sample sklearn <row> <ms> <cpu ms>": tests/sklearn/bench_sparse.sh interleaves them
-with nmfkit_bench --sparse-fits --raw in one pinned run and prints the ratios.
+same way but interleaved rep by rep, min and median of --reps N runs (default 5), wall clock
+and process CPU time. --raw prints only the samples, "sample sklearn <row> <ms> <cpu ms>":
+tests/sklearn/bench_sparse.sh interleaves them with nmfkit_bench --sparse-fits --raw in one
+pinned run and prints the ratios.
 
 Without libopenblas0 numpy runs on the reference BLAS (~15x slower); the script refuses that.
 The uniform matrices are drawn by numpy, not nmfkit's generator: the per-iteration cost
