@@ -1,13 +1,18 @@
 // nmfkit benchmark (never run by CTest): float32, single thread, whole fits through the
 // public API, ms per iteration and GFLOPS at 4nmr + 4r²(n+m) flops per iteration.
 //
-//   nmfkit_bench [--kernel scalar|auto] [--quick] [--kernels] [--sparse]
+//   nmfkit_bench [--kernel scalar|auto] [--quick] [--reps N] [--kernels] [--sparse | --sparse-fits [--raw]]
 //
 // --kernels times the two big products (X·Hᵀ via gemm_nt, Wᵀ·X via gemm_tn), both in one
 // pass over X as the solver's one-pass iteration forms them, and the r×r-sized ones
 // directly through the internal kernel tables. --sparse times the CSR kernels on issue 12's
 // 20 000 × 5 000 matrix at 0.5 % density, r = 20, and sums them into the kernel cost of one
-// Frobenius and one KL iteration on CSR (docs/performance.md, "Sparse kernels").
+// Frobenius and one KL iteration on CSR (docs/performance.md, "Sparse kernels"); then it times
+// whole CSR fits through the public API on the same matrix (Frobenius MU, KL MU, Frobenius AMU),
+// ms per iteration = fit() / max_iter, the three rows interleaved rep by rep, min and median
+// (docs/performance.md, "Sparse fits"). --sparse-fits runs only those; --reps N sets the number
+// of timed runs (after one warm-up); --raw prints every sample as "sample nmfkit <row> <ms> <cpu ms>"
+// for tests/sklearn/bench_sparse.sh, which interleaves them with scikit-learn's.
 #include <nmfkit/nmfkit.hpp>
 
 #include "kernels/kernels.hpp"
@@ -16,7 +21,9 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <string>
 #include <vector>
@@ -301,9 +308,11 @@ csr_matrix random_csr(std::size_t n, std::size_t m, double density, std::uint64_
     return X;
 }
 
-void bench_sparse(const nmfkit::detail::kernel_table<float>& k, int reps) {
-    const std::size_t n = 20000, m = 5000, r = 20;
-    const csr_matrix X = random_csr(n, m, 0.005, 3);
+// Issue 12's matrix: 20 000 × 5 000 at 0.5 % density, rank 20.
+constexpr std::size_t k_sparse_n = 20000, k_sparse_m = 5000, k_sparse_r = 20;
+
+void bench_sparse(const csr_matrix& X, const nmfkit::detail::kernel_table<float>& k, int reps) {
+    const std::size_t n = X.n, m = X.m, r = k_sparse_r;
     const std::size_t nnz = X.indices.size();
     std::vector<float> W = uniform(n * r, 7), Ht = uniform(m * r, 8);
     std::vector<float> C(n * r), Ct(m * r), q(nnz), S(r * r), S2(r * r);
@@ -353,10 +362,82 @@ void bench_sparse(const nmfkit::detail::kernel_table<float>& k, int reps) {
                 ms[0] + ms[1] + ms[4], ms[0] + ms[1] + 2 * ms[3]);
 }
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t h = v.size() / 2;
+    return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+
+int bench_sparse_fits(const csr_matrix& X, nmfkit::kernel_choice kc, int reps, bool raw) {
+    struct row {
+        const char* name;  // bench_sklearn.py --sparse names its rows the same way
+        double beta;
+        nmfkit::algorithm solver;
+        std::uint32_t iters;             // scikit-learn's KL is slow: 20 there, so 20 here too
+        std::vector<double> ms, cpu_ms;  // wall clock and process CPU time per iteration
+        double loss = 0;
+    };
+    row rows[] = {{"csr_fro_mu", 2, nmfkit::algorithm::mu, 50, {}, {}},
+                  {"csr_kl_mu", 1, nmfkit::algorithm::mu, 20, {}, {}},
+                  {"csr_fro_amu", 2, nmfkit::algorithm::amu, 50, {}, {}}};
+    const std::size_t n = X.n, m = X.m, r = k_sparse_r, nnz = X.indices.size();
+    const nmfkit::csr_view<float> view(X.indptr.data(), X.indices.data(), X.values.data(), n, m, nnz);
+    std::vector<float> W(n * r), H(r * m);
+    std::vector<std::byte> ws;
+    for (int rep = -1; rep < reps; ++rep) {  // rep -1: the warm-up of every row
+        for (row& rw : rows) {
+            nmfkit::options opt;
+            opt.rank = r;
+            opt.max_iter = rw.iters;
+            opt.tol = 0;
+            opt.seed = 42;
+            opt.beta = rw.beta;
+            opt.solver = rw.solver;
+            opt.kernel = kc;
+            std::size_t bytes = 0;
+            nmfkit::status st = nmfkit::workspace_size<float>(n, m, nnz, opt, bytes);
+            if (st == nmfkit::status::ok) {
+                ws.resize(std::max(ws.size(), bytes + nmfkit::workspace_alignment));
+                void* wsp = nmfkit::align_workspace(ws.data(), ws.size());
+                nmfkit::result res;
+                const auto t0 = clock_type::now();
+                const std::clock_t c0 = std::clock();
+                st = nmfkit::fit<float>(view, {W.data(), n, r}, {H.data(), r, m}, opt, wsp, bytes, res);
+                const double cpu = 1e3 * double(std::clock() - c0) / CLOCKS_PER_SEC / rw.iters;
+                const double ms = 1e3 * std::chrono::duration<double>(clock_type::now() - t0).count() / rw.iters;
+                rw.loss = res.relative_error;
+                if (rep >= 0) {
+                    rw.ms.push_back(ms);
+                    rw.cpu_ms.push_back(cpu);
+                }
+                if (rep >= 0 && raw) std::printf("sample nmfkit %s %.4f %.4f\n", rw.name, ms, cpu);
+            }
+            if (st != nmfkit::status::ok) {
+                std::printf("%s: fit failed: %s\n", rw.name, nmfkit::status_message(st));
+                return 1;
+            }
+        }
+    }
+    if (raw) return 0;
+    std::printf("\nsparse fits through nmfkit::fit (CSR %zux%zu, nnz %zu, r=%zu), ms/iter, %d interleaved runs:\n", n,
+                m, nnz, r, reps);
+    std::printf("  %-14s %6s %9s %9s %9s %9s %9s\n", "row", "iters", "min", "median", "cpu min", "cpu med", "rel.err");
+    for (const row& rw : rows)
+        std::printf("  %-14s %6u %9.3f %9.3f %9.3f %9.3f %9.4f\n", rw.name, rw.iters,
+                    *std::min_element(rw.ms.begin(), rw.ms.end()), median(rw.ms),
+                    *std::min_element(rw.cpu_ms.begin(), rw.cpu_ms.end()), median(rw.cpu_ms), rw.loss);
+    std::printf(
+        "ms/iter = whole fit() / max_iter (tol = 0, random init, seed 42): validation, init and the\n"
+        "final exact loss included; wall clock, and process CPU time (cpu: what a loaded machine's\n"
+        "other processes do not add). scikit-learn, same shape: tests/sklearn/bench_sparse.sh runs both.\n");
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool quick = false, products = false, sparse = false;
+    bool quick = false, products = false, sparse = false, sparse_fits = false, raw = false;
+    int reps_arg = 0;
     nmfkit::kernel_choice kc = nmfkit::kernel_choice::automatic;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -366,6 +447,16 @@ int main(int argc, char** argv) {
             products = true;
         } else if (a == "--sparse") {
             sparse = true;
+        } else if (a == "--sparse-fits") {
+            sparse_fits = true;
+        } else if (a == "--raw") {
+            raw = true;
+        } else if (a == "--reps" && i + 1 < argc) {
+            reps_arg = std::atoi(argv[++i]);
+            if (reps_arg < 1) {
+                std::fprintf(stderr, "--reps needs a count >= 1\n");
+                return 2;
+            }
         } else if (a == "--kernel" && i + 1 < argc) {
             const std::string v = argv[++i];
             if (v == "scalar") kc = nmfkit::kernel_choice::scalar;
@@ -375,20 +466,26 @@ int main(int argc, char** argv) {
                 return 2;
             }
         } else {
-            std::fprintf(stderr, "usage: %s [--kernel scalar|auto] [--quick] [--kernels] [--sparse]\n", argv[0]);
+            std::fprintf(stderr,
+                         "usage: %s [--kernel scalar|auto] [--quick] [--reps N] [--kernels] [--sparse | --sparse-fits "
+                         "[--raw]]\n",
+                         argv[0]);
             return 2;
         }
     }
-    const int reps = quick ? 2 : 5;
+    const int reps = reps_arg ? reps_arg : quick ? 2 : 5;
 
     const nmfkit::detail::kernel_table<float>& k = kc == nmfkit::kernel_choice::scalar
                                                        ? nmfkit::detail::scalar_kernels<float>()
                                                        : nmfkit::detail::best_kernels<float>();
-    std::printf("nmfkit bench: float32, 1 thread, kernel set %s (auto would pick %s)%s\n\n", k.name,
-                nmfkit::default_kernel_name<float>(), quick ? ", --quick" : "");
-    if (sparse) {
-        bench_sparse(k, reps);
-        return 0;
+    if (raw) std::printf("# nmfkit: float32, 1 thread, kernel set %s\n", k.name);
+    else
+        std::printf("nmfkit bench: float32, 1 thread, kernel set %s (auto would pick %s)%s\n\n", k.name,
+                    nmfkit::default_kernel_name<float>(), quick ? ", --quick" : "");
+    if (sparse || sparse_fits) {
+        const csr_matrix X = random_csr(k_sparse_n, k_sparse_m, 0.005, 3);
+        if (!sparse_fits) bench_sparse(X, k, reps);
+        return bench_sparse_fits(X, kc, reps, raw);
     }
     std::vector<dataset> sets;
     dataset digits{"digits", 1797, 64, 16, 200, {}, 0.17, 0.093};

@@ -15,19 +15,25 @@ warm-up fit), so that both can be compared on the same machine at the same time:
 one thread: a yardstick for the GFLOPS nmfkit_bench prints for whole iterations.
 
 The sparse rows (issue 12): a 20000 x 5000 CSR matrix at 0.5 % density (scipy.sparse.random,
-uniform values), rank 20, MU with the Frobenius and the KL loss, timed the same way.
+uniform values), rank 20, MU with the Frobenius (50 iterations) and the KL loss (20), timed the
+same way but interleaved rep by rep, min and median of --reps N runs (default 5), wall clock
+and process CPU time. --raw prints only the samples, "sample sklearn <row> <ms> <cpu ms>":
+tests/sklearn/bench_sparse.sh interleaves them with nmfkit_bench --sparse-fits --raw in one
+pinned run and prints the ratios.
 
 Without libopenblas0 numpy runs on the reference BLAS (~15x slower); the script refuses that.
 The uniform matrices are drawn by numpy, not nmfkit's generator: the per-iteration cost
 of MU does not depend on the values.
 """
 import os
+import statistics
 import sys
 import time
 import warnings
 
 import numpy as np
 import scipy.sparse
+import sklearn
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -36,16 +42,43 @@ warnings.simplefilter("ignore", ConvergenceWarning)
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 
-def ms_per_iteration(X, rank, iters, beta_loss="frobenius"):
-    def fit():
-        model = NMF(n_components=rank, solver="mu", beta_loss=beta_loss, init="random", max_iter=iters, tol=0,
-                    random_state=42)
-        start = time.perf_counter()
-        model.fit(X)
-        return (time.perf_counter() - start) / iters * 1e3
+def timed_fit(X, rank, iters, beta_loss="frobenius", cpu=False):
+    """ms per iteration of one whole fit (tol = 0: exactly `iters` iterations); with cpu, also
+    the process CPU time per iteration (OpenBLAS on one thread runs in this one)."""
+    model = NMF(n_components=rank, solver="mu", beta_loss=beta_loss, init="random", max_iter=iters, tol=0,
+                random_state=42)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    model.fit(X)
+    wall = (time.perf_counter() - start) / iters * 1e3
+    return (wall, (time.process_time() - start_cpu) / iters * 1e3) if cpu else wall
 
-    fit()  # warm-up: page faults, BLAS buffers
-    return min(fit() for _ in range(5))
+
+def ms_per_iteration(X, rank, iters, beta_loss="frobenius"):
+    timed_fit(X, rank, iters, beta_loss)  # warm-up: page faults, BLAS buffers
+    return min(timed_fit(X, rank, iters, beta_loss) for _ in range(5))
+
+
+def sparse_rows(reps, raw):
+    """The CSR rows, interleaved rep by rep after one warm-up of each: min and median."""
+    X = scipy.sparse.random(20000, 5000, density=0.005, format="csr", dtype=np.float32, random_state=3)
+    rows = [("csr_fro_mu", "frobenius", 50), ("csr_kl_mu", "kullback-leibler", 20)]  # nmfkit_bench's names
+    samples = {name: ([], []) for name, _, _ in rows}
+    for rep in range(-1, reps):
+        for name, loss, iters in rows:
+            ms, cpu = timed_fit(X, 20, iters, loss, cpu=True)
+            if rep >= 0:
+                samples[name][0].append(ms)
+                samples[name][1].append(cpu)
+                if raw:
+                    print(f"sample sklearn {name} {ms:.4f} {cpu:.4f}", flush=True)
+    if raw:
+        return
+    print(f"\ncsr 20000x5000 nnz {X.nnz}, r=20, ms/iter over {reps} interleaved runs (wall clock, process CPU time):")
+    print(f"  {'row':<14}{'iters':>6}{'min':>10}{'median':>10}{'cpu min':>10}{'cpu med':>10}")
+    for name, _, iters in rows:
+        wall, cpu = samples[name]
+        print(f"  {name:<14}{iters:>6}{min(wall):>10.4g}{statistics.median(wall):>10.4g}"
+              f"{min(cpu):>10.4g}{statistics.median(cpu):>10.4g}")
 
 
 def sgemm_gflops(n):
@@ -66,7 +99,10 @@ def main():
     blas = [p for p in threadpool_info() if p.get("user_api") == "blas"]
     if not any(p.get("internal_api") == "openblas" for p in blas):
         sys.exit("numpy is not using OpenBLAS (apt-get install libopenblas0-pthread)")
-    only_sparse = "--sparse" in sys.argv[1:]
+    args = sys.argv[1:]
+    only_sparse = "--sparse" in args
+    raw = "--raw" in args
+    reps = int(args[args.index("--reps") + 1]) if "--reps" in args else 5
     rng = np.random.default_rng(0)
     digits = np.fromfile(os.path.join(REPO, "data", "digits", "digits_1797x64_f32le.raw"), dtype="<f4")
     sets = [
@@ -76,15 +112,17 @@ def main():
     ]
     with threadpool_limits(limits=1):
         arch = ", ".join(f"{p['internal_api']} {p.get('version')} {p.get('architecture')}" for p in blas)
+        if raw:
+            print(f"# scikit-learn {sklearn.__version__}, scipy {scipy.__version__}, {arch}, 1 thread")
+            sparse_rows(reps, raw)
+            return
         print(f"scikit-learn NMF(solver='mu'), float32, 1 thread, {arch}")
-        print(f"{'dataset (n x m, r)':<24}{'iters':>6}{'ms/iter':>10}")
-        for name, X, rank, iters in [] if only_sparse else sets:
-            print(f"{name:<24}{iters:>6}{ms_per_iteration(X, rank, iters):>10.4g}", flush=True)
-        X = scipy.sparse.random(20000, 5000, density=0.005, format="csr", dtype=np.float32, random_state=3)
-        for loss, iters in (("frobenius", 50), ("kullback-leibler", 20)):
-            name = f"csr 20000x5000 r=20 {'KL' if loss != 'frobenius' else 'Fro'}"
-            print(f"{name:<24}{iters:>6}{ms_per_iteration(X, 20, iters, loss):>10.4g}", flush=True)
-        if "--sgemm" in sys.argv[1:]:
+        if not only_sparse:
+            print(f"{'dataset (n x m, r)':<24}{'iters':>6}{'ms/iter':>10}")
+            for name, X, rank, iters in sets:
+                print(f"{name:<24}{iters:>6}{ms_per_iteration(X, rank, iters):>10.4g}", flush=True)
+        sparse_rows(reps, raw)
+        if "--sgemm" in args:
             for n in (1000, 2000, 4000):
                 print(f"OpenBLAS sgemm {n}x{n}x{n}: {sgemm_gflops(n):.1f} GFLOPS", flush=True)
 
