@@ -220,8 +220,11 @@ struct result {
     // column of the first offending entry. matrix_id::none otherwise.
     matrix_id bad_matrix = matrix_id::none;
     std::size_t bad_row = 0;
-    std::size_t bad_col = 0;    // sparse X: the entry's column (0 on csr_bad_indptr / csr_nnz_mismatch)
-    std::size_t bad_entry = 0;  // sparse X: the entry's offset k in indices/values
+    // Sparse X: bad_col is the entry's column and bad_entry its offset k in indices/values; on
+    // csr_bad_indptr bad_row is the index of the bad offset (0 when indptr[0] ≠ 0, i + 1 when
+    // indptr[i + 1] < indptr[i]) and bad_entry its value, on csr_nnz_mismatch bad_row is rows.
+    std::size_t bad_col = 0;
+    std::size_t bad_entry = 0;
     // Entries the loss and relative_error sum over: n·m, or the observed ones under
     // options::missing (the loss is then D_β over the observed entries and relative_error
     // ‖M∘(X − W·H)‖_F / ‖M∘X‖_F).

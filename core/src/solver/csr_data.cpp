@@ -254,7 +254,7 @@ void csr_exact_loss(const void* x, const kernel_table<T>&, const_matrix_view<T> 
         }
     }
     sq = s_sum;
-    div = beta == 2 ? 0.5 * sq : d_sum;
+    div = beta == 2 ? 0.5 * sq : (d_sum > 0 ? d_sum : 0.0);  // D ≥ 0: a near-exact fit rounds to ±1e-16
 }
 
 // ---- other β: dense tiles of W·H ---------------------------------------------------------------
