@@ -156,6 +156,21 @@ void csr_sampled_side(const void* x, const kernel_table<T>& k, bool w_side, cons
     untranspose(acc, r, m, den, m, false);  // Wᵀ·(M∘WH)
 }
 
+// Σ_t a[t]·b[t] in double, in four partial sums (a single chain waits on every add's latency).
+template <class T>
+double dot_double(const T* a, const T* b, std::size_t len) noexcept {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    std::size_t t = 0;
+    for (; t + 4 <= len; t += 4) {
+        s0 += double(a[t]) * double(b[t]);
+        s1 += double(a[t + 1]) * double(b[t + 1]);
+        s2 += double(a[t + 2]) * double(b[t + 2]);
+        s3 += double(a[t + 3]) * double(b[t + 3]);
+    }
+    for (; t < len; ++t) s0 += double(a[t]) * double(b[t]);
+    return (s0 + s1) + (s2 + s3);
+}
+
 // ⟨WᵀW, HHᵀ⟩ = Σ_ij (W·H)²_ij and Σ_ij (W·H)_ij = Σ_c (Σ_i W_ic)(Σ_j H_cj), in double: the unstored
 // entries' share of the exact loss. The Gram matrices in 16×16 blocks on the stack.
 template <class T>
@@ -175,13 +190,7 @@ double quad_term(const_matrix_view<T> W, const_matrix_view<T> H) noexcept {
                 }
             }
             for (std::size_t a = 0; a < na; ++a)
-                for (std::size_t b = 0; b < nb; ++b) {
-                    const T* ha = H.row(a0 + a);
-                    const T* hb = H.row(b0 + b);
-                    double s = 0;
-                    for (std::size_t j = 0; j < H.cols; ++j) s += double(ha[j]) * double(hb[j]);
-                    gh[a][b] = s;
-                }
+                for (std::size_t b = 0; b < nb; ++b) gh[a][b] = dot_double(H.row(a0 + a), H.row(b0 + b), H.cols);
             double block = 0;
             for (std::size_t a = 0; a < na; ++a)
                 for (std::size_t b = 0; b < nb; ++b) block += gw[a][b] * gh[a][b];
@@ -226,8 +235,7 @@ void csr_exact_loss(const void* x, const kernel_table<T>&, const_matrix_view<T> 
             const std::size_t j = X.indices[q];
             double p = 0;
             if (ht) {
-                const T* h = ht + j * r;
-                for (std::size_t t = 0; t < r; ++t) p += double(w[t]) * double(h[t]);
+                p = dot_double(w, ht + j * r, r);
             } else {
                 for (std::size_t t = 0; t < r; ++t) p += double(w[t]) * double(H(t, j));
             }
