@@ -170,14 +170,6 @@ inline bool rel_eq(double a, double b, double tol) {
     } while (0)
 
 template <class T>
-bool all_finite_nonneg(const matrix<T>& a) {
-    for (std::size_t i = 0; i < a.rows; ++i)
-        for (std::size_t j = 0; j < a.cols; ++j)
-            if (!(a(i, j) >= 0) || !std::isfinite(a(i, j))) return false;
-    return true;
-}
-
-template <class T>
 workspace make_csr_workspace(const csr<T>& X, const nmfkit::options& opt) {
     std::size_t bytes = 0;
     if (nmfkit::workspace_size<T>(X.rows, X.cols, X.nnz(), opt, bytes) != nmfkit::status::ok) bytes = 0;

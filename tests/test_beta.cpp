@@ -20,24 +20,6 @@ using nmfkit::status;
 
 namespace {
 
-template <class T>
-matrix<T> from_array(const double* a, std::size_t rows, std::size_t cols) {
-    matrix<T> out(rows, cols);
-    for (std::size_t i = 0; i < rows; ++i)
-        for (std::size_t j = 0; j < cols; ++j) out(i, j) = static_cast<T>(a[i * cols + j]);
-    return out;
-}
-
-nmfkit::options opts(std::size_t rank, std::uint32_t iters, double beta = 2, std::uint64_t seed = 1) {
-    nmfkit::options o;
-    o.rank = rank;
-    o.max_iter = iters;
-    o.tol = 0;
-    o.beta = beta;
-    o.seed = seed;
-    return o;
-}
-
 // The objective the updates minimize, computed by the test: D_β + penalties.
 template <class T>
 double objective(const matrix<T>& X, const matrix<T>& W, const matrix<T>& H, const nmfkit::options& o) {
@@ -65,7 +47,7 @@ TEST_CASE("agreement with scikit-learn NMF(solver='mu') from the same custom sta
         const auto X = from_array<double>(c.X, skref::n, skref::m);
         auto W = from_array<double>(skref::W0, skref::n, skref::r);
         auto H = from_array<double>(skref::H0, skref::r, skref::m);
-        nmfkit::options o = opts(skref::r, skref::iterations, c.beta);
+        nmfkit::options o = beta_opts(skref::r, skref::iterations, c.beta);
         o.init = nmfkit::init_method::custom;
         o.alpha_w = c.alpha_w;
         o.alpha_h = c.alpha_h;
@@ -84,7 +66,7 @@ TEST_CASE("transform agrees with scikit-learn's NMF.transform") {
         const auto X = from_array<double>(c.X, skref::n, skref::m);
         const auto H = from_array<double>(c.H, skref::r, skref::m);
         matrix<double> W(skref::n, skref::r);
-        nmfkit::options o = opts(skref::r, skref::iterations, c.beta);
+        nmfkit::options o = beta_opts(skref::r, skref::iterations, c.beta);
         workspace ws = make_workspace<double>(skref::n, skref::m, o);
         nmfkit::result res;
         REQUIRE(nmfkit::transform<double>(X.cview(), H.cview(), W.view(), o, ws.ptr, ws.bytes, res) == status::ok);
@@ -105,7 +87,7 @@ TEST_CASE("the objective never increases, for every beta, with and without penal
                         else if (rng.uniform() < 0.15) X(i, j) = 0;  // exact zeros otherwise
                     }
                 matrix<double> W(n, r), H(r, m);
-                nmfkit::options o = opts(r, 25, beta, 100 + trial);
+                nmfkit::options o = beta_opts(r, 25, beta, 100 + trial);
                 o.check_every = 1;
                 if (regularized) {
                     o.alpha_w = 0.05 * rng.uniform();
@@ -142,9 +124,9 @@ TEST_CASE("KL and IS fits make progress and stay finite in float32") {
     for (auto& v : X.data) v += 0.01f;
     for (double beta : {1.0, 0.0, 0.5}) {
         matrix<float> W(60, 5), H(5, 40);
-        nmfkit::options o = opts(5, 100, beta, 3);
+        nmfkit::options o = beta_opts(5, 100, beta, 3);
         nmfkit::result start, res;
-        REQUIRE(run_fit(X, W, H, opts(5, 0, beta, 3), start) == status::ok);
+        REQUIRE(run_fit(X, W, H, beta_opts(5, 0, beta, 3), start) == status::ok);
         REQUIRE(run_fit(X, W, H, o, res) == status::ok);
         INFO("beta " << beta);
         CHECK(std::isfinite(res.loss));
@@ -248,7 +230,7 @@ TEST_CASE("NNDSVD reproduces its construction on a matrix with a known non-negat
     }
     for (auto init : {nmfkit::init_method::nndsvd, nmfkit::init_method::nndsvda, nmfkit::init_method::nndsvdar}) {
         matrix<double> W(n, 3), H(3, m);
-        nmfkit::options o = opts(3, 0);
+        nmfkit::options o = beta_opts(3, 0);
         o.init = init;
         nmfkit::result res;
         REQUIRE(run_fit(X, W, H, o, res) == status::ok);
@@ -282,7 +264,7 @@ TEST_CASE("NNDSVD output is non-negative, deterministic, and a good start") {
     auto X = random_matrix<float>(50, 35, rng, 2.0);
     nmfkit::result rnd, a, b;
     matrix<float> W1(50, 6), H1(6, 35), W2(50, 6), H2(6, 35), W3(50, 6), H3(6, 35);
-    nmfkit::options o = opts(6, 0, 2, 7);
+    nmfkit::options o = beta_opts(6, 0, 2, 7);
     o.init = nmfkit::init_method::nndsvda;
     REQUIRE(run_fit(X, W1, H1, o, a) == status::ok);
     REQUIRE(run_fit(X, W2, H2, o, b) == status::ok);
@@ -293,7 +275,7 @@ TEST_CASE("NNDSVD output is non-negative, deterministic, and a good start") {
     // The SVD start (nndsvd, nndsvdar) is better than random; nndsvda fills the zeros of
     // the split singular vectors with mean(X), which scikit-learn also does (its error on
     // uniform data is large too), and pays off only after iterating.
-    REQUIRE(run_fit(X, W3, H3, opts(6, 0, 2, 7), rnd) == status::ok);
+    REQUIRE(run_fit(X, W3, H3, beta_opts(6, 0, 2, 7), rnd) == status::ok);
     for (auto init : {nmfkit::init_method::nndsvd, nmfkit::init_method::nndsvdar}) {
         o.init = init;
         REQUIRE(run_fit(X, W3, H3, o, a) == status::ok);
@@ -317,7 +299,7 @@ TEST_CASE("transform recovers the weights of a planted factorization; inverse_tr
         }
     for (double beta : {2.0, 1.0}) {
         INFO("beta " << beta);
-        nmfkit::options o = opts(r, 3000, beta);
+        nmfkit::options o = beta_opts(r, 3000, beta);
         workspace ws = make_workspace<double>(n, m, o);
         nmfkit::result res;
         matrix<double> W(n, r), H(r, m);
@@ -333,7 +315,7 @@ TEST_CASE("accelerated MU: monotone, and ahead of MU after the same number of it
     splitmix rng(40);
     auto X = random_matrix<double>(80, 60, rng, 1.0);
     matrix<double> Wm(80, 8), Hm(8, 60), Wa(80, 8), Ha(8, 60);
-    nmfkit::options o = opts(8, 30, 2, 5);
+    nmfkit::options o = beta_opts(8, 30, 2, 5);
     nmfkit::result mu, amu;
     REQUIRE(run_fit(X, Wm, Hm, o, mu) == status::ok);
     o.solver = nmfkit::algorithm::amu;
@@ -355,7 +337,7 @@ TEST_CASE("accelerated MU: monotone, and ahead of MU after the same number of it
 }
 
 TEST_CASE("KL needs no n x m buffer: workspace of a 20000 x 5000 problem") {
-    nmfkit::options o = opts(20, 100, 1.0);
+    nmfkit::options o = beta_opts(20, 100, 1.0);
     std::size_t bytes = 0;
     REQUIRE(nmfkit::workspace_size<float>(20000, 5000, o, bytes) == status::ok);
     const std::size_t nm_floats = 20000ull * 5000ull * sizeof(float);
@@ -372,7 +354,7 @@ TEST_CASE("new bad inputs each have their own error") {
     matrix<double> W(6, 2), H(2, 5);
     nmfkit::result res;
     auto fit = [&](const nmfkit::options& o) { return run_fit(X, W, H, o, res); };
-    nmfkit::options o = opts(2, 5);
+    nmfkit::options o = beta_opts(2, 5);
     SUBCASE("beta <= 0 with a zero in X") {
         X(4, 3) = 0;
         o.beta = 0;

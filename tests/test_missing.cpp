@@ -21,16 +21,6 @@ using nmfkit::status;
 
 namespace {
 
-nmfkit::options opts(std::size_t rank, std::uint32_t iters, double beta = 2, std::uint64_t seed = 1) {
-    nmfkit::options o;
-    o.rank = rank;
-    o.max_iter = iters;
-    o.tol = 0;
-    o.beta = beta;
-    o.seed = seed;
-    return o;
-}
-
 std::uint64_t count_observed(const matrix<unsigned char>& mask) {
     std::uint64_t c = 0;
     for (std::size_t i = 0; i < mask.rows; ++i)
@@ -78,7 +68,7 @@ TEST_CASE_TEMPLATE("a masked fit with no entry missing is the unmasked fit", T, 
                     CAPTURE(beta);
                     CAPTURE(std::string(nmfkit::name(init)));
                     CAPTURE(penalized);
-                    nmfkit::options o = opts(r, 20, beta, 9);
+                    nmfkit::options o = beta_opts(r, 20, beta, 9);
                     o.init = init;
                     if (penalized) {
                         o.alpha_w = 0.05;
@@ -136,7 +126,7 @@ TEST_CASE_TEMPLATE("dense missing = nan and CSR missing = unstored are the same 
                 CAPTURE(beta);
                 CAPTURE(std::string(nmfkit::name(init)));
                 CAPTURE(penalized);
-                nmfkit::options o = opts(r, 20, beta, 12);
+                nmfkit::options o = beta_opts(r, 20, beta, 12);
                 o.init = init;
                 if (penalized) {
                     o.alpha_w = 0.1;
@@ -198,7 +188,7 @@ TEST_CASE("the observed-entry loss never increases: random masks, Frobenius and 
                 auto observed = [&mask](std::size_t i, std::size_t j) { return mask(i, j) != 0; };
                 const auto Xnan = with_nans(X, mask);
                 const auto Xcsr = observed_csr(X, mask);
-                nmfkit::options o = opts(r, 30, beta, 50 + trial);
+                nmfkit::options o = beta_opts(r, 30, beta, 50 + trial);
                 o.check_every = 1;
                 o.missing = sparse ? missing_entries::unstored : missing_entries::nan;
                 matrix<double> W(n, r), H(r, m);
@@ -258,7 +248,7 @@ TEST_CASE_TEMPLATE("result.observed, loss and relative_error are over the observ
         for (int sparse = 0; sparse < 2; ++sparse) {
             CAPTURE(beta);
             CAPTURE(sparse);
-            nmfkit::options o = opts(r, 25, beta, 4);
+            nmfkit::options o = beta_opts(r, 25, beta, 4);
             o.missing = sparse ? missing_entries::unstored : missing_entries::nan;
             o.check_every = 5;
             matrix<T> W(n, r), H(r, m);
@@ -313,7 +303,7 @@ TEST_CASE("a planted rank-5 matrix with 40 % missing is completed (dense nan and
     auto observed = [&mask](std::size_t i, std::size_t j) { return mask(i, j) != 0; };
     const auto Xnan = with_nans(X, mask);
     const auto Xcsr = observed_csr(X, mask);
-    nmfkit::options o = opts(r, 1000, 2, 11);
+    nmfkit::options o = beta_opts(r, 1000, 2, 11);
     double errors[2] = {1, 1};
     for (int sparse = 0; sparse < 2; ++sparse) {
         CAPTURE(sparse);
@@ -353,7 +343,7 @@ TEST_CASE_TEMPLATE("a row or column without an observed entry gets zeros, never 
                     CAPTURE(std::string(nmfkit::name(init)));
                     CAPTURE(sparse);
                     CAPTURE(penalized);
-                    nmfkit::options o = opts(r, 20, beta, 6);
+                    nmfkit::options o = beta_opts(r, 20, beta, 6);
                     o.init = init;
                     o.missing = sparse ? missing_entries::unstored : missing_entries::nan;
                     if (penalized) {
@@ -390,7 +380,7 @@ TEST_CASE("nothing observed at all: zeros everywhere, zero loss and error, no Na
         for (int sparse = 0; sparse < 2; ++sparse) {
             CAPTURE(beta);
             CAPTURE(sparse);
-            nmfkit::options o = opts(r, 10, beta);
+            nmfkit::options o = beta_opts(r, 10, beta);
             o.missing = sparse ? missing_entries::unstored : missing_entries::nan;
             matrix<double> W(n, r), H(r, m);
             nmfkit::result res;
@@ -422,7 +412,7 @@ TEST_CASE_TEMPLATE("transform folds in new rows with missing entries", T, float,
     const auto Xcsr = observed_csr(Xnew, mask);
     for (double beta : {2.0, 1.0}) {
         CAPTURE(beta);
-        nmfkit::options o = opts(r, 1000, beta);
+        nmfkit::options o = beta_opts(r, 1000, beta);
         nmfkit::result a, b;
         matrix<T> Wd(rows, r), Ws(rows, r);
         o.missing = missing_entries::nan;
@@ -469,7 +459,7 @@ TEST_CASE("fold-in against a fitted H recovers a new row's hidden entries") {
         for (std::size_t j = 0; j < m; ++j) Xtrain(i, j) = X(i, j);
     matrix<double> W(n, r), H(r, m);
     nmfkit::result res;
-    REQUIRE(run_fit(Xtrain, W, H, opts(r, 1000, 2, 3), res) == status::ok);
+    REQUIRE(run_fit(Xtrain, W, H, beta_opts(r, 1000, 2, 3), res) == status::ok);
     REQUIRE(res.relative_error < 5e-3);  // 2.0e-3 after 1000 iterations
     matrix<double> row(1, m);
     matrix<unsigned char> mask(1, m, 0, 1);
@@ -479,7 +469,7 @@ TEST_CASE("fold-in against a fitted H recovers a new row's hidden entries") {
     }
     const auto rnan = with_nans(row, mask);
     const auto rcsr = observed_csr(row, mask);
-    nmfkit::options o = opts(r, 1000);
+    nmfkit::options o = beta_opts(r, 1000);
     o.missing = missing_entries::nan;
     matrix<double> w(1, r), w2(1, r);
     workspace ws = make_workspace<double>(1, m, o);
@@ -501,7 +491,7 @@ TEST_CASE("invalid_missing and invalid_solver") {
     const auto Xcsr = to_csr(X);
     matrix<double> W(n, r), H(r, m);
     nmfkit::result res;
-    nmfkit::options o = opts(r, 5);
+    nmfkit::options o = beta_opts(r, 5);
     workspace wd = make_workspace<double>(n, m, o);
     workspace wsp = make_csr_workspace(Xcsr, o);
     auto dense_fit = [&](const nmfkit::options& op) {

@@ -19,14 +19,6 @@ using nmfkit::status;
 
 namespace {
 
-template <class T>
-matrix<T> from_array(const double* a, std::size_t rows, std::size_t cols) {
-    matrix<T> out(rows, cols);
-    for (std::size_t i = 0; i < rows; ++i)
-        for (std::size_t j = 0; j < cols; ++j) out(i, j) = static_cast<T>(a[i * cols + j]);
-    return out;
-}
-
 // The reference CSR arrays with values of type T (none for a pattern matrix).
 template <class T>
 struct csr_copy {
@@ -40,7 +32,7 @@ struct csr_copy {
     }
 };
 
-nmfkit::options opts(const skcsr::fit_case& c) {
+nmfkit::options beta_opts(const skcsr::fit_case& c) {
     nmfkit::options o;
     o.rank = skcsr::r;
     o.max_iter = skcsr::iterations;
@@ -71,7 +63,7 @@ void check_fits(double tol) {
         const csr_copy<T> X(skcsr::indptr, skcsr::indices, skcsr::values, skcsr::n, c.pattern);
         auto W = from_array<T>(skcsr::W0, skcsr::n, skcsr::r);
         auto H = from_array<T>(skcsr::H0, skcsr::r, skcsr::m);
-        nmfkit::options o = opts(c);
+        nmfkit::options o = beta_opts(c);
         o.init = nmfkit::init_method::custom;
         workspace ws = csr_workspace(X.view, o);
         nmfkit::result res;
@@ -118,7 +110,7 @@ TEST_CASE("CSR transform agrees with scikit-learn's NMF.transform on a CSR matri
                                  false);
         const auto H = from_array<double>(c.H, skcsr::r, skcsr::m);
         matrix<double> W(skcsr::n, skcsr::r);
-        const nmfkit::options o = opts(c);
+        const nmfkit::options o = beta_opts(c);
         workspace ws = csr_workspace(X.view, o);
         nmfkit::result res;
         REQUIRE(nmfkit::transform<double>(X.view, H.cview(), W.view(), o, ws.ptr, ws.bytes, res) == status::ok);

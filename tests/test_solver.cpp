@@ -30,14 +30,6 @@ nmfkit::options opts(std::size_t rank, std::uint32_t iters, double tol = 0, std:
     return o;
 }
 
-template <class T>
-bool all_finite_nonneg(const matrix<T>& a) {
-    for (std::size_t i = 0; i < a.rows; ++i)
-        for (std::size_t j = 0; j < a.cols; ++j)
-            if (!(a(i, j) >= 0) || !std::isfinite(a(i, j))) return false;
-    return true;
-}
-
 }  // namespace
 
 TEST_CASE("one iteration on a 2x2 problem matches the update computed by hand") {

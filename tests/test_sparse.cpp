@@ -20,16 +20,6 @@ using nmfkit::status;
 
 namespace {
 
-nmfkit::options opts(std::size_t rank, std::uint32_t iters, double beta = 2, std::uint64_t seed = 1) {
-    nmfkit::options o;
-    o.rank = rank;
-    o.max_iter = iters;
-    o.tol = 0;
-    o.beta = beta;
-    o.seed = seed;
-    return o;
-}
-
 const char* init_name(nmfkit::init_method i) { return nmfkit::name(i); }
 
 // Relative agreement of CSR and dense results after 20 iterations. Both paths compute the same
@@ -80,7 +70,7 @@ TEST_CASE_TEMPLATE("a CSR fit is the dense fit of the same matrix", T, float, do
                 if (init != nmfkit::init_method::custom &&
                     (v.alpha_w + v.alpha_h > 0 || v.solver == nmfkit::algorithm::amu))
                     continue;
-                nmfkit::options o = opts(r, 20, v.beta, 40 + s);
+                nmfkit::options o = beta_opts(r, 20, v.beta, 40 + s);
                 o.solver = v.solver;
                 o.alpha_w = v.alpha_w;
                 o.alpha_h = v.alpha_h;
@@ -127,7 +117,7 @@ TEST_CASE_TEMPLATE("CSR fits: scalar and best kernels agree; padded W and H stri
                 CAPTURE(r);
                 CAPTURE(beta);
                 CAPTURE(std::string(nmfkit::name(miss)));
-                nmfkit::options o = opts(r, 8, beta);
+                nmfkit::options o = beta_opts(r, 8, beta);
                 o.init = nmfkit::init_method::custom;
                 o.missing = miss;
                 auto Wa = W0, Ha = H0, Ws = W0, Hs = H0;
@@ -168,7 +158,7 @@ TEST_CASE_TEMPLATE("transform and transform_columns on CSR are the dense ones", 
         for (int penalized = 0; penalized < 2; ++penalized) {
             CAPTURE(beta);
             CAPTURE(penalized);
-            nmfkit::options o = opts(r, 20, beta);
+            nmfkit::options o = beta_opts(r, 20, beta);
             if (penalized) {
                 o.alpha_w = o.alpha_h = 0.05;
                 o.l1_ratio = 0.5;
@@ -203,7 +193,7 @@ TEST_CASE_TEMPLATE("the resumable solver on CSR: slices give exactly the one-sho
         for (auto miss : {nmfkit::missing_entries::none, nmfkit::missing_entries::unstored}) {
             CAPTURE(beta);
             CAPTURE(std::string(nmfkit::name(miss)));
-            nmfkit::options o = opts(r, 19, beta, 77);
+            nmfkit::options o = beta_opts(r, 19, beta, 77);
             o.tol = 1e-7;
             o.check_every = 3;
             o.missing = miss;
@@ -247,7 +237,7 @@ TEST_CASE("the progress callback on CSR sees the dense fit's checks and can canc
     };
     for (double beta : {2.0, 1.0}) {
         CAPTURE(beta);
-        nmfkit::options o = opts(r, 23, beta, 3);
+        nmfkit::options o = beta_opts(r, 23, beta, 3);
         o.check_every = 5;
         matrix<double> W(n, r), H(r, m), Wd(n, r), Hd(r, m);
         log_t sparse_log{{}, {}, 1000}, dense_log{{}, {}, 1000};
@@ -289,7 +279,7 @@ TEST_CASE_TEMPLATE("a pattern matrix (values == nullptr) is the matrix of ones a
         for (auto init : {nmfkit::init_method::custom, nmfkit::init_method::nndsvda}) {
             CAPTURE(beta);
             CAPTURE(std::string(init_name(init)));
-            nmfkit::options o = opts(r, 15, beta, 8);
+            nmfkit::options o = beta_opts(r, 15, beta, 8);
             o.init = init;
             auto W1 = W0, H1 = H0, W2 = W0, H2 = H0;
             nmfkit::result a, b;
@@ -329,7 +319,7 @@ TEST_CASE_TEMPLATE("empty rows and columns of a CSR X fit like the dense zero ro
         for (auto init : {nmfkit::init_method::custom, nmfkit::init_method::nndsvda}) {
             CAPTURE(beta);
             CAPTURE(std::string(init_name(init)));
-            nmfkit::options o = opts(r, 20, beta, 2);
+            nmfkit::options o = beta_opts(r, 20, beta, 2);
             o.init = init;
             auto Wd = W0, Hd = H0, Ws = W0, Hs = H0;
             nmfkit::result dense, sparse;
@@ -361,7 +351,7 @@ TEST_CASE_TEMPLATE("an all-zero CSR X (nnz = 0): the dense all-zero fit, no NaN 
         for (auto init : {nmfkit::init_method::random, nmfkit::init_method::custom, nmfkit::init_method::nndsvda}) {
             CAPTURE(beta);
             CAPTURE(std::string(init_name(init)));
-            nmfkit::options o = opts(r, 30, beta);
+            nmfkit::options o = beta_opts(r, 30, beta);
             o.init = init;
             o.tol = 1e-4;
             auto Wd = W0, Hd = H0, Ws = W0, Hs = H0;
@@ -452,7 +442,7 @@ TEST_CASE_TEMPLATE("the Frobenius loss on CSR stays exact when the fit is nearly
     CHECK_REL(sparse, direct, 1e-3);
     CHECK_REL(stored, direct, 1e-3);
     // A fit's reported loss is exact too (0 iterations: the loss of the custom start).
-    nmfkit::options o = opts(r, 0, 2.0);
+    nmfkit::options o = beta_opts(r, 0, 2.0);
     o.init = nmfkit::init_method::custom;
     auto W1 = W, H1 = H;
     nmfkit::result res;
@@ -478,7 +468,7 @@ csr<T> small_csr() {
 template <class T>
 status fit_small(const csr<T>& c, nmfkit::result& res, double beta = 2,
                  nmfkit::missing_entries miss = nmfkit::missing_entries::none) {
-    nmfkit::options o = opts(2, 3, beta);
+    nmfkit::options o = beta_opts(2, 3, beta);
     o.missing = miss;
     matrix<T> W(c.rows, 2), H(2, c.cols);
     res = nmfkit::result{};
@@ -616,7 +606,7 @@ TEST_CASE_TEMPLATE("every malformed CSR array has its own status and position", 
     SUBCASE("null arrays") {
         auto v = c.view();
         matrix<T> W(4, 2), H(2, 5);
-        nmfkit::options o = opts(2, 3);
+        nmfkit::options o = beta_opts(2, 3);
         workspace ws = make_csr_workspace(c, o);
         v.indptr = nullptr;
         CHECK(nmfkit::fit<T>(v, W.view(), H.view(), o, ws.ptr, ws.bytes, res) == status::null_pointer);
@@ -626,7 +616,7 @@ TEST_CASE_TEMPLATE("every malformed CSR array has its own status and position", 
     }
     SUBCASE("W, H or the workspace inside the CSR arrays") {
         // X's arrays are only read and may share memory; a written buffer may not overlap them.
-        nmfkit::options o = opts(2, 3);
+        nmfkit::options o = beta_opts(2, 3);
         workspace ws = make_csr_workspace(c, o);
         matrix<T> W(4, 2), H(2, 5);
         std::vector<T> shared(64, T(1));
@@ -649,7 +639,7 @@ TEST_CASE_TEMPLATE("every malformed CSR array has its own status and position", 
     }
     SUBCASE("transform, transform_columns, the solver and beta_divergence validate too") {
         c.indices[3] = 0;  // row 1: 0, 0, 4
-        nmfkit::options o = opts(2, 3);
+        nmfkit::options o = beta_opts(2, 3);
         workspace ws = make_csr_workspace(c, o);
         matrix<T> W(4, 2, 0, T(1)), H(2, 5, 0, T(1));
         CHECK(nmfkit::transform<T>(c.view(), H.cview(), W.view(), o, ws.ptr, ws.bytes, res) ==
@@ -686,7 +676,7 @@ TEST_CASE_TEMPLATE("CSR workspace: within workspace_bound, enough, never overrun
                     for (auto miss : {nmfkit::missing_entries::none, nmfkit::missing_entries::unstored}) {
                         // Sparse input for β > 0; every entry stored (positive) for β ≤ 0.
                         const auto X = beta > 0 ? to_csr(random_sparse<T>(n, m, 0.15, rng, 2.0)) : full;
-                        nmfkit::options o = opts(r, 2, beta, 5);
+                        nmfkit::options o = beta_opts(r, 2, beta, 5);
                         o.init = init;
                         o.missing = miss;
                         CAPTURE(n);
@@ -727,7 +717,7 @@ TEST_CASE_TEMPLATE("CSR workspace: within workspace_bound, enough, never overrun
 // nmfkit.hpp: a sparse X needs O((n + m)·r + r²) elements plus a buffer of min(nnz, max(m, 2^16))
 // values for β ∈ {1, 2}, missing entries or not — never n×m. 20000×5000 at 0.5 % density, r = 20.
 TEST_CASE("CSR workspace: O((n + m) r) plus a buffer of min(nnz, max(m, 2^16)) values") {
-    nmfkit::options o = opts(20, 100, 2.0);
+    nmfkit::options o = beta_opts(20, 100, 2.0);
     const std::size_t n = 20000, m = 5000, nnz = 500000;
     std::size_t frobenius = 0, kl = 0, masked = 0, few = 0;
     REQUIRE(nmfkit::workspace_size<float>(n, m, nnz, o, frobenius) == status::ok);
@@ -752,7 +742,7 @@ TEST_CASE("accelerated MU on a sparse CSR X: monotone, and ahead of MU after the
     splitmix rng(511);
     const std::size_t n = 90, m = 70, r = 6;
     const auto X = to_csr(random_sparse<double>(n, m, 0.15, rng, 2.0));
-    nmfkit::options o = opts(r, 30, 2, 5);
+    nmfkit::options o = beta_opts(r, 30, 2, 5);
     o.alpha_w = 0.01;
     o.l1_ratio = 0.5;
     matrix<double> Wm(n, r), Hm(r, m), Wa(n, r), Ha(r, m);
@@ -782,7 +772,7 @@ TEST_CASE("float, beta = 0.5, a sparse X: dense and CSR fits stay finite") {
     const auto Xd = random_sparse<float>(37, 29, 0.3, rng, 3.0);
     const auto X = to_csr(Xd);
     const auto W0 = random_matrix<float>(37, 4, rng, 1.0), H0 = random_matrix<float>(4, 29, rng, 1.0);
-    nmfkit::options o = opts(4, 40, 0.5);
+    nmfkit::options o = beta_opts(4, 40, 0.5);
     o.init = nmfkit::init_method::custom;
     auto Wd = W0, Hd = H0, Ws = W0, Hs = H0;
     nmfkit::result dense, sparse;

@@ -139,4 +139,33 @@ matrix<T> convert(const matrix<U>& a) {
     return b;
 }
 
+// Every entry finite and ≥ 0 (what every fit must return).
+template <class T>
+bool all_finite_nonneg(const matrix<T>& a) {
+    for (std::size_t i = 0; i < a.rows; ++i)
+        for (std::size_t j = 0; j < a.cols; ++j)
+            if (!(a(i, j) >= 0) || !std::isfinite(a(i, j))) return false;
+    return true;
+}
+
+// A row-major array (a committed scikit-learn reference) as a matrix of T.
+template <class T>
+matrix<T> from_array(const double* a, std::size_t rows, std::size_t cols) {
+    matrix<T> out(rows, cols);
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j) out(i, j) = static_cast<T>(a[i * cols + j]);
+    return out;
+}
+
+// Options of a fixed-length fit: tol = 0 runs exactly `iters` iterations.
+inline nmfkit::options beta_opts(std::size_t rank, std::uint32_t iters, double beta = 2, std::uint64_t seed = 1) {
+    nmfkit::options o;
+    o.rank = rank;
+    o.max_iter = iters;
+    o.tol = 0;
+    o.beta = beta;
+    o.seed = seed;
+    return o;
+}
+
 }  // namespace testutil
