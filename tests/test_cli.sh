@@ -651,6 +651,17 @@ less "$err_amu" "$err_mu" || fail "--solver amu error $err_amu is not below mu's
 less "$err_amu" 1e-3 || fail "--solver amu: relative error $err_amu"
 echo "       relative error after 100 iterations: amu $err_amu, mu $err_mu"
 
+check "--solver hals (and its alias cd): reports hals, the same factors, a lower error than mu"
+ok fit xp.csv --rank 2 --max-iter 100 --tol 0 --solver hals --out-w wh.csv --out-h hh.csv --json
+[[ $(json_string solver) == hals ]] || fail "--json does not report solver hals"
+err_hals=$(relerr xp.csv wh.csv hh.csv)
+close "$(json_field relative_error)" "$err_hals" || fail "--solver hals: --json relative_error disagrees with awk"
+ok fit xp.csv --rank 2 --max-iter 100 --tol 0 --solver cd --out-w wc.csv --out-h hc.csv
+cmp -s wh.csv wc.csv && cmp -s hh.csv hc.csv || fail "--solver cd differs from --solver hals"
+less "$err_hals" "$err_mu" || fail "--solver hals error $err_hals is not below mu's $err_mu after 100 iterations"
+expect 2 "--solver hals works only with --loss frobenius" fit xp.csv --rank 2 --out-w w.csv --out-h h.csv --solver hals --loss kl
+echo "       relative error after 100 iterations: hals $err_hals"
+
 check "penalties shrink W and H; objective = loss + penalty with scikit-learn's scaling (awk)"
 PEN=(fit xp.csv --rank 2 --max-iter 300 --tol 0)
 ok "${PEN[@]}" --out-w wp0.csv --out-h hp0.csv
@@ -1015,7 +1026,7 @@ expect 2 "--l1-ratio" fit x.csv --rank 2 "${B[@]}" --l1-ratio -0.1
 expect 2 "--l1-ratio" fit x.csv --rank 2 "${B[@]}" --l1-ratio 1.0000001
 expect 2 "--l1-ratio" transform x.csv --h hstar.csv --out-w w.csv --l1-ratio 2
 expect 2 "--alpha-h" transform x.csv --h hstar.csv --out-w w.csv --alpha-h -0.5
-expect 2 "--solver expects mu or amu, got 'fast'" fit x.csv --rank 2 "${B[@]}" --solver fast
+expect 2 "--solver expects mu, amu, hals or cd, got 'fast'" fit x.csv --rank 2 "${B[@]}" --solver fast
 expect 2 "--solver amu works only with --loss frobenius" fit x.csv --rank 2 "${B[@]}" --solver amu --loss kl
 grep -qF "beta = 1" err || fail "--solver amu --loss kl: message does not give beta"
 expect 2 "--solver amu works only with --loss frobenius" fit x.csv --rank 2 "${B[@]}" --loss 1.5 --solver amu
@@ -1067,7 +1078,7 @@ for args in "--help" "-h" "fit --help" "fit x.csv --help" "transform --help" "re
                "CSV" "little-endian" transform reconstruct "--h FILE" "--w FILE" "--out FILE" \
                "--loss frobenius|kl|is|BETA" kl "Itakura-Saito" "Kullback-Leibler" "need X > 0" \
                --alpha-w --alpha-h --l1-ratio "number of columns m" "number of rows n" \
-               "--solver mu|amu" "needs --loss frobenius" nndsvd nndsvda nndsvdar "K <= min(n, m)" \
+               "--solver mu|amu|hals|cd" "need --loss frobenius" nndsvd nndsvda nndsvdar "K <= min(n, m)" \
                "--missing none|nan|unstored" "never made dense" "observed" '"observed"' '"nnz"' \
                '"objective"' '"loss_name"' '"beta"' "NMF.transform" "inverse_transform"; do
         [[ $help == *"$opt"* ]] || fail "nmfkit $args does not mention '$opt'"

@@ -339,7 +339,7 @@ const option_row k_options[] = {
      " \"missing\":\"none|nan|unstored\",\"observed\":N (the entries\n"
      " the loss sums over), \"sparse\":true|false (\"nnz\":N if\n"
      " true), then for fit\n"
-     " \"init\":\"...\",\"solver\":\"mu|amu\"}, for transform\n"
+     " \"init\":\"...\",\"solver\":\"mu|amu|hals\"}, for transform\n"
      " \"solved\":\"W|H\"}\n"
      "(without --json: a short human-readable summary)",
      nullptr, [](cli_args& a, const option_row&, const std::string&) { a.json = true; }},
@@ -376,7 +376,10 @@ const option_row k_options[] = {
      "mu: multiplicative updates, one W and one H update per\n"
      "iteration (default). amu: accelerated MU (Gillis & Glineur\n"
      "2012), several cheap updates of each factor per iteration\n"
-     "from the same costly products; needs --loss frobenius",
+     "from the same costly products. hals (also cd, scikit-learn's\n"
+     "name): hierarchical ALS, an exact non-negative least-squares\n"
+     "update of each column of W, then of each row of H, per\n"
+     "iteration. amu and hals need --loss frobenius",
      nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) { a.solver = choose(o, v, nmfkit::parse_solver); },
      k_transform, "(transform always uses mu)"},
@@ -421,7 +424,7 @@ constexpr const char* k_help_tail =
     "     (also between X and the fixed factor of transform), --rank above min(n, m)\n"
     "     with --init nndsvd*, not enough memory, unwritable output\n"
     "  2  usage error: unknown option, missing or invalid option value (including\n"
-    "     --alpha-* < 0, --l1-ratio outside [0, 1], --solver amu without frobenius\n"
+    "     --alpha-* < 0, --l1-ratio outside [0, 1], --solver amu/hals without frobenius\n"
     "     or with --missing, --missing nan on a sparse X or unstored on a dense one),\n"
     "     an option the command does not take\n"
     "\n"
@@ -548,11 +551,12 @@ void check_fit_args(const cli_args& a) {
         throw usage_error("--init custom needs both --w0 FILE and --h0 FILE");
     if (a.init != nmfkit::init_method::custom && (!a.w0.empty() || !a.h0.empty()))
         throw usage_error("--w0/--h0 are used only with --init custom");
-    if (a.solver == nmfkit::algorithm::amu && a.beta != 2)
-        throw usage_error("--solver amu works only with --loss frobenius (beta = 2), not --loss " + a.loss_text +
-                          " (beta = " + short_number(a.beta) + "); use --solver mu");
-    if (a.solver == nmfkit::algorithm::amu && a.missing != nmfkit::missing_entries::none)
-        throw usage_error(std::string("--solver amu needs every entry observed, not --missing ") +
+    const std::string solver = nmfkit::name(a.solver);
+    if (a.solver != nmfkit::algorithm::mu && a.beta != 2)
+        throw usage_error("--solver " + solver + " works only with --loss frobenius (beta = 2), not --loss " +
+                          a.loss_text + " (beta = " + short_number(a.beta) + "); use --solver mu");
+    if (a.solver != nmfkit::algorithm::mu && a.missing != nmfkit::missing_entries::none)
+        throw usage_error("--solver " + solver + " needs every entry observed, not --missing " +
                           nmfkit::name(a.missing) + "; use --solver mu");
     check_input_args(a);
 }

@@ -136,6 +136,13 @@ enum class init_method : std::int32_t {
 //        H·Hᵀ (resp. Wᵀ·X, Wᵀ·W) for up to 1 + 2·ρ cheap inner updates of W (resp. H), ρ being
 //        the cost ratio of a product to an inner update, and stops an inner loop early once
 //        ‖W⁽ˡ⁺¹⁾ − W⁽ˡ⁾‖_F ≤ 0.1·‖W⁽¹⁾ − W⁽⁰⁾‖_F.
+//   hals Hierarchical alternating least squares (Cichocki & Phan 2009; scikit-learn's
+//        solver='cd', shuffle=False), β = 2, every entry observed: from the products of MU
+//        (X·Hᵀ, H·Hᵀ; Wᵀ·X, Wᵀ·W) each column t of W in turn gets its exact non-negative
+//        least-squares update, W[:, t] ← max(0, W[:, t] − (W·(HHᵀ)[:, t] − (XHᵀ)[:, t]) / (HHᵀ)_tt)
+//        (penalties: l1 off the numerator, l2 on the diagonal), then the rows of H likewise.
+//        `cd` is the same value, by scikit-learn's name. The tol rule is nmfkit's (the error),
+//        not scikit-learn's projected-gradient violation.
 enum class algorithm : std::int32_t {
 #define NMFKIT_SOLVER(value, id, ID, spelling) id = value,
 #include "abi.def"
@@ -195,7 +202,7 @@ struct options {
     double alpha_h = 0;
     double l1_ratio = 0;
     algorithm solver = algorithm::mu;
-    missing_entries missing = missing_entries::none;  // amu needs none
+    missing_entries missing = missing_entries::none;  // amu and hals need none
 };
 
 // ------------------------------------------------------------------------------------

@@ -166,7 +166,37 @@ void w_step_fused(state<T>& st) noexcept {
 }
 #endif
 
-// One multiplicative update of the side's factor: F ← F ∘ (num ⊘ den)^γ (with penalties).
+#if NMFKIT_EXTENDED
+// HALS, one side (scikit-learn's _update_cdnmf_fast, shuffle=False): for each column t of W in
+// turn, W[i, t] ← max(0, W[i, t] − g / h) with g = (W·G)[i, t] − num[i, t] + l1 + l2·W[i, t] and
+// h = G[t, t] + l2 (G = HHᵀ, num = X·Hᵀ); an entry whose h is 0 stays. The rows of W are
+// independent (each reads only its own entries and G), so the loop runs row by row, each row's
+// columns in order: the same arithmetic as column by column, in cache. The H side is the mirror on
+// the columns of H (G = WᵀW, num = Wᵀ·X). Sums in double.
+template <class T>
+void hals_update(const side_view<T>& sv, const T* num, std::size_t r) noexcept {
+    const T* G = sv.gram;
+    const matrix_view<T> F = sv.F;
+    const std::size_t count = sv.is_w ? F.rows : F.cols;  // rows of W or columns of H
+    const std::size_t step = sv.is_w ? 1 : F.stride;      // between the entries of one of them
+    for (std::size_t i = 0; i < count; ++i) {
+        T* f = sv.is_w ? F.row(i) : F.data + i;
+        const T* b = sv.is_w ? num + i * sv.ld : num + i;
+        const std::size_t bstep = sv.is_w ? 1 : sv.ld;
+        for (std::size_t t = 0; t < r; ++t) {
+            const T* g = G + t * r;
+            double grad = sv.l1 - double(b[t * bstep]) + sv.l2 * double(f[t * step]);
+            for (std::size_t c = 0; c < r; ++c) grad += double(g[c]) * double(f[c * step]);
+            const double hess = double(g[t]) + sv.l2;
+            if (hess == 0) continue;
+            const double v = double(f[t * step]) - grad / hess;
+            f[t * step] = v > 0 ? static_cast<T>(v) : T(0);
+        }
+    }
+}
+#endif
+
+// One update of the side's factor: F ← F ∘ (num ⊘ den)^γ (with penalties), or HALS's.
 // β = 2, every entry observed: num and den from the Frobenius products; amu repeats the den
 // product and the update while the step shrinks (Gillis & Glineur). Otherwise num, den from
 // W·H at the stored entries of a sparse X (β = 1; β = 2 with missing entries), else from tiles.
@@ -182,6 +212,9 @@ void factor_step(state<T>& st, side s) noexcept {
         if (sv.is_w && st.fuse_rows != 0 && !st.num_holds_xht) return w_step_fused(st);
 #endif
         frobenius_products(st, sv);
+#if NMFKIT_EXTENDED
+        if (st.opt.solver == algorithm::hals) return hals_update(sv, st.num, r);
+#endif
         const bool amu = k_extended && st.opt.solver == algorithm::amu;
         const std::uint32_t inner = amu ? amu_budget(n, m, r, st.X.entries, sv.is_w) : 1;
         double first = 0;

@@ -27,16 +27,18 @@ status check_options(const options& o, bool sparse) noexcept {
     if (!std::isfinite(o.beta)) return status::invalid_beta;
     if (!finite_nonneg(o.alpha_w) || !finite_nonneg(o.alpha_h)) return status::invalid_alpha;
     if (!(o.l1_ratio >= 0 && o.l1_ratio <= 1)) return status::invalid_l1_ratio;
-    if (o.solver != algorithm::mu && o.solver != algorithm::amu) return status::invalid_solver;
-    if (o.solver == algorithm::amu && o.beta != 2) return status::invalid_solver;
+    if (o.solver != algorithm::mu && o.solver != algorithm::amu && o.solver != algorithm::hals)
+        return status::invalid_solver;
+    const bool frobenius_only = o.solver != algorithm::mu;  // amu, hals
+    if (frobenius_only && o.beta != 2) return status::invalid_solver;
     const missing_entries miss = o.missing;
     if constexpr (!k_extended) {
-        if (o.beta != 2 || is_nndsvd(o.init) || o.solver == algorithm::amu || sparse || miss != missing_entries::none)
+        if (o.beta != 2 || is_nndsvd(o.init) || frobenius_only || sparse || miss != missing_entries::none)
             return status::not_built;
     } else {
         if (miss != missing_entries::none && miss != (sparse ? missing_entries::unstored : missing_entries::nan))
             return status::invalid_missing;
-        if (o.solver == algorithm::amu && miss != missing_entries::none) return status::invalid_solver;
+        if (frobenius_only && miss != missing_entries::none) return status::invalid_solver;
     }
     return status::ok;
 }
