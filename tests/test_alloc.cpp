@@ -102,7 +102,14 @@ TEST_CASE("fit, the resumable solver and the C API allocate nothing") {
         nmfkit::options o;
         o.rank = r;
         o.max_iter = 30;
-        workspace ws = make_workspace<double>(n, m, o);  // the double workspace is the larger
+        nmfkit::options hals = o;
+        hals.solver = nmfkit::algorithm::hals;
+        hals.alpha_w = 0.01;
+        hals.l1_ratio = 0.5;
+        std::size_t hals_bytes = 0, mu_bytes = 0;
+        REQUIRE(nmfkit::workspace_size<double>(n, m, hals, hals_bytes) == nmfkit::status::ok);
+        REQUIRE(nmfkit::workspace_size<double>(n, m, o, mu_bytes) == nmfkit::status::ok);
+        workspace ws(hals_bytes > mu_bytes ? hals_bytes : mu_bytes);  // the double workspace is the larger
         nmfkit::result res;
         nmfkit_options co;
         nmfkit_options_default(&co);
@@ -123,6 +130,13 @@ TEST_CASE("fit, the resumable solver and the C API allocate nothing") {
             CHECK(s.start(X.cview(), W.view(), H.view(), o, ws.ptr, ws.bytes, res) == nmfkit::status::ok);
             while (!s.done()) CHECK(s.run(4, res) == nmfkit::status::ok);
             CHECK(s.finish(res) == nmfkit::status::ok);
+            CHECK(nmfkit::fit<double>(Xd.cview(), Wd.view(), Hd.view(), hals, ws.ptr, ws.bytes, res, cb, nullptr) ==
+                  nmfkit::status::ok);
+            CHECK(s.start(X.cview(), W.view(), H.view(), hals, ws.ptr, ws.bytes, res) == nmfkit::status::ok);
+            while (!s.done()) CHECK(s.run(4, res) == nmfkit::status::ok);
+            CHECK(s.finish(res) == nmfkit::status::ok);
+            CHECK(nmfkit::transform<float>(X.cview(), H.cview(), W.view(), hals, ws.ptr, ws.bytes, res) ==
+                  nmfkit::status::ok);
             CHECK(nmfkit_fit_f32(X.data.data(), n, m, 0, W.data.data(), 0, H.data.data(), 0, &co, ws.ptr, ws.bytes,
                                  &cres, nullptr, nullptr) == NMFKIT_OK);
             double loss = 0;
@@ -170,6 +184,7 @@ TEST_CASE("CSR fits, the CSR solver, transforms and losses allocate nothing, mis
     const variant variants[] = {
         {2, nmfkit::missing_entries::none, nmfkit::init_method::random, nmfkit::algorithm::mu},
         {2, nmfkit::missing_entries::none, nmfkit::init_method::nndsvda, nmfkit::algorithm::amu},
+        {2, nmfkit::missing_entries::none, nmfkit::init_method::random, nmfkit::algorithm::hals},
         {1, nmfkit::missing_entries::none, nmfkit::init_method::nndsvd, nmfkit::algorithm::mu},
         {0.5, nmfkit::missing_entries::none, nmfkit::init_method::random, nmfkit::algorithm::mu},
         {2, nmfkit::missing_entries::unstored, nmfkit::init_method::random, nmfkit::algorithm::mu},
