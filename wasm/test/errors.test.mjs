@@ -28,6 +28,7 @@ const C_ERRORS = [
   ['negative alphaW', X, { ...ok, alphaW: -1 }, 'invalid_alpha'],
   ['l1Ratio above 1', X, { ...ok, l1Ratio: 1.5 }, 'invalid_l1_ratio'],
   ['amu with beta 1', X, { ...ok, solver: 'amu', beta: 1 }, 'invalid_solver'],
+  ['hals with beta 1', X, { ...ok, solver: 'hals', beta: 1 }, 'invalid_solver'],
   ['nndsvd with rank > min(n, m)', X, { ...ok, rank: 6, init: 'nndsvd' }, 'rank_too_large'],
 ];
 
