@@ -1,7 +1,7 @@
 // Which .wasm file holds which features. The SIMD module comes in two flavours:
 // nmfkit-simd.wasm has what every dense Frobenius fit needs (beta = 2, random/custom init,
 // mu, penalties) and is what load() instantiates; nmfkit-simd-full.wasm adds beta != 2,
-// NNDSVD, AMU, sparse X and missing entries and is instantiated the first time a fit asks
+// NNDSVD, AMU, HALS, sparse X and missing entries and is instantiated the first time a fit asks
 // for one of them. The baseline module has everything.
 import { ENUMS } from './abi.js';
 import { isSparse } from './args.js';
@@ -15,5 +15,5 @@ export const needsFull = (o, X) =>
     ((o.beta !== undefined && o.beta !== 2) ||
       (o.loss !== undefined && ENUMS.loss[o.loss] !== 2) || // any name of beta = 2 stays here
       ENUMS.init[o.init] >= ENUMS.init.nndsvd || // the NNDSVD variants
-      ENUMS.solver[o.solver] === ENUMS.solver.amu ||
+      ENUMS.solver[o.solver] > ENUMS.solver.mu || // amu, hals (cd)
       ENUMS.missing[o.missing] > 0));

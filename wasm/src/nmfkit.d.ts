@@ -91,8 +91,11 @@ export interface FitOptions {
   alphaH?: number;
   /** Share of L1 in the penalties, in [0, 1]. Default 0. */
   l1Ratio?: number;
-  /** 'mu' (default) or 'amu' (accelerated MU, beta = 2 and missing: 'none' only, else 'invalid_solver'). */
-  solver?: 'mu' | 'amu';
+  /**
+   * 'mu' (default), 'amu' (accelerated MU) or 'hals' (hierarchical ALS, scikit-learn's solver='cd';
+   * 'cd' is accepted too). amu and hals: beta = 2 and missing: 'none' only, else 'invalid_solver'.
+   */
+  solver?: 'mu' | 'amu' | 'hals' | 'cd';
   /**
    * Which entries of X are unknown rather than measured: the loss, the updates and
    * relativeError then see the observed entries only (weighted MU). 'none' (default): every

@@ -41,7 +41,7 @@ test('writeOptions puts each option at its offset; named values become their C v
   const at = Object.fromEntries(OPTION_FIELDS.map(([c, off]) => [c, off]));
   assert.equal(dv.getUint32(at.max_iter, true), 300);
   assert.equal(dv.getFloat64(at.beta, true), 1);
-  assert.throws(() => writeOptions(dv, 0, { solver: 'hals' }), /solver must be one of 'mu', 'amu'; got hals/);
+  assert.throws(() => writeOptions(dv, 0, { solver: 'als' }), /solver must be one of 'mu', 'amu', 'hals', 'cd'; got als/);
   assert.throws(() => writeOptions(dv, 0, { missing: 'zero' }), /missing must be one of 'none', 'nan', 'unstored'; got zero/);
   assert.throws(() => writeOptions(dv, 0, { beta: 1, loss: 'frobenius' }), /pass beta or loss, not both/);
 });

@@ -110,6 +110,9 @@ for (const [label] of MODULES) {
       }
       const amu = await nmf.fit(X64, { ...base, solver: 'amu' });
       assert.ok(amu.loss <= fro.loss * 1.01, `amu ${amu.loss} vs mu ${fro.loss}`);
+      const hals = await nmf.fit(X64, { ...base, solver: 'hals' });
+      assert.ok(hals.loss <= fro.loss * 1.01, `hals ${hals.loss} vs mu ${fro.loss}`);
+      assert.deepEqual(await nmf.fit(X64, { ...base, solver: 'cd' }), hals, "'cd' is hals by scikit-learn's name");
       const pen = await nmf.fit(X64, { ...base, alphaW: 0.1, alphaH: 0.1, l1Ratio: 0.5 });
       assert.ok(pen.objective > pen.loss);
     });

@@ -28,6 +28,7 @@ const C_ERRORS = [
   ['negative alphaW', X, { ...ok, alphaW: -1 }, 'invalid_alpha'],
   ['l1Ratio above 1', X, { ...ok, l1Ratio: 1.5 }, 'invalid_l1_ratio'],
   ['amu with beta 1', X, { ...ok, solver: 'amu', beta: 1 }, 'invalid_solver'],
+  ['hals with beta 1', X, { ...ok, solver: 'hals', beta: 1 }, 'invalid_solver'],
   ['nndsvd with rank > min(n, m)', X, { ...ok, rank: 6, init: 'nndsvd' }, 'rank_too_large'],
 ];
 
@@ -47,7 +48,7 @@ const JS_ERRORS = [
   ['unknown option', X, { ...ok, maxIters: 3 }, /unknown option maxIters/],
   ['unknown init', X, { ...ok, init: 'svd' }, /init must be one of 'random', 'custom', 'nndsvd'/],
   ['unknown loss', X, { ...ok, loss: 'l2' }, /loss must be one of 'frobenius', 'kullback-leibler', 'itakura-saito'/],
-  ['unknown solver', X, { ...ok, solver: 'cd' }, /solver must be one of 'mu', 'amu'/],
+  ['unknown solver', X, { ...ok, solver: 'als' }, /solver must be one of 'mu', 'amu', 'hals', 'cd'; got als/],
   ['beta and loss together', X, { ...ok, beta: 1, loss: 'frobenius' }, /beta or loss, not both/],
   ['alphaW not a number', X, { ...ok, alphaW: '0.1' }, /alphaW must be a number/],
   ['unknown kernel', X, { ...ok, kernel: 'avx' }, /kernel must be one of 'auto', 'scalar'/],
