@@ -223,7 +223,8 @@ void check_monotone(splitmix& rng, bool sparse, bool penalized, int trial) {
     const bool f32 = sizeof(T) == 4;
     const double exact_slack = f32 ? 1e-10 : 1e-14, reported_slack = f32 ? 5e-6 : 1e-13;
     const double agreement = f32 ? 1e-5 : 1e-12;
-    double prev = objective(X, W, H, o), prev_reported = prev;
+    const double start = objective(X, W, H, o);
+    double prev = start, prev_reported = prev;
     while (!s.done()) {
         REQUIRE(s.run(1, res) == status::ok);
         const double cur = objective(X, W, H, o);
@@ -236,6 +237,7 @@ void check_monotone(splitmix& rng, bool sparse, bool penalized, int trial) {
         prev_reported = res.objective;
     }
     CHECK(res.iterations == 20);
+    if (scale > 1e-20) CHECK(prev < start);  // and it does move
     CHECK(all_finite_nonneg(W));
     CHECK(all_finite_nonneg(H));
 }
@@ -251,7 +253,6 @@ TEST_CASE("the hals objective never increases: 224 random problems, dense and CS
                 check_monotone<double>(rng, sparse != 0, penalized != 0, trial++);
                 check_monotone<float>(rng, sparse != 0, penalized != 0, trial++);
             }
-    CHECK(trial == 224);
 }
 
 TEST_CASE("hals in slices equals a one-shot fit bitwise, dense and CSR") {
