@@ -156,21 +156,6 @@ void csr_sampled_side(const void* x, const kernel_table<T>& k, bool w_side, cons
     untranspose(acc, r, m, den, m, false);  // Wᵀ·(M∘WH)
 }
 
-// Σ_t a[t]·b[t] in double, in four partial sums (a single chain waits on every add's latency).
-template <class T>
-double dot_double(const T* a, const T* b, std::size_t len) noexcept {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    std::size_t t = 0;
-    for (; t + 4 <= len; t += 4) {
-        s0 += double(a[t]) * double(b[t]);
-        s1 += double(a[t + 1]) * double(b[t + 1]);
-        s2 += double(a[t + 2]) * double(b[t + 2]);
-        s3 += double(a[t + 3]) * double(b[t + 3]);
-    }
-    for (; t < len; ++t) s0 += double(a[t]) * double(b[t]);
-    return (s0 + s1) + (s2 + s3);
-}
-
 // ⟨WᵀW, HHᵀ⟩ = Σ_ij (W·H)²_ij and Σ_ij (W·H)_ij = Σ_c (Σ_i W_ic)(Σ_j H_cj), in double: the unstored
 // entries' share of the exact loss. The Gram matrices in 16×16 blocks on the stack.
 template <class T>

@@ -70,6 +70,21 @@ struct state {
     bool quiet;              // a one-shot fit with tol = 0 and no callback: no one reads the losses of the checks
 };
 
+// Σ_t a[t]·b[t] in double, in four partial sums (one chain would wait on every add's latency).
+template <class T>
+double dot_double(const T* a, const T* b, std::size_t len) noexcept {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    std::size_t t = 0;
+    for (; t + 4 <= len; t += 4) {
+        s0 += double(a[t]) * double(b[t]);
+        s1 += double(a[t + 1]) * double(b[t + 1]);
+        s2 += double(a[t + 2]) * double(b[t + 2]);
+        s3 += double(a[t + 3]) * double(b[t + 3]);
+    }
+    for (; t < len; ++t) s0 += double(a[t]) * double(b[t]);
+    return (s0 + s1) + (s2 + s3);
+}
+
 // ---- validate.cpp ----------------------------------------------------------------------
 // sparse: X is CSR (missing must then be none or unstored, else none or nan).
 template <class T>

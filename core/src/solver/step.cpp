@@ -167,32 +167,54 @@ void w_step_fused(state<T>& st) noexcept {
 #endif
 
 #if NMFKIT_EXTENDED
-// HALS, one side (scikit-learn's _update_cdnmf_fast, shuffle=False): for each column t of W in
-// turn, W[i, t] ← max(0, W[i, t] − g / h) with g = (W·G)[i, t] − num[i, t] + l1 + l2·W[i, t] and
-// h = G[t, t] + l2 (G = HHᵀ, num = X·Hᵀ); an entry whose h is 0 stays. The rows of W are
-// independent (each reads only its own entries and G), so the loop runs row by row, each row's
-// columns in order: the same arithmetic as column by column, in cache. The H side is the mirror on
-// the columns of H (G = WᵀW, num = Wᵀ·X). Sums in double.
-template <class T>
-void hals_update(const side_view<T>& sv, const T* num, std::size_t r) noexcept {
-    const T* G = sv.gram;
-    const matrix_view<T> F = sv.F;
-    const std::size_t count = sv.is_w ? F.rows : F.cols;  // rows of W or columns of H
-    const std::size_t step = sv.is_w ? 1 : F.stride;      // between the entries of one of them
-    for (std::size_t i = 0; i < count; ++i) {
-        T* f = sv.is_w ? F.row(i) : F.data + i;
-        const T* b = sv.is_w ? num + i * sv.ld : num + i;
-        const std::size_t bstep = sv.is_w ? 1 : sv.ld;
-        for (std::size_t t = 0; t < r; ++t) {
-            const T* g = G + t * r;
-            double grad = sv.l1 - double(b[t * bstep]) + sv.l2 * double(f[t * step]);
-            for (std::size_t c = 0; c < r; ++c) grad += double(g[c]) * double(f[c * step]);
-            const double hess = double(g[t]) + sv.l2;
-            if (hess == 0) continue;
-            const double v = double(f[t * step]) - grad / hess;
-            f[t * step] = v > 0 ? static_cast<T>(v) : T(0);
+// HALS on the rows of F (rows × r, row stride ldf): for each column t in turn, F[i, t] ←
+// max(0, F[i, t] − g / h) with g = (F·G)[i, t] − B[i, t] + l1 + l2·F[i, t], h = G[t, t] + l2, where
+// B[i, t] = b[i·bi + t·bt]; an entry whose h is 0 stays. Sums in double. Rows go L at a time: one
+// row's columns are a chain (each waits on the division before), L rows are L chains side by side.
+template <std::size_t L, class T>
+void hals_block(T* F, std::size_t ldf, const T* b, std::size_t bi, std::size_t bt, const T* G, std::size_t r, double l1,
+                double l2) noexcept {
+    for (std::size_t t = 0; t < r; ++t) {
+        const T* g = G + t * r;
+        const double hess = double(g[t]) + l2;
+        if (hess == 0) continue;
+        double grad[L];
+        for (std::size_t q = 0; q < L; ++q) {
+            const T* f = F + q * ldf;
+            grad[q] = l1 - double(b[q * bi + t * bt]) + l2 * double(f[t]) + dot_double(g, f, r);
+        }
+        for (std::size_t q = 0; q < L; ++q) {
+            T* f = F + q * ldf;
+            const double v = double(f[t]) - grad[q] / hess;
+            f[t] = v > 0 ? static_cast<T>(v) : T(0);
         }
     }
+}
+
+template <class T>
+void hals_rows(T* F, std::size_t rows, std::size_t ldf, const T* b, std::size_t bi, std::size_t bt, const T* G,
+               std::size_t r, double l1, double l2) noexcept {
+    constexpr std::size_t L = 4;
+    std::size_t i = 0;
+    for (; i + L <= rows; i += L) hals_block<L>(F + i * ldf, ldf, b + i * bi, bi, bt, G, r, l1, l2);
+    for (; i < rows; ++i) hals_block<1>(F + i * ldf, ldf, b + i * bi, bi, bt, G, r, l1, l2);
+}
+
+// HALS, one side (scikit-learn's _update_cdnmf_fast, shuffle=False): W's columns in turn with
+// G = HHᵀ, B = X·Hᵀ; H's rows with G = WᵀW, B = (Wᵀ·X)ᵀ. The rows of W (columns of H) are
+// independent (each reads only its own entries and G), so the loop runs row by row, each row's
+// columns in order: the same arithmetic as scikit-learn's column by column, in cache. H's columns
+// are made rows in `scratch` (m×r: den, unused by HALS) and copied back.
+template <class T>
+void hals_update(const side_view<T>& sv, const T* num, std::size_t r, T* scratch) noexcept {
+    const matrix_view<T> F = sv.F;
+    if (sv.is_w) return hals_rows(F.data, F.rows, F.stride, num, sv.ld, 1, sv.gram, r, sv.l1, sv.l2);
+    const std::size_t m = F.cols;
+    for (std::size_t c = 0; c < r; ++c)
+        for (std::size_t j = 0; j < m; ++j) scratch[j * r + c] = F(c, j);
+    hals_rows(scratch, m, r, num, 1, sv.ld, sv.gram, r, sv.l1, sv.l2);
+    for (std::size_t c = 0; c < r; ++c)
+        for (std::size_t j = 0; j < m; ++j) F(c, j) = scratch[j * r + c];
 }
 #endif
 
@@ -213,7 +235,7 @@ void factor_step(state<T>& st, side s) noexcept {
 #endif
         frobenius_products(st, sv);
 #if NMFKIT_EXTENDED
-        if (st.opt.solver == algorithm::hals) return hals_update(sv, st.num, r);
+        if (st.opt.solver == algorithm::hals) return hals_update(sv, st.num, r, st.den);
 #endif
         const bool amu = k_extended && st.opt.solver == algorithm::amu;
         const std::uint32_t inner = amu ? amu_budget(n, m, r, st.X.entries, sv.is_w) : 1;
