@@ -43,7 +43,7 @@ double objective(const matrix<T>& X, const matrix<T>& W, const matrix<T>& H, con
 
 TEST_CASE("agreement with scikit-learn NMF(solver='mu') from the same custom start") {
     for (const auto& c : skref::cases) {
-        INFO("case " << c.name);
+        INFO("case " << std::string(c.name));
         const auto X = from_array<double>(c.X, skref::n, skref::m);
         auto W = from_array<double>(skref::W0, skref::n, skref::r);
         auto H = from_array<double>(skref::H0, skref::r, skref::m);
@@ -62,7 +62,7 @@ TEST_CASE("agreement with scikit-learn NMF(solver='mu') from the same custom sta
 
 TEST_CASE("transform agrees with scikit-learn's NMF.transform") {
     for (const auto& c : skref::transforms) {
-        INFO("case " << c.name);
+        INFO("case " << std::string(c.name));
         const auto X = from_array<double>(c.X, skref::n, skref::m);
         const auto H = from_array<double>(c.H, skref::r, skref::m);
         matrix<double> W(skref::n, skref::r);

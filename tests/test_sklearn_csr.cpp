@@ -59,7 +59,7 @@ double rel(double a, double b) { return std::fabs(a - b) / std::fabs(b); }
 template <class T>
 void check_fits(double tol) {
     for (const auto& c : skcsr::cases) {
-        INFO("case " << c.name);
+        INFO("case " << std::string(c.name));
         const csr_copy<T> X(skcsr::indptr, skcsr::indices, skcsr::values, skcsr::n, c.pattern);
         auto W = from_array<T>(skcsr::W0, skcsr::n, skcsr::r);
         auto H = from_array<T>(skcsr::H0, skcsr::r, skcsr::m);
@@ -92,7 +92,7 @@ TEST_CASE("CSR fit agrees with scikit-learn NMF(solver='mu') on the same CSR mat
 
 TEST_CASE("beta_divergence of a CSR X equals scikit-learn's at its final factors") {
     for (const auto& c : skcsr::cases) {
-        INFO("case " << c.name);
+        INFO("case " << std::string(c.name));
         const csr_copy<double> X(skcsr::indptr, skcsr::indices, skcsr::values, skcsr::n, c.pattern);
         const auto W = from_array<double>(c.W, skcsr::n, skcsr::r);
         const auto H = from_array<double>(c.H, skcsr::r, skcsr::m);
@@ -105,7 +105,7 @@ TEST_CASE("beta_divergence of a CSR X equals scikit-learn's at its final factors
 
 TEST_CASE("CSR transform agrees with scikit-learn's NMF.transform on a CSR matrix") {
     for (const auto& c : skcsr::transforms) {
-        INFO("case " << c.name);
+        INFO("case " << std::string(c.name));
         const csr_copy<double> X(skcsr::transform_indptr, skcsr::transform_indices, skcsr::transform_values, skcsr::n,
                                  false);
         const auto H = from_array<double>(c.H, skcsr::r, skcsr::m);
