@@ -13,6 +13,12 @@
 // (docs/performance.md, "Sparse fits"). --sparse-fits runs only those; --reps N sets the number
 // of timed runs (after one warm-up); --raw prints every sample as "sample nmfkit <row> <ms> <cpu ms>"
 // for tests/sklearn/bench_sparse.sh, which interleaves them with scikit-learn's.
+//
+// tests/sklearn/bench_compare.sh (nmfkit against scikit-learn on the same data) drives three more
+// modes: --write-data DIR writes the uniform compare matrices (u2000, u5000: this file's generator)
+// for Python to read; --compare-mu P prints MU ms/iteration samples for problem P (digits, u2000,
+// u5000); --to-error P SOLVER+INIT TARGET runs one candidate until its relative error is at most
+// TARGET and prints its iterations and seconds (see to_error).
 #include <nmfkit/nmfkit.hpp>
 
 #include "kernels/kernels.hpp"
