@@ -13,12 +13,19 @@
 // (docs/performance.md, "Sparse fits"). --sparse-fits runs only those; --reps N sets the number
 // of timed runs (after one warm-up); --raw prints every sample as "sample nmfkit <row> <ms> <cpu ms>"
 // for tests/sklearn/bench_sparse.sh, which interleaves them with scikit-learn's.
+//
+// tests/sklearn/bench_compare.sh (nmfkit against scikit-learn on the same data) drives three more
+// modes: --write-data DIR writes the uniform compare matrices (u2000, u5000: this file's generator)
+// for Python to read; --compare-mu P prints MU ms/iteration samples for problem P (digits, u2000,
+// u5000); --to-error P SOLVER+INIT TARGET runs one candidate until its relative error is at most
+// TARGET and prints its iterations and seconds (see to_error).
 #include <nmfkit/nmfkit.hpp>
 
 #include "kernels/kernels.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -433,11 +440,153 @@ int bench_sparse_fits(const csr_matrix& X, nmfkit::kernel_choice kc, int reps, b
     return 0;
 }
 
+// ---- tests/sklearn/bench_compare.sh: nmfkit against scikit-learn on the same data ----
+
+// The compare problems, by the names both sides print: digits from data/, the two uniform
+// matrices from this file's generator (--write-data hands the same bytes to Python).
+bool compare_problem(const std::string& name, dataset& d) {
+    if (name == "digits") {
+        d = {"digits", 1797, 64, 16, 200, {}, 0, 0};
+        return load_digits(d.X);
+    }
+    if (name == "u2000") {
+        d = {"u2000", 2000, 1000, 20, 200, uniform(2000 * 1000, 1), 0, 0};
+        return true;
+    }
+    if (name == "u5000") {
+        d = {"u5000", 5000, 2000, 50, 20, uniform(5000 * 2000, 2), 0, 0};
+        return true;
+    }
+    return false;
+}
+
+int write_data(const std::string& dir) {
+    for (const char* name : {"u2000", "u5000"}) {
+        dataset d;
+        compare_problem(name, d);
+        const std::string path = dir + "/" + name + "_f32le.raw";
+        std::FILE* f = std::fopen(path.c_str(), "wb");
+        if (!f) return 1;
+        for (float x : d.X) {  // little-endian on any host
+            std::uint32_t u;
+            std::memcpy(&u, &x, 4);
+            const unsigned char b[4] = {static_cast<unsigned char>(u), static_cast<unsigned char>(u >> 8),
+                                        static_cast<unsigned char>(u >> 16), static_cast<unsigned char>(u >> 24)};
+            std::fwrite(b, 1, 4, f);
+        }
+        if (std::fclose(f) != 0) return 1;
+    }
+    return 0;
+}
+
+// MU ms/iteration as bench_sklearn.py --compare-mu times it: whole fit() / max_iter, tol = 0,
+// random init; one sample per call: "sample nmfkit mu_<problem> <ms> <cpu ms>".
+int compare_mu(const std::string& name, nmfkit::kernel_choice kc, int reps) {
+    dataset d;
+    if (!compare_problem(name, d)) return 1;
+    nmfkit::options opt = bench_options(d, d.iters);
+    opt.kernel = kc;
+    std::size_t bytes = 0;
+    if (nmfkit::workspace_size<float>(d.n, d.m, opt, bytes) != nmfkit::status::ok) return 1;
+    std::vector<std::byte> ws(bytes + nmfkit::workspace_alignment);
+    void* wsp = nmfkit::align_workspace(ws.data(), ws.size());
+    std::vector<float> W(d.n * d.r), H(d.r * d.m);
+    std::printf("# nmfkit: float32, 1 thread, kernel set %s\n",
+                kc == nmfkit::kernel_choice::scalar ? "scalar" : nmfkit::default_kernel_name<float>());
+    for (int rep = -1; rep < reps; ++rep) {  // rep -1: warm-up
+        nmfkit::result res;
+        const auto t0 = clock_type::now();
+        const std::clock_t c0 = std::clock();
+        const nmfkit::status st = nmfkit::fit<float>({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m},
+                                                     opt, wsp, bytes, res);
+        const double cpu = 1e3 * double(std::clock() - c0) / CLOCKS_PER_SEC / d.iters;
+        const double ms = 1e3 * std::chrono::duration<double>(clock_type::now() - t0).count() / d.iters;
+        if (st != nmfkit::status::ok) return 1;
+        if (rep >= 0) std::printf("sample nmfkit mu_%s %.4f %.4f\n", name.c_str(), ms, cpu);
+    }
+    return 0;
+}
+
+// ‖X − W·H‖_F / ‖X‖_F in double from the float factors (as the Python side computes
+// scikit-learn's): the check that the target was really reached, outside the timing.
+double relative_error_f64(const dataset& d, const std::vector<float>& W, const std::vector<float>& H) {
+    double num = 0, den = 0;
+    std::vector<double> row(d.m);
+    for (std::size_t i = 0; i < d.n; ++i) {
+        std::fill(row.begin(), row.end(), 0.0);
+        for (std::size_t k = 0; k < d.r; ++k) {
+            const double w = W[i * d.r + k];
+            const float* h = &H[k * d.m];
+            for (std::size_t j = 0; j < d.m; ++j) row[j] += w * h[j];
+        }
+        for (std::size_t j = 0; j < d.m; ++j) {
+            const double x = d.X[i * d.m + j], e = x - row[j];
+            num += e * e;
+            den += x * x;
+        }
+    }
+    return den > 0 ? std::sqrt(num / den) : 0;
+}
+
+// Time to solution: one candidate (solver + init, tol = 0) run through the resumable solver
+// one iteration at a time until the relative error (from the cached products, as the progress
+// callback sees it) is at most `target`, or `limit_s` seconds or `max_iter` iterations pass.
+// The time covers everything a user's fit() call would: workspace and factor allocation,
+// validation, initialization, the iterations and the exact final error (finish). Prints
+// "tts nmfkit <problem> <solver>+<init> <iterations> <seconds> <exact error> <f64 error> <reached>".
+int to_error(const std::string& name, const std::string& candidate, double target, double limit_s,
+             std::uint32_t max_iter, std::uint32_t every, nmfkit::kernel_choice kc) {
+    dataset d;
+    if (!compare_problem(name, d)) return 1;
+    const std::size_t plus = candidate.find('+');
+    nmfkit::options opt;
+    if (plus == std::string::npos || !nmfkit::parse_solver(candidate.substr(0, plus), opt.solver) ||
+        !nmfkit::parse_init_method(candidate.substr(plus + 1), opt.init)) {
+        std::fprintf(stderr, "candidate '%s': want <solver>+<init>\n", candidate.c_str());
+        return 2;
+    }
+    opt.rank = d.r;
+    opt.max_iter = max_iter;
+    opt.tol = 0;
+    opt.check_every = every;
+    opt.seed = 0;
+    opt.kernel = kc;
+    const auto t0 = clock_type::now();
+    std::size_t bytes = 0;
+    if (nmfkit::workspace_size<float>(d.n, d.m, opt, bytes) != nmfkit::status::ok) return 1;
+    std::vector<std::byte> ws(bytes + nmfkit::workspace_alignment);
+    void* wsp = nmfkit::align_workspace(ws.data(), ws.size());
+    std::vector<float> W(d.n * d.r), H(d.r * d.m);
+    nmfkit::solver<float> s;
+    nmfkit::result res;
+    if (s.start({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes, res) !=
+        nmfkit::status::ok)
+        return 1;
+    bool reached = false;
+    while (!s.done()) {
+        if (s.run(every, res) != nmfkit::status::ok) return 1;
+        if (res.relative_error <= target) {
+            reached = true;
+            break;
+        }
+        if (std::chrono::duration<double>(clock_type::now() - t0).count() > limit_s) break;
+    }
+    if (s.finish(res) != nmfkit::status::ok) return 1;
+    const double sec = std::chrono::duration<double>(clock_type::now() - t0).count();
+    const double e64 = relative_error_f64(d, W, H);
+    std::printf("tts nmfkit %s %s %u %.4f %.7f %.7f %d\n", name.c_str(), candidate.c_str(), res.iterations, sec,
+                res.relative_error, e64, reached ? 1 : 0);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     bool quick = false, products = false, sparse = false, sparse_fits = false, raw = false;
     int reps_arg = 0;
+    std::string write_dir, mu_problem, tts_problem, tts_candidate;
+    double tts_target = 0, tts_limit = 60;
+    std::uint32_t tts_max_iter = 100000, tts_every = 1;
     nmfkit::kernel_choice kc = nmfkit::kernel_choice::automatic;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -449,6 +598,20 @@ int main(int argc, char** argv) {
             sparse = true;
         } else if (a == "--sparse-fits") {
             sparse_fits = true;
+        } else if (a == "--write-data" && i + 1 < argc) {
+            write_dir = argv[++i];
+        } else if (a == "--compare-mu" && i + 1 < argc) {
+            mu_problem = argv[++i];
+        } else if (a == "--to-error" && i + 3 < argc) {  // problem, candidate, target
+            tts_problem = argv[++i];
+            tts_candidate = argv[++i];
+            tts_target = std::atof(argv[++i]);
+        } else if (a == "--time-limit" && i + 1 < argc) {
+            tts_limit = std::atof(argv[++i]);
+        } else if (a == "--check-every" && i + 1 < argc) {
+            tts_every = std::uint32_t(std::max(1L, std::atol(argv[++i])));
+        } else if (a == "--max-iter" && i + 1 < argc) {
+            tts_max_iter = std::uint32_t(std::atol(argv[++i]));
         } else if (a == "--raw") {
             raw = true;
         } else if (a == "--reps" && i + 1 < argc) {
@@ -468,12 +631,19 @@ int main(int argc, char** argv) {
         } else {
             std::fprintf(stderr,
                          "usage: %s [--kernel scalar|auto] [--quick] [--reps N] [--kernels] [--sparse | --sparse-fits "
-                         "[--raw]]\n",
-                         argv[0]);
+                         "[--raw]]\n"
+                         "       %s --write-data DIR | --compare-mu digits|u2000|u5000 [--reps N]\n"
+                         "       %s --to-error digits|u2000|u5000 SOLVER+INIT TARGET [--time-limit S] "
+                         "[--max-iter N] [--check-every K]\n",
+                         argv[0], argv[0], argv[0]);
             return 2;
         }
     }
     const int reps = reps_arg ? reps_arg : quick ? 2 : 5;
+    if (!write_dir.empty()) return write_data(write_dir);
+    if (!mu_problem.empty()) return compare_mu(mu_problem, kc, reps);
+    if (!tts_problem.empty())
+        return to_error(tts_problem, tts_candidate, tts_target, tts_limit, tts_max_iter, tts_every, kc);
 
     const nmfkit::detail::kernel_table<float>& k = kc == nmfkit::kernel_choice::scalar
                                                        ? nmfkit::detail::scalar_kernels<float>()

@@ -22,7 +22,11 @@ tests/sklearn/bench_sparse.sh interleaves them with nmfkit_bench --sparse-fits -
 pinned run and prints the ratios.
 
 Without libopenblas0 numpy runs on the reference BLAS (~15x slower); the script refuses that.
-The uniform matrices are drawn by numpy, not nmfkit's generator: the per-iteration cost
+--compare-mu digits|u2000|u5000 [--reps N] and --to-solution digits|u2000|u5000 LABEL (with
+--data DIR: the matrices nmfkit_bench --write-data DIR wrote) are tests/sklearn/bench_compare.sh's
+scikit-learn side: MU ms/iteration samples, and scikit-learn's default NMF() timed to its own end.
+
+The uniform matrices of the other rows are drawn by numpy, not nmfkit's generator: the per-iteration cost
 of MU does not depend on the values.
 """
 import os
@@ -95,11 +99,58 @@ def sgemm_gflops(n):
     return 2 * n**3 / min(once() for _ in range(5)) / 1e9
 
 
+COMPARE = {"digits": (1797, 64, 16, 200), "u2000": (2000, 1000, 20, 200), "u5000": (5000, 2000, 50, 20)}
+
+
+def compare_data(name, data_dir):
+    """The compare problems (tests/sklearn/bench_compare.sh): digits from data/, the uniform
+    matrices as nmfkit_bench --write-data wrote them (nmfkit's own generator, the same bytes)."""
+    n, m, rank, iters = COMPARE[name]
+    path = (os.path.join(REPO, "data", "digits", "digits_1797x64_f32le.raw") if name == "digits"
+            else os.path.join(data_dir, f"{name}_f32le.raw"))
+    return np.fromfile(path, dtype="<f4").reshape(n, m), rank, iters
+
+
+def compare_mu(name, data_dir, reps):
+    """NMF(solver='mu') ms/iteration, timed as nmfkit_bench --compare-mu: one warm-up, then reps samples."""
+    X, rank, iters = compare_data(name, data_dir)
+    for rep in range(-1, reps):
+        ms, cpu = timed_fit(X, rank, iters, cpu=True)
+        if rep >= 0:
+            print(f"sample sklearn mu_{name} {ms:.4f} {cpu:.4f}", flush=True)
+
+
+def to_solution(name, data_dir, label):
+    """scikit-learn's default NMF(n_components=r, random_state=0) as a user runs it (cd, nndsvda,
+    tol 1e-4, max_iter 200), the whole fit_transform timed; its final relative error
+    ||X - WH||_F / ||X||_F is computed in float64 afterwards and is nmfkit's target."""
+    X, rank, _ = compare_data(name, data_dir)
+    model = NMF(n_components=rank, random_state=0)
+    start = time.perf_counter()
+    W = model.fit_transform(X)
+    seconds = time.perf_counter() - start
+    X64 = X.astype(np.float64)
+    err = np.linalg.norm(X64 - W.astype(np.float64) @ model.components_.astype(np.float64)) / np.linalg.norm(X64)
+    print(f"tts {label} {name} {model.n_iter_} {seconds:.4f} {err:.9f}", flush=True)
+
+
 def main():
     blas = [p for p in threadpool_info() if p.get("user_api") == "blas"]
     if not any(p.get("internal_api") == "openblas" for p in blas):
         sys.exit("numpy is not using OpenBLAS (apt-get install libopenblas0-pthread)")
     args = sys.argv[1:]
+    data_dir = args[args.index("--data") + 1] if "--data" in args else "."
+    if "--compare-mu" in args:  # OpenBLAS threads: as the environment says (bench_compare.sh: 1)
+        blas_line = ", ".join(f"{p['internal_api']} {p.get('version')} {p.get('architecture')} "
+                              f"{p.get('num_threads')} threads" for p in blas)
+        print(f"# scikit-learn {sklearn.__version__}, numpy {np.__version__}, {blas_line}")
+        compare_mu(args[args.index("--compare-mu") + 1], data_dir,
+                   int(args[args.index("--reps") + 1]) if "--reps" in args else 1)
+        return
+    if "--to-solution" in args:
+        i = args.index("--to-solution")
+        to_solution(args[i + 1], data_dir, args[i + 2])
+        return
     only_sparse = "--sparse" in args
     raw = "--raw" in args
     reps = int(args[args.index("--reps") + 1]) if "--reps" in args else 5
