@@ -52,12 +52,12 @@ bool compute_layout(std::size_t n, std::size_t m, const options& opt, const data
     return true;
 }
 
-// β = 2 with plain MU (amu runs several W updates per pass over X), a fit (transform never
+// β = 2 with plain MU or HALS (amu runs several W updates per pass over X), a fit (transform never
 // updates H; W fixed never runs a W step), and a kernel set with an accumulating gemm_tn.
 template <class T>
 bool can_fuse(const kernel_table<T>& k, const options& opt, mode md) noexcept {
-    return NMFKIT_ONE_PASS && k.gemm_tn_acc != nullptr && opt.beta == 2 && opt.solver == algorithm::mu &&
-           md == mode::fit;
+    return NMFKIT_ONE_PASS && k.gemm_tn_acc != nullptr && opt.beta == 2 &&
+           (opt.solver == algorithm::mu || opt.solver == algorithm::hals) && md == mode::fit;
 }
 
 // Rows per block of X of the one-pass iteration, 0 for the two-pass one; at most `most`. Every

@@ -138,34 +138,6 @@ void beta_products(state<T>& st, const side_view<T>& sv) noexcept {
     }
 }
 
-#if NMFKIT_ONE_PASS
-// β = 2, mu, fit: W's update and the H step's Wᵀ·X, WᵀW in one pass over X. For each block
-// of b rows: num_b = X_b·Hᵀ, den_b = W_b·HHᵀ, W_b ← W_b ∘ num_b ⊘ den_b (row-local, so
-// exactly the two-pass update up to the summation order of the products), then, while X_b
-// and W_b are still in cache, Wᵀ·X += W_bᵀ·X_b and WᵀW += W_bᵀ·W_b with the new W_b.
-// Buffers: Wᵀ·X accumulates in num (r×m); num_b and den_b share den (b ≤ cap / 2r).
-template <class T>
-void w_step_fused(state<T>& st) noexcept {
-    const kernel_table<T>& k = *st.k;
-    const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank, rows = st.fuse_rows;
-    const T eps = static_cast<T>(st.opt.epsilon);
-    const matrix_view<T> W = st.W;
-    T* const num_b = st.den;
-    T* const den_b = st.den + rows * r;
-    for (std::size_t i0 = 0; i0 < n; i0 += rows) {
-        const std::size_t b = (n - i0) < rows ? (n - i0) : rows;
-        const matrix_view<T> Wb(W.row(i0), b, r, W.stride);
-        st.X.x_ht(k, i0, b, st.H, num_b, r);
-        k.gemm_nn(b, r, r, Wb.data, W.stride, st.hht, r, den_b, r);
-        update_factor(k, Wb, num_b, den_b, r, eps, st.l1w, st.l2w, st.gamma, 0.0, false);
-        st.X.wt_x(k, i0, Wb, st.num, m, i0 != 0);
-        (i0 == 0 ? k.gemm_tn : k.gemm_tn_acc)(r, r, b, Wb.data, W.stride, Wb.data, W.stride, st.wtw, r);
-    }
-    st.num_holds_xht = false;
-    st.num_holds_wtx = true;  // for the new W, with wtw
-}
-#endif
-
 #if NMFKIT_EXTENDED
 // HALS on the rows of F (rows × r, row stride ldf): for each column t in turn, F[i, t] ←
 // max(0, F[i, t] − g / h) with g = (F·G)[i, t] − B[i, t] + l1 + l2·F[i, t], h = G[t, t] + l2, where
@@ -215,6 +187,41 @@ void hals_update(const side_view<T>& sv, const T* num, std::size_t r, T* scratch
     hals_rows(scratch, m, r, num, 1, sv.ld, sv.gram, r, sv.l1, sv.l2);
     for (std::size_t c = 0; c < r; ++c)
         for (std::size_t j = 0; j < m; ++j) F(c, j) = scratch[j * r + c];
+}
+#endif
+
+#if NMFKIT_ONE_PASS
+// β = 2, mu or hals, fit: W's update and the H step's Wᵀ·X, WᵀW in one pass over X. For each block
+// of b rows: num_b = X_b·Hᵀ, den_b = W_b·HHᵀ, W_b ← W_b ∘ num_b ⊘ den_b (row-local, so
+// exactly the two-pass update up to the summation order of the products), then, while X_b
+// and W_b are still in cache, Wᵀ·X += W_bᵀ·X_b and WᵀW += W_bᵀ·W_b with the new W_b.
+// Buffers: Wᵀ·X accumulates in num (r×m); num_b and den_b share den (b ≤ cap / 2r).
+template <class T>
+void w_step_fused(state<T>& st) noexcept {
+    const kernel_table<T>& k = *st.k;
+    const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank, rows = st.fuse_rows;
+    const T eps = static_cast<T>(st.opt.epsilon);
+    const matrix_view<T> W = st.W;
+    T* const num_b = st.den;
+    T* const den_b = st.den + rows * r;
+    for (std::size_t i0 = 0; i0 < n; i0 += rows) {
+        const std::size_t b = (n - i0) < rows ? (n - i0) : rows;
+        const matrix_view<T> Wb(W.row(i0), b, r, W.stride);
+        st.X.x_ht(k, i0, b, st.H, num_b, r);
+#if NMFKIT_EXTENDED
+        if (st.opt.solver == algorithm::hals) {  // its updates are row-local too
+            hals_rows(Wb.data, b, W.stride, num_b, r, 1, st.hht, r, st.l1w, st.l2w);
+        } else
+#endif
+        {
+            k.gemm_nn(b, r, r, Wb.data, W.stride, st.hht, r, den_b, r);
+            update_factor(k, Wb, num_b, den_b, r, eps, st.l1w, st.l2w, st.gamma, 0.0, false);
+        }
+        st.X.wt_x(k, i0, Wb, st.num, m, i0 != 0);
+        (i0 == 0 ? k.gemm_tn : k.gemm_tn_acc)(r, r, b, Wb.data, W.stride, Wb.data, W.stride, st.wtw, r);
+    }
+    st.num_holds_xht = false;
+    st.num_holds_wtx = true;  // for the new W, with wtw
 }
 #endif
 
