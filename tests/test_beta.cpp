@@ -415,3 +415,26 @@ TEST_CASE("new bad inputs each have their own error") {
         CHECK(nmfkit::inverse_transform<double>(W.cview(), H.cview(), out.view()) == status::shape_mismatch);
     }
 }
+
+// A near-exact fit's tiled loss sums to about −1e-14 in rounding; the loss is D_β ≥ 0, and a
+// negative one made e0 = sqrt(2·loss) NaN, which switched the tol rule off (the fit then ran
+// max_iter iterations). A rank-1 column is fitted exactly by NNDSVD from the start.
+TEST_CASE("the loss of a near-exact fit is >= 0 and the tol rule still fires") {
+    matrix<double> X(4, 1);
+    const double col[4] = {3.1, 10.8, 6.9, 8.3};
+    for (std::size_t i = 0; i < 4; ++i) X(i, 0) = col[i];
+    for (double beta : {1.5, 3.0, 1.0, 0.5}) {
+        CAPTURE(beta);
+        nmfkit::options o = beta_opts(1, 50, beta);
+        o.init = nmfkit::init_method::nndsvd;
+        o.tol = 1e-4;
+        o.check_every = 1;
+        matrix<double> W(4, 1), H(1, 1);
+        nmfkit::result res;
+        REQUIRE(run_fit(X, W, H, o, res) == status::ok);
+        CHECK(res.loss >= 0);
+        CHECK(std::isfinite(res.relative_error));
+        CHECK(res.converged);
+        CHECK(res.iterations < 50);
+    }
+}

@@ -339,7 +339,8 @@ status bad_entry(result& out, status s, std::size_t row, std::uint64_t entry, st
     return s;
 }
 
-// The arrays first (offsets, then each row's indices), then the values; Σx, Σx² row by row.
+// The offsets first (so no entry is read out of bounds), then each entry in order: its column
+// (in range, increasing within the row), then its value; Σx, Σx² row by row.
 // Unmasked with `positive` (β ≤ 0), an unstored zero is x_not_positive at its row and column.
 template <class T>
 status csr_scan(const void* x, bool positive, result& out, double& sum, double& sqsum,

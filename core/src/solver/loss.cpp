@@ -74,6 +74,7 @@ void exact_loss(const kernel_table<T>& k, const data_matrix<T>& X, const_matrix_
             X.loss_tile(k, i0, ti, j0, tj, buf, tj, beta, eps, div, sq);
         }
     }
+    if (div < 0) div = 0;  // D_β ≥ 0: a near-exact fit's sum of terms rounds to ±1e-14
 }
 
 // The exact loss of the current iterate, using den as tile scratch.

@@ -82,6 +82,8 @@ status check_csr_problem(const csr_view<T>& X, const_matrix_view<T> W, const_mat
                          std::size_t (&wh_extents)[2]) noexcept {
     if (X.rows == 0 || X.cols == 0) return status::empty_dimension;
     if (!X.indptr || !W.data || !H.data || (X.nnz > 0 && !X.indices)) return status::null_pointer;
+    // Column indices are 32-bit: beyond 2^32 columns no entry could be addressed.
+    if (static_cast<std::uint64_t>(X.cols - 1) > 0xffffffffu) return status::size_overflow;
     const bool w_ok = W.rows == X.rows && W.cols == r, h_ok = H.rows == r && H.cols == X.cols;
     if (md == mode::solve_w && !h_ok) return status::transform_shape_mismatch;
     if (md == mode::solve_h && !w_ok) return status::transform_shape_mismatch;
