@@ -157,8 +157,8 @@ status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matri
     if (!std::isfinite(beta)) return status::invalid_beta;
     if (!detail::k_extended) return status::not_built;
     if (missing != missing_entries::none && missing != missing_entries::unstored) return status::invalid_missing;
-    std::size_t extents[2];
-    status s = detail::check_csr_problem<T>(X, W, H, W.cols, detail::mode::fit, extents);
+    std::size_t x_bytes[3], extents[2];
+    status s = detail::check_csr_problem<T>(X, W, H, W.cols, detail::mode::fit, x_bytes, extents);
     if (s != status::ok) return s;
     T buf[256], tile[256];  // small: microcontroller stacks are a few KiB
     detail::csr_context<T> c{};

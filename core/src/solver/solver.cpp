@@ -91,14 +91,10 @@ template <class T>
 status check_x(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r, mode md,
                const void* (&at)[k_max_x_regions], std::size_t (&bytes)[k_max_x_regions],
                std::size_t (&wh)[2]) noexcept {
-    const status s = check_csr_problem<T>(X, W, H, r, md, wh);
-    if (s != status::ok) return s;
+    const status s = check_csr_problem<T>(X, W, H, r, md, bytes, wh);
     at[0] = X.indptr;
     at[1] = X.indices;
     at[2] = X.values;
-    bytes[0] = (X.rows + 1) * sizeof(std::uint64_t);  // check_csr_problem checked these products
-    bytes[1] = X.nnz * sizeof(std::uint32_t);
-    bytes[2] = X.values ? X.nnz * sizeof(T) : 0;
     return s;
 }
 

@@ -99,11 +99,11 @@ template <class T>
 status check_problem(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r,
                      std::size_t extents[3], mode md = mode::fit) noexcept;
 // The same for a sparse X: pointers (indptr always; indices and values unless nnz == 0; values
-// may be null: a pattern), W, H shapes, and the bytes W and H span; the arrays' content is
-// checked by csr_data's scan.
+// may be null: a pattern), W, H shapes, and the bytes the three arrays and W, H span; the
+// arrays' content is checked by csr_data's scan.
 template <class T>
 status check_csr_problem(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r, mode md,
-                         std::size_t (&wh_extents)[2]) noexcept;
+                         std::size_t (&x_bytes)[3], std::size_t (&wh_extents)[2]) noexcept;
 // Checks that every entry is finite and ≥ 0 (> 0 if `positive`); reports the first bad one
 // (row-major). Also returns Σx and Σx² in double (either may be null), summed in a fixed order.
 template <class T>

@@ -60,15 +60,24 @@ bool overlap(const void* a, std::size_t a_bytes, const void* b, std::size_t b_by
     return pa < pb + b_bytes && pb < pa + a_bytes;
 }
 
+// W (n×r) and H (r×m) against X (n×m); in the solve modes a wrong shape of the fixed factor has
+// its own status.
+template <class T>
+status check_factors(std::size_t n, std::size_t m, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r,
+                     mode md) noexcept {
+    const bool w_ok = W.rows == n && W.cols == r, h_ok = H.rows == r && H.cols == m;
+    if (md == mode::solve_w && !h_ok) return status::transform_shape_mismatch;
+    if (md == mode::solve_h && !w_ok) return status::transform_shape_mismatch;
+    if (!w_ok || !h_ok) return status::shape_mismatch;
+    return status::ok;
+}
+
 template <class T>
 status check_problem(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r,
                      std::size_t extents[3], mode md) noexcept {
     if (X.rows == 0 || X.cols == 0) return status::empty_dimension;
     if (!X.data || !W.data || !H.data) return status::null_pointer;
-    const bool w_ok = W.rows == X.rows && W.cols == r, h_ok = H.rows == r && H.cols == X.cols;
-    if (md == mode::solve_w && !h_ok) return status::transform_shape_mismatch;
-    if (md == mode::solve_h && !w_ok) return status::transform_shape_mismatch;
-    if (!w_ok || !h_ok) return status::shape_mismatch;
+    if (const status s = check_factors<T>(X.rows, X.cols, W, H, r, md); s != status::ok) return s;
     const const_matrix_view<T>* views[3] = {&X, &W, &H};
     for (int i = 0; i < 3; ++i) {
         const status s = check_view<T>(*views[i], extents[i]);
@@ -79,20 +88,18 @@ status check_problem(const_matrix_view<T> X, const_matrix_view<T> W, const_matri
 
 template <class T>
 status check_csr_problem(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, std::size_t r, mode md,
-                         std::size_t (&wh_extents)[2]) noexcept {
+                         std::size_t (&x_bytes)[3], std::size_t (&wh_extents)[2]) noexcept {
     if (X.rows == 0 || X.cols == 0) return status::empty_dimension;
     if (!X.indptr || !W.data || !H.data || (X.nnz > 0 && !X.indices)) return status::null_pointer;
     // Column indices are 32-bit: beyond 2^32 columns no entry could be addressed.
     if (static_cast<std::uint64_t>(X.cols - 1) > 0xffffffffu) return status::size_overflow;
-    const bool w_ok = W.rows == X.rows && W.cols == r, h_ok = H.rows == r && H.cols == X.cols;
-    if (md == mode::solve_w && !h_ok) return status::transform_shape_mismatch;
-    if (md == mode::solve_h && !w_ok) return status::transform_shape_mismatch;
-    if (!w_ok || !h_ok) return status::shape_mismatch;
-    // The arrays' bytes (the overlap check): rows + 1 offsets, nnz indices and values.
-    std::size_t b = 0;
-    if (!checked_add(X.rows, 1, b) || !checked_mul(b, sizeof(std::uint64_t), b) ||
-        !checked_mul(X.nnz, sizeof(T) > sizeof(std::uint32_t) ? sizeof(T) : sizeof(std::uint32_t), b))
+    if (const status s = check_factors<T>(X.rows, X.cols, W, H, r, md); s != status::ok) return s;
+    // The bytes the arrays span (the overlap check): rows + 1 offsets, nnz indices and values.
+    std::size_t offsets = 0;
+    if (!checked_add(X.rows, 1, offsets) || !checked_mul(offsets, sizeof(std::uint64_t), x_bytes[0]) ||
+        !checked_mul(X.nnz, sizeof(std::uint32_t), x_bytes[1]) || !checked_mul(X.nnz, sizeof(T), x_bytes[2]))
         return status::size_overflow;
+    if (!X.values) x_bytes[2] = 0;
     const const_matrix_view<T>* views[2] = {&W, &H};
     for (int i = 0; i < 2; ++i) {
         const status s = check_view<T>(*views[i], wh_extents[i]);
@@ -147,7 +154,7 @@ status scan_values(const_matrix_view<T> A, status not_finite, status negative, r
     template status scan_values<T>(const_matrix_view<T>, status, status, result&, matrix_id, double*, double*,        \
                                    bool) noexcept;                                                                    \
     template status check_csr_problem<T>(const csr_view<T>&, const_matrix_view<T>, const_matrix_view<T>, std::size_t, \
-                                         mode, std::size_t(&)[2]) noexcept;
+                                         mode, std::size_t(&)[3], std::size_t(&)[2]) noexcept;
 NMFKIT_VALIDATE_INSTANTIATE(float)
 NMFKIT_VALIDATE_INSTANTIATE(double)
 #undef NMFKIT_VALIDATE_INSTANTIATE
