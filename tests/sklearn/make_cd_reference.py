@@ -24,6 +24,7 @@ import os
 import warnings
 
 import numpy as np
+from reference_arrays import arr, dbl
 import scipy.sparse as sp
 import sklearn
 from sklearn.decomposition import NMF, non_negative_factorization
@@ -62,15 +63,6 @@ csr_cases = [
     ("csr_plain", 0.0, 0.0, 0.0),
     ("csr_elastic", 0.01, 0.005, 0.3),
 ]
-
-
-def arr(ctype, name, a, fmt="%.17g"):
-    vals = ", ".join(fmt % v for v in np.asarray(a).ravel())
-    return "static const %s %s[] = {%s};\n" % (ctype, name, vals)
-
-
-def dbl(name, a):
-    return arr("double", name, np.asarray(a, dtype=np.float64))
 
 
 def model(r, aw, ah, l1):

@@ -17,6 +17,7 @@ import os
 import warnings
 
 import numpy as np
+from reference_arrays import arr, dbl
 import scipy.sparse as sp
 import sklearn
 from sklearn.decomposition import NMF
@@ -50,15 +51,6 @@ cases = [
     ("kl_l1", "X", 1.0, 0.01, 0.03, 1.0),
 ]
 data = {"X": X, "X_pattern": X_pattern}
-
-
-def arr(ctype, name, a, fmt="%.17g"):
-    vals = ", ".join(fmt % v for v in np.asarray(a).ravel())
-    return "static const %s %s[] = {%s};\n" % (ctype, name, vals)
-
-
-def dbl(name, a):
-    return arr("double", name, np.asarray(a, dtype=np.float64))
 
 
 out = []
