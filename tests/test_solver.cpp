@@ -443,7 +443,7 @@ namespace detail {
 template <class T>
 status fit_with_kernels(const kernel_table<T>& k, std::size_t fuse_rows, const_matrix_view<T> X, matrix_view<T> W,
                         matrix_view<T> H, const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
-                        progress_callback cb, void* user) noexcept;
+                        progress_callback cb, void* user, const executor* exec = nullptr) noexcept;
 }  // namespace detail
 }  // namespace nmfkit
 

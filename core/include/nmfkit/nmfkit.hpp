@@ -251,6 +251,23 @@ struct progress {
 using progress_callback = bool (*)(const progress& p, void* user_data);
 
 // ------------------------------------------------------------------------------------
+// Threads: the caller's executor. The core creates no threads; given an executor, a fit runs
+// its loops as tasks through it. parallel_for(self, tasks, body, ctx) must call body(t, ctx)
+// once for every t in [0, tasks), on any threads in any order, and return when all have
+// returned; body never throws. The tasks are fixed blocks of the problem (rows of W, columns
+// of H, row ranges of X) whose number depends on the problem's shape only, and every sum over
+// blocks is added in block order, so W, H and the losses are bitwise the same with any
+// executor, any number of threads, or none (nullptr: the tasks run in order on the caller's
+// thread). The workspace does not depend on it either. nmfkit/thread_pool.hpp has a pool
+// that implements it; an embedder can wrap its own (TBB, OpenMP, an RTOS's workers). The
+// layout is nmfkit.h's nmfkit_executor. The calls into it happen on the fit's thread only.
+// ------------------------------------------------------------------------------------
+struct executor {
+    void (*parallel_for)(void* self, std::size_t tasks, void (*body)(std::size_t task, void* ctx), void* ctx);
+    void* self;
+};
+
+// ------------------------------------------------------------------------------------
 // Names and spellings: what the CLI takes and prints and the JS wrapper accepts (all from
 // nmfkit/abi.def). name() never returns null: "unknown" for a value outside the enum. The
 // parse functions store the value and return true for a known spelling, else leave `out`.
@@ -306,7 +323,8 @@ void* align_workspace(void* p, std::size_t size) noexcept;
 template <class T>
 [[nodiscard]] status fit(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt,
                          void* workspace, std::size_t workspace_bytes, result& out,
-                         progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
+                         progress_callback callback = nullptr, void* user_data = nullptr,
+                         const executor* exec = nullptr) noexcept;
 
 // Sparse X: the same fit on a CSR matrix, never densified. β = 2 and β = 1 cost O(nnz·r + (n + m)·r²)
 // per iteration (X·Hᵀ, Wᵀ·X and W·H at the stored entries only); other β run in tiles of W·H as
@@ -316,7 +334,7 @@ template <class T>
 template <class T>
 [[nodiscard]] status fit(const csr_view<T>& X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
                          std::size_t workspace_bytes, result& out, progress_callback callback = nullptr,
-                         void* user_data = nullptr) noexcept;
+                         void* user_data = nullptr, const executor* exec = nullptr) noexcept;
 
 // ------------------------------------------------------------------------------------
 // Transform: one factor fixed, the other solved with the same updates and options.
@@ -331,24 +349,28 @@ template <class T>
 template <class T>
 [[nodiscard]] status transform(const_matrix_view<T> X, const_matrix_view<T> H, matrix_view<T> W, const options& opt,
                                void* workspace, std::size_t workspace_bytes, result& out,
-                               progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
+                               progress_callback callback = nullptr, void* user_data = nullptr,
+                               const executor* exec = nullptr) noexcept;
 
 // New features against fitted weights: solves H (r×m) with W (n×r) fixed.
 template <class T>
 [[nodiscard]] status transform_columns(const_matrix_view<T> X, const_matrix_view<T> W, matrix_view<T> H,
                                        const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
-                                       progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
+                                       progress_callback callback = nullptr, void* user_data = nullptr,
+                                       const executor* exec = nullptr) noexcept;
 
 // The same on a sparse X (missing = unstored: fold in new rows from their stored entries only,
 // e.g. a new user's few ratings against a fitted item basis H).
 template <class T>
 [[nodiscard]] status transform(const csr_view<T>& X, const_matrix_view<T> H, matrix_view<T> W, const options& opt,
                                void* workspace, std::size_t workspace_bytes, result& out,
-                               progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
+                               progress_callback callback = nullptr, void* user_data = nullptr,
+                               const executor* exec = nullptr) noexcept;
 template <class T>
 [[nodiscard]] status transform_columns(const csr_view<T>& X, const_matrix_view<T> W, matrix_view<T> H,
                                        const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
-                                       progress_callback callback = nullptr, void* user_data = nullptr) noexcept;
+                                       progress_callback callback = nullptr, void* user_data = nullptr,
+                                       const executor* exec = nullptr) noexcept;
 
 // out (n×m) = W·H.
 template <class T>
@@ -376,11 +398,18 @@ public:
     // Validates the inputs, initializes W, H (random or checks custom) and computes the
     // products of the first iteration. The views and the workspace must stay valid and
     // untouched by the caller until the last call on this solver.
+    // With an executor, start() and every later call run their loops through it (a copy of it
+    // is kept: `exec->self` must stay valid until the last call, or until set_executor()).
     [[nodiscard]] status start(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt,
-                               void* workspace, std::size_t workspace_bytes, result& out) noexcept;
+                               void* workspace, std::size_t workspace_bytes, result& out,
+                               const executor* exec = nullptr) noexcept;
     // The same for a sparse X; the CSR arrays must stay valid and unchanged too.
     [[nodiscard]] status start(const csr_view<T>& X, matrix_view<T> W, matrix_view<T> H, const options& opt,
-                               void* workspace, std::size_t workspace_bytes, result& out) noexcept;
+                               void* workspace, std::size_t workspace_bytes, result& out,
+                               const executor* exec = nullptr) noexcept;
+
+    // The executor of the later calls (nullptr: the caller's thread); the iterates do not change.
+    [[nodiscard]] status set_executor(const executor* exec) noexcept;
 
     // Runs at most `iterations` more iterations (fewer if max_iter or the tol rule is
     // reached). Updates out.iterations, out.loss / out.relative_error (from the last
@@ -436,33 +465,35 @@ extern template status workspace_size<float>(std::size_t, std::size_t, std::size
 extern template status workspace_size<double>(std::size_t, std::size_t, std::size_t, const options&,
                                               std::size_t&) noexcept;
 extern template status fit<float>(const_matrix_view<float>, matrix_view<float>, matrix_view<float>, const options&,
-                                  void*, std::size_t, result&, progress_callback, void*) noexcept;
+                                  void*, std::size_t, result&, progress_callback, void*, const executor*) noexcept;
 extern template status fit<double>(const_matrix_view<double>, matrix_view<double>, matrix_view<double>, const options&,
-                                   void*, std::size_t, result&, progress_callback, void*) noexcept;
+                                   void*, std::size_t, result&, progress_callback, void*, const executor*) noexcept;
 extern template class solver<float>;
 extern template class solver<double>;
-#define NMFKIT_EXTERN(T)                                                                                              \
-    extern template status transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, const options&,   \
-                                        void*, std::size_t, result&, progress_callback, void*) noexcept;              \
-    extern template status transform_columns<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>,           \
-                                                const options&, void*, std::size_t, result&, progress_callback,       \
-                                                void*) noexcept;                                                      \
-    extern template status inverse_transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>) noexcept; \
-    extern template const char* default_kernel_name<T>() noexcept;                                                    \
-    extern template status frobenius_loss<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,        \
-                                             double&) noexcept;                                                       \
-    extern template status beta_divergence<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,       \
-                                              double, double&) noexcept;                                              \
-    extern template status random_init<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, std::uint64_t,        \
-                                          result&) noexcept;                                                          \
-    extern template status fit<T>(const csr_view<T>&, matrix_view<T>, matrix_view<T>, const options&, void*,          \
-                                  std::size_t, result&, progress_callback, void*) noexcept;                           \
-    extern template status transform<T>(const csr_view<T>&, const_matrix_view<T>, matrix_view<T>, const options&,     \
-                                        void*, std::size_t, result&, progress_callback, void*) noexcept;              \
-    extern template status transform_columns<T>(const csr_view<T>&, const_matrix_view<T>, matrix_view<T>,             \
-                                                const options&, void*, std::size_t, result&, progress_callback,       \
-                                                void*) noexcept;                                                      \
-    extern template status beta_divergence<T>(const csr_view<T>&, const_matrix_view<T>, const_matrix_view<T>, double, \
+#define NMFKIT_EXTERN(T)                                                                                               \
+    extern template status transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, const options&,    \
+                                        void*, std::size_t, result&, progress_callback, void*,                         \
+                                        const executor*) noexcept;                                                     \
+    extern template status transform_columns<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>,            \
+                                                const options&, void*, std::size_t, result&, progress_callback, void*, \
+                                                const executor*) noexcept;                                             \
+    extern template status inverse_transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>) noexcept;  \
+    extern template const char* default_kernel_name<T>() noexcept;                                                     \
+    extern template status frobenius_loss<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,         \
+                                             double&) noexcept;                                                        \
+    extern template status beta_divergence<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>,        \
+                                              double, double&) noexcept;                                               \
+    extern template status random_init<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, std::uint64_t,         \
+                                          result&) noexcept;                                                           \
+    extern template status fit<T>(const csr_view<T>&, matrix_view<T>, matrix_view<T>, const options&, void*,           \
+                                  std::size_t, result&, progress_callback, void*, const executor*) noexcept;           \
+    extern template status transform<T>(const csr_view<T>&, const_matrix_view<T>, matrix_view<T>, const options&,      \
+                                        void*, std::size_t, result&, progress_callback, void*,                         \
+                                        const executor*) noexcept;                                                     \
+    extern template status transform_columns<T>(const csr_view<T>&, const_matrix_view<T>, matrix_view<T>,              \
+                                                const options&, void*, std::size_t, result&, progress_callback, void*, \
+                                                const executor*) noexcept;                                             \
+    extern template status beta_divergence<T>(const csr_view<T>&, const_matrix_view<T>, const_matrix_view<T>, double,  \
                                               missing_entries, double&) noexcept;
 NMFKIT_EXTERN(float)
 NMFKIT_EXTERN(double)

@@ -146,7 +146,7 @@ void bind(state<T>& st, const csr_view<T>&, const csr_context<T>& c) noexcept {
 
 template <class T, class XIn>
 status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
-                  std::size_t workspace_bytes, result& out, state<T>*& started, mode md,
+                  std::size_t workspace_bytes, result& out, state<T>*& started, mode md, const executor* exec,
                   const kernel_table<T>* kernels = nullptr, std::size_t fuse = k_size_max) noexcept {
     started = nullptr;
     out = result{};
@@ -212,6 +212,7 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
 
     auto* st = new (workspace) state<T>{};
     st->k = &k;
+    st->exec = exec ? *exec : executor{nullptr, nullptr};
     st->opt = opt;
     bind(*st, Xin, context);
     st->W = W;
@@ -274,9 +275,10 @@ matrix_view<T> fixed_factor(const_matrix_view<T> v) noexcept {
 template <class T, class XIn>
 status fit_impl(const XIn& X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
                 std::size_t workspace_bytes, result& out, progress_callback cb, void* user, mode md,
-                const kernel_table<T>* kernels = nullptr, std::size_t fuse = k_size_max) noexcept {
+                const executor* exec, const kernel_table<T>* kernels = nullptr,
+                std::size_t fuse = k_size_max) noexcept {
     state<T>* st = nullptr;
-    status s = start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, md, kernels, fuse);
+    status s = start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, md, exec, kernels, fuse);
     if (s != status::ok) return s;
     // finish() forms the final loss: with tol = 0 and no callback the checks' losses go unread
     // (a KL check costs ~9 % of an iteration on sparse X: docs/performance.md).
@@ -295,57 +297,63 @@ status fit_impl(const XIn& X, matrix_view<T> W, matrix_view<T> H, const options&
 template <class T>
 status fit_with_kernels(const kernel_table<T>& k, std::size_t fuse_rows, const_matrix_view<T> X, matrix_view<T> W,
                         matrix_view<T> H, const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
-                        progress_callback cb, void* user) noexcept {
-    return fit_impl<T>(X, W, H, opt, workspace, workspace_bytes, out, cb, user, mode::fit, &k, fuse_rows);
+                        progress_callback cb, void* user, const executor* exec) noexcept {
+    return fit_impl<T>(X, W, H, opt, workspace, workspace_bytes, out, cb, user, mode::fit, exec, &k, fuse_rows);
 }
 template status fit_with_kernels<float>(const kernel_table<float>&, std::size_t, const_matrix_view<float>,
                                         matrix_view<float>, matrix_view<float>, const options&, void*, std::size_t,
-                                        result&, progress_callback, void*) noexcept;
+                                        result&, progress_callback, void*, const executor*) noexcept;
 template status fit_with_kernels<double>(const kernel_table<double>&, std::size_t, const_matrix_view<double>,
                                          matrix_view<double>, matrix_view<double>, const options&, void*, std::size_t,
-                                         result&, progress_callback, void*) noexcept;
+                                         result&, progress_callback, void*, const executor*) noexcept;
 }  // namespace detail
 
 template <class T>
 status fit(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
-           std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data) noexcept {
-    return detail::fit_impl(X, W, H, opt, workspace, workspace_bytes, out, callback, user_data, detail::mode::fit);
+           std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data,
+           const executor* exec) noexcept {
+    return detail::fit_impl(X, W, H, opt, workspace, workspace_bytes, out, callback, user_data, detail::mode::fit,
+                            exec);
 }
 
 template <class T>
 status transform(const_matrix_view<T> X, const_matrix_view<T> H, matrix_view<T> W, const options& opt, void* workspace,
-                 std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data) noexcept {
+                 std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data,
+                 const executor* exec) noexcept {
     return detail::fit_impl(X, W, detail::fixed_factor(H), opt, workspace, workspace_bytes, out, callback, user_data,
-                            detail::mode::solve_w);
+                            detail::mode::solve_w, exec);
 }
 
 template <class T>
 status transform_columns(const_matrix_view<T> X, const_matrix_view<T> W, matrix_view<T> H, const options& opt,
                          void* workspace, std::size_t workspace_bytes, result& out, progress_callback callback,
-                         void* user_data) noexcept {
+                         void* user_data, const executor* exec) noexcept {
     return detail::fit_impl(X, detail::fixed_factor(W), H, opt, workspace, workspace_bytes, out, callback, user_data,
-                            detail::mode::solve_h);
+                            detail::mode::solve_h, exec);
 }
 
 template <class T>
 status fit(const csr_view<T>& X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
-           std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data) noexcept {
-    return detail::fit_impl(X, W, H, opt, workspace, workspace_bytes, out, callback, user_data, detail::mode::fit);
+           std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data,
+           const executor* exec) noexcept {
+    return detail::fit_impl(X, W, H, opt, workspace, workspace_bytes, out, callback, user_data, detail::mode::fit,
+                            exec);
 }
 
 template <class T>
 status transform(const csr_view<T>& X, const_matrix_view<T> H, matrix_view<T> W, const options& opt, void* workspace,
-                 std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data) noexcept {
+                 std::size_t workspace_bytes, result& out, progress_callback callback, void* user_data,
+                 const executor* exec) noexcept {
     return detail::fit_impl(X, W, detail::fixed_factor(H), opt, workspace, workspace_bytes, out, callback, user_data,
-                            detail::mode::solve_w);
+                            detail::mode::solve_w, exec);
 }
 
 template <class T>
 status transform_columns(const csr_view<T>& X, const_matrix_view<T> W, matrix_view<T> H, const options& opt,
                          void* workspace, std::size_t workspace_bytes, result& out, progress_callback callback,
-                         void* user_data) noexcept {
+                         void* user_data, const executor* exec) noexcept {
     return detail::fit_impl(X, detail::fixed_factor(W), H, opt, workspace, workspace_bytes, out, callback, user_data,
-                            detail::mode::solve_h);
+                            detail::mode::solve_h, exec);
 }
 
 template <class T>
@@ -368,18 +376,18 @@ status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H, matrix_
 
 template <class T>
 status solver<T>::start(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
-                        std::size_t workspace_bytes, result& out) noexcept {
+                        std::size_t workspace_bytes, result& out, const executor* exec) noexcept {
     detail::state<T>* st = nullptr;
-    const status s = detail::start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, detail::mode::fit);
+    const status s = detail::start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, detail::mode::fit, exec);
     ws_ = st;
     return s;
 }
 
 template <class T>
 status solver<T>::start(const csr_view<T>& X, matrix_view<T> W, matrix_view<T> H, const options& opt, void* workspace,
-                        std::size_t workspace_bytes, result& out) noexcept {
+                        std::size_t workspace_bytes, result& out, const executor* exec) noexcept {
     detail::state<T>* st = nullptr;
-    const status s = detail::start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, detail::mode::fit);
+    const status s = detail::start_impl(X, W, H, opt, workspace, workspace_bytes, out, st, detail::mode::fit, exec);
     ws_ = st;
     return s;
 }
@@ -389,6 +397,14 @@ status solver<T>::run(std::uint32_t iterations, result& out) noexcept {
     detail::state<T>* st = detail::state_of<T>(ws_);
     if (!st) return status::not_started;
     return detail::run_impl(*st, iterations, out, nullptr, nullptr);
+}
+
+template <class T>
+status solver<T>::set_executor(const executor* exec) noexcept {
+    detail::state<T>* st = detail::state_of<T>(ws_);
+    if (!st) return status::not_started;
+    st->exec = exec ? *exec : executor{nullptr, nullptr};
+    return status::ok;
 }
 
 template <class T>
@@ -417,18 +433,20 @@ const char* default_kernel_name() noexcept {
 
 #define NMFKIT_INSTANTIATE(T)                                                                                        \
     template status fit<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, const options&, void*, std::size_t, \
-                           result&, progress_callback, void*) noexcept;                                              \
+                           result&, progress_callback, void*, const executor*) noexcept;                             \
     template status transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, const options&, void*,  \
-                                 std::size_t, result&, progress_callback, void*) noexcept;                           \
+                                 std::size_t, result&, progress_callback, void*, const executor*) noexcept;          \
     template status transform_columns<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>, const options&, \
-                                         void*, std::size_t, result&, progress_callback, void*) noexcept;            \
+                                         void*, std::size_t, result&, progress_callback, void*,                      \
+                                         const executor*) noexcept;                                                  \
     template status inverse_transform<T>(const_matrix_view<T>, const_matrix_view<T>, matrix_view<T>) noexcept;       \
     template status fit<T>(const csr_view<T>&, matrix_view<T>, matrix_view<T>, const options&, void*, std::size_t,   \
-                           result&, progress_callback, void*) noexcept;                                              \
+                           result&, progress_callback, void*, const executor*) noexcept;                             \
     template status transform<T>(const csr_view<T>&, const_matrix_view<T>, matrix_view<T>, const options&, void*,    \
-                                 std::size_t, result&, progress_callback, void*) noexcept;                           \
+                                 std::size_t, result&, progress_callback, void*, const executor*) noexcept;          \
     template status transform_columns<T>(const csr_view<T>&, const_matrix_view<T>, matrix_view<T>, const options&,   \
-                                         void*, std::size_t, result&, progress_callback, void*) noexcept;            \
+                                         void*, std::size_t, result&, progress_callback, void*,                      \
+                                         const executor*) noexcept;                                                  \
     template class solver<T>;                                                                                        \
     template const char* default_kernel_name<T>() noexcept;
 NMFKIT_INSTANTIATE(float)

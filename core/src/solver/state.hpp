@@ -35,6 +35,7 @@ template <class T>
 struct state {
     std::uint32_t magic;
     const kernel_table<T>* k;
+    executor exec;                 // the caller's, or {nullptr, nullptr}: tasks run in order here
     const_matrix_view<T> dense_x;  // the caller's X, the context of X (dense data_ops)
 #if NMFKIT_EXTENDED
     csr_context<T> csr_x;  // ... or the context of a sparse X (the Frobenius-only core has none)
