@@ -61,7 +61,7 @@ void exact_loss(const kernel_table<T>& k, const executor& ex, bool split, const 
                 double& div, double& sq) noexcept {
     div = sq = 0;
     if (k_extended && X.exact(beta)) {  // sparse X only
-        X.exact_loss(k, W, H, beta, eps, div, sq);
+        X.exact_loss(k, ex, W, H, beta, eps, div, sq);
         return;
     }
     const std::size_t n = X.rows, m = X.cols, r = W.cols;

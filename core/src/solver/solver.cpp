@@ -123,6 +123,9 @@ data_matrix<T> data_of(const csr_view<T>& X, const options& opt, const layout& L
     c.samples = L.samples;
     c.xtile = reinterpret_cast<T*>(base + L.at[r_xtile]);
     c.xtile_elems = L.xtile;
+    c.lanes = reinterpret_cast<T*>(base + L.at[r_lanes]);
+    c.lane_cols = L.lane_cols;
+    c.lane_stride = L.lane_stride;
     c.masked = opt.missing == missing_entries::unstored;
     return csr_data(c);
 }

@@ -117,6 +117,7 @@ struct layout {
     std::size_t total;        // bytes
     std::size_t cap, tile_rows, tile_cols;
     std::size_t xt_cols, samples, xtile;  // sparse X's scratch (csr_context): m × xt_cols, values, tile values
+    std::size_t lane_cols, lane_stride;   // ... and its lanes
 };
 template <class T>
 bool compute_layout(std::size_t n, std::size_t m, const options& opt, const data_shape& x, layout& L) noexcept;

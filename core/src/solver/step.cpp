@@ -268,7 +268,7 @@ void factor_step(state<T>& st, side s) noexcept {
     st.num_holds_xht = st.num_holds_wtx = false;
     const double beta = st.opt.beta;
     if (beta == 1 && !st.X.masked) kl_denominator(st, sv);
-    if (st.X.samples(beta)) st.X.sampled_side(k, sv.is_w, st.W, st.H, beta, eps, st.num, st.den);
+    if (st.X.samples(beta)) st.X.sampled_side(k, st.exec, sv.is_w, st.W, st.H, beta, eps, st.num, st.den);
     else beta_products(st, sv);
     update_side(st, sv, true, false);
 }
