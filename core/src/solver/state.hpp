@@ -86,6 +86,25 @@ double dot_double(const T* a, const T* b, std::size_t len) noexcept {
     return (s0 + s1) + (s2 + s3);
 }
 
+// The Gram matrices of the current factors, in fixed blocks of their rows through the executor:
+// WᵀW (r×r, K = n) into wtw, HHᵀ (K = m) into hht.
+template <class T>
+void gram_of_w(const state<T>& st) noexcept {
+    const std::size_t r = st.opt.rank, n = st.W.rows;
+    const block_plan p = plan_blocks(r, double(r) * double(n));
+    for_blocks(st.exec, p, r, [&](std::size_t c0, std::size_t c) {
+        st.k->gemm_tn(c, r, n, st.W.data + c0, st.W.stride, st.W.data, st.W.stride, st.wtw + c0 * r, r);
+    });
+}
+template <class T>
+void gram_of_h(const state<T>& st) noexcept {
+    const std::size_t r = st.opt.rank, m = st.H.cols;
+    const block_plan p = plan_blocks(r, double(r) * double(m));
+    for_blocks(st.exec, p, r, [&](std::size_t c0, std::size_t c) {
+        st.k->gemm_nt(c, r, m, st.H.row(c0), st.H.stride, st.H.data, st.H.stride, st.hht + c0 * r, r);
+    });
+}
+
 // ---- validate.cpp ----------------------------------------------------------------------
 // sparse: X is CSR (missing must then be none or unstored, else none or nan).
 template <class T>

@@ -97,7 +97,7 @@ void frobenius_products(state<T>& st, const side_view<T>& sv) noexcept {
         st.num_holds_wtx = false;
     } else {
         if (!st.num_holds_wtx) {  // else the one-pass W step (or a fixed W) left both
-            k.gemm_tn(r, r, n, W.data, W.stride, W.data, W.stride, st.wtw, r);
+            gram_of_w(st);
             st.X.wt_x(k, st.exec, 0, W, st.num, st.X.cols, false);
         }
         st.num_holds_wtx = true;
@@ -277,12 +277,11 @@ void factor_step(state<T>& st, side s) noexcept {
 
 template <class T>
 void iterate(state<T>& st, bool check) noexcept {
-    const std::size_t m = st.X.cols, r = st.opt.rank;
     if (st.update_w) factor_step(st, side::w);
     if (st.update_h) {
         factor_step(st, side::h);
         // HHᵀ of the new H: needed by the next W step and by the loss.
-        st.k->gemm_nt(r, r, m, st.H.data, st.H.stride, st.H.data, st.H.stride, st.hht, r);
+        gram_of_h(st);
     }
     // Checks with tol > 0 need the exact loss (the cached one loses digits); between checks the
     // loss is formed only when reported (settle_loss). Why: docs/performance.md, "Solver".
