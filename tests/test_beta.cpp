@@ -189,8 +189,8 @@ TEST_CASE("randomized truncated SVD recovers a known SVD") {
     matrix<double> Uo(n, r), Vt(r, m);
     double sigma[r];
     const nmfkit::const_matrix_view<double> Xv = X.cview();
-    nmfkit::detail::truncated_svd(nmfkit::detail::best_kernels<double>(), nmfkit::detail::dense_data(Xv), r, 42,
-                                  Uo.view(), sigma, Vt.view(), ws.ptr);
+    nmfkit::detail::truncated_svd(nmfkit::detail::best_kernels<double>(), nmfkit::detail::k_serial,
+                                  nmfkit::detail::dense_data(Xv), r, 42, Uo.view(), sigma, Vt.view(), ws.ptr);
     for (std::size_t k = 0; k < r; ++k) CHECK(sigma[k] == doctest::Approx(s[k]).epsilon(1e-8));
     // Rank-r reconstruction error equals the optimum sqrt(Σ_{k≥r} s_k²).
     double err = 0, best = 0;

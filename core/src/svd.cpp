@@ -124,8 +124,8 @@ bool svd_scratch_bytes(std::size_t n, std::size_t m, std::size_t r, std::size_t&
 }
 
 template <class T>
-void truncated_svd(const kernel_table<T>& kt, const data_matrix<T>& X, std::size_t r, std::uint64_t seed,
-                   matrix_view<T> U, double* sigma, matrix_view<T> Vt, void* scratch) noexcept {
+void truncated_svd(const kernel_table<T>& kt, const executor& ex, const data_matrix<T>& X, std::size_t r,
+                   std::uint64_t seed, matrix_view<T> U, double* sigma, matrix_view<T> Vt, void* scratch) noexcept {
     const std::size_t n = X.rows, m = X.cols, k = svd_sketch_size(n, m, r);
     auto* p = static_cast<unsigned char*>(scratch);
     std::size_t off = 0;
@@ -144,17 +144,17 @@ void truncated_svd(const kernel_table<T>& kt, const data_matrix<T>& X, std::size
     pcg32 rng(seed, 0x5851f42d4c957f2dULL);  // its own stream, apart from the random init
     for (std::size_t i = 0; i < k * m; ++i) Z[i] = static_cast<T>(2 * rng.uniform_open() - 1);
     const const_matrix_view<T> Zv(Z, k, m), Yv(Y, n, k);
-    X.x_ht(kt, 0, n, Zv, Y, k);  // Y = X·Ω
+    X.x_ht(kt, ex, 0, n, Zv, Y, k);  // Y = X·Ω
     orthonormalize_columns(Y, n, k);
     const std::size_t lim = n < m ? n : m;
     const int power_iterations = 10 * r < lim ? 7 : 4;  // scikit-learn's 'auto'
     for (int it = 0; it < power_iterations; ++it) {
-        X.wt_x(kt, 0, Yv, Z, m, false);  // Zᵀ = QᵀX
+        X.wt_x(kt, ex, 0, Yv, Z, m, false);  // Zᵀ = QᵀX
         orthonormalize_rows(Z, k, m);
-        X.x_ht(kt, 0, n, Zv, Y, k);  // Y = X·Z
+        X.x_ht(kt, ex, 0, n, Zv, Y, k);  // Y = X·Z
         orthonormalize_columns(Y, n, k);
     }
-    X.wt_x(kt, 0, Yv, Z, m, false);  // B = QᵀX (k×m)
+    X.wt_x(kt, ex, 0, Yv, Z, m, false);  // B = QᵀX (k×m)
 
     for (std::size_t a = 0; a < k; ++a)  // G = B·Bᵀ in double
         for (std::size_t b = a; b < k; ++b) {
@@ -184,10 +184,11 @@ void truncated_svd(const kernel_table<T>& kt, const data_matrix<T>& X, std::size
 
 template bool svd_scratch_bytes<float>(std::size_t, std::size_t, std::size_t, std::size_t&) noexcept;
 template bool svd_scratch_bytes<double>(std::size_t, std::size_t, std::size_t, std::size_t&) noexcept;
-template void truncated_svd<float>(const kernel_table<float>&, const data_matrix<float>&, std::size_t, std::uint64_t,
-                                   matrix_view<float>, double*, matrix_view<float>, void*) noexcept;
-template void truncated_svd<double>(const kernel_table<double>&, const data_matrix<double>&, std::size_t, std::uint64_t,
-                                    matrix_view<double>, double*, matrix_view<double>, void*) noexcept;
+template void truncated_svd<float>(const kernel_table<float>&, const executor&, const data_matrix<float>&, std::size_t,
+                                   std::uint64_t, matrix_view<float>, double*, matrix_view<float>, void*) noexcept;
+template void truncated_svd<double>(const kernel_table<double>&, const executor&, const data_matrix<double>&,
+                                    std::size_t, std::uint64_t, matrix_view<double>, double*, matrix_view<double>,
+                                    void*) noexcept;
 
 }  // namespace detail
 }  // namespace nmfkit

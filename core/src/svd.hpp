@@ -23,8 +23,8 @@ bool svd_scratch_bytes(std::size_t n, std::size_t m, std::size_t r, std::size_t&
 // and Vt (r×m) having orthonormal columns / rows, sigma descending. scratch must be 64-byte aligned and hold
 // svd_scratch_bytes() bytes.
 template <class T>
-void truncated_svd(const kernel_table<T>& k, const data_matrix<T>& X, std::size_t r, std::uint64_t seed,
-                   matrix_view<T> U, double* sigma, matrix_view<T> Vt, void* scratch) noexcept;
+void truncated_svd(const kernel_table<T>& k, const executor& ex, const data_matrix<T>& X, std::size_t r,
+                   std::uint64_t seed, matrix_view<T> U, double* sigma, matrix_view<T> Vt, void* scratch) noexcept;
 
 }  // namespace detail
 }  // namespace nmfkit

@@ -82,17 +82,23 @@ T value_of(const csr_view<T>& X, std::uint64_t k) noexcept {
 // ---- the Frobenius products and the NNDSVD's ------------------------------------------------
 
 template <class T>
-void csr_x_ht(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t b, const_matrix_view<T> H, T* out,
-              std::size_t ldo) noexcept {
+void csr_x_ht(const void* x, const kernel_table<T>& k, const executor& ex, std::size_t i0, std::size_t b,
+              const_matrix_view<T> H, T* out, std::size_t ldo) noexcept {
     const csr_context<T>& c = ctx<T>(x);
     const std::size_t r = H.rows;  // ≤ c.xt_cols
     transpose(H.data, r, H.cols, H.stride, c.xt);
-    k.csr_times_dense(b, r, c.X.indptr + i0, c.X.indices, c.X.values, c.xt, r, out, ldo);
+    const double per_row = c.X.rows ? double(c.X.nnz) / double(c.X.rows) : 0;
+    const block_plan p = plan_blocks(b, per_row * double(r));  // blocks of rows
+    for_blocks(ex, p, b, [&](std::size_t f, std::size_t n) {
+        k.csr_times_dense(n, r, c.X.indptr + i0 + f, c.X.indices, c.X.values, c.xt, r, out + f * ldo, ldo);
+    });
 }
 
+// Serial: the entries of a row scatter over all of Xᵀ·W (a task per block of columns would
+// search every row for its columns).
 template <class T>
-void csr_wt_x(const void* x, const kernel_table<T>& k, std::size_t i0, const_matrix_view<T> Wb, T* out, std::size_t ldo,
-              bool acc) noexcept {
+void csr_wt_x(const void* x, const kernel_table<T>& k, const executor&, std::size_t i0, const_matrix_view<T> Wb, T* out,
+              std::size_t ldo, bool acc) noexcept {
     const csr_context<T>& c = ctx<T>(x);
     const std::size_t r = Wb.cols, m = c.X.cols;
     k.csr_t_times_dense(Wb.rows, m, r, c.X.indptr + i0, c.X.indices, c.X.values, Wb.data, Wb.stride, c.xt, r, false);
@@ -398,13 +404,13 @@ constexpr data_ops<T> k_csr_ops = {csr_x_ht<T>, csr_wt_x<T>,         csr_beta_ti
 
 template <class T>
 data_matrix<T> csr_data(const csr_context<T>& c) noexcept {
-    return data_matrix<T>{&k_csr_ops<T>, &c, c.X.rows, c.X.cols, c.masked, static_cast<double>(c.X.nnz)};
+    return data_matrix<T>{&k_csr_ops<T>, &c, c.X.rows, c.X.cols, c.masked, static_cast<double>(c.X.nnz), true};
 }
 
 #else   // the Frobenius-only core takes dense X only (check_options: not_built)
 template <class T>
 data_matrix<T> csr_data(const csr_context<T>& c) noexcept {
-    return data_matrix<T>{nullptr, &c, c.X.rows, c.X.cols, c.masked, 0};
+    return data_matrix<T>{nullptr, &c, c.X.rows, c.X.cols, c.masked, 0, true};
 }
 #endif  // NMFKIT_EXTENDED
 

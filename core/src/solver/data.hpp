@@ -10,19 +10,21 @@
 
 #include "kernels/kernels.hpp"
 #include "nmfkit/nmfkit.hpp"
+#include "solver/tasks.hpp"
 
 namespace nmfkit {
 namespace detail {
 
 template <class T>
 struct data_ops {
-    // out (b×r, row stride ldo) = X[i0 : i0+b, :] · Hᵀ
-    void (*x_ht)(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t b, const_matrix_view<T> H, T* out,
-                 std::size_t ldo) noexcept;
+    // out (b×r, row stride ldo) = X[i0 : i0+b, :] · Hᵀ. Both products run their fixed blocks
+    // through `ex` (k_serial: on this thread); the result does not depend on it.
+    void (*x_ht)(const void* x, const kernel_table<T>& k, const executor& ex, std::size_t i0, std::size_t b,
+                 const_matrix_view<T> H, T* out, std::size_t ldo) noexcept;
     // out (r×m) = Wbᵀ · X[i0 : i0+b, :] with Wb (b×r) the rows i0.. of W; adds to out when `acc`
     // (only called when k.gemm_tn_acc is set).
-    void (*wt_x)(const void* x, const kernel_table<T>& k, std::size_t i0, const_matrix_view<T> Wb, T* out,
-                 std::size_t ldo, bool acc) noexcept;
+    void (*wt_x)(const void* x, const kernel_table<T>& k, const executor& ex, std::size_t i0, const_matrix_view<T> Wb,
+                 T* out, std::size_t ldo, bool acc) noexcept;
     // β ≠ 2: P (ti×tj) holds W·H at rows i0.., columns j0..; combines it with that block of X as
     // k.beta_tile does (P ← X ∘ P^(β−2), B ← P^(β−1) unless B is null).
     void (*beta_tile)(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0,
@@ -61,8 +63,9 @@ struct data_matrix {
     const data_ops<T>* ops;
     const void* x;  // the implementation's own description of X (dense: a const_matrix_view<T>)
     std::size_t rows, cols;
-    bool masked;     // some entries are missing (weighted updates, losses over observed entries)
-    double entries;  // entries one product X·B visits per column of B: n·m dense, nnz sparse
+    bool masked;        // some entries are missing (weighted updates, losses over observed entries)
+    double entries;     // entries one product X·B visits per column of B: n·m dense, nnz sparse
+    bool serial_tiles;  // beta_tile and loss_tile share scratch (a sparse X's densified block): one at a time
 
     // The solver calls sampled_side for these β instead of forming tiles.
     bool samples(double beta) const noexcept {
@@ -70,13 +73,13 @@ struct data_matrix {
     }
     bool exact(double beta) const noexcept { return ops->exact_loss != nullptr && (beta == 1 || beta == 2); }
 
-    void x_ht(const kernel_table<T>& k, std::size_t i0, std::size_t b, const_matrix_view<T> H, T* out,
-              std::size_t ldo) const noexcept {
-        ops->x_ht(x, k, i0, b, H, out, ldo);
+    void x_ht(const kernel_table<T>& k, const executor& ex, std::size_t i0, std::size_t b, const_matrix_view<T> H,
+              T* out, std::size_t ldo) const noexcept {
+        ops->x_ht(x, k, ex, i0, b, H, out, ldo);
     }
-    void wt_x(const kernel_table<T>& k, std::size_t i0, const_matrix_view<T> Wb, T* out, std::size_t ldo,
-              bool acc) const noexcept {
-        ops->wt_x(x, k, i0, Wb, out, ldo, acc);
+    void wt_x(const kernel_table<T>& k, const executor& ex, std::size_t i0, const_matrix_view<T> Wb, T* out,
+              std::size_t ldo, bool acc) const noexcept {
+        ops->wt_x(x, k, ex, i0, Wb, out, ldo, acc);
     }
     void beta_tile(const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0, std::size_t tj, T* P,
                    std::size_t ldp, T* B, std::size_t ldb, double beta, T eps) const noexcept {

@@ -17,17 +17,24 @@ const const_matrix_view<T>& view(const void* x) noexcept {
 }
 
 template <class T>
-void dense_x_ht(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t b, const_matrix_view<T> H, T* out,
-                std::size_t ldo) noexcept {
+void dense_x_ht(const void* x, const kernel_table<T>& k, const executor& ex, std::size_t i0, std::size_t b,
+                const_matrix_view<T> H, T* out, std::size_t ldo) noexcept {
     const const_matrix_view<T>& X = view<T>(x);
-    k.gemm_nt(b, H.rows, X.cols, X.row(i0), X.stride, H.data, H.stride, out, ldo);
+    const block_plan p = plan_blocks(b, double(H.rows) * double(X.cols));  // blocks of rows
+    for_blocks(ex, p, b, [&](std::size_t f, std::size_t c) {
+        k.gemm_nt(c, H.rows, X.cols, X.row(i0 + f), X.stride, H.data, H.stride, out + f * ldo, ldo);
+    });
 }
 
 template <class T>
-void dense_wt_x(const void* x, const kernel_table<T>& k, std::size_t i0, const_matrix_view<T> Wb, T* out,
-                std::size_t ldo, bool acc) noexcept {
+void dense_wt_x(const void* x, const kernel_table<T>& k, const executor& ex, std::size_t i0, const_matrix_view<T> Wb,
+                T* out, std::size_t ldo, bool acc) noexcept {
     const const_matrix_view<T>& X = view<T>(x);
-    (acc ? k.gemm_tn_acc : k.gemm_tn)(Wb.cols, X.cols, Wb.rows, Wb.data, Wb.stride, X.row(i0), X.stride, out, ldo);
+    const block_plan p = plan_blocks(X.cols, double(Wb.rows) * double(Wb.cols));  // blocks of columns
+    for_blocks(ex, p, X.cols, [&](std::size_t f, std::size_t c) {
+        (acc ? k.gemm_tn_acc : k.gemm_tn)(Wb.cols, c, Wb.rows, Wb.data, Wb.stride, X.row(i0) + f, X.stride, out + f,
+                                          ldo);
+    });
 }
 
 template <class T>
@@ -79,8 +86,8 @@ constexpr data_ops<T> k_dense_ops = {
 
 // out (b×r) = (M∘X)[i0 : i0+b, :]·Hᵀ and its mirror: the NNDSVD's products only, so plain loops.
 template <class T>
-void masked_x_ht(const void* x, const kernel_table<T>&, std::size_t i0, std::size_t b, const_matrix_view<T> H, T* out,
-                 std::size_t ldo) noexcept {
+void masked_x_ht(const void* x, const kernel_table<T>&, const executor&, std::size_t i0, std::size_t b,
+                 const_matrix_view<T> H, T* out, std::size_t ldo) noexcept {
     const const_matrix_view<T>& X = view<T>(x);
     for (std::size_t i = 0; i < b; ++i) {
         const T* xr = X.row(i0 + i);
@@ -94,8 +101,8 @@ void masked_x_ht(const void* x, const kernel_table<T>&, std::size_t i0, std::siz
 }
 
 template <class T>
-void masked_wt_x(const void* x, const kernel_table<T>&, std::size_t i0, const_matrix_view<T> Wb, T* out,
-                 std::size_t ldo, bool acc) noexcept {
+void masked_wt_x(const void* x, const kernel_table<T>&, const executor&, std::size_t i0, const_matrix_view<T> Wb,
+                 T* out, std::size_t ldo, bool acc) noexcept {
     const const_matrix_view<T>& X = view<T>(x);
     if (!acc)
         for (std::size_t c = 0; c < Wb.cols; ++c)
@@ -206,11 +213,11 @@ template <class T>
 data_matrix<T> dense_data(const const_matrix_view<T>& X, bool masked) noexcept {
 #if NMFKIT_EXTENDED
     const double entries = static_cast<double>(X.rows) * static_cast<double>(X.cols);
-    if (masked) return data_matrix<T>{&k_masked_ops<T>, &X, X.rows, X.cols, true, entries};
-    return data_matrix<T>{&k_dense_ops<T>, &X, X.rows, X.cols, false, entries};
+    if (masked) return data_matrix<T>{&k_masked_ops<T>, &X, X.rows, X.cols, true, entries, false};
+    return data_matrix<T>{&k_dense_ops<T>, &X, X.rows, X.cols, false, entries, false};
 #else  // no amu (its budget reads `entries`) and no missing entries: check_options
     (void)masked;
-    return data_matrix<T>{&k_dense_ops<T>, &X, X.rows, X.cols, false, 0};
+    return data_matrix<T>{&k_dense_ops<T>, &X, X.rows, X.cols, false, 0, false};
 #endif
 }
 

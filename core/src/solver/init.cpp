@@ -38,10 +38,10 @@ void random_fill(matrix_view<T> W, matrix_view<T> H, double mean, std::uint64_t 
 // NNDSVD (Boutsidis & Gallopoulos 2008) from the truncated SVD X ≈ U·diag(σ)·Vᵀ,
 // built in place: W's columns start as U, H's rows as Vᵀ.
 template <class T>
-void nndsvd_fill(const kernel_table<T>& k, const data_matrix<T>& X, matrix_view<T> W, matrix_view<T> H,
-                 const options& opt, double mean, void* svd_scratch, double* sigma) noexcept {
+void nndsvd_fill(const kernel_table<T>& k, const executor& ex, const data_matrix<T>& X, matrix_view<T> W,
+                 matrix_view<T> H, const options& opt, double mean, void* svd_scratch, double* sigma) noexcept {
     const std::size_t n = X.rows, m = X.cols, r = opt.rank;
-    truncated_svd(k, X, r, opt.seed, W, sigma, H, svd_scratch);
+    truncated_svd(k, ex, X, r, opt.seed, W, sigma, H, svd_scratch);
     for (std::size_t j = 0; j < r; ++j) {
         double up = 0, un = 0, vp = 0, vn = 0;  // squared norms of the positive / negative parts
         for (std::size_t i = 0; i < n; ++i) {
@@ -84,10 +84,12 @@ void nndsvd_fill(const kernel_table<T>& k, const data_matrix<T>& X, matrix_view<
     finish(W);
     finish(H);
 }
-template void nndsvd_fill<float>(const kernel_table<float>&, const data_matrix<float>&, matrix_view<float>,
-                                 matrix_view<float>, const options&, double, void*, double*) noexcept;
-template void nndsvd_fill<double>(const kernel_table<double>&, const data_matrix<double>&, matrix_view<double>,
-                                  matrix_view<double>, const options&, double, void*, double*) noexcept;
+template void nndsvd_fill<float>(const kernel_table<float>&, const executor&, const data_matrix<float>&,
+                                 matrix_view<float>, matrix_view<float>, const options&, double, void*,
+                                 double*) noexcept;
+template void nndsvd_fill<double>(const kernel_table<double>&, const executor&, const data_matrix<double>&,
+                                  matrix_view<double>, matrix_view<double>, const options&, double, void*,
+                                  double*) noexcept;
 #endif
 
 #define NMFKIT_INIT_INSTANTIATE(T)                              \

@@ -53,26 +53,43 @@ void cached_loss(state<T>& st, double cross) noexcept {
 
 }  // namespace
 
-// Never forms the n×m product.
+// Never forms the n×m product. `split`: in fixed blocks of rows run through ex, each with its
+// share of buf and its own partial sums, added in block order; else one block.
 template <class T>
-void exact_loss(const kernel_table<T>& k, const data_matrix<T>& X, const_matrix_view<T> W, const_matrix_view<T> H,
-                double beta, T eps, T* buf, std::size_t buf_elems, double& div, double& sq) noexcept {
+void exact_loss(const kernel_table<T>& k, const executor& ex, bool split, const data_matrix<T>& X,
+                const_matrix_view<T> W, const_matrix_view<T> H, double beta, T eps, T* buf, std::size_t buf_elems,
+                double& div, double& sq) noexcept {
+    div = sq = 0;
     if (k_extended && X.exact(beta)) {  // sparse X only
-        div = sq = 0;
         X.exact_loss(k, W, H, beta, eps, div, sq);
         return;
     }
     const std::size_t n = X.rows, m = X.cols, r = W.cols;
-    const std::size_t tc = m < buf_elems ? m : buf_elems;
-    const std::size_t tr = buf_elems / tc;
-    div = sq = 0;
-    for (std::size_t i0 = 0; i0 < n; i0 += tr) {
-        const std::size_t ti = (n - i0) < tr ? (n - i0) : tr;
-        for (std::size_t j0 = 0; j0 < m; j0 += tc) {
-            const std::size_t tj = (m - j0) < tc ? (m - j0) : tc;
-            k.gemm_nn(ti, tj, r, W.row(i0), W.stride, H.data + j0, H.stride, buf, tj);
-            X.loss_tile(k, i0, ti, j0, tj, buf, tj, beta, eps, div, sq);
+    const block_plan p = split && !X.serial_tiles ? plan_blocks(n, double(m) * double(r)) : block_plan{n, 1};
+    const std::size_t slot = buf_elems / p.count;  // ≥ 1: buf_elems ≥ n·r ≥ p.count
+    // Tiles of at least 8 rows where the slot allows (a GEMM of one row of W is slow).
+    std::size_t tc = m < slot ? m : slot;
+    while (tc > 64 && slot / tc < 8) tc = (tc + 1) / 2;
+    const std::size_t tr = slot / tc;
+    double part_div[k_max_tasks], part_sq[k_max_tasks];
+    for_blocks(ex, p, n, [&](std::size_t first, std::size_t count) {
+        const std::size_t t = first / p.size;
+        T* const tile = buf + t * slot;
+        double d = 0, q = 0;
+        for (std::size_t i0 = first; i0 < first + count; i0 += tr) {
+            const std::size_t ti = (first + count - i0) < tr ? (first + count - i0) : tr;
+            for (std::size_t j0 = 0; j0 < m; j0 += tc) {
+                const std::size_t tj = (m - j0) < tc ? (m - j0) : tc;
+                k.gemm_nn(ti, tj, r, W.row(i0), W.stride, H.data + j0, H.stride, tile, tj);
+                X.loss_tile(k, i0, ti, j0, tj, tile, tj, beta, eps, d, q);
+            }
         }
+        part_div[t] = d;
+        part_sq[t] = q;
+    });
+    for (std::size_t t = 0; t < p.count; ++t) {
+        div += part_div[t];
+        sq += part_sq[t];
     }
     if (div < 0) div = 0;  // D_β ≥ 0: a near-exact fit's sum of terms rounds to ±1e-14
 }
@@ -80,7 +97,7 @@ void exact_loss(const kernel_table<T>& k, const data_matrix<T>& X, const_matrix_
 // The exact loss of the current iterate, using den as tile scratch.
 template <class T>
 void refresh_exact_loss(state<T>& st) noexcept {
-    exact_loss(*st.k, st.X, const_matrix_view<T>(st.W), const_matrix_view<T>(st.H), st.opt.beta,
+    exact_loss(*st.k, st.exec, true, st.X, const_matrix_view<T>(st.W), const_matrix_view<T>(st.H), st.opt.beta,
                static_cast<T>(st.opt.epsilon), st.den, st.cap, st.loss, st.sq_err);
 }
 
@@ -116,12 +133,13 @@ void report(const state<T>& st, result& out) noexcept {
     out.done = st.done;
 }
 
-#define NMFKIT_LOSS_INSTANTIATE(T)                                                                            \
-    template void exact_loss<T>(const kernel_table<T>&, const data_matrix<T>&, const_matrix_view<T>,          \
-                                const_matrix_view<T>, double, T, T*, std::size_t, double&, double&) noexcept; \
-    template void refresh_exact_loss<T>(state<T>&) noexcept;                                                  \
-    template void frobenius_from_cache<T>(state<T>&) noexcept;                                                \
-    template void settle_loss<T>(state<T>&) noexcept;                                                         \
+#define NMFKIT_LOSS_INSTANTIATE(T)                                                                               \
+    template void exact_loss<T>(const kernel_table<T>&, const executor&, bool, const data_matrix<T>&,            \
+                                const_matrix_view<T>, const_matrix_view<T>, double, T, T*, std::size_t, double&, \
+                                double&) noexcept;                                                               \
+    template void refresh_exact_loss<T>(state<T>&) noexcept;                                                     \
+    template void frobenius_from_cache<T>(state<T>&) noexcept;                                                   \
+    template void settle_loss<T>(state<T>&) noexcept;                                                            \
     template void report<T>(const state<T>&, result&) noexcept;
 NMFKIT_LOSS_INSTANTIATE(float)
 NMFKIT_LOSS_INSTANTIATE(double)
@@ -145,8 +163,8 @@ status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_mat
     if (s != status::ok) return s;
     T buf[256];  // small: microcontroller stacks are a few KiB
     double sq = 0;
-    detail::exact_loss(detail::best_kernels<T>(), detail::dense_data(X), W, H, beta, static_cast<T>(options{}.epsilon),
-                       buf, sizeof(buf) / sizeof(buf[0]), loss, sq);
+    detail::exact_loss(detail::best_kernels<T>(), detail::k_serial, false, detail::dense_data(X), W, H, beta,
+                       static_cast<T>(options{}.epsilon), buf, sizeof(buf) / sizeof(buf[0]), loss, sq);
     return status::ok;
 }
 
@@ -172,8 +190,8 @@ status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matri
     std::uint64_t observed = 0;
     s = data.scan(beta <= 0, where, sum, sq, observed);
     if (s != status::ok) return s;
-    detail::exact_loss(detail::best_kernels<T>(), data, W, H, beta, static_cast<T>(options{}.epsilon), buf,
-                       sizeof(buf) / sizeof(buf[0]), loss, sq);
+    detail::exact_loss(detail::best_kernels<T>(), detail::k_serial, false, data, W, H, beta,
+                       static_cast<T>(options{}.epsilon), buf, sizeof(buf) / sizeof(buf[0]), loss, sq);
     return status::ok;
 }
 

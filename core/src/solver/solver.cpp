@@ -205,7 +205,7 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
         if (opt.init == init_method::random) random_fill(W, H, mean, opt.seed);
         if constexpr (k_extended) {
             if (is_nndsvd(opt.init))
-                nndsvd_fill(k, data, W, H, opt, mean, base + L.at[r_svd],
+                nndsvd_fill(k, exec ? *exec : k_serial, data, W, H, opt, mean, base + L.at[r_svd],
                             reinterpret_cast<double*>(base + L.at[r_sigma]));
         }
     }
@@ -245,10 +245,10 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     k.gemm_nt(r, r, m, H.data, H.stride, H.data, H.stride, st->hht, r);
     if (opt.beta == 2 && !shape.masked) {
         if (st->update_w) {
-            st->X.x_ht(k, 0, n, H, st->num, r);
+            st->X.x_ht(k, st->exec, 0, n, H, st->num, r);
             st->num_holds_xht = true;
         } else {
-            st->X.wt_x(k, 0, W, st->num, m, false);
+            st->X.wt_x(k, st->exec, 0, W, st->num, m, false);
             k.gemm_tn(r, r, n, W.data, W.stride, W.data, W.stride, st->wtw, r);
             st->num_holds_wtx = true;
         }

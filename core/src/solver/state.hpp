@@ -134,8 +134,8 @@ template <class T>
 void random_fill(matrix_view<T> W, matrix_view<T> H, double mean, std::uint64_t seed) noexcept;
 // NNDSVD from the truncated SVD of X (through its products x_ht / wt_x: dense or sparse).
 template <class T>
-void nndsvd_fill(const kernel_table<T>& k, const data_matrix<T>& X, matrix_view<T> W, matrix_view<T> H,
-                 const options& opt, double mean, void* svd_scratch, double* sigma) noexcept;
+void nndsvd_fill(const kernel_table<T>& k, const executor& ex, const data_matrix<T>& X, matrix_view<T> W,
+                 matrix_view<T> H, const options& opt, double mean, void* svd_scratch, double* sigma) noexcept;
 // The mean over `count` entries; 0 when there are none (every entry missing).
 inline double mean_of(double sum, double count) noexcept { return count > 0 ? sum / count : 0.0; }
 inline double mean_of(double sum, std::size_t n, std::size_t m) noexcept {
@@ -143,10 +143,12 @@ inline double mean_of(double sum, std::size_t n, std::size_t m) noexcept {
 }
 
 // ---- loss.cpp --------------------------------------------------------------------------
-// D_β(X | W·H) and ‖X − W·H‖²_F exactly, in tiles of W·H that fit in buf (≥ 1 element).
+// D_β(X | W·H) and ‖X − W·H‖²_F exactly, in tiles of W·H that fit in buf (≥ 1 element; split:
+// ≥ n·r, in fixed blocks of rows through ex).
 template <class T>
-void exact_loss(const kernel_table<T>& k, const data_matrix<T>& X, const_matrix_view<T> W, const_matrix_view<T> H,
-                double beta, T eps, T* buf, std::size_t buf_elems, double& div, double& sq) noexcept;
+void exact_loss(const kernel_table<T>& k, const executor& ex, bool split, const data_matrix<T>& X,
+                const_matrix_view<T> W, const_matrix_view<T> H, double beta, T eps, T* buf, std::size_t buf_elems,
+                double& div, double& sq) noexcept;
 template <class T>
 void refresh_exact_loss(state<T>& st) noexcept;
 // β = 2: the loss of the current iterate from the cached products.

@@ -61,11 +61,27 @@ side_view<T> side_of(const state<T>& st, side s) noexcept {
     return {false, st.H, st.wtw, st.X.cols, st.l1h, st.l2h, beta <= 1 ? k_f64_eps : 0.0, st.tile_cols};
 }
 
-// den = W·(HHᵀ) (W side) or (WᵀW)·H (H side) for the current factor.
+// The update of the side's factor, in fixed blocks of rows of W or columns of H: den's block
+// (W_b·(HHᵀ) or (WᵀW)·H_b, unless `den_ready`) then F_b ← F_b ∘ (num_b ⊘ den_b)^γ. Returns Σ‖ΔF_b‖²
+// in block order when `track`.
 template <class T>
-void gram_product(const kernel_table<T>& k, const side_view<T>& sv, std::size_t r, T* den) noexcept {
-    if (sv.is_w) k.gemm_nn(sv.F.rows, r, r, sv.F.data, sv.F.stride, sv.gram, r, den, sv.ld);
-    else k.gemm_nn(r, sv.F.cols, r, sv.gram, r, sv.F.data, sv.F.stride, den, sv.ld);
+double update_side(const state<T>& st, const side_view<T>& sv, bool den_ready, bool track) noexcept {
+    const kernel_table<T>& k = *st.k;
+    const std::size_t r = st.opt.rank;
+    const T eps = static_cast<T>(st.opt.epsilon);
+    const matrix_view<T> F = sv.F;
+    const std::size_t extent = sv.is_w ? F.rows : F.cols;
+    const block_plan p = plan_blocks(extent, double(r) * double(r));
+    return sum_blocks(st.exec, p, extent, [&](std::size_t f, std::size_t c) {
+        const std::size_t at = sv.is_w ? f * r : f;  // the block's first entry in num and den
+        const matrix_view<T> Fb = sv.is_w ? matrix_view<T>(F.row(f), c, r, F.stride)
+                                          : matrix_view<T>(F.data + f, r, c, F.stride);
+        if (!den_ready) {
+            if (sv.is_w) k.gemm_nn(c, r, r, Fb.data, F.stride, sv.gram, r, st.den + at, sv.ld);
+            else k.gemm_nn(r, c, r, sv.gram, r, Fb.data, F.stride, st.den + at, sv.ld);
+        }
+        return update_factor(k, Fb, st.num + at, st.den + at, sv.ld, eps, sv.l1, sv.l2, st.gamma, sv.zero_below, track);
+    });
 }
 
 // β = 2: the Frobenius products of the side, unless the cache already holds them.
@@ -76,13 +92,13 @@ void frobenius_products(state<T>& st, const side_view<T>& sv) noexcept {
     const matrix_view<T> W = st.W;
     if (sv.is_w) {
         // num = X·Hᵀ is still valid after start(): the two-pass step reuses it.
-        if (!st.num_holds_xht) st.X.x_ht(k, 0, n, st.H, st.num, r);
+        if (!st.num_holds_xht) st.X.x_ht(k, st.exec, 0, n, st.H, st.num, r);
         st.num_holds_xht = true;
         st.num_holds_wtx = false;
     } else {
         if (!st.num_holds_wtx) {  // else the one-pass W step (or a fixed W) left both
             k.gemm_tn(r, r, n, W.data, W.stride, W.data, W.stride, st.wtw, r);
-            st.X.wt_x(k, 0, W, st.num, st.X.cols, false);
+            st.X.wt_x(k, st.exec, 0, W, st.num, st.X.cols, false);
         }
         st.num_holds_wtx = true;
         st.num_holds_xht = false;
@@ -113,7 +129,9 @@ void kl_denominator(const state<T>& st, const side_view<T>& sv) noexcept {
 }
 
 // β ≠ 2: num = (X ∘ (WH)^(β−2))·Hᵀ or Wᵀ·(X ∘ (WH)^(β−2)), den likewise with (WH)^(β−1),
-// one tile of W·H at a time (rows i0.. × all columns, or all rows × columns j0..).
+// one tile of W·H at a time (rows i0.. × all columns, or all rows × columns j0..), each tile in
+// fixed blocks of its rows (W side) or columns (H side) that write their own rows of num, den
+// (their own columns). A sparse X densifies its tile's block into one buffer: serial.
 template <class T>
 void beta_products(state<T>& st, const side_view<T>& sv) noexcept {
     const kernel_table<T>& k = *st.k;
@@ -122,19 +140,33 @@ void beta_products(state<T>& st, const side_view<T>& sv) noexcept {
     const T eps = static_cast<T>(st.opt.epsilon);
     const matrix_view<T> W = st.W, H = st.H;
     T* const tb = beta == 1 && !st.X.masked ? nullptr : st.tb;
+    const executor& ex = st.X.serial_tiles ? k_serial : st.exec;
     const std::size_t extent = sv.is_w ? n : m;
+    const double products = tb ? 3 : 2;
     for (std::size_t t0 = 0; t0 < extent; t0 += sv.tile) {
         const std::size_t t = (extent - t0) < sv.tile ? (extent - t0) : sv.tile;
-        const std::size_t i0 = sv.is_w ? t0 : 0, ti = sv.is_w ? t : n;
-        const std::size_t j0 = sv.is_w ? 0 : t0, tj = sv.is_w ? m : t;
-        k.gemm_nn(ti, tj, r, W.row(i0), W.stride, H.data + j0, H.stride, st.ta, tj);
-        st.X.beta_tile(k, i0, ti, j0, tj, st.ta, tj, tb, tj, beta, eps);
-        if (sv.is_w) {
-            k.gemm_nt(ti, r, m, st.ta, m, H.data, H.stride, st.num + i0 * r, r);
-            if (tb) k.gemm_nt(ti, r, m, tb, m, H.data, H.stride, st.den + i0 * r, r);
-        } else {
-            k.gemm_tn(r, tj, n, W.data, W.stride, st.ta, tj, st.num + j0, m);
-            if (tb) k.gemm_tn(r, tj, n, W.data, W.stride, tb, tj, st.den + j0, m);
+        if (sv.is_w) {  // rows t0.. × all m columns; the tile's row stride is m
+            const block_plan p = plan_blocks(t, products * double(m) * double(r));
+            for_blocks(ex, p, t, [&](std::size_t f, std::size_t c) {
+                const std::size_t i0 = t0 + f;
+                T* const a = st.ta + f * m;
+                T* const q = tb ? tb + f * m : nullptr;
+                k.gemm_nn(c, m, r, W.row(i0), W.stride, H.data, H.stride, a, m);
+                st.X.beta_tile(k, i0, c, 0, m, a, m, q, m, beta, eps);
+                k.gemm_nt(c, r, m, a, m, H.data, H.stride, st.num + i0 * r, r);
+                if (q) k.gemm_nt(c, r, m, q, m, H.data, H.stride, st.den + i0 * r, r);
+            });
+        } else {  // all n rows × columns t0..; the tile's row stride is t
+            const block_plan p = plan_blocks(t, products * double(n) * double(r));
+            for_blocks(ex, p, t, [&](std::size_t f, std::size_t c) {
+                const std::size_t j0 = t0 + f;
+                T* const a = st.ta + f;
+                T* const q = tb ? tb + f : nullptr;
+                k.gemm_nn(n, c, r, W.data, W.stride, H.data + j0, H.stride, a, t);
+                st.X.beta_tile(k, 0, n, j0, c, a, t, q, t, beta, eps);
+                k.gemm_tn(r, c, n, W.data, W.stride, a, t, st.num + j0, m);
+                if (q) k.gemm_tn(r, c, n, W.data, W.stride, q, t, st.den + j0, m);
+            });
         }
     }
 }
@@ -143,18 +175,24 @@ void beta_products(state<T>& st, const side_view<T>& sv) noexcept {
 // HALS, one side (scikit-learn's _update_cdnmf_fast, shuffle=False): W's columns in turn with
 // G = HHᵀ, B = X·Hᵀ; H's rows with G = WᵀW, B = (Wᵀ·X)ᵀ. The rows of W (columns of H) are
 // independent (each reads only its own entries and G), so the loop runs row by row, each row's
-// columns in order: the same arithmetic as scikit-learn's column by column, in cache. H's columns
-// are made rows in `scratch` (m×r: den, unused by HALS) and copied back.
+// columns in order: the same arithmetic as scikit-learn's column by column, in cache; in fixed
+// blocks of rows (of columns of H). H's columns are made rows in `scratch` (m×r: den, unused
+// by HALS) and copied back.
 template <class T>
-void hals_update(const side_view<T>& sv, const T* num, std::size_t r, T* scratch) noexcept {
+void hals_update(const state<T>& st, const side_view<T>& sv, const T* num, T* scratch) noexcept {
+    const std::size_t r = st.opt.rank;
     const matrix_view<T> F = sv.F;
-    if (sv.is_w) return hals_rows(F.data, F.rows, F.stride, num, sv.ld, 1, sv.gram, r, sv.l1, sv.l2);
-    const std::size_t m = F.cols;
-    for (std::size_t c = 0; c < r; ++c)
-        for (std::size_t j = 0; j < m; ++j) scratch[j * r + c] = F(c, j);
-    hals_rows(scratch, m, r, num, 1, sv.ld, sv.gram, r, sv.l1, sv.l2);
-    for (std::size_t c = 0; c < r; ++c)
-        for (std::size_t j = 0; j < m; ++j) F(c, j) = scratch[j * r + c];
+    const std::size_t extent = sv.is_w ? F.rows : F.cols;
+    const block_plan p = plan_blocks(extent, 2.0 * double(r) * double(r));
+    for_blocks(st.exec, p, extent, [&](std::size_t f, std::size_t c) {
+        if (sv.is_w) return hals_rows(F.row(f), c, F.stride, num + f * r, sv.ld, 1, sv.gram, r, sv.l1, sv.l2);
+        T* const rows = scratch + f * r;
+        for (std::size_t t = 0; t < r; ++t)
+            for (std::size_t j = 0; j < c; ++j) rows[j * r + t] = F(t, f + j);
+        hals_rows(rows, c, r, num + f, 1, sv.ld, sv.gram, r, sv.l1, sv.l2);
+        for (std::size_t t = 0; t < r; ++t)
+            for (std::size_t j = 0; j < c; ++j) F(t, f + j) = rows[j * r + t];
+    });
 }
 #endif
 
@@ -162,8 +200,10 @@ void hals_update(const side_view<T>& sv, const T* num, std::size_t r, T* scratch
 // β = 2, mu or hals, fit: W's update and the H step's Wᵀ·X, WᵀW in one pass over X. For each block
 // of b rows: num_b = X_b·Hᵀ, den_b = W_b·HHᵀ, W_b ← W_b ∘ num_b ⊘ den_b (row-local, so
 // exactly the two-pass update up to the summation order of the products), then, while X_b
-// and W_b are still in cache, Wᵀ·X += W_bᵀ·X_b and WᵀW += W_bᵀ·W_b with the new W_b.
-// Buffers: Wᵀ·X accumulates in num (r×m); num_b and den_b share den (b ≤ cap / 2r).
+// and W_b are still in cache, Wᵀ·X += W_bᵀ·X_b and WᵀW += W_bᵀ·W_b with the new W_b. The blocks
+// go in order; within one, the tasks take fixed rows of X_b (products and update), then fixed
+// columns of X_b (Wᵀ·X's columns). Buffers: Wᵀ·X accumulates in num (r×m); num_b and den_b
+// share den (b ≤ cap / 2r).
 template <class T>
 void w_step_fused(state<T>& st) noexcept {
     const kernel_table<T>& k = *st.k;
@@ -175,17 +215,19 @@ void w_step_fused(state<T>& st) noexcept {
     for (std::size_t i0 = 0; i0 < n; i0 += rows) {
         const std::size_t b = (n - i0) < rows ? (n - i0) : rows;
         const matrix_view<T> Wb(W.row(i0), b, r, W.stride);
-        st.X.x_ht(k, i0, b, st.H, num_b, r);
+        const block_plan p = plan_blocks(b, double(r) * (double(m) + double(r)));
+        for_blocks(st.exec, p, b, [&](std::size_t f, std::size_t c) {
+            T* const nb = num_b + f * r;
+            st.X.x_ht(k, k_serial, i0 + f, c, st.H, nb, r);
 #if NMFKIT_EXTENDED
-        if (st.opt.solver == algorithm::hals) {  // its updates are row-local too
-            hals_rows(Wb.data, b, W.stride, num_b, r, 1, st.hht, r, st.l1w, st.l2w);
-        } else
+            if (st.opt.solver == algorithm::hals)  // its updates are row-local too
+                return hals_rows(Wb.row(f), c, W.stride, nb, r, 1, st.hht, r, st.l1w, st.l2w);
 #endif
-        {
-            k.gemm_nn(b, r, r, Wb.data, W.stride, st.hht, r, den_b, r);
-            update_factor(k, Wb, num_b, den_b, r, eps, st.l1w, st.l2w, st.gamma, 0.0, false);
-        }
-        st.X.wt_x(k, i0, Wb, st.num, m, i0 != 0);
+            k.gemm_nn(c, r, r, Wb.row(f), W.stride, st.hht, r, den_b + f * r, r);
+            update_factor(k, matrix_view<T>(Wb.row(f), c, r, W.stride), nb, den_b + f * r, r, eps, st.l1w, st.l2w,
+                          st.gamma, 0.0, false);
+        });
+        st.X.wt_x(k, st.exec, i0, Wb, st.num, m, i0 != 0);
         (i0 == 0 ? k.gemm_tn : k.gemm_tn_acc)(r, r, b, Wb.data, W.stride, Wb.data, W.stride, st.wtw, r);
     }
     st.num_holds_xht = false;
@@ -210,15 +252,13 @@ void factor_step(state<T>& st, side s) noexcept {
 #endif
         frobenius_products(st, sv);
 #if NMFKIT_EXTENDED
-        if (st.opt.solver == algorithm::hals) return hals_update(sv, st.num, r, st.den);
+        if (st.opt.solver == algorithm::hals) return hals_update(st, sv, st.num, st.den);
 #endif
         const bool amu = k_extended && st.opt.solver == algorithm::amu;
         const std::uint32_t inner = amu ? amu_budget(n, m, r, st.X.entries, sv.is_w) : 1;
         double first = 0;
         for (std::uint32_t l = 0; l < inner; ++l) {
-            gram_product(k, sv, r, st.den);
-            const double change = update_factor(k, sv.F, st.num, st.den, sv.ld, eps, sv.l1, sv.l2, st.gamma,
-                                                sv.zero_below, amu);
+            const double change = update_side(st, sv, false, amu);
             if (l == 0) first = change;
             else if (change <= k_amu_delta * k_amu_delta * first) break;
         }
@@ -230,7 +270,7 @@ void factor_step(state<T>& st, side s) noexcept {
     if (beta == 1 && !st.X.masked) kl_denominator(st, sv);
     if (st.X.samples(beta)) st.X.sampled_side(k, sv.is_w, st.W, st.H, beta, eps, st.num, st.den);
     else beta_products(st, sv);
-    update_factor(k, sv.F, st.num, st.den, sv.ld, eps, sv.l1, sv.l2, st.gamma, sv.zero_below, false);
+    update_side(st, sv, true, false);
 }
 
 }  // namespace
