@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <nmfkit/nmfkit.hpp>
+#include <nmfkit/thread_pool.hpp>
 
 #include "csv.hpp"
 #include "mtx.hpp"
@@ -432,12 +433,16 @@ std::string x_text(const input<T>& x) {
 
 // The JSON keys on the input and the entries the loss is over (after the fixed ones).
 template <class T>
-std::string json_input(const cli_args& a, const input<T>& x, const nmfkit::result& res) {
+std::string json_input(const cli_args& a, const input<T>& x, const nmfkit::result& res, std::size_t threads) {
     std::string j = std::string(",\"missing\":\"") + nmfkit::name(a.missing) +
                     "\",\"observed\":" + std::to_string(res.observed) +
                     ",\"sparse\":" + (x.is_sparse ? "true" : "false");
     if (x.is_sparse) j += ",\"nnz\":" + std::to_string(x.sparse.nnz());
-    return j;
+    return j + ",\"threads\":" + std::to_string(threads);
+}
+
+std::string threads_text(std::size_t threads) {
+    return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
 }
 
 // The summary lines shared by fit and transform, between the first lines and "wrote".
@@ -481,12 +486,12 @@ progress_bar make_progress_bar(const cli_args& a) {
 // sparse X: the library's overloads take either view.
 template <class XView, class T>
 nmfkit::status solve(const XView& X, bool is_fit, const factor& fw, nmfkit::matrix_view<T> W, nmfkit::matrix_view<T> H,
-                     const nmfkit::options& opt, void* ws, std::size_t ws_bytes, nmfkit::result& res,
-                     progress_bar& bar) {
+                     const nmfkit::options& opt, void* ws, std::size_t ws_bytes, nmfkit::result& res, progress_bar& bar,
+                     const nmfkit::executor* exec) {
     const nmfkit::progress_callback cb = bar.enabled ? &progress_bar::callback : nullptr;
-    if (is_fit) return nmfkit::fit<T>(X, W, H, opt, ws, ws_bytes, res, cb, &bar);
-    if (fw.fixed.empty()) return nmfkit::transform<T>(X, H, W, opt, ws, ws_bytes, res, cb, &bar);
-    return nmfkit::transform_columns<T>(X, W, H, opt, ws, ws_bytes, res, cb, &bar);
+    if (is_fit) return nmfkit::fit<T>(X, W, H, opt, ws, ws_bytes, res, cb, &bar, exec);
+    if (fw.fixed.empty()) return nmfkit::transform<T>(X, H, W, opt, ws, ws_bytes, res, cb, &bar, exec);
+    return nmfkit::transform_columns<T>(X, W, H, opt, ws, ws_bytes, res, cb, &bar, exec);
 }
 
 // fit and transform: read X (and the fixed factor or the start), size the workspace, run
@@ -529,13 +534,17 @@ int run_factorize(const cli_args& a) {
     if (!fw.out.empty()) out_w.emplace(fw.out);
     if (!fh.out.empty()) out_h.emplace(fh.out);
 
+    // Started before the clock: the threads of the pool are not the fit's time.
+    const nmfkit::thread_pool pool(a.threads);
+    const nmfkit::executor* exec = pool.threads() > 1 ? pool.executor() : nullptr;
     progress_bar bar = make_progress_bar(a);
     const nmfkit::matrix_view<T> Wv(W.data.data(), n, r), Hv(H.data.data(), r, m);
     nmfkit::result res;
     const auto t0 = clock_type::now();
-    const nmfkit::status st = X.is_sparse ? solve(X.csr_view(), is_fit, fw, Wv, Hv, opt, aligned_ws, ws_bytes, res, bar)
-                                          : solve(nmfkit::const_matrix_view<T>(X.dense.data.data(), n, m), is_fit, fw,
-                                                  Wv, Hv, opt, aligned_ws, ws_bytes, res, bar);
+    const nmfkit::status st = X.is_sparse
+                                  ? solve(X.csr_view(), is_fit, fw, Wv, Hv, opt, aligned_ws, ws_bytes, res, bar, exec)
+                                  : solve(nmfkit::const_matrix_view<T>(X.dense.data.data(), n, m), is_fit, fw, Wv, Hv,
+                                          opt, aligned_ws, ws_bytes, res, bar, exec);
     const double seconds = seconds_since(t0);
     bar.finish();
     if (st != nmfkit::status::ok) throw data_error(library_error(st, res, src, a, X));
@@ -547,19 +556,21 @@ int run_factorize(const cli_args& a) {
     const std::string shape_w = shape_text(n, r), shape_h = shape_text(r, m);
     if (a.json) {
         print_json(a, res, seconds, kernel, dtype_name<T>(), n, m, r,
-                   json_input(a, X, res) + (is_fit ? std::string(",\"init\":\"") + nmfkit::name(a.init) +
-                                                         "\",\"solver\":\"" + nmfkit::name(a.solver) + "\""
-                                                   : std::string(",\"solved\":\"") + solved.name() + "\""));
+                   json_input(a, X, res, pool.threads()) +
+                       (is_fit ? std::string(",\"init\":\"") + nmfkit::name(a.init) + "\",\"solver\":\"" +
+                                     nmfkit::name(a.solver) + "\""
+                               : std::string(",\"solved\":\"") + solved.name() + "\""));
     } else if (is_fit) {
-        std::printf("nmfkit: X %s, rank %zu, %s, kernel %s\n", x_text(X).c_str(), r, dtype_name<T>(), kernel);
+        std::printf("nmfkit: X %s, rank %zu, %s, kernel %s, %s\n", x_text(X).c_str(), r, dtype_name<T>(), kernel,
+                    threads_text(pool.threads()).c_str());
         std::printf("  init, solver    %s, %s\n", nmfkit::name(a.init), nmfkit::name(a.solver));
         print_summary_body(a, res, seconds, std::uint64_t(n) * m);
         std::printf("  wrote           %s (%s), %s (%s)\n", fw.out.c_str(), shape_w.c_str(), fh.out.c_str(),
                     shape_h.c_str());
     } else {
-        std::printf("nmfkit transform: X %s, %s %s fixed (%s), rank %zu, %s, kernel %s\n", x_text(X).c_str(),
+        std::printf("nmfkit transform: X %s, %s %s fixed (%s), rank %zu, %s, kernel %s, %s\n", x_text(X).c_str(),
                     fixed.name(), (fixed.is_w ? shape_w : shape_h).c_str(), fixed.fixed.c_str(), r, dtype_name<T>(),
-                    kernel);
+                    kernel, threads_text(pool.threads()).c_str());
         print_summary_body(a, res, seconds, std::uint64_t(n) * m);
         std::printf("  wrote           %s %s (%s)\n", solved.name(), solved.out.c_str(),
                     (solved.is_w ? shape_w : shape_h).c_str());

@@ -329,6 +329,16 @@ const option_row k_options[] = {
      [](cli_args& a, const option_row& o, const std::string& v) {
          a.kernel = choose(o, v, nmfkit::parse_kernel_choice);
      }},
+    {"--threads", "N", k_fit | k_transform, 0, section::common,
+     "threads that run the fit, an integer in [0, 1024]: 1 runs on\n"
+     "this thread alone, 0 one per core. Default: one per core.\n"
+     "W, H and every number printed (but seconds) are the same\n"
+     "for any N, bit for bit",
+     nullptr,
+     [](cli_args& a, const option_row& o, const std::string& v) {
+         a.threads = parse_unsigned<std::size_t>(v, o.name, "an integer in [0, 1024]");
+         if (a.threads > 1024) throw usage_error("--threads expects an integer in [0, 1024], got '" + v + "'");
+     }},
     {"--json", nullptr, k_fit | k_transform, 0, section::common,
      "print the result as one JSON line on stdout:\n"
      "{\"iterations\":N,\"loss\":L,\"relative_error\":E,\"seconds\":S,\n"
@@ -338,7 +348,7 @@ const option_row k_options[] = {
      " \"alpha_w\":A,\"alpha_h\":A,\"l1_ratio\":R,\n"
      " \"missing\":\"none|nan|unstored\",\"observed\":N (the entries\n"
      " the loss sums over), \"sparse\":true|false (\"nnz\":N if\n"
-     " true), then for fit\n"
+     " true), \"threads\":N, then for fit\n"
      " \"init\":\"...\",\"solver\":\"mu|amu|hals\"}, for transform\n"
      " \"solved\":\"W|H\"}\n"
      "(without --json: a short human-readable summary)",

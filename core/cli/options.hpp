@@ -39,6 +39,7 @@ struct cli_args {
     bool f64 = false;
     std::optional<std::pair<std::size_t, std::size_t>> shape;
     nmfkit::kernel_choice kernel = nmfkit::kernel_choice::automatic;
+    std::size_t threads = 0;  // --threads: 0 = one per core
     std::string out_w, out_h;
     bool json = false;
     progress_mode progress = progress_mode::automatic;

@@ -4,6 +4,7 @@
 #include "nmfkit/nmfkit.hpp"
 
 #include <cstddef>
+#include <type_traits>
 
 namespace {
 
@@ -30,6 +31,20 @@ using nmfkit::status;
     static_assert(static_cast<int>(nmfkit::missing_entries::id) == NMFKIT_MISSING_##ID, "missing values");
 #include "nmfkit/abi.def"
 static_assert(nmfkit::workspace_alignment == NMFKIT_WORKSPACE_ALIGNMENT, "workspace alignment");
+// The C executor is the C++ one, field for field (the C functions pass it on as is).
+static_assert(sizeof(nmfkit_executor) == sizeof(nmfkit::executor) &&
+                  alignof(nmfkit_executor) == alignof(nmfkit::executor),
+              "nmfkit_executor's layout");
+static_assert(offsetof(nmfkit_executor, parallel_for) == offsetof(nmfkit::executor, parallel_for) &&
+                  offsetof(nmfkit_executor, self) == offsetof(nmfkit::executor, self),
+              "nmfkit_executor's fields");
+static_assert(std::is_same_v<decltype(nmfkit_executor::parallel_for), decltype(nmfkit::executor::parallel_for)> &&
+                  std::is_same_v<decltype(nmfkit_executor::self), decltype(nmfkit::executor::self)>,
+              "nmfkit_executor's field types");
+
+const nmfkit::executor* to_cpp(const nmfkit_executor* e) noexcept {
+    return reinterpret_cast<const nmfkit::executor*>(e);
+}
 
 // Every C field from (to) the C++ member of the same name; the reserved field has none.
 nmfkit::options to_options(const nmfkit_options& o) noexcept {
@@ -90,37 +105,39 @@ nmfkit_status with_options(const nmfkit_options* opt, nmfkit_result* out, nmfkit
 template <class T>
 nmfkit_status fit(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,
                   const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
-                  void* user) noexcept {
-    return with_options(
-        opt, out, progress, user,
-        [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
-            return nmfkit::fit<T>({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r, cb, u);
-        });
+                  void* user, const nmfkit_executor* ex) noexcept {
+    return with_options(opt, out, progress, user,
+                        [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
+                            return nmfkit::fit<T>({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws,
+                                                  ws_bytes, r, cb, u, to_cpp(ex));
+                        });
 }
 
 // transform (solve W, H fixed) and transform_columns (solve H, W fixed).
 template <class T, bool SolveW>
 nmfkit_status transform(const T* X, size_t n, size_t m, size_t ldx, const T* F, size_t ldf, T* out_f, size_t ldo,
                         const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
-                        nmfkit_progress_fn progress, void* user) noexcept {
+                        nmfkit_progress_fn progress, void* user, const nmfkit_executor* ex) noexcept {
     return with_options(opt, out, progress, user,
                         [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
                             return SolveW ? nmfkit::transform<T>({X, n, m, ldx}, {F, o.rank, m, ldf},
-                                                                 {out_f, n, o.rank, ldo}, o, ws, ws_bytes, r, cb, u)
+                                                                 {out_f, n, o.rank, ldo}, o, ws, ws_bytes, r, cb, u,
+                                                                 to_cpp(ex))
                                           : nmfkit::transform_columns<T>({X, n, m, ldx}, {F, n, o.rank, ldf},
                                                                          {out_f, o.rank, m, ldo}, o, ws, ws_bytes, r,
-                                                                         cb, u);
+                                                                         cb, u, to_cpp(ex));
                         });
 }
 
 template <class T>
 nmfkit_status solver_start(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,
-                           const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out) noexcept {
+                           const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
+                           const nmfkit_executor* ex) noexcept {
     nmfkit::options o;
     if (const nmfkit_status e = read_options(opt, o); e != NMFKIT_OK) return e;
     nmfkit::result r;
     nmfkit::solver<T> s;
-    const status st = s.start({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r);
+    const status st = s.start({X, n, m, ldx}, {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o, ws, ws_bytes, r, to_cpp(ex));
     to_c(r, out);
     return to_c(st);
 }
@@ -183,37 +200,39 @@ nmfkit_status workspace_size_csr(size_t n, size_t m, size_t nnz, const nmfkit_op
 
 template <class T>
 nmfkit_status fit_csr(const nmfkit::csr_view<T>& X, T* W, size_t ldw, T* H, size_t ldh, const nmfkit_options* opt,
-                      void* ws, size_t ws_bytes, nmfkit_result* out, nmfkit_progress_fn progress, void* user) noexcept {
-    return with_options(
-        opt, out, progress, user,
-        [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
-            return nmfkit::fit<T>(X, {W, X.rows, o.rank, ldw}, {H, o.rank, X.cols, ldh}, o, ws, ws_bytes, r, cb, u);
-        });
+                      void* ws, size_t ws_bytes, nmfkit_result* out, nmfkit_progress_fn progress, void* user,
+                      const nmfkit_executor* ex) noexcept {
+    return with_options(opt, out, progress, user,
+                        [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
+                            return nmfkit::fit<T>(X, {W, X.rows, o.rank, ldw}, {H, o.rank, X.cols, ldh}, o, ws,
+                                                  ws_bytes, r, cb, u, to_cpp(ex));
+                        });
 }
 
 template <class T, bool SolveW>
 nmfkit_status transform_csr(const nmfkit::csr_view<T>& X, const T* F, size_t ldf, T* out_f, size_t ldo,
                             const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
-                            nmfkit_progress_fn progress, void* user) noexcept {
+                            nmfkit_progress_fn progress, void* user, const nmfkit_executor* ex) noexcept {
     const size_t n = X.rows, m = X.cols;
     return with_options(opt, out, progress, user,
                         [&](const nmfkit::options& o, nmfkit::result& r, nmfkit::progress_callback cb, void* u) {
                             return SolveW
                                        ? nmfkit::transform<T>(X, {F, o.rank, m, ldf}, {out_f, n, o.rank, ldo}, o, ws,
-                                                              ws_bytes, r, cb, u)
+                                                              ws_bytes, r, cb, u, to_cpp(ex))
                                        : nmfkit::transform_columns<T>(X, {F, n, o.rank, ldf}, {out_f, o.rank, m, ldo},
-                                                                      o, ws, ws_bytes, r, cb, u);
+                                                                      o, ws, ws_bytes, r, cb, u, to_cpp(ex));
                         });
 }
 
 template <class T>
 nmfkit_status solver_start_csr(const nmfkit::csr_view<T>& X, T* W, size_t ldw, T* H, size_t ldh,
-                               const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out) noexcept {
+                               const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,
+                               const nmfkit_executor* ex) noexcept {
     nmfkit::options o;
     if (const nmfkit_status e = read_options(opt, o); e != NMFKIT_OK) return e;
     nmfkit::result r;
     nmfkit::solver<T> s;
-    const status st = s.start(X, {W, X.rows, o.rank, ldw}, {H, o.rank, X.cols, ldh}, o, ws, ws_bytes, r);
+    const status st = s.start(X, {W, X.rows, o.rank, ldw}, {H, o.rank, X.cols, ldh}, o, ws, ws_bytes, r, to_cpp(ex));
     to_c(r, out);
     return to_c(st);
 }
@@ -251,12 +270,26 @@ void nmfkit_options_default(nmfkit_options* opt) {
     nmfkit_status nmfkit_fit_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H, size_t ldh,  \
                                       const nmfkit_options* opt, void* ws, size_t ws_bytes, nmfkit_result* out,        \
                                       nmfkit_progress_fn progress, void* user) {                                       \
-        return fit<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user);                           \
+        return fit<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user, nullptr);                  \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_fit_ex_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H,           \
+                                         size_t ldh, const nmfkit_options* opt, void* ws, size_t ws_bytes,             \
+                                         nmfkit_result* out, nmfkit_progress_fn progress, void* user,                  \
+                                         const nmfkit_executor* ex) {                                                  \
+        return fit<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user, ex);                       \
     }                                                                                                                  \
     nmfkit_status nmfkit_solver_start_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H,     \
                                                size_t ldh, const nmfkit_options* opt, void* ws, size_t ws_bytes,       \
                                                nmfkit_result* out) {                                                   \
-        return solver_start<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out);                                  \
+        return solver_start<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, nullptr);                         \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_solver_start_ex_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H,  \
+                                                  size_t ldh, const nmfkit_options* opt, void* ws, size_t ws_bytes,    \
+                                                  nmfkit_result* out, const nmfkit_executor* ex) {                     \
+        return solver_start<T>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, ex);                              \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_solver_set_executor_##SUFFIX(void* ws, const nmfkit_executor* ex) {                           \
+        return to_c(nmfkit::solver<T>(ws).set_executor(to_cpp(ex)));                                                   \
     }                                                                                                                  \
     nmfkit_status nmfkit_solver_run_##SUFFIX(void* ws, uint32_t iterations, nmfkit_result* out) {                      \
         return solver_run<T>(ws, iterations, out);                                                                     \
@@ -270,13 +303,26 @@ void nmfkit_options_default(nmfkit_options* opt) {
     nmfkit_status nmfkit_transform_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* H, size_t ldh, T* W,  \
                                             size_t ldw, const nmfkit_options* opt, void* ws, size_t ws_bytes,          \
                                             nmfkit_result* out, nmfkit_progress_fn progress, void* user) {             \
-        return transform<T, true>(X, n, m, ldx, H, ldh, W, ldw, opt, ws, ws_bytes, out, progress, user);               \
+        return transform<T, true>(X, n, m, ldx, H, ldh, W, ldw, opt, ws, ws_bytes, out, progress, user, nullptr);      \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_transform_ex_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* H, size_t ldh,     \
+                                               T* W, size_t ldw, const nmfkit_options* opt, void* ws, size_t ws_bytes, \
+                                               nmfkit_result* out, nmfkit_progress_fn progress, void* user,            \
+                                               const nmfkit_executor* ex) {                                            \
+        return transform<T, true>(X, n, m, ldx, H, ldh, W, ldw, opt, ws, ws_bytes, out, progress, user, ex);           \
     }                                                                                                                  \
     nmfkit_status nmfkit_transform_columns_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W,            \
                                                     size_t ldw, T* H, size_t ldh, const nmfkit_options* opt, void* ws, \
                                                     size_t ws_bytes, nmfkit_result* out, nmfkit_progress_fn progress,  \
                                                     void* user) {                                                      \
-        return transform<T, false>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user);              \
+        return transform<T, false>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user, nullptr);     \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_transform_columns_ex_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W,         \
+                                                       size_t ldw, T* H, size_t ldh, const nmfkit_options* opt,        \
+                                                       void* ws, size_t ws_bytes, nmfkit_result* out,                  \
+                                                       nmfkit_progress_fn progress, void* user,                        \
+                                                       const nmfkit_executor* ex) {                                    \
+        return transform<T, false>(X, n, m, ldx, W, ldw, H, ldh, opt, ws, ws_bytes, out, progress, user, ex);          \
     }                                                                                                                  \
     nmfkit_status nmfkit_inverse_transform_##SUFFIX(const T* W, size_t ldw, const T* H, size_t ldh, size_t n,          \
                                                     size_t rank, size_t m, T* out, size_t ldo) {                       \
@@ -308,13 +354,30 @@ NMFKIT_C_API(f64, double)
                                           size_t ldh, const nmfkit_options* opt, void* ws, size_t ws_bytes,            \
                                           nmfkit_result* out, nmfkit_progress_fn progress, void* user) {               \
         return fit_csr<T>(csr(n, m, nnz, indptr, indices, values), W, ldw, H, ldh, opt, ws, ws_bytes, out, progress,   \
-                          user);                                                                                       \
+                          user, nullptr);                                                                              \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_fit_csr_ex_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,                   \
+                                             const uint32_t* indices, const T* values, T* W, size_t ldw, T* H,         \
+                                             size_t ldh, const nmfkit_options* opt, void* ws, size_t ws_bytes,         \
+                                             nmfkit_result* out, nmfkit_progress_fn progress, void* user,              \
+                                             const nmfkit_executor* ex) {                                              \
+        return fit_csr<T>(csr(n, m, nnz, indptr, indices, values), W, ldw, H, ldh, opt, ws, ws_bytes, out, progress,   \
+                          user, ex);                                                                                   \
     }                                                                                                                  \
     nmfkit_status nmfkit_solver_start_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,             \
                                                    const uint32_t* indices, const T* values, T* W, size_t ldw, T* H,   \
                                                    size_t ldh, const nmfkit_options* opt, void* ws, size_t ws_bytes,   \
                                                    nmfkit_result* out) {                                               \
-        return solver_start_csr<T>(csr(n, m, nnz, indptr, indices, values), W, ldw, H, ldh, opt, ws, ws_bytes, out);   \
+        return solver_start_csr<T>(csr(n, m, nnz, indptr, indices, values), W, ldw, H, ldh, opt, ws, ws_bytes, out,    \
+                                   nullptr);                                                                           \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_solver_start_csr_ex_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,          \
+                                                      const uint32_t* indices, const T* values, T* W, size_t ldw,      \
+                                                      T* H, size_t ldh, const nmfkit_options* opt, void* ws,           \
+                                                      size_t ws_bytes, nmfkit_result* out,                             \
+                                                      const nmfkit_executor* ex) {                                     \
+        return solver_start_csr<T>(csr(n, m, nnz, indptr, indices, values), W, ldw, H, ldh, opt, ws, ws_bytes, out,    \
+                                   ex);                                                                                \
     }                                                                                                                  \
     nmfkit_status nmfkit_transform_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,                \
                                                 const uint32_t* indices, const T* values, const T* H, size_t ldh,      \
@@ -322,7 +385,15 @@ NMFKIT_C_API(f64, double)
                                                 size_t ws_bytes, nmfkit_result* out, nmfkit_progress_fn progress,      \
                                                 void* user) {                                                          \
         return transform_csr<T, true>(csr(n, m, nnz, indptr, indices, values), H, ldh, W, ldw, opt, ws, ws_bytes, out, \
-                                      progress, user);                                                                 \
+                                      progress, user, nullptr);                                                        \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_transform_csr_ex_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,             \
+                                                   const uint32_t* indices, const T* values, const T* H, size_t ldh,   \
+                                                   T* W, size_t ldw, const nmfkit_options* opt, void* ws,              \
+                                                   size_t ws_bytes, nmfkit_result* out, nmfkit_progress_fn progress,   \
+                                                   void* user, const nmfkit_executor* ex) {                            \
+        return transform_csr<T, true>(csr(n, m, nnz, indptr, indices, values), H, ldh, W, ldw, opt, ws, ws_bytes, out, \
+                                      progress, user, ex);                                                             \
     }                                                                                                                  \
     nmfkit_status nmfkit_transform_columns_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,        \
                                                         const uint32_t* indices, const T* values, const T* W,          \
@@ -330,7 +401,16 @@ NMFKIT_C_API(f64, double)
                                                         void* ws, size_t ws_bytes, nmfkit_result* out,                 \
                                                         nmfkit_progress_fn progress, void* user) {                     \
         return transform_csr<T, false>(csr(n, m, nnz, indptr, indices, values), W, ldw, H, ldh, opt, ws, ws_bytes,     \
-                                       out, progress, user);                                                           \
+                                       out, progress, user, nullptr);                                                  \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_transform_columns_csr_ex_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,     \
+                                                           const uint32_t* indices, const T* values, const T* W,       \
+                                                           size_t ldw, T* H, size_t ldh, const nmfkit_options* opt,    \
+                                                           void* ws, size_t ws_bytes, nmfkit_result* out,              \
+                                                           nmfkit_progress_fn progress, void* user,                    \
+                                                           const nmfkit_executor* ex) {                                \
+        return transform_csr<T, false>(csr(n, m, nnz, indptr, indices, values), W, ldw, H, ldh, opt, ws, ws_bytes,     \
+                                       out, progress, user, ex);                                                       \
     }                                                                                                                  \
     nmfkit_status nmfkit_beta_divergence_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,          \
                                                       const uint32_t* indices, const T* values, const T* W,            \

@@ -80,6 +80,29 @@ typedef struct nmfkit_result {
 typedef int (*nmfkit_progress_fn)(uint32_t iteration, uint32_t max_iter, double loss, double relative_error,
                                   void* user_data);
 
+/* Threads: the caller's executor, nmfkit::executor's layout (see nmfkit.hpp). The library creates
+ * no threads: the _ex functions below run their loops as tasks through exec, whose
+ * parallel_for(self, tasks, body, ctx) must call body(t, ctx) once for every t in [0, tasks), on
+ * any threads, and return when all have returned. W, H and the losses are bitwise the same with
+ * any executor, any number of threads, or none (exec = NULL: the caller's thread), and the
+ * workspace size does not depend on it. Wrap your own pool (OpenMP, an RTOS's workers), or take
+ * nmfkit_thread_pool's. */
+typedef struct nmfkit_executor {
+    void (*parallel_for)(void* self, size_t tasks, void (*body)(size_t task, void* ctx), void* ctx);
+    void* self;
+} nmfkit_executor;
+
+/* A pool of threads (nmfkit/thread_pool.hpp) for C callers: created once, used by any number of
+ * fits (one at a time), destroyed after the last. threads = 0: one per core; the calling thread
+ * takes part, so `threads` threads run tasks. Returns NULL when the threads cannot be started or
+ * the library was built without threads (bare metal, WebAssembly: NMFKIT_THREADS=OFF). This, not
+ * a fit, allocates. */
+typedef struct nmfkit_thread_pool nmfkit_thread_pool;
+nmfkit_thread_pool* nmfkit_thread_pool_create(size_t threads);
+const nmfkit_executor* nmfkit_thread_pool_executor(const nmfkit_thread_pool* pool); /* NULL for NULL */
+size_t nmfkit_thread_pool_threads(const nmfkit_thread_pool* pool);                  /* 0 for NULL */
+void nmfkit_thread_pool_destroy(nmfkit_thread_pool* pool);                          /* NULL: no-op */
+
 const char* nmfkit_version(void);
 /* Static strings; never NULL. */
 const char* nmfkit_status_message(nmfkit_status s);
@@ -141,6 +164,26 @@ nmfkit_status nmfkit_inverse_transform_f32(const float* W, size_t ldw, const flo
 nmfkit_status nmfkit_beta_divergence_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W, size_t ldw,
                                          const float* H, size_t ldh, size_t rank, double beta, double* loss);
 
+/* The same with an executor (NULL: the caller's thread); the solver keeps a copy of *exec for its
+ * later calls (exec->self must outlive them) until nmfkit_solver_set_executor_f32 replaces it. */
+nmfkit_status nmfkit_fit_ex_f32(const float* X, size_t n, size_t m, size_t ldx, float* W, size_t ldw, float* H,
+                                size_t ldh, const nmfkit_options* opt, void* workspace, size_t workspace_bytes,
+                                nmfkit_result* out, nmfkit_progress_fn progress, void* user_data,
+                                const nmfkit_executor* exec);
+nmfkit_status nmfkit_solver_start_ex_f32(const float* X, size_t n, size_t m, size_t ldx, float* W, size_t ldw, float* H,
+                                         size_t ldh, const nmfkit_options* opt, void* workspace, size_t workspace_bytes,
+                                         nmfkit_result* out, const nmfkit_executor* exec);
+nmfkit_status nmfkit_solver_set_executor_f32(void* workspace, const nmfkit_executor* exec);
+nmfkit_status nmfkit_transform_ex_f32(const float* X, size_t n, size_t m, size_t ldx, const float* H, size_t ldh,
+                                      float* W, size_t ldw, const nmfkit_options* opt, void* workspace,
+                                      size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
+                                      void* user_data, const nmfkit_executor* exec);
+nmfkit_status nmfkit_transform_columns_ex_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W,
+                                              size_t ldw, float* H, size_t ldh, const nmfkit_options* opt,
+                                              void* workspace, size_t workspace_bytes, nmfkit_result* out,
+                                              nmfkit_progress_fn progress, void* user_data,
+                                              const nmfkit_executor* exec);
+
 /* ---- float64: the same functions on double ------------------------------------- */
 nmfkit_status nmfkit_workspace_size_f64(size_t n, size_t m, const nmfkit_options* opt, size_t* bytes);
 nmfkit_status nmfkit_fit_f64(const double* X, size_t n, size_t m, size_t ldx, double* W, size_t ldw, double* H,
@@ -171,6 +214,26 @@ nmfkit_status nmfkit_inverse_transform_f64(const double* W, size_t ldw, const do
                                            size_t rank, size_t m, double* out, size_t ldo);
 nmfkit_status nmfkit_beta_divergence_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W, size_t ldw,
                                          const double* H, size_t ldh, size_t rank, double beta, double* loss);
+
+/* The same with an executor (NULL: the caller's thread); the solver keeps a copy of *exec for its
+ * later calls (exec->self must outlive them) until nmfkit_solver_set_executor_f64 replaces it. */
+nmfkit_status nmfkit_fit_ex_f64(const double* X, size_t n, size_t m, size_t ldx, double* W, size_t ldw, double* H,
+                                size_t ldh, const nmfkit_options* opt, void* workspace, size_t workspace_bytes,
+                                nmfkit_result* out, nmfkit_progress_fn progress, void* user_data,
+                                const nmfkit_executor* exec);
+nmfkit_status nmfkit_solver_start_ex_f64(const double* X, size_t n, size_t m, size_t ldx, double* W, size_t ldw,
+                                         double* H, size_t ldh, const nmfkit_options* opt, void* workspace,
+                                         size_t workspace_bytes, nmfkit_result* out, const nmfkit_executor* exec);
+nmfkit_status nmfkit_solver_set_executor_f64(void* workspace, const nmfkit_executor* exec);
+nmfkit_status nmfkit_transform_ex_f64(const double* X, size_t n, size_t m, size_t ldx, const double* H, size_t ldh,
+                                      double* W, size_t ldw, const nmfkit_options* opt, void* workspace,
+                                      size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
+                                      void* user_data, const nmfkit_executor* exec);
+nmfkit_status nmfkit_transform_columns_ex_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W,
+                                              size_t ldw, double* H, size_t ldh, const nmfkit_options* opt,
+                                              void* workspace, size_t workspace_bytes, nmfkit_result* out,
+                                              nmfkit_progress_fn progress, void* user_data,
+                                              const nmfkit_executor* exec);
 
 /* Sparse X in CSR form (nmfkit::csr_view): indptr holds n + 1 64-bit row offsets (indptr[0] = 0,
  * never decreasing, indptr[n] = nnz), indices nnz column indices (< m, increasing within a row),
@@ -204,6 +267,28 @@ nmfkit_status nmfkit_beta_divergence_csr_f32(size_t n, size_t m, size_t nnz, con
                                              const float* H, size_t ldh, size_t rank, double beta, int32_t missing,
                                              double* loss);
 
+/* With an executor, as nmfkit_fit_ex_f32. */
+nmfkit_status nmfkit_fit_csr_ex_f32(size_t n, size_t m, size_t nnz, const uint64_t* indptr, const uint32_t* indices,
+                                    const float* values, float* W, size_t ldw, float* H, size_t ldh,
+                                    const nmfkit_options* opt, void* workspace, size_t workspace_bytes,
+                                    nmfkit_result* out, nmfkit_progress_fn progress, void* user_data,
+                                    const nmfkit_executor* exec);
+nmfkit_status nmfkit_solver_start_csr_ex_f32(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                             const uint32_t* indices, const float* values, float* W, size_t ldw,
+                                             float* H, size_t ldh, const nmfkit_options* opt, void* workspace,
+                                             size_t workspace_bytes, nmfkit_result* out, const nmfkit_executor* exec);
+nmfkit_status nmfkit_transform_csr_ex_f32(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                          const uint32_t* indices, const float* values, const float* H, size_t ldh,
+                                          float* W, size_t ldw, const nmfkit_options* opt, void* workspace,
+                                          size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
+                                          void* user_data, const nmfkit_executor* exec);
+nmfkit_status nmfkit_transform_columns_csr_ex_f32(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                                  const uint32_t* indices, const float* values, const float* W,
+                                                  size_t ldw, float* H, size_t ldh, const nmfkit_options* opt,
+                                                  void* workspace, size_t workspace_bytes, nmfkit_result* out,
+                                                  nmfkit_progress_fn progress, void* user_data,
+                                                  const nmfkit_executor* exec);
+
 /* float64: the same functions on double. */
 nmfkit_status nmfkit_workspace_size_csr_f64(size_t n, size_t m, size_t nnz, const nmfkit_options* opt, size_t* bytes);
 nmfkit_status nmfkit_fit_csr_f64(size_t n, size_t m, size_t nnz, const uint64_t* indptr, const uint32_t* indices,
@@ -227,6 +312,28 @@ nmfkit_status nmfkit_beta_divergence_csr_f64(size_t n, size_t m, size_t nnz, con
                                              const uint32_t* indices, const double* values, const double* W, size_t ldw,
                                              const double* H, size_t ldh, size_t rank, double beta, int32_t missing,
                                              double* loss);
+
+/* With an executor, as nmfkit_fit_ex_f64. */
+nmfkit_status nmfkit_fit_csr_ex_f64(size_t n, size_t m, size_t nnz, const uint64_t* indptr, const uint32_t* indices,
+                                    const double* values, double* W, size_t ldw, double* H, size_t ldh,
+                                    const nmfkit_options* opt, void* workspace, size_t workspace_bytes,
+                                    nmfkit_result* out, nmfkit_progress_fn progress, void* user_data,
+                                    const nmfkit_executor* exec);
+nmfkit_status nmfkit_solver_start_csr_ex_f64(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                             const uint32_t* indices, const double* values, double* W, size_t ldw,
+                                             double* H, size_t ldh, const nmfkit_options* opt, void* workspace,
+                                             size_t workspace_bytes, nmfkit_result* out, const nmfkit_executor* exec);
+nmfkit_status nmfkit_transform_csr_ex_f64(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                          const uint32_t* indices, const double* values, const double* H, size_t ldh,
+                                          double* W, size_t ldw, const nmfkit_options* opt, void* workspace,
+                                          size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
+                                          void* user_data, const nmfkit_executor* exec);
+nmfkit_status nmfkit_transform_columns_csr_ex_f64(size_t n, size_t m, size_t nnz, const uint64_t* indptr,
+                                                  const uint32_t* indices, const double* values, const double* W,
+                                                  size_t ldw, double* H, size_t ldh, const nmfkit_options* opt,
+                                                  void* workspace, size_t workspace_bytes, nmfkit_result* out,
+                                                  nmfkit_progress_fn progress, void* user_data,
+                                                  const nmfkit_executor* exec);
 
 #ifdef __cplusplus
 }
