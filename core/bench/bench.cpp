@@ -1,7 +1,8 @@
-// nmfkit benchmark (never run by CTest): float32, single thread, whole fits through the
+// nmfkit benchmark (never run by CTest): float32, one thread unless --threads N, whole fits through the
 // public API, ms per iteration and GFLOPS at 4nmr + 4r²(n+m) flops per iteration.
 //
-//   nmfkit_bench [--kernel scalar|auto] [--quick] [--reps N] [--kernels] [--sparse | --sparse-fits [--raw]]
+//   nmfkit_bench [--threads N] [--kernel scalar|auto] [--quick] [--reps N] [--kernels] [--sparse | --sparse-fits
+//   [--raw]]
 //
 // --kernels times the two big products (X·Hᵀ via gemm_nt, Wᵀ·X via gemm_tn), both in one
 // pass over X as the solver's one-pass iteration forms them, and the r×r-sized ones
@@ -20,6 +21,7 @@
 // u5000); --to-error P SOLVER+INIT TARGET runs one candidate until its relative error is at most
 // TARGET and prints its iterations and seconds (see to_error).
 #include <nmfkit/nmfkit.hpp>
+#include <nmfkit/thread_pool.hpp>
 
 #include "kernels/kernels.hpp"
 
@@ -32,12 +34,16 @@
 #include <cstring>
 #include <ctime>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+// --threads N: every fit runs through this pool's executor (null: the caller's thread only).
+const nmfkit::executor* g_exec = nullptr;
 
 struct dataset {
     std::string name;
@@ -109,7 +115,7 @@ double time_fit(const dataset& d, const nmfkit::options& opt, int reps, nmfkit::
     std::vector<float> W(d.n * d.r), H(d.r * d.m);
     return best_seconds(reps, [&] {
         st = nmfkit::fit<float>({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes,
-                                res);
+                                res, nullptr, nullptr, g_exec);
     });
 }
 
@@ -197,8 +203,8 @@ int bench_amu(const std::vector<dataset>& sets, int reps) {
         const double amu_s = best_seconds(reps, [&] {
             nmfkit::solver<float> sv;
             reached = false;
-            if (sv.start({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes, res) !=
-                nmfkit::status::ok)
+            if (sv.start({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes, res,
+                         g_exec) != nmfkit::status::ok)
                 return;
             while (!sv.done() && !reached) {
                 (void)sv.run(1, res);  // the loss of β = 2 is refreshed every iteration
@@ -409,7 +415,8 @@ int bench_sparse_fits(const csr_matrix& X, nmfkit::kernel_choice kc, int reps, b
                 nmfkit::result res;
                 const auto t0 = clock_type::now();
                 const std::clock_t c0 = std::clock();
-                st = nmfkit::fit<float>(view, {W.data(), n, r}, {H.data(), r, m}, opt, wsp, bytes, res);
+                st = nmfkit::fit<float>(view, {W.data(), n, r}, {H.data(), r, m}, opt, wsp, bytes, res, nullptr,
+                                        nullptr, g_exec);
                 const double cpu = 1e3 * double(std::clock() - c0) / CLOCKS_PER_SEC / rw.iters;
                 const double ms = 1e3 * std::chrono::duration<double>(clock_type::now() - t0).count() / rw.iters;
                 rw.loss = res.relative_error;
@@ -498,7 +505,7 @@ int compare_mu(const std::string& name, nmfkit::kernel_choice kc, int reps) {
         const auto t0 = clock_type::now();
         const std::clock_t c0 = std::clock();
         const nmfkit::status st = nmfkit::fit<float>({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m},
-                                                     opt, wsp, bytes, res);
+                                                     opt, wsp, bytes, res, nullptr, nullptr, g_exec);
         const double cpu = 1e3 * double(std::clock() - c0) / CLOCKS_PER_SEC / d.iters;
         const double ms = 1e3 * std::chrono::duration<double>(clock_type::now() - t0).count() / d.iters;
         if (st != nmfkit::status::ok) return 1;
@@ -559,7 +566,7 @@ int to_error(const std::string& name, const std::string& candidate, double targe
     std::vector<float> W(d.n * d.r), H(d.r * d.m);
     nmfkit::solver<float> s;
     nmfkit::result res;
-    if (s.start({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes, res) !=
+    if (s.start({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes, res, g_exec) !=
         nmfkit::status::ok)
         return 1;
     bool reached = false;
@@ -588,9 +595,18 @@ int main(int argc, char** argv) {
     double tts_target = 0, tts_limit = 60;
     std::uint32_t tts_max_iter = 100000, tts_every = 1;
     nmfkit::kernel_choice kc = nmfkit::kernel_choice::automatic;
+    std::unique_ptr<nmfkit::thread_pool> pool;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--quick") {
+        if (a == "--threads" && i + 1 < argc) {
+            const long t = std::strtol(argv[++i], nullptr, 10);
+            if (t < 1) {
+                std::fprintf(stderr, "--threads needs a count >= 1\n");
+                return 2;
+            }
+            pool = std::make_unique<nmfkit::thread_pool>(static_cast<std::size_t>(t));
+            g_exec = t > 1 ? pool->executor() : nullptr;
+        } else if (a == "--quick") {
             quick = true;
         } else if (a == "--kernels") {
             products = true;

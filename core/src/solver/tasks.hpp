@@ -10,6 +10,12 @@
 
 #include "nmfkit/nmfkit.hpp"
 
+// NMFKIT_TASKS=0 (bare metal, CMakeLists.txt): every loop is one block on the caller's thread and
+// the executor is never called; the block code would push the Cortex-M4 firmware past 16 KB.
+#ifndef NMFKIT_TASKS
+#define NMFKIT_TASKS 1
+#endif
+
 namespace nmfkit {
 namespace detail {
 
@@ -28,7 +34,7 @@ struct block_plan {
 // Blocks of `extent` items costing `work` multiply-adds each: sizes a multiple of 8 (whole
 // vectors and cache lines of rows) unless one block holds everything.
 inline block_plan plan_blocks(std::size_t extent, double work) noexcept {
-    if (extent == 0) return {0, 0};
+    if (!NMFKIT_TASKS || extent == 0) return {extent, extent != 0};
     const double per = work > 0 ? k_task_work / work : k_task_work;
     const double least = per < 8 ? 8 : per;
     const double fit = static_cast<double>(extent) / least;
@@ -42,7 +48,7 @@ inline block_plan plan_blocks(std::size_t extent, double work) noexcept {
 // f(t) for every t in [0, tasks): through the executor, or in order on this thread.
 template <class F>
 void run_tasks(const executor& ex, std::size_t tasks, const F& f) noexcept {
-    if (ex.parallel_for == nullptr || tasks <= 1) {
+    if (!NMFKIT_TASKS || ex.parallel_for == nullptr || tasks <= 1) {
         for (std::size_t t = 0; t < tasks; ++t) f(t);
         return;
     }
