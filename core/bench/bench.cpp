@@ -44,6 +44,7 @@ using clock_type = std::chrono::steady_clock;
 
 // --threads N: every fit runs through this pool's executor (null: the caller's thread only).
 const nmfkit::executor* g_exec = nullptr;
+std::size_t g_threads = 1;
 
 struct dataset {
     std::string name;
@@ -486,19 +487,34 @@ int write_data(const std::string& dir) {
     return 0;
 }
 
+// FNV-1a of the bytes of W and H: equal hashes for two thread counts mean bitwise equal factors.
+std::uint64_t factor_hash(const std::vector<float>& W, const std::vector<float>& H) {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (const std::vector<float>* v : {&W, &H}) {
+        const auto* b = reinterpret_cast<const unsigned char*>(v->data());
+        for (std::size_t i = 0; i < v->size() * sizeof(float); ++i) h = (h ^ b[i]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
 // MU ms/iteration as bench_sklearn.py --compare-mu times it: whole fit() / max_iter, tol = 0,
-// random init; one sample per call: "sample nmfkit mu_<problem> <ms> <cpu ms>".
-int compare_mu(const std::string& name, nmfkit::kernel_choice kc, int reps) {
+// random init; one sample per call: "sample nmfkit mu_<problem> <ms> <cpu ms>". --solver hals
+// times HALS the same way ("hals_<problem>"); with --threads N > 1 the label ends in "_t<N>".
+// Then "hash nmfkit <label> <FNV-1a of W and H>": the same for every thread count.
+int compare_mu(const std::string& name, nmfkit::kernel_choice kc, int reps, nmfkit::algorithm solver) {
     dataset d;
     if (!compare_problem(name, d)) return 1;
     nmfkit::options opt = bench_options(d, d.iters);
     opt.kernel = kc;
+    opt.solver = solver;
+    const std::string label = std::string(nmfkit::name(solver)) + "_" + name +
+                              (g_threads > 1 ? "_t" + std::to_string(g_threads) : std::string());
     std::size_t bytes = 0;
     if (nmfkit::workspace_size<float>(d.n, d.m, opt, bytes) != nmfkit::status::ok) return 1;
     std::vector<std::byte> ws(bytes + nmfkit::workspace_alignment);
     void* wsp = nmfkit::align_workspace(ws.data(), ws.size());
     std::vector<float> W(d.n * d.r), H(d.r * d.m);
-    std::printf("# nmfkit: float32, 1 thread, kernel set %s\n",
+    std::printf("# nmfkit: float32, %zu thread(s), kernel set %s\n", g_threads,
                 kc == nmfkit::kernel_choice::scalar ? "scalar" : nmfkit::default_kernel_name<float>());
     for (int rep = -1; rep < reps; ++rep) {  // rep -1: warm-up
         nmfkit::result res;
@@ -509,8 +525,9 @@ int compare_mu(const std::string& name, nmfkit::kernel_choice kc, int reps) {
         const double cpu = 1e3 * double(std::clock() - c0) / CLOCKS_PER_SEC / d.iters;
         const double ms = 1e3 * std::chrono::duration<double>(clock_type::now() - t0).count() / d.iters;
         if (st != nmfkit::status::ok) return 1;
-        if (rep >= 0) std::printf("sample nmfkit mu_%s %.4f %.4f\n", name.c_str(), ms, cpu);
+        if (rep >= 0) std::printf("sample nmfkit %s %.4f %.4f\n", label.c_str(), ms, cpu);
     }
+    std::printf("hash nmfkit %s %016llx\n", label.c_str(), static_cast<unsigned long long>(factor_hash(W, H)));
     return 0;
 }
 
@@ -596,8 +613,16 @@ int main(int argc, char** argv) {
     std::uint32_t tts_max_iter = 100000, tts_every = 1;
     nmfkit::kernel_choice kc = nmfkit::kernel_choice::automatic;
     std::unique_ptr<nmfkit::thread_pool> pool;
+    nmfkit::algorithm iter_solver = nmfkit::algorithm::mu;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
+        if (a == "--solver" && i + 1 < argc) {
+            if (!nmfkit::parse_solver(argv[++i], iter_solver)) {
+                std::fprintf(stderr, "--solver: mu, amu or hals\n");
+                return 2;
+            }
+            continue;
+        }
         if (a == "--threads" && i + 1 < argc) {
             const long t = std::strtol(argv[++i], nullptr, 10);
             if (t < 1) {
@@ -605,6 +630,7 @@ int main(int argc, char** argv) {
                 return 2;
             }
             pool = std::make_unique<nmfkit::thread_pool>(static_cast<std::size_t>(t));
+            g_threads = static_cast<std::size_t>(t);
             g_exec = t > 1 ? pool->executor() : nullptr;
         } else if (a == "--quick") {
             quick = true;
@@ -657,7 +683,7 @@ int main(int argc, char** argv) {
     }
     const int reps = reps_arg ? reps_arg : quick ? 2 : 5;
     if (!write_dir.empty()) return write_data(write_dir);
-    if (!mu_problem.empty()) return compare_mu(mu_problem, kc, reps);
+    if (!mu_problem.empty()) return compare_mu(mu_problem, kc, reps, iter_solver);
     if (!tts_problem.empty())
         return to_error(tts_problem, tts_candidate, tts_target, tts_limit, tts_max_iter, tts_every, kc);
 
