@@ -38,6 +38,16 @@
 #include <string>
 #include <vector>
 
+namespace nmfkit {
+namespace detail {
+// The solver's test hook (core/src/solver/solver.cpp): fit() with the kernel set k.
+template <class T>
+status fit_with_kernels(const kernel_table<T>& k, std::size_t fuse_rows, const_matrix_view<T> X, matrix_view<T> W,
+                        matrix_view<T> H, const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
+                        progress_callback cb, void* user, const executor* exec) noexcept;
+}  // namespace detail
+}  // namespace nmfkit
+
 namespace {
 
 using clock_type = std::chrono::steady_clock;
@@ -45,6 +55,8 @@ using clock_type = std::chrono::steady_clock;
 // --threads N: every fit runs through this pool's executor (null: the caller's thread only).
 const nmfkit::executor* g_exec = nullptr;
 std::size_t g_threads = 1;
+// --kernel NAME (a set of this CPU's, e.g. avx2 on an AVX-512 machine): --compare-mu runs it.
+const nmfkit::detail::kernel_table<float>* g_kernels = nullptr;
 
 struct dataset {
     std::string name;
@@ -515,13 +527,19 @@ int compare_mu(const std::string& name, nmfkit::kernel_choice kc, int reps, nmfk
     void* wsp = nmfkit::align_workspace(ws.data(), ws.size());
     std::vector<float> W(d.n * d.r), H(d.r * d.m);
     std::printf("# nmfkit: float32, %zu thread(s), kernel set %s\n", g_threads,
-                kc == nmfkit::kernel_choice::scalar ? "scalar" : nmfkit::default_kernel_name<float>());
+                g_kernels                             ? g_kernels->name
+                : kc == nmfkit::kernel_choice::scalar ? "scalar"
+                                                      : nmfkit::default_kernel_name<float>());
     for (int rep = -1; rep < reps; ++rep) {  // rep -1: warm-up
         nmfkit::result res;
         const auto t0 = clock_type::now();
         const std::clock_t c0 = std::clock();
-        const nmfkit::status st = nmfkit::fit<float>({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m},
-                                                     opt, wsp, bytes, res, nullptr, nullptr, g_exec);
+        const nmfkit::status st =
+            g_kernels ? nmfkit::detail::fit_with_kernels<float>(*g_kernels, ~std::size_t(0), {d.X.data(), d.n, d.m},
+                                                                {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp,
+                                                                bytes, res, nullptr, nullptr, g_exec)
+                      : nmfkit::fit<float>({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp,
+                                           bytes, res, nullptr, nullptr, g_exec);
         const double cpu = 1e3 * double(std::clock() - c0) / CLOCKS_PER_SEC / d.iters;
         const double ms = 1e3 * std::chrono::duration<double>(clock_type::now() - t0).count() / d.iters;
         if (st != nmfkit::status::ok) return 1;
@@ -667,8 +685,17 @@ int main(int argc, char** argv) {
             if (v == "scalar") kc = nmfkit::kernel_choice::scalar;
             else if (v == "auto") kc = nmfkit::kernel_choice::automatic;
             else {
-                std::fprintf(stderr, "unknown kernel '%s' (scalar|auto)\n", v.c_str());
-                return 2;
+                std::size_t count = 0;
+                const nmfkit::detail::kernel_table<float>* const* sets =
+                    nmfkit::detail::available_kernels<float>(count);
+                for (std::size_t k = 0; k < count; ++k)
+                    if (v == sets[k]->name) g_kernels = sets[k];
+                if (!g_kernels) {
+                    std::fprintf(stderr, "unknown kernel '%s' (scalar|auto|a set this CPU runs:", v.c_str());
+                    for (std::size_t k = 0; k < count; ++k) std::fprintf(stderr, " %s", sets[k]->name);
+                    std::fprintf(stderr, ")\n");
+                    return 2;
+                }
             }
         } else {
             std::fprintf(stderr,

@@ -7,6 +7,9 @@
 #   cmake --preset release && cmake --build build/release -j2 --target nmfkit_bench
 #   tests/sklearn/bench_compare.sh           # ROUNDS=5 (ROUNDS_BIG=3 for 5000x2000) CPU=1
 #   ROUNDS=9 ROUNDS_BIG=5 CPU=0 tests/sklearn/bench_compare.sh
+#   KERNEL=avx2 SKL_CORETYPE=Haswell PROBLEMS="..." tests/sklearn/bench_compare.sh
+#       AVX2 on an AVX-512 machine: nmfkit's avx2 kernel set (MU per iteration, (a)) against
+#       OpenBLAS's Haswell kernels (OPENBLAS_CORETYPE), on the same core
 #
 # Problems: digits 1797x64 r=16 (data/digits), uniform 2000x1000 r=20 and 5000x2000 r=50.
 # The uniform matrices come from nmfkit_bench's generator, written once to a temporary
@@ -50,7 +53,8 @@ skl() {  # scikit-learn with OpenBLAS's own kernel choice, $1 threads, the rest:
   shift
   local pin=$cpu
   [ "$threads" = 1 ] || pin=0-$((all_cpus - 1))
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" \
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ${SKL_CORETYPE:+OPENBLAS_CORETYPE=$SKL_CORETYPE} \
+    OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" \
     taskset -c "$pin" "$py" "$here/bench_sklearn.py" "$@"
 }
 
@@ -65,7 +69,7 @@ echo "# load before: $(uptime)"
 # (a) MU per iteration
 for ((i = 1; i <= rounds; ++i)); do
   for p in $problems; do
-    taskset -c "$cpu" "$bench" --compare-mu "$p" --reps 1 >>"$samples"
+    taskset -c "$cpu" "$bench" ${KERNEL:+--kernel "$KERNEL"} --compare-mu "$p" --reps 1 >>"$samples"
     skl 1 --compare-mu "$p" --data "$tmp" --reps 1 >>"$samples"
   done
 done
@@ -98,8 +102,8 @@ if [ "$all_cpus" -gt 1 ]; then
   for ((i = 1; i <= rounds; ++i)); do
     for p in $problems; do
       for s in mu hals; do
-        taskset -c "$cpu" "$bench" --solver "$s" --compare-mu "$p" --reps 1 >>"$samples"
-        taskset -c 0-$((all_cpus - 1)) "$bench" --threads "$all_cpus" --solver "$s" --compare-mu "$p" --reps 1 >>"$samples"
+        taskset -c "$cpu" "$bench" ${KERNEL:+--kernel "$KERNEL"} --solver "$s" --compare-mu "$p" --reps 1 >>"$samples"
+        taskset -c 0-$((all_cpus - 1)) "$bench" ${KERNEL:+--kernel "$KERNEL"} --threads "$all_cpus" --solver "$s" --compare-mu "$p" --reps 1 >>"$samples"
       done
     done
   done
