@@ -8,7 +8,7 @@
 // in k_fuse_l2_bytes next to Wᵀ·X, but at least k_fuse_rank_rows·r rows. Measurements behind
 // these figures: docs/performance.md, "Solver".
 #ifndef NMFKIT_FUSE_MIN_BYTES  // build knob for A/B timing only
-#define NMFKIT_FUSE_MIN_BYTES (std::size_t(4) << 20)
+#define NMFKIT_FUSE_MIN_BYTES (std::size_t(8) << 20)
 #endif
 
 namespace nmfkit {

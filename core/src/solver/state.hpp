@@ -17,7 +17,7 @@
 #define NMFKIT_EXTENDED 1
 #endif
 // NMFKIT_ONE_PASS=0 (bare-metal builds, CMakeLists.txt) compiles the one-pass iteration out:
-// it only runs for X > 4 MiB, and its code would push the Cortex-M4 firmware past 16 KB.
+// it only runs for X > 8 MiB, and its code would push the Cortex-M4 firmware past 16 KB.
 #ifndef NMFKIT_ONE_PASS
 #define NMFKIT_ONE_PASS 1
 #endif

@@ -200,7 +200,7 @@ void hals_update(const state<T>& st, const side_view<T>& sv, const T* num, T* sc
 // β = 2, mu or hals, fit: W's update and the H step's Wᵀ·X, WᵀW in one pass over X. For each block
 // of b rows: num_b = X_b·Hᵀ, den_b = W_b·HHᵀ, W_b ← W_b ∘ num_b ⊘ den_b (row-local, so
 // exactly the two-pass update up to the summation order of the products), then, while X_b
-// and W_b are still in cache, Wᵀ·X += W_bᵀ·X_b and WᵀW += W_bᵀ·W_b with the new W_b. The blocks
+// and W_b are still in cache, Wᵀ·X += W_bᵀ·X_b with the new W_b (WᵀW after the pass). The blocks
 // go in order; within one, the tasks take fixed rows of X_b (products and update), then fixed
 // columns of X_b (Wᵀ·X's columns). Buffers: Wᵀ·X accumulates in num (r×m); num_b and den_b
 // share den (b ≤ cap / 2r).
@@ -228,8 +228,8 @@ void w_step_fused(state<T>& st) noexcept {
                           st.gamma, 0.0, false);
         });
         st.X.wt_x(k, st.exec, i0, Wb, st.num, m, i0 != 0);
-        (i0 == 0 ? k.gemm_tn : k.gemm_tn_acc)(r, r, b, Wb.data, W.stride, Wb.data, W.stride, st.wtw, r);
     }
+    gram_of_w(st);  // WᵀW of the new W: in tasks, where accumulating it per block would be serial
     st.num_holds_xht = false;
     st.num_holds_wtx = true;  // for the new W, with wtw
 }
