@@ -135,6 +135,16 @@ constexpr spelling<progress_mode> k_progress_modes[] = {
     {"never", progress_mode::never},
 };
 
+constexpr spelling<delimiter> k_delimiters[] = {
+    {"auto", delimiter::automatic},   {"comma", delimiter::comma},
+    {"tab", delimiter::tab},          {"semicolon", delimiter::semicolon},
+    {"space", delimiter::whitespace}, {",", delimiter::comma},
+    {"\t", delimiter::tab},           {"\\t", delimiter::tab},
+    {";", delimiter::semicolon},      {" ", delimiter::whitespace},
+};
+
+bool parse_delimiter(std::string_view text, delimiter& out) { return parse_spelling(k_delimiters, text, out); }
+
 bool parse_dtype(std::string_view text, bool& f64) { return parse_spelling(k_dtypes, text, f64); }
 
 bool parse_progress(std::string_view text, progress_mode& out) { return parse_spelling(k_progress_modes, text, out); }
@@ -322,6 +332,30 @@ const option_row k_options[] = {
      "the shape of a raw float32 INPUT, e.g. --shape 1797x64;\n"
      "required for .f32/.raw input (with '-', reads raw stdin)",
      nullptr, [](cli_args& a, const option_row&, const std::string& v) { a.shape = parse_shape(v); }},
+    {"--delimiter", "auto|comma|tab|semicolon|space", k_fit | k_transform, 0, section::common,
+     "what separates the cells of a CSV INPUT (also ',' ';' '\\t').\n"
+     "auto (default): the first of comma, tab, semicolon and\n"
+     "runs of spaces that splits the first data line into\n"
+     "numbers. The factor files (--w, --h, --w0, --h0) are\n"
+     "always detected",
+     nullptr,
+     [](cli_args& a, const option_row& o, const std::string& v) { a.layout.delim = choose(o, v, parse_delimiter); }},
+    {"--header", nullptr, k_fit | k_transform, 0, section::common,
+     "the first line of a CSV INPUT holds column names: skip\n"
+     "it. Without --header (or --no-header) a first line with\n"
+     "no number among its cells is taken as a header. The names\n"
+     "head the columns of the H written (fit, transform --w)",
+     nullptr,
+     [](cli_args& a, const option_row&, const std::string&) {
+         if (a.layout.header == header_line::absent) throw usage_error("--header and --no-header contradict");
+         a.layout.header = header_line::present;
+     }},
+    {"--no-header", nullptr, k_fit | k_transform, 0, section::common,
+     "the first line of a CSV INPUT is data, whatever it holds", nullptr,
+     [](cli_args& a, const option_row&, const std::string&) {
+         if (a.layout.header == header_line::present) throw usage_error("--header and --no-header contradict");
+         a.layout.header = header_line::absent;
+     }},
     {"--kernel", k_kernel_choices + 1, k_fit | k_transform, 0, section::common,
      "auto: the fastest kernels this CPU supports (default);\n"
      "scalar: the plain C++ reference kernels",
@@ -541,6 +575,11 @@ void check_input_args(const cli_args& a) {
     const bool raw = is_raw_input(a);
     if (raw && !a.shape) throw usage_error("raw float32 input " + a.input + " needs --shape ROWSxCOLS");
     if (!raw && a.shape) throw usage_error("--shape applies only to raw float32 input (.f32 or .raw)");
+    const bool csv = !raw && !ends_with(a.input, ".npy") && !ends_with(a.input, ".mtx");
+    if (!csv && a.layout.delim != delimiter::automatic)
+        throw usage_error("--delimiter applies only to a CSV INPUT, not " + a.input);
+    if (!csv && a.layout.header != header_line::automatic)
+        throw usage_error("--header and --no-header apply only to a CSV INPUT, not " + a.input);
 }
 
 void check_fit_args(const cli_args& a) {
