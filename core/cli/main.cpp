@@ -64,7 +64,10 @@ void install_signal_handlers() {
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    for (const int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+    // A signal ignored when we started stays ignored (nohup, a shell's background job).
+    struct sigaction old {};
+    for (const int sig : {SIGINT, SIGTERM, SIGHUP})
+        if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler != SIG_IGN) ::sigaction(sig, &sa, nullptr);
     // A closed pipe on stdout is a write error (EPIPE) like any other, reported after the
     // temporaries are removed, not a silent death that leaves them behind.
     std::signal(SIGPIPE, SIG_IGN);

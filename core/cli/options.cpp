@@ -585,7 +585,6 @@ void check_input_args(const cli_args& a) {
 void check_fit_args(const cli_args& a) {
     if (a.input.empty()) throw usage_error("missing INPUT (the matrix file to factorize)");
     require_form(a, k_fit_form);
-    if (a.out_w == a.out_h) throw usage_error("--out-w and --out-h must be different files");
     if (a.init == nmfkit::init_method::custom && (a.w0.empty() || a.h0.empty()))
         throw usage_error("--init custom needs both --w0 FILE and --h0 FILE");
     if (a.init != nmfkit::init_method::custom && (!a.w0.empty() || !a.h0.empty()))
