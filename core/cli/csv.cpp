@@ -39,6 +39,14 @@ bool is_nan_text(std::string_view cell) {
     return cell.size() == 3 && (cell[0] | 0x20) == 'n' && (cell[1] | 0x20) == 'a' && (cell[2] | 0x20) == 'n';
 }
 
+// Whether the cell starts with a number ("1;2" read with the wrong delimiter, "2019 sales").
+bool starts_with_number(std::string_view cell) {
+    if (cell.size() > 1 && cell[0] == '+') cell.remove_prefix(1);
+    double v = 0;
+    const auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
+    return ec != std::errc::invalid_argument && ptr != cell.data();
+}
+
 // Whether from_chars reads the whole cell as a number (as parse_value does, '+' allowed); a
 // value out of range, inf and nan count: they are numbers in the wrong place, not names.
 bool is_number(std::string_view cell) {
@@ -71,15 +79,24 @@ void for_each_cell(std::string_view row, char d, F&& on_cell) {
     }
 }
 
+// The number of cells of `row` split at `d`, and how many of them are data cells.
+struct cell_count {
+    std::size_t cells = 0, data = 0;
+};
+
+cell_count count_cells(std::string_view row, char d) {
+    cell_count n;
+    for_each_cell(row, d, [&](std::string_view cell) {
+        ++n.cells;
+        n.data += is_data_cell(cell);
+    });
+    return n;
+}
+
 // The number of cells of `row` split at `d` if every one is a data cell, else 0.
 std::size_t data_cells(std::string_view row, char d) {
-    std::size_t n = 0;
-    bool all = true;
-    for_each_cell(row, d, [&](std::string_view cell) {
-        ++n;
-        all = all && is_data_cell(cell);
-    });
-    return all ? n : 0;
+    const cell_count n = count_cells(row, d);
+    return n.data == n.cells ? n.cells : 0;
 }
 
 constexpr char k_candidates[] = {',', '\t', ';', ' '};
@@ -89,6 +106,15 @@ char detect_delimiter(std::string_view row) {
     for (const char d : k_candidates)
         if (data_cells(row, d) > 1) return d;
     if (data_cells(row, ',') == 1) return ',';
+    // No split reads as numbers: the one with the most numbers, so the error names the bad cell.
+    char best = 0;
+    std::size_t most = 0;
+    for (const char d : k_candidates)
+        if (const std::size_t n = count_cells(row, d).data; n > most) {
+            most = n;
+            best = d;
+        }
+    if (best != 0) return best;
     for (const char d : {'\t', ';', ','})
         if (row.find(d) != std::string_view::npos) return d;
     return trim(row).find_first_of(" \t") != std::string_view::npos ? ' ' : ',';
@@ -140,11 +166,11 @@ std::vector<header_cell> header_cells(std::string_view row, char d) {
     return cells;
 }
 
-// A header: no cell is a number (or nan) unless quoted, and some cell is not empty.
+// A header: no cell starts with a number (or is nan) unless quoted, and some cell is not empty.
 bool is_header(std::string_view row, char d) {
     bool named = false;
     for (const header_cell& c : header_cells(row, d)) {
-        if (!c.quoted && !c.name.empty() && (is_number(c.name) || is_nan_text(c.name))) return false;
+        if (!c.quoted && !c.name.empty() && (starts_with_number(c.name) || is_nan_text(c.name))) return false;
         named = named || c.quoted || !c.name.empty();
     }
     return named;
