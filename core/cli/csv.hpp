@@ -60,7 +60,8 @@ enum class nan_cells { refuse, refuse_with_hint, missing };
 // tabs; automatic: found from the first data line (see parse_csv).
 enum class delimiter : char { automatic = 0, comma = ',', tab = '\t', semicolon = ';', whitespace = ' ' };
 
-// Whether the first line holds column names: automatic = when none of its cells is a number.
+// Whether the first line holds column names: automatic = when none of its cells starts with a
+// number (unless in double quotes) or is nan.
 enum class header_line { automatic, present, absent };
 
 struct csv_layout {
@@ -70,14 +71,14 @@ struct csv_layout {
 
 // Parses delimited text, one matrix row per line. The delimiter, when automatic, is the
 // first of comma, tab, semicolon and whitespace that splits the first data line into two or
-// more numbers (a line of one number: comma; no split gives numbers: the first of tab,
-// semicolon, comma the line holds, so the error names the bad cell). A header line (given,
-// or automatic: a first line with no number among its cells, split by the delimiter of the
-// line after it) is skipped and its names, double quotes removed, kept in column_names; it
-// must have as many names as the rows have cells. Spaces and tabs around cells, CRLF line
-// ends, a UTF-8 byte-order mark and blank lines at the end are accepted. Every cell must be
-// a finite number >= 0 (the matrices nmfkit reads are all non-negative), or a missing entry
-// (see nan_cells). `name` is used in error messages.
+// more numbers (a line of one number: comma; no split gives only numbers: the one that gives
+// the most, so the error names the bad cell). A header line (given, or automatic: see
+// header_line; split by the delimiter of the line after it) is skipped and its names,
+// double quotes removed, kept in column_names; it must have as many names as the rows have
+// cells. Spaces and tabs around cells, CRLF line ends, a UTF-8 byte-order mark and blank
+// lines at the end are accepted. Every cell must be a finite number >= 0 (the matrices
+// nmfkit reads are all non-negative), or a missing entry (see nan_cells). `name` is used in
+// error messages.
 template <class T>
 matrix<T> parse_csv(std::string_view text, const std::string& name, nan_cells nan = nan_cells::refuse,
                     csv_layout layout = {});
