@@ -1244,6 +1244,9 @@ expect 2 "is the same file as --w0 ht1.csv" fit x.csv --rank 2 --init custom --w
     --out-w ht1.csv --out-h other.csv
 expect 2 "is the same file as --h" reconstruct --w wstar.csv --h hstar.csv --out hstar.csv
 expect 2 "both write to standard output" fit x.csv --rank 2 --out-w - --out-h -
+expect 2 "both write to standard output" fit x.csv --rank 2 --out-w /dev/stdout --out-h -
+expect 2 "--out-w xin.csv is the same file as INPUT -" fit - --rank 2 --out-w xin.csv --out-h hs1.csv <xin.csv
+cmp -s x.csv xin.csv || fail "--out-w equal to the file on stdin changed it"
 ok fit x.csv --rank 2 --out-w /dev/null --out-h /dev/null
 no_temporaries
 
@@ -1260,6 +1263,8 @@ ok fit x.csv --rank 2 --seed 3 --out-w - --out-h hdash.csv --json
 cmp -s out wdirect.csv || fail "--out-w - did not write W to stdout"
 [[ ! -e ./- ]] || fail "--out-w - created a file named '-'"
 grep -qF '"iterations":' err || fail "--json did not go to stderr with --out-w -"
+ok fit x.csv --rank 2 --seed 3 --out-w /dev/stdout --out-h hdash.csv
+cmp -s out wdirect.csv || fail "--out-w /dev/stdout (a regular file here) did not get W"
 ok reconstruct --w wstar.csv --h hstar.csv --out xfile.csv
 ok reconstruct --w wstar.csv --h hstar.csv --out -
 cmp -s out xfile.csv || fail "reconstruct --out - did not write W * H to stdout"

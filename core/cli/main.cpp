@@ -150,6 +150,10 @@ std::string base_of(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// Whether an output goes to standard output: "-", or /dev/stdout (written through our own
+// descriptor, so it lands in order with anything else written there).
+bool to_stdout(const std::string& path) { return path == "-" || path == "/dev/stdout"; }
+
 std::string display_name(const std::string& path) { return path == "-" ? std::string("standard output") : path; }
 
 // The identity of a file named on the command line, so two names of one file are caught:
@@ -163,7 +167,8 @@ struct file_id {
 
     explicit file_id(const std::string& p) {
         struct stat st {};
-        if (::stat(p.c_str(), &st) == 0) {
+        // "-" as an input: the file standard input was redirected from, if any.
+        if (p == "-" ? ::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) : ::stat(p.c_str(), &st) == 0) {
             exists = true;
             char_device = S_ISCHR(st.st_mode);
             dev = st.st_dev;
@@ -191,9 +196,9 @@ void check_distinct(const std::vector<named_file>& inputs, const std::vector<nam
     for (std::size_t i = 0; i < outputs.size(); ++i) {
         const named_file& o = outputs[i];
         if (o.path.empty()) continue;
-        if (o.path == "-") {
+        if (to_stdout(o.path)) {
             for (std::size_t j = 0; j < i; ++j)
-                if (outputs[j].path == "-")
+                if (to_stdout(outputs[j].path))
                     throw usage_error(std::string(outputs[j].option) + " and " + o.option +
                                       " both write to standard output ('-'); at most one output can");
             continue;
@@ -201,11 +206,11 @@ void check_distinct(const std::vector<named_file>& inputs, const std::vector<nam
         const file_id id(o.path);
         if (id.char_device) continue;
         for (std::size_t j = 0; j < i; ++j)
-            if (!outputs[j].path.empty() && outputs[j].path != "-" && id.same(file_id(outputs[j].path)))
+            if (!outputs[j].path.empty() && !to_stdout(outputs[j].path) && id.same(file_id(outputs[j].path)))
                 throw usage_error(std::string(outputs[j].option) + " " + outputs[j].path + " and " + o.option + " " +
                                   o.path + " are the same file; each output needs its own");
         for (const named_file& in : inputs)
-            if (!in.path.empty() && in.path != "-" && id.same(file_id(in.path)))
+            if (!in.path.empty() && id.same(file_id(in.path)))
                 throw usage_error(std::string(o.option) + " " + o.path + " is the same file as " + in.option + " " +
                                   in.path + "; write the result to another file");
     }
@@ -225,18 +230,20 @@ bool write_all(int fd, const char* data, std::size_t size) {
 
 mode_t g_umask = 022;
 
-// One output: standard output ("-"); an existing device or FIFO written straight to (there
-// is nothing there to keep); or else a temporary file in the target's folder, created before
-// the fit (a bad folder fails before a long run) and renamed over the target only by commit(),
-// after every output is complete. A temporary that is not renamed is removed.
+// One output: standard output ("-"); an existing device or FIFO, or a file under /dev or
+// /proc, written straight to (there is nothing there to keep); or else a temporary file in the target's folder, created
+// before the fit (a bad folder fails before a long run) and renamed over the target only by commit(), after every
+// output is complete. A temporary that is not renamed is removed.
 class output_file {
 public:
     explicit output_file(std::string path) : path_(std::move(path)) {
-        if (path_ == "-") return;
+        if (to_stdout(path_)) return;
         struct stat st {};
         const bool exists = ::stat(path_.c_str(), &st) == 0;
         if (exists && S_ISDIR(st.st_mode)) throw data_error("cannot write " + path_ + ": it is a directory");
-        if (exists && !S_ISREG(st.st_mode)) {
+        // /dev/stdout, /proc/self/fd/N: a file someone else opened; replacing it would lose the output.
+        const bool opened_elsewhere = path_.rfind("/dev/", 0) == 0 || path_.rfind("/proc/", 0) == 0;
+        if (exists && (!S_ISREG(st.st_mode) || opened_elsewhere)) {
             if (::access(path_.c_str(), W_OK) != 0)
                 throw data_error("cannot open " + path_ + " for writing: " + std::strerror(errno));
             return;
@@ -282,7 +289,7 @@ public:
     }
 
     void write_direct() {
-        if (path_ == "-") {
+        if (to_stdout(path_)) {
             if (std::fflush(stdout) != 0 || !write_all(STDOUT_FILENO, bytes_.data(), bytes_.size())) fail(errno);
             return;
         }
@@ -734,7 +741,7 @@ int run_factorize(const cli_args& a) {
     const factor& solved = fw.fixed.empty() ? fw : fh;
     check_distinct({{"INPUT", a.input}, {"--w", a.fixed_w}, {"--h", a.fixed_h}, {"--w0", a.w0}, {"--h0", a.h0}},
                    {{"--out-w", fw.out}, {"--out-h", fh.out}});
-    if (fw.out == "-" || fh.out == "-") g_report = stderr;
+    if (to_stdout(fw.out) || to_stdout(fh.out)) g_report = stderr;
     sources src;
     src.w.name = fw.fixed.empty() ? fw.start : fw.fixed;
     src.h.name = fh.fixed.empty() ? fh.start : fh.fixed;
@@ -827,7 +834,7 @@ int run_factorize(const cli_args& a) {
 template <class T>
 int run_reconstruct(const cli_args& a) {
     check_distinct({{"--w", a.fixed_w}, {"--h", a.fixed_h}}, {{"--out", a.out}});
-    if (a.out == "-") g_report = stderr;
+    if (to_stdout(a.out)) g_report = stderr;
     const matrix<T> W = read_dense<T>(a.fixed_w);
     const matrix<T> H = read_dense<T>(a.fixed_h);
     if (W.cols != H.rows)
