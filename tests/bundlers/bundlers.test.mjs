@@ -5,8 +5,9 @@
 // main thread and in workers, the SIMD module asserted (app/main.js says what the page
 // does); a plain static folder with an import map, as a CDN user has it; the page weight of
 // a Frobenius fit (JS + wasm, gzip -9) in each bundler's output, printed and bounded;
-// TypeScript (`bundler`, `nodenext`, a CommonJS `node16` project) and the CommonJS
-// `import()`; publint on the tarball.
+// TypeScript (`bundler`, `nodenext`, a CommonJS `node16` project); publint on the tarball.
+// (The CommonJS import() and the root README's example run in wasm/test/pack.test.mjs,
+// under Node 18 too.)
 //   NMFKIT_TARBALL   a packed nmfkit-<version>.tgz to test (default: npm pack wasm/ here)
 //   NMFKIT_CHROMIUM  browser binary (default /usr/bin/chromium)
 import assert from 'node:assert/strict';
@@ -314,18 +315,4 @@ test('TypeScript: moduleResolution bundler, nodenext, and a CommonJS node16 proj
       assert.fail(`${name}: tsc --noEmit failed:\n${e.stdout}${e.stderr}`);
     }
   }
-});
-
-test("CommonJS: await import('nmfkit') (wasm/README.md's line) fits", () => {
-  const dir = project('cjs', null, {});
-  const line = /^(const \{[^}]*\} = await import\('nmfkit'\);)/m.exec(readme)?.[1];
-  assert.ok(line, "wasm/README.md has the const { … } = await import('nmfkit') line");
-  writeFileSync(join(dir, 'index.js'), `(async () => {
-  ${line}
-  const nmf = await load();
-  const r = await nmf.fit([[1, 2], [3, 4]], { rank: 1, seed: 1 });
-  console.log(JSON.stringify({ simd: nmf.simd, W: r.W.length }));
-})();
-`);
-  assert.deepEqual(JSON.parse(run(process.execPath, ['index.js'], dir)), { simd: true, W: 2 });
 });
