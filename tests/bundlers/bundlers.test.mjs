@@ -1,6 +1,6 @@
 // The npm package as users get it: `npm pack` of wasm/, the tarball installed offline into
 // fresh projects, each built with no bundler configuration (Vite build and dev server,
-// webpack 5, Rollup with its two usual plugins, esbuild with wasm/README.md's command line),
+// webpack 5, esbuild with wasm/README.md's command line, Rollup with its rollup.config.mjs),
 // served, and run in headless Chromium (Debian's, driven by playwright-core): fits on the
 // main thread and in workers, the SIMD module asserted (app/main.js says what the page
 // does); a plain static folder with an import map, as a CDN user has it; the page weight of
@@ -12,7 +12,7 @@
 //   NMFKIT_CHROMIUM  browser binary (default /usr/bin/chromium)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
@@ -272,16 +272,27 @@ test('esbuild: the command line of wasm/README.md', async () => {
   }
 });
 
-test('Rollup: @rollup/plugin-node-resolve and @web/rollup-plugin-import-meta-assets', async () => {
-  const { rollup } = await import('rollup');
-  const { nodeResolve } = await import('@rollup/plugin-node-resolve');
-  const { importMetaAssets } = await import('@web/rollup-plugin-import-meta-assets');
-  const dir = project('rollup-frob', 'frob');
-  const bundle = await rollup({ input: join(dir, 'main.js'), plugins: [nodeResolve({ browser: true }), importMetaAssets()], onwarn: (w) => assert.fail(w.message) });
-  await bundle.write({ dir: join(dir, 'dist'), format: 'es' });
-  cpSync(join(dir, 'index.html'), join(dir, 'dist', 'index.html'));
-  checkOutput(join(dir, 'dist'));
-  await servedCheck(join(dir, 'dist'), (r) => checkFrob('rollup', r));
+test("Rollup: wasm/README.md's rollup.config.mjs", async () => {
+  const at = readme.indexOf('\n### Rollup');
+  const config = /```js\n(\/\/ rollup\.config\.mjs\n[\s\S]*?)```/.exec(readme.slice(at))?.[1];
+  assert.ok(at >= 0 && config, 'wasm/README.md has the Rollup section and its rollup.config.mjs');
+  for (const [name, from, check] of [['rollup', 'app', checkApp], ['rollup-frob', 'frob', (r) => checkFrob('rollup', r)]]) {
+    const dir = project(name, from);
+    // the plugins, as the project would have them installed
+    for (const p of ['@rollup/plugin-node-resolve', '@web/rollup-plugin-import-meta-assets']) {
+      mkdirSync(dirname(join(dir, 'node_modules', p)), { recursive: true });
+      symlinkSync(join(here, 'node_modules', p), join(dir, 'node_modules', p));
+    }
+    // the page's own workers: more inputs, as the README says
+    const own = from === 'app' ? "'my-worker': 'my-worker.js', 'not-nmfkit': 'not-nmfkit.js', " : '';
+    const edited = config.replace("input: { main: 'main.js', ", `input: { main: 'main.js', ${own}`);
+    assert.ok(!own || edited !== config);
+    writeFileSync(join(dir, 'rollup.config.mjs'), edited);
+    run(bin('rollup'), ['-c', '--silent', '--failAfterWarnings'], dir);
+    cpSync(join(dir, 'index.html'), join(dir, 'dist', 'index.html'));
+    checkOutput(join(dir, 'dist'));
+    await servedCheck(join(dir, 'dist'), check);
+  }
 });
 
 test('a plain static folder: the package files as a CDN serves them, an import map', async () => {
