@@ -316,9 +316,11 @@ test('TypeScript: moduleResolution bundler, nodenext, and a CommonJS node16 proj
   for (const [name, extra, options, file] of cases) {
     const dir = project(name, null, extra);
     cpSync(join(here, 'types', file), join(dir, 'index.ts'));
+    const files = ['index.ts'];
+    if (file === 'esm.ts') files.push(cpSync(join(here, 'types', 'my-worker.ts'), join(dir, 'my-worker.ts')) || 'my-worker.ts');
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { ...options, target: 'es2022', lib: ['es2022', 'dom'], types: [], strict: true, noEmit: true, skipLibCheck: false },
-      files: ['index.ts'],
+      compilerOptions: { ...options, target: 'es2022', lib: ['es2022', 'dom'], types: [], strict: true, noEmit: true, skipLibCheck: false, noUncheckedSideEffectImports: true },
+      files,
     }));
     try {
       run(bin('tsc'), ['-p', dir], dir);

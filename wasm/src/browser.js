@@ -7,7 +7,7 @@ import { FATAL } from './protocol.js';
 export { NmfError, simdSupported } from './core.js';
 
 const base = () => (typeof document !== 'undefined' && document.baseURI) || (globalThis.location && globalThis.location.href) || import.meta.url;
-// One literal new URL(…, import.meta.url) a file, so that bundlers (Vite, webpack, Parcel,
+// One literal new URL(…, import.meta.url) a file, so that bundlers (Vite, webpack,
 // Rollup's import-meta-assets) emit each and rewrite its URL. The packed dist/browser.js
 // has './' here (scripts/prepack.mjs), next to the modules.
 const URLS = {

@@ -1,7 +1,8 @@
 // Compiled with tsc --noEmit in an ES module project (moduleResolution bundler / nodenext).
 import { NmfError, createWorker, load, simdSupported, type FitOptions, type WasmSource } from 'nmfkit';
 
-const bytes = new Uint8Array(8); // module bytes: any view of an ArrayBuffer
+// module bytes: any view of an ArrayBuffer (a Uint8Array as typed by default: of ArrayBufferLike)
+const bytes: Uint8Array = new Uint8Array(8);
 const source: WasmSource = bytes;
 const options: FitOptions = { rows: 2, cols: 2, rank: 1, seed: 1 };
 
