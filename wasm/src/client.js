@@ -22,9 +22,9 @@ export function connect(port, loadOptions, startTimeout = 15000) {
   };
   port.listen((msg) => {
     if (msg.type === FATAL) return fatal(msg.error.message);
-    if (msg.type === STARTED) return clearTimeout(timer);
+    clearTimeout(timer); // it answers: STARTED at once (an older nmfkit/worker: its first reply)
     const c = calls.get(msg.id);
-    if (!c) return;
+    if (!c || msg.type === STARTED) return;
     if (msg.type === PROGRESS) {
       if (c.onProgress) c.onProgress(msg.progress);
       return;

@@ -88,3 +88,19 @@ test('the page side rejects a reply of a type it does not know with NmfError', a
   // connect() sends LOAD first: its reply has a type the page does not know
   await assert.rejects(connect(port, {}), (e) => e instanceof NmfError && e.code === UNKNOWN);
 });
+
+test('a worker that answers without STARTED (an older nmfkit/worker) is not given up on', async () => {
+  const { connect } = await import('../src/client.js');
+  let listener;
+  let terminated = false;
+  const port = {
+    // LOADED only, no STARTED: the start timer stops at the first reply all the same
+    post: (msg) => msg.type === LOAD && queueMicrotask(() => listener({ id: msg.id, type: LOADED, info: { simd: false, kernel: 'k', version: 'v' } })),
+    listen: (fn) => (listener = fn),
+    terminate: () => (terminated = true),
+  };
+  const w = await connect(port, {}, 50);
+  await new Promise((ok) => setTimeout(ok, 150));
+  assert.equal(terminated, false);
+  assert.equal(w.version, 'v');
+});
