@@ -9,7 +9,9 @@
 //     client.js bundled in), worker.node.js, worker.browser.js, and sparse.js (the CSR
 //     marshalling, imported by the other entries only with a module that has sparse X).
 //     The `exports` map points at these; src/ keeps the readable sources (shipped too,
-//     with the types).
+//     with the types). Each .wasm is named by a literal new URL('./<file>', import.meta.url)
+//     (src/ has '../dist/<file>'), which bundlers see and emit;
+//  4. copies the repository's LICENSE and CHANGELOG.md into the package (git-ignored there).
 //   NMFKIT_WASM_BUILD_DIR  build folder to use (default: <repo>/build/wasm-simd, the one
 //                          .ci/test-wasm and the wasm-simd preset use)
 // Needs cmake and Debian's emscripten package (see README.md). When the build is not
@@ -103,6 +105,19 @@ const mainEntry = {
     b.onResolve({ filter: /^\.\/(node|browser|sparse)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
   },
 };
+// src/{node,browser}.js name the modules as new URL('../dist/<file>', import.meta.url); in
+// dist/ they are next door. The URLs stay literals for the bundlers that emit what they name.
+const moduleUrls = {
+  name: 'module-urls',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/](node|browser)\.js$/ }, (a) => {
+      const src = readFileSync(a.path, 'utf8');
+      const out = src.replaceAll("new URL('../dist/", "new URL('./");
+      if (out === src) throw new Error(`prepack: ${a.path} names no module as new URL('../dist/…')`);
+      return { contents: out, loader: 'js' };
+    });
+  },
+};
 for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser'], ['sparse', 'neutral']]) {
   await esbuild.build({
     entryPoints: [join(pkg, 'src', `${entry}.js`)],
@@ -113,8 +128,20 @@ for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['wor
     target: ['es2022', 'node18'],
     minify: true,
     legalComments: 'none',
-    plugins: [mainEntry],
+    plugins: [mainEntry, moduleUrls],
     logLevel: 'warning',
   });
 }
+for (const entry of ['node', 'browser']) {
+  const js = readFileSync(join(dist, `${entry}.js`), 'utf8');
+  for (const f of files)
+    if (!js.includes(`new URL("./${f}",import.meta.url)`)) {
+      console.error(`prepack: dist/${entry}.js does not name ${f} as a literal new URL("./${f}",import.meta.url)`);
+      process.exit(1);
+    }
+}
 console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js, sparse.js)');
+
+// ---- the project's LICENSE and CHANGELOG.md, packed next to package.json ----------------
+for (const f of ['LICENSE', 'CHANGELOG.md']) copyFileSync(join(repo, f), join(pkg, f));
+console.error('prepack: LICENSE and CHANGELOG.md copied from the repository root');

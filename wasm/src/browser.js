@@ -7,7 +7,15 @@ import { FATAL } from './protocol.js';
 export { NmfError, simdSupported } from './core.js';
 
 const base = () => (typeof document !== 'undefined' && document.baseURI) || (globalThis.location && globalThis.location.href) || import.meta.url;
-const defaultUrl = (file) => new URL(`../dist/${file}`, import.meta.url);
+// One literal new URL(…, import.meta.url) a file, so that bundlers (Vite, webpack,
+// Rollup's import-meta-assets) emit each and rewrite its URL. The packed dist/browser.js
+// has './' here (scripts/prepack.mjs), next to the modules.
+const URLS = {
+  'nmfkit-simd.wasm': () => new URL('../dist/nmfkit-simd.wasm', import.meta.url),
+  'nmfkit-simd-full.wasm': () => new URL('../dist/nmfkit-simd-full.wasm', import.meta.url),
+  'nmfkit.wasm': () => new URL('../dist/nmfkit.wasm', import.meta.url),
+};
+const defaultUrl = (file) => URLS[file]();
 const read = (src) => fetch(src instanceof URL ? src : new URL(src, base()));
 
 /**
@@ -23,10 +31,11 @@ export function load(options = {}) {
 
 /**
  * Runs nmfkit in a module Worker; resolves to { simd, kernel, version, fit, terminate }.
- * options.worker: a Worker already running 'nmfkit/worker' (for bundlers).
+ * options.worker: a Worker already running 'nmfkit/worker'; options.startTimeout: ms to
+ * wait for it to answer (NmfError 'worker_failed' then).
  */
 export function createWorker(options = {}) {
-  const { worker: given, ...loadOptions } = options;
+  const { worker: given, startTimeout, ...loadOptions } = options;
   // the worker resolves a string against its own script URL: make it absolute here, so a
   // relative one means relative to the page (as in load())
   for (const k of ['wasm', 'wasmFull']) {
@@ -39,10 +48,11 @@ export function createWorker(options = {}) {
       post: (m, t) => w.postMessage(m, t),
       listen: (fn) => {
         w.addEventListener('message', (e) => fn(e.data));
-        w.addEventListener('error', (e) => fn({ type: FATAL, error: { message: e.message || 'nmfkit: the worker failed' } }));
+        w.addEventListener('error', (e) => fn({ type: FATAL, error: { message: e.message || 'nmfkit: the worker failed to start' } }));
       },
       terminate: () => w.terminate(),
     },
     loadOptions,
+    startTimeout,
   );
 }

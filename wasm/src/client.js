@@ -1,26 +1,30 @@
 // The page side of createWorker(): the nmfkit API over a Worker, every call a promise.
 import { NmfError, abortError } from './errors.js';
-import { ABORT, CALLS, ERROR, FATAL, FIT, LOAD, LOADED, PROGRESS, RESULT, UNKNOWN } from './protocol.js';
+import { ABORT, CALLS, ERROR, FATAL, FIT, LOAD, LOADED, PROGRESS, RESULT, STARTED, UNKNOWN } from './protocol.js';
 
 const TYPED = (v) => ArrayBuffer.isView(v) && !(v instanceof DataView);
 
 // port: { post(msg, transfer), listen(fn), terminate(), ref?(), unref?() }
-export function connect(port, loadOptions) {
+// startTimeout: ms within which the worker must acknowledge the first call.
+export function connect(port, loadOptions, startTimeout = 15000) {
   let next = 1;
+  let timer;
   const calls = new Map(); // id -> { resolve, reject, onProgress }
   const settle = () => {
     if (calls.size === 0 && port.unref) port.unref();
   };
+  // the worker itself failed (could not start, uncaught error, exited): fail every call
+  const fatal = (message) => {
+    clearTimeout(timer);
+    for (const c of calls.values()) c.reject(new NmfError('worker_failed', message));
+    calls.clear();
+    settle();
+  };
   port.listen((msg) => {
-    if (msg.type === FATAL) {
-      // the worker itself failed (could not start, uncaught error): fail every call
-      for (const c of calls.values()) c.reject(rebuild(msg.error));
-      calls.clear();
-      settle();
-      return;
-    }
+    if (msg.type === FATAL) return fatal(msg.error.message);
+    clearTimeout(timer); // it answers: STARTED at once (an older nmfkit/worker: its first reply)
     const c = calls.get(msg.id);
-    if (!c) return;
+    if (!c || msg.type === STARTED) return;
     if (msg.type === PROGRESS) {
       if (c.onProgress) c.onProgress(msg.progress);
       return;
@@ -84,7 +88,14 @@ export function connect(port, loadOptions) {
       if (terminated) throw gone();
       return call({ type, args }).p;
     };
-  return call({ type: LOAD, options: loadOptions }).p.then((info) => Object.assign(api, info));
+  const loaded = call({ type: LOAD, options: loadOptions }).p;
+  // A Worker that does not run nmfkit/worker (another script; a bundler that dropped
+  // `import 'nmfkit/worker'`) never answers: give up on it.
+  timer = setTimeout(() => {
+    fatal(`nmfkit: no answer from the worker in ${startTimeout} ms: does it run nmfkit/worker?`);
+    api.terminate();
+  }, startTimeout);
+  return loaded.then((info) => Object.assign(api, info));
 }
 
 function rebuild(e) {

@@ -32,15 +32,14 @@ export interface LoadOptions {
   /**
    * Use this module instead of the bundled .wasm: a compiled WebAssembly.Module (e.g. from a
    * bundler or passed to a Worker), its bytes, a Response (or a promise of one), or a URL
-   * (Node: also a file path). Bundlers: `new URL('nmfkit/nmfkit-simd.wasm', import.meta.url)`.
+   * (Node: also a file path). Bundlers find the package's own modules without it.
    */
   wasm?: WasmSource;
   /**
    * The module with every feature, loaded by the first fit that needs beta ≠ 2, NNDSVD or
    * AMU (the default SIMD module, nmfkit-simd.wasm, has the Frobenius fits only). Default:
    * the bundled nmfkit-simd-full.wasm, unless `wasm` is given: then `wasm` runs every fit
-   * (a fit it cannot run fails with code 'not_built'). Bundlers:
-   * `new URL('nmfkit/nmfkit-simd-full.wasm', import.meta.url)`.
+   * (a fit it cannot run fails with code 'not_built').
    */
   wasmFull?: WasmSource;
   /**
@@ -51,7 +50,8 @@ export interface LoadOptions {
   features?: 'auto' | 'full';
 }
 
-export type WasmSource = WebAssembly.Module | BufferSource | Response | PromiseLike<Response> | URL | string;
+/** Module bytes may be any ArrayBuffer or view of one (a Uint8Array, a Node Buffer). */
+export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | Response | PromiseLike<Response> | URL | string;
 
 export interface Progress {
   /** Iterations completed. */
@@ -232,8 +232,13 @@ export interface NmfkitWorker {
 }
 
 export interface CreateWorkerOptions extends LoadOptions {
-  /** A Worker already running the 'nmfkit/worker' entry (bundlers); by default one is started. */
+  /** A Worker already running the 'nmfkit/worker' entry (a worker file of your own); by default one is started. */
   worker?: unknown;
+  /**
+   * Milliseconds within which the worker must answer (its script loaded and running
+   * 'nmfkit/worker'); then the promise rejects with NmfError code 'worker_failed'. Default 15000.
+   */
+  startTimeout?: number;
 }
 
 /** Starts a Worker (browser module Worker or Node worker thread) running nmfkit. */
@@ -247,6 +252,7 @@ export class NmfError extends Error {
    * 'csr_bad_indptr', 'csr_nnz_mismatch', 'csr_index_out_of_range', 'csr_unsorted_indices', 'csr_duplicate_index', ...)
    * or a wrapper code:
    * 'invalid_argument', 'out_of_memory', 'unsupported', 'load_failed', 'terminated',
+   * 'worker_failed' (createWorker: the worker's script failed, it exited, or it did not answer within startTimeout),
    * 'not_loaded' (fitSync needs the full module before a fit() loaded it), 'not_built'
    * (the module given as `wasm` has no such feature), 'unknown_message' (a worker of another nmfkit version did not
    * know the call).

@@ -10,7 +10,13 @@ import { FATAL } from './protocol.js';
 
 export { NmfError, simdSupported } from './core.js';
 
-const defaultUrl = (file) => new URL(`../dist/${file}`, import.meta.url);
+// literal URLs, as in browser.js (bundlers targeting Node see them too)
+const URLS = {
+  'nmfkit-simd.wasm': () => new URL('../dist/nmfkit-simd.wasm', import.meta.url),
+  'nmfkit-simd-full.wasm': () => new URL('../dist/nmfkit-simd-full.wasm', import.meta.url),
+  'nmfkit.wasm': () => new URL('../dist/nmfkit.wasm', import.meta.url),
+};
+const defaultUrl = (file) => URLS[file]();
 
 async function read(src) {
   const url = src instanceof URL ? src : /^[a-z][a-z0-9+.-]+:/i.test(src) ? new URL(src) : pathToFileURL(resolve(src));
@@ -27,9 +33,13 @@ export function load(options = {}) {
   return loadWith(options, defaultUrl, read);
 }
 
-/** Runs nmfkit in a worker thread; resolves to { simd, kernel, version, fit, terminate }. */
+/**
+ * Runs nmfkit in a worker thread; resolves to { simd, kernel, version, fit, terminate }.
+ * options.worker: a Worker already running 'nmfkit/worker'; options.startTimeout: ms to
+ * wait for it to answer (NmfError 'worker_failed' then).
+ */
 export function createWorker(options = {}) {
-  const { worker: given, ...loadOptions } = options;
+  const { worker: given, startTimeout, ...loadOptions } = options;
   for (const k of ['wasm', 'wasmFull']) if (loadOptions[k] instanceof URL) loadOptions[k] = loadOptions[k].href;
   const w = given || new Worker(new URL('./worker.node.js', import.meta.url));
   return connect(
@@ -37,12 +47,14 @@ export function createWorker(options = {}) {
       post: (m, t) => w.postMessage(m, t),
       listen: (fn) => {
         w.on('message', fn);
-        w.on('error', (e) => fn({ type: FATAL, error: { name: e.name, message: e.message } }));
+        w.on('error', (e) => fn({ type: FATAL, error: { message: e.message } }));
+        w.on('exit', (code) => fn({ type: FATAL, error: { message: `nmfkit: the worker exited (code ${code})` } }));
       },
       terminate: () => w.terminate(),
       ref: () => w.ref(),
       unref: () => w.unref(),
     },
     loadOptions,
+    startTimeout,
   );
 }

@@ -1,7 +1,7 @@
 // The worker side of createWorker(): runs fits on a message port. Shared by the Node
 // (worker_threads) and browser (Worker) entries, which supply post/listen. The messages
 // are in protocol.js.
-import { ABORT, CALLS, ERROR, FIT, LOAD, LOADED, PROGRESS, RESULT, UNKNOWN } from './protocol.js';
+import { ABORT, CALLS, ERROR, FIT, LOAD, LOADED, PROGRESS, RESULT, STARTED, UNKNOWN } from './protocol.js';
 
 export function serve(load, post, listen) {
   let nmf;
@@ -21,6 +21,7 @@ export function serve(load, post, listen) {
     }
     try {
       if (type === LOAD) {
+        post({ id, type: STARTED }); // the page stops waiting for a worker that never starts
         nmf = await load(msg.options);
         post({ id, type: LOADED, info: { simd: nmf.simd, kernel: nmf.kernel, version: nmf.version } });
       } else if (type === FIT) {

@@ -5,7 +5,7 @@
 // with missing entries on the full one loaded on demand (with dist/sparse.js), also
 // through nmfkit/worker.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,12 +18,14 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 const env = { ...process.env, npm_config_cache: join(tmp, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
 const npm = (args, cwd) => execFileSync('npm', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 
+let tarball;
 test('npm pack, install the tarball into an empty project, fit', () => {
   const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', tmp], pkgDir));
+  tarball = join(tmp, info.filename);
   const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   assert.equal(info.filename, `nmfkit-${version}.tgz`);
   const files = info.files.map((f) => f.path).sort();
-  for (const f of ['package.json', 'README.md', 'dist/nmfkit-simd.wasm', 'dist/nmfkit-simd-full.wasm', 'dist/nmfkit.wasm',
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/nmfkit-simd.wasm', 'dist/nmfkit-simd-full.wasm', 'dist/nmfkit.wasm',
     'dist/node.js', 'dist/browser.js', 'dist/worker.node.js', 'dist/worker.browser.js', 'dist/sparse.js', 'src/node.js', 'src/browser.js',
     'src/core.js', 'src/client.js', 'src/sparse.js', 'src/worker-impl.js', 'src/worker.node.js', 'src/worker.browser.js', 'src/nmfkit.d.ts', 'src/worker.d.ts'])
     assert.ok(files.includes(f), `${f} missing from the tarball`);
@@ -78,4 +80,37 @@ console.log(JSON.stringify({ simd: nmf.simd, expected: simdSupported(), base: ba
       code: 'x_negative', wasmFiles: [true, true, true], worker_entry: true, entry: true, kl: true,
       sparse: [5, 'Float32Array', true] },
   );
+});
+
+test("a default `npm init -y` project: the root README's example runs as written; CommonJS imports the package with import()", () => {
+  assert.ok(tarball, 'packed by the test above');
+  const app = join(tmp, 'init');
+  execFileSync('mkdir', [app]);
+  npm(['init', '-y'], app); // no "type": .js files are CommonJS
+  npm(['install', '--offline', '--no-audit', '--no-fund', tarball], app);
+  const example = /```js\n(\/\/ fit\.mjs[\s\S]*?)```/.exec(readFileSync(join(pkgDir, '..', 'README.md'), 'utf8'))?.[1];
+  assert.ok(example, "the root README's JavaScript example starts with // fit.mjs");
+  writeFileSync(join(app, 'fit.mjs'), example);
+  const out = execFileSync(process.execPath, ['fit.mjs'], { cwd: app, encoding: 'utf8' }).trim().split('\n');
+  assert.match(out.pop(), /^\d+ iterations, relative error 0\.\d{3}$/);
+  assert.ok(out.length > 0, 'onProgress printed');
+
+  const line = /^(const \{[^}]*\} = await import\('nmfkit'\);)$/m.exec(readFileSync(join(pkgDir, 'README.md'), 'utf8'))?.[1];
+  assert.ok(line, "wasm/README.md has the CommonJS import() line");
+  writeFileSync(join(app, 'index.js'), `(async () => {
+  ${line}
+  const nmf = await load();
+  const w = await createWorker();
+  const r = await w.fit([[1, 2], [3, 4]], { rank: 1, seed: 1 });
+  await w.terminate();
+  let code;
+  try { nmf.fitSync([[1, -1]], { rank: 1 }); } catch (e) { code = e instanceof NmfError && e.code; }
+  console.log(JSON.stringify({ W: r.W.length, code }));
+})();
+`);
+  assert.deepEqual(JSON.parse(execFileSync(process.execPath, ['index.js'], { cwd: app, encoding: 'utf8' })), { W: 2, code: 'x_negative' });
+  // require('nmfkit') works only where Node loads ES modules with require (Node >= 20.19, 22.12), as wasm/README.md says
+  const req = spawnSync(process.execPath, ['-e', "require('nmfkit').load().then((n) => console.log(typeof n.fit))"], { cwd: app, encoding: 'utf8' });
+  if (process.features.require_module) assert.equal(req.stdout.trim(), 'function', req.stderr);
+  else assert.match(req.stderr, /ERR_REQUIRE_ESM/);
 });

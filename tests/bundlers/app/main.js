@@ -1,0 +1,46 @@
+// The page each bundler builds (tests/bundlers/bundlers.test.mjs): what a user writes, with
+// the package's default URLs, no bundler configuration. It fits on the main thread (the
+// default SIMD module, then KL on the full one fetched on demand, and a sparse X, which
+// brings sparse.js), in createWorker()'s own worker, in a worker of the page's own that
+// imports 'nmfkit/worker', and checks that a worker not running nmfkit fails in time.
+// window.result holds what the test asserts.
+import { NmfError, createWorker, load, simdSupported } from 'nmfkit';
+
+const X = new Float32Array(Array.from({ length: 24 * 10 }, (_, i) => 1 + ((i * 7919) % 13)));
+const fitOptions = { rows: 24, cols: 10, rank: 3, seed: 1, maxIter: 100 };
+const S = { rows: 3, cols: 4, indptr: [0, 2, 3, 5], indices: [0, 2, 1, 1, 3], values: Float32Array.from([5, 3, 4, 1, 2]) };
+const sparseOptions = { rank: 2, seed: 7, missing: 'unstored', maxIter: 50 };
+
+async function main() {
+  const out = { simdSupported: simdSupported() };
+  const nmf = await load();
+  const frob = await nmf.fit(X, fitOptions);
+  const kl = await nmf.fit(X, { ...fitOptions, loss: 'kl' });
+  const sparse = await nmf.fit(S, sparseOptions);
+  Object.assign(out, { simd: nmf.simd, kernel: nmf.kernel, frob: frob.relativeError, kl: kl.relativeError, sparse: sparse.observed });
+
+  const worker = await createWorker();
+  const wf = await worker.fit(X, fitOptions);
+  const wkl = await worker.fit(X, { ...fitOptions, loss: 'kl' });
+  out.worker = { simd: worker.simd, same: wf.relativeError === frob.relativeError, kl: wkl.relativeError === kl.relativeError };
+  await worker.terminate();
+
+  const own = await createWorker({ worker: new Worker(new URL('./my-worker.js', import.meta.url), { type: 'module' }) });
+  const of = await own.fit(X, fitOptions);
+  const osp = await own.fit(S, sparseOptions);
+  out.own = { simd: own.simd, same: of.relativeError === frob.relativeError, sparse: osp.observed };
+  await own.terminate();
+
+  const t0 = performance.now();
+  const failed = await createWorker({ worker: new Worker(new URL('./not-nmfkit.js', import.meta.url), { type: 'module' }), startTimeout: 1000 }).then(
+    () => 'resolved',
+    (e) => (e instanceof NmfError ? e.code : `${e.name}: ${e.message}`),
+  );
+  out.notNmfkit = { code: failed, ms: Math.round(performance.now() - t0) };
+  return out;
+}
+
+main().then(
+  (r) => (window.result = r),
+  (e) => (window.result = { error: `${e.name}: ${e.message}` }),
+);
