@@ -317,7 +317,7 @@ TEST_CASE("the solver: set_executor between slices changes nothing") {
         for (bool sparse : {false, true}) {
             if (sparse && solver == nmfkit::algorithm::amu) continue;
             INFO((std::string(nmfkit::name(solver)) + (sparse ? ", CSR" : ", dense")));
-            const nmfkit::options o = make(r, 12, solver, 2, 1e-6);
+            const nmfkit::options o = make(r, iterations(12, 6), solver, 2, 1e-6);
             const outcome<float> one = sparse ? fit_csr(S, o, nullptr) : fit_dense(X, o, nullptr);
             REQUIRE(one.st == status::ok);
             for (std::size_t first = 0; first < 2; ++first) {
@@ -361,7 +361,7 @@ TEST_CASE("C API: the _ex functions and nmfkit_thread_pool give the serial bytes
     nmfkit_options opt;
     nmfkit_options_default(&opt);
     opt.rank = r;
-    opt.max_iter = 12;
+    opt.max_iter = iterations(12, 6);
     opt.tol = 1e-6;
     opt.check_every = 4;
     opt.solver = NMFKIT_SOLVER_HALS;
