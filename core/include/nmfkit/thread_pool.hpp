@@ -7,11 +7,13 @@
 //
 // W and H do not depend on the pool's size (see nmfkit::executor). The calling thread takes
 // part, so a pool of N threads starts N − 1 workers. Tasks are handed out one at a time from
-// an atomic counter; between jobs a worker spins for a few microseconds before it sleeps, so
-// the ~10 parallel_for calls of one iteration of a small problem do not each pay a wake-up.
+// an atomic counter tagged with the job, so a worker that wakes late claims nothing and the
+// caller never waits for it; between jobs a worker spins for up to 100 µs (pausing, then
+// yielding) before it sleeps, so the ~10 parallel_for calls of one iteration of a small
+// problem do not each pay a wake-up.
 //
-// Header-only, for hosts with threads (not used by the core: Cortex-M and wasm builds never
-// include it). Construction may throw what std::thread throws (std::system_error); after that
+// Header-only, for hosts with threads; the core library never includes it (Cortex-M and wasm
+// builds run without an executor). Construction may throw what std::thread throws (std::system_error); after that
 // nothing throws. One pool serves one parallel_for at a time: calls from several threads take
 // turns, and a task that calls parallel_for of its own pool runs that job inline.
 #pragma once
