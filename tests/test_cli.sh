@@ -1020,7 +1020,7 @@ expect 2 "unexpected argument" fit x.csv y.csv --rank 2 "${B[@]}"
 expect 2 "--rank" fit x.csv "${B[@]}"
 expect 2 "--out-w" fit x.csv --rank 2 --out-h h.csv
 expect 2 "--out-h" fit x.csv --rank 2 --out-w w.csv
-expect 2 "different" fit x.csv --rank 2 --out-w w.csv --out-h w.csv
+expect 2 "are the same file" fit x.csv --rank 2 --out-w w.csv --out-h w.csv
 expect 2 "--rank" fit x.csv --rank 0 "${B[@]}"
 expect 2 "'2.5'" fit x.csv --rank 2.5 "${B[@]}"
 expect 2 "'two'" fit x.csv --rank two "${B[@]}"
@@ -1226,6 +1226,213 @@ while IFS= read -r -u 3 line; do
 done 3<usage.txt
 (( forms == 4 )) || fail "the usage shows $forms command forms, expected 4 (fit, transform twice, reconstruct)"
 rm -f form_*.csv
+
+# ---- file safety: all outputs or none, existing files kept -------------------------
+# no_temporaries: no .NAME.nmfkit-XXXXXX file is left in the folder.
+no_temporaries() {
+    local left
+    left=$(ls -A | grep -F '.nmfkit-' || true)
+    [[ -z $left ]] || fail "temporary files left behind: $left"
+}
+# keep_files FILE...: gives each FILE a known content, checked by kept.
+keep_files() { for f in "$@"; do echo "keep $f" >"$f"; done; }
+kept() {
+    for f in "$@"; do
+        [[ $(cat "$f") == "keep $f" ]] || fail "$f was changed: $(head -c 80 "$f")"
+    done
+}
+
+check "a failed fit (--loss is on an X with a zero) leaves existing W and H as they were"
+sed '1s/^[^,]*,/0,/' x.csv >xzero.csv
+keep_files wk.csv hk.csv
+expect 1 "zero entry in X" fit xzero.csv --rank 2 --loss is --out-w wk.csv --out-h hk.csv
+kept wk.csv hk.csv
+no_temporaries
+
+if [[ -w /dev/full ]]; then
+    check "--out-h /dev/full: a write error, and no W is written either (new or existing)"
+    rm -f wfull.csv
+    expect 1 "cannot write /dev/full: No space left on device" fit x.csv --rank 2 --out-w wfull.csv --out-h /dev/full
+    [[ ! -e wfull.csv ]] || fail "--out-h /dev/full left W behind"
+    keep_files wk.csv
+    expect 1 "cannot write /dev/full" fit x.csv --rank 2 --out-w wk.csv --out-h /dev/full
+    kept wk.csv
+    expect 1 "cannot write /dev/full" reconstruct --w wstar.csv --h hstar.csv --out /dev/full
+    no_temporaries
+fi
+
+check "outputs naming one file, or an input, are a usage error before any work"
+keep_files ws1.csv
+expect 2 "--out-w ws1.csv and --out-h ./ws1.csv are the same file" fit x.csv --rank 2 --out-w ws1.csv --out-h ./ws1.csv
+kept ws1.csv
+expect 2 "are the same file" fit x.csv --rank 2 --out-w new1.csv --out-h "$PWD/new1.csv"
+[[ ! -e new1.csv ]] || fail "a refused command created its output"
+cp x.csv xin.csv
+expect 2 "--out-w xin.csv is the same file as INPUT xin.csv" fit xin.csv --rank 2 --out-w xin.csv --out-h hs1.csv
+cmp -s x.csv xin.csv || fail "--out-w INPUT changed the input"
+ln -f xin.csv xlink.csv
+expect 2 "is the same file as INPUT xin.csv" fit xin.csv --rank 2 --out-w wl.csv --out-h xlink.csv
+ln -sf xin.csv xsym.csv
+expect 2 "is the same file as INPUT xin.csv" fit xin.csv --rank 2 --out-w xsym.csv --out-h hs1.csv
+cmp -s x.csv xin.csv || fail "an output linked to the input changed it"
+ok fit x.csv --rank 2 --out-w ht1.csv --out-h hth.csv
+expect 2 "is the same file as --h hth.csv" transform x.csv --h hth.csv --out-w hth.csv
+expect 2 "is the same file as --w0 ht1.csv" fit x.csv --rank 2 --init custom --w0 ht1.csv --h0 hth.csv \
+    --out-w ht1.csv --out-h other.csv
+expect 2 "is the same file as --h" reconstruct --w wstar.csv --h hstar.csv --out hstar.csv
+expect 2 "both write to standard output" fit x.csv --rank 2 --out-w - --out-h -
+expect 2 "both write to standard output" fit x.csv --rank 2 --out-w /dev/stdout --out-h -
+expect 2 "--out-w xin.csv is the same file as INPUT -" fit - --rank 2 --out-w xin.csv --out-h hs1.csv <xin.csv
+cmp -s x.csv xin.csv || fail "--out-w equal to the file on stdin changed it"
+ok fit x.csv --rank 2 --out-w /dev/null --out-h /dev/null
+no_temporaries
+
+check "an output through a symbolic link replaces the file it points to, keeping the link"
+echo old >target.csv
+ln -sf target.csv wlink.csv
+ok fit x.csv --rank 2 --seed 3 --out-w wlink.csv --out-h hlink.csv
+[[ -L wlink.csv ]] || fail "the symbolic link was replaced by a file"
+ok fit x.csv --rank 2 --seed 3 --out-w wdirect.csv --out-h hlink.csv
+cmp -s target.csv wdirect.csv || fail "the file behind the link does not hold W"
+
+check "'-' as an output is standard output; the summary and --json then go to stderr"
+ok fit x.csv --rank 2 --seed 3 --out-w - --out-h hdash.csv --json
+cmp -s out wdirect.csv || fail "--out-w - did not write W to stdout"
+[[ ! -e ./- ]] || fail "--out-w - created a file named '-'"
+grep -qF '"iterations":' err || fail "--json did not go to stderr with --out-w -"
+ok fit x.csv --rank 2 --seed 3 --out-w /dev/stdout --out-h hdash.csv
+cmp -s out wdirect.csv || fail "--out-w /dev/stdout (a regular file here) did not get W"
+ok reconstruct --w wstar.csv --h hstar.csv --out xfile.csv
+ok reconstruct --w wstar.csv --h hstar.csv --out -
+cmp -s out xfile.csv || fail "reconstruct --out - did not write W * H to stdout"
+grep -qF 'wrote standard output (6x5)' err || fail "reconstruct --out -: no summary on stderr"
+
+check "SIGINT and SIGTERM stop a long fit: exit 130/143, a line on stderr, existing files kept"
+awk 'BEGIN { srand(7); for (i = 0; i < 200; ++i) { l = ""; for (j = 0; j < 200; ++j) l = l (j ? "," : "") 1 + int(100 * rand()); print l } }' >long.csv
+# interrupt SIGNAL: starts an endless fit, waits for its progress bar (it is fitting), signals it.
+interrupt() {
+    local sig=$1 pid i
+    keep_files wi.csv hi.csv
+    # A background job of a script starts with SIGINT ignored (and the CLI keeps an ignored
+    # signal ignored): env resets it to the default first.
+    env --default-signal=INT "$CLI" fit long.csv --rank 10 --tol 0 --max-iter 4000000000 --progress always \
+        --out-w wi.csv --out-h hi.csv >out 2>err &
+    pid=$!
+    for ((i = 0; i < 1200; ++i)); do
+        grep -q '\[' err && break
+        sleep 0.1
+    done
+    grep -q '\[' err || { kill -KILL "$pid"; fail "the fit did not start within 120 s"; }
+    ls -A | grep -qF '.nmfkit-' || { kill -KILL "$pid"; fail "no temporaries during the fit"; }
+    kill "-$sig" "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+}
+env --default-signal=INT true 2>/dev/null || fail "env --default-signal (coreutils 8.31 or later) is needed"
+interrupt INT
+[[ $rc -eq 130 ]] || fail "SIGINT: exit $rc, expected 130"
+grep -qF 'nmfkit: interrupted by SIGINT at iteration' err || fail "SIGINT: no line on stderr"
+kept wi.csv hi.csv
+no_temporaries
+interrupt TERM
+[[ $rc -eq 143 ]] || fail "SIGTERM: exit $rc, expected 143"
+grep -qF 'nmfkit: interrupted by SIGTERM' err || fail "SIGTERM: no line on stderr"
+kept wi.csv hi.csv
+no_temporaries
+
+# ---- resource use and hostile bytes ------------------------------------------------
+check "raw input: a --shape that does not match is reported without allocating it (regular file and pipe)"
+head -c 24 /dev/zero >small.f32
+rm -f wsz.csv hsz.csv
+msg="has 24 bytes, but a 20000x20000 float32 matrix (--shape 20000x20000) needs 1600000000"
+expect 1 "small.f32: $msg" fit small.f32 --shape 20000x20000 --rank 2 --out-w wsz.csv --out-h hsz.csv
+if (ulimit -v 400000 && "$CLI" --version) >/dev/null 2>&1; then
+    # 400 MB of address space: the 20000x20000 matrix alone would take 1.6 GB.
+    rc=0
+    (ulimit -v 400000 && exec "$CLI" fit small.f32 --shape 20000x20000 --rank 2 --out-w wsz.csv --out-h hsz.csv) \
+        >out 2>err || rc=$?
+    [[ $rc -eq 1 ]] && grep -qF "small.f32: $msg" err || fail "raw size mismatch under ulimit -v: $(cat err)"
+    rc=0
+    (ulimit -v 400000 && head -c 4000000 /dev/zero |
+        "$CLI" fit - --shape 20000x20000 --rank 2 --out-w wsz.csv --out-h hsz.csv) >out 2>err || rc=$?
+    [[ $rc -eq 1 ]] && grep -qF "standard input: has 4000000 bytes, but a 20000x20000 float32" err ||
+        fail "a short pipe under ulimit -v: $(cat err)"
+else
+    echo "       (skipped the address-space limit: ulimit -v not usable here)"
+fi
+expect 1 "standard input: has more than 400 bytes, but a 10x10 float32 matrix" \
+    fit - --shape 10x10 --rank 2 --out-w wsz.csv --out-h hsz.csv < <(head -c 4000000 /dev/zero)
+head -c 4000000 /dev/zero >piped.bin
+expect 1 "standard input: has 4000000 bytes, but a 10x10 float32 matrix" \
+    fit - --shape 10x10 --rank 2 --out-w wsz.csv --out-h hsz.csv <piped.bin
+[[ ! -e wsz.csv && ! -e hsz.csv ]] || fail "outputs written after a raw size error"
+
+check "the bytes of a bad cell are escaped in the message (no raw ESC, NUL or other control bytes)"
+printf '1,2\n3,\033[31mred\000x\n' >esc.csv
+expect 1 "esc.csv: line 2, column 2: not a number: '\\x1b[31mred\\x00x'" fit esc.csv --rank 1 --out-w we.csv --out-h he.csv
+tr -d '\000-\010\013-\037\177' <err | cmp -s - err || fail "stderr holds raw control bytes"
+M=(--rank 1 --out-w we.csv --out-h he.csv)
+npy_case "unsupported dtype '\\x1b]0;x\\x07'" "{'descr': '"$'\033'"]0;x"$'\007'"', 'fortran_order': False, 'shape': (1, 1), }" 4
+tr -d '\000-\010\013-\037\177' <err | cmp -s - err || fail "stderr holds raw control bytes (.npy dtype)"
+
+# ---- delimiters and headers ----------------------------------------------------------
+check "tab, semicolon, space-separated and comma+header files give the same W and H as the CSV"
+ok fit x.csv --rank 2 --seed 5 --out-w wd.csv --out-h hd.csv
+tr , '\t' <x.csv >xt.tsv
+tr , ';' <x.csv >xs.csv
+sed -e 's/,/   /g' -e 's/^/  /' x.csv >xw.txt
+for f in xt.tsv xs.csv xw.txt; do
+    ok fit "$f" --rank 2 --seed 5 --out-w "wd_$f.csv" --out-h "hd_$f.csv"
+    cmp -s wd.csv "wd_$f.csv" && cmp -s hd.csv "hd_$f.csv" || fail "$f (auto-detected delimiter) fits differently"
+done
+ok fit xs.csv --rank 2 --seed 5 --delimiter semicolon --out-w wd2.csv --out-h hd2.csv
+cmp -s wd.csv wd2.csv || fail "--delimiter semicolon fits differently"
+ok fit xt.tsv --rank 2 --seed 5 --delimiter '\t' --out-w wd2.csv --out-h hd2.csv
+cmp -s wd.csv wd2.csv || fail "--delimiter '\\t' fits differently"
+expect 1 "xs.csv: line 1, column 1: not a number" fit xs.csv --rank 2 --delimiter comma --no-header \
+    --out-w wd2.csv --out-h hd2.csv
+expect 2 "--delimiter expects auto, comma, tab, semicolon or space, got '|'" fit x.csv --rank 2 --delimiter '|' \
+    --out-w wd2.csv --out-h hd2.csv
+expect 2 "--delimiter applies only to a CSV INPUT" fit x.npy --rank 2 --delimiter tab --out-w wd2.csv --out-h hd2.csv
+
+check "a header line is detected and skipped; its names head H's columns; H reads back"
+{ echo 'a,b,"c, quoted",d,e'; cat x.csv; } >xh.csv
+ok fit xh.csv --rank 2 --seed 5 --out-w wh.csv --out-h hh.csv
+cmp -s wd.csv wh.csv || fail "the file with a header fits differently"
+[[ $(head -1 hh.csv) == 'a,b,"c, quoted",d,e' ]] || fail "H's header is '$(head -1 hh.csv)'"
+cmp -s hd.csv <(tail -n +2 hh.csv) || fail "H below its header differs"
+{ printf 'a\tb\tc\td\te\n'; cat xt.tsv; } >xht.tsv
+ok fit xht.tsv --rank 2 --seed 5 --out-w wh2.csv --out-h hh2.tsv
+cmp -s wd.csv wh2.csv || fail "the TSV with a header fits differently"
+[[ $(head -1 hh2.tsv) == $'a\tb\tc\td\te' && $(sed -n 2p hh2.tsv) == $(sed -n 1p hd.csv | tr , '\t') ]] ||
+    fail "H.tsv is not tab-separated with its header"
+ok transform xh.csv --h hh.csv --out-w wt.csv --max-iter 50
+[[ $(shape wt.csv) == 6x2 ]] || fail "transform with a header H: W is $(shape wt.csv)"
+ok reconstruct --w wh.csv --h hh.csv --out xr.csv
+[[ $(head -1 xr.csv) == 'a,b,"c, quoted",d,e' ]] || fail "reconstruct did not keep H's column names"
+ok fit xh.csv --rank 2 --init custom --w0 wh.csv --h0 hh.csv --max-iter 0 --out-w wc.csv --out-h hc.csv
+cmp -s hh.csv hc.csv || fail "--h0 with a header did not read back as itself"
+{ echo '1,2,3,4,5'; cat x.csv; } >xnum.csv
+ok fit xnum.csv --rank 2 --header --out-w wn.csv --out-h hn.csv --json
+[[ $(json_field rows) == 6 ]] || fail "--header did not skip a numeric first line"
+[[ $(head -1 hn.csv) == '"1","2","3","4","5"' ]] || fail "numeric names are not quoted in H: $(head -1 hn.csv)"
+ok transform xnum.csv --header --h hn.csv --out-w wn2.csv --max-iter 5
+expect 1 "xh.csv: line 1, column 1: not a number: 'a'" fit xh.csv --rank 2 --no-header --out-w wn.csv --out-h hn.csv
+{ echo 'a,b'; cat x.csv; } >xbad.csv
+expect 1 "xbad.csv: the header (line 1) has 2 names, but line 2 has 5 columns" \
+    fit xbad.csv --rank 2 --out-w wn.csv --out-h hn.csv
+# x.csv's zero on line 1, column 3 is on line 2 below the header.
+expect 1 "xh.csv: line 2, column 3: zero entry in X" fit xh.csv --rank 2 --loss is --out-w wn.csv --out-h hn.csv
+{ echo 'a,2,b,c,d'; cat x.csv; } >xmix.csv
+expect 1 "line 1, column 1: not a number: 'a' (if line 1 holds column names, give --header)" \
+    fit xmix.csv --rank 2 --out-w wn.csv --out-h hn.csv
+
+check ".npy round trip: fit to .npy, transform and reconstruct from it, the same numbers as CSV"
+ok fit xh.csv --rank 2 --seed 5 --out-w wrt.npy --out-h hrt.npy
+grep -aqF "'shape': (6, 2)" wrt.npy && grep -aqF "'shape': (2, 5)" hrt.npy || fail "the .npy outputs have wrong shapes"
+ok reconstruct --w wrt.npy --h hrt.npy --out xrt.csv
+ok reconstruct --w wd.csv --h hd.csv --out xrt2.csv
+cmp -s xrt.csv xrt2.csv || fail "W.npy/H.npy reconstruct differently from the CSV ones"
 
 check "--version"
 ok --version

@@ -371,6 +371,108 @@ std::string npy_error(const std::string& content) {
 
 }  // namespace
 
+// The matrix `text` reads as, flattened: rows, cols, then the values.
+std::vector<double> csv_cells(const std::string& text, cli::csv_layout layout = {}) {
+    const auto x = cli::parse_csv<double>(text, "x.csv", cli::nan_cells::refuse, layout);
+    std::vector<double> out{double(x.rows), double(x.cols)};
+    out.insert(out.end(), x.data.begin(), x.data.end());
+    return out;
+}
+
+TEST_CASE("csv: the delimiter is detected from the first data line: comma, tab, semicolon, runs of spaces") {
+    const std::vector<double> want{2, 3, 1, 2.5, 3, 4, 5, 6};
+    CHECK(csv_cells("1,2.5,3\n4,5,6\n") == want);
+    CHECK(csv_cells("1\t2.5\t3\n4\t5\t6\n") == want);
+    CHECK(csv_cells("1;2.5;3\r\n4;5;6\r\n") == want);
+    CHECK(csv_cells("  1 2.5    3\n4\t5 6  \n") == want);
+    CHECK(csv_cells("1, 2.5,\t3\n4 ,5 , 6\n") == want);  // blanks around comma-separated cells
+    CHECK(csv_cells("\xEF\xBB\xBF"
+                    "1;2.5;3\n4;5;6\n") == want);
+    CHECK(csv_cells("7\n8\n") == std::vector<double>{2, 1, 7, 8});
+    // Given, the delimiter is used as is.
+    cli::csv_layout tabs;
+    tabs.delim = cli::delimiter::tab;
+    CHECK(csv_cells("1\t2.5\t3\n4\t5\t6\n", tabs) == want);
+    CHECK(has(error_of([&] { csv_cells("1;2\n3;4\n", tabs); }), "x.csv: line 1, column 1: not a number: '1;2'"));
+    // A line that no delimiter splits into numbers: the error names the bad cell of the likely split.
+    CHECK(error_of([] { csv_cells("1;2;x\n"); }) == "x.csv: line 1, column 3: not a number: 'x'");
+    CHECK(error_of([] { csv_cells("1 2 x\n"); }) == "x.csv: line 1, column 3: not a number: 'x'");
+    // A later line is split like the first; a different delimiter there is a bad cell.
+    CHECK(error_of([] { csv_cells("1,2\n3;4\n"); }) == "x.csv: line 2, column 1: not a number: '3;4'");
+}
+
+TEST_CASE("csv: a header line is detected, skipped and its names kept; its mistakes have their own messages") {
+    const auto x = cli::parse_csv<float>("a,\"b, c\",\"2019\"\n1,2,3\n", "x.csv");
+    CHECK(x.rows == 1);
+    CHECK(x.cols == 3);
+    CHECK(x.column_names == std::vector<std::string>{"a", "b, c", "2019"});
+    const auto t = cli::parse_csv<float>("gene one\tgene two\n1\t2\n3\t4\n", "x.tsv");
+    CHECK(t.rows == 2);
+    CHECK(t.column_names == std::vector<std::string>{"gene one", "gene two"});
+    const auto w = cli::parse_csv<float>("a b\n1 2\n", "x.txt");
+    CHECK(w.column_names == std::vector<std::string>{"a", "b"});
+    CHECK(cli::parse_csv<float>("1,2\n3,4\n", "x.csv").column_names.empty());
+    // Numbers on the first line are data unless --header says otherwise.
+    cli::csv_layout given;
+    given.header = cli::header_line::present;
+    const auto n = cli::parse_csv<float>("1,2\n3,4\n", "x.csv", cli::nan_cells::refuse, given);
+    CHECK(n.rows == 1);
+    CHECK(n.column_names == std::vector<std::string>{"1", "2"});
+    cli::csv_layout none;
+    none.header = cli::header_line::absent;
+    CHECK(error_of([&] { cli::parse_csv<float>("a,b\n1,2\n", "x.csv", cli::nan_cells::refuse, none); }) ==
+          "x.csv: line 1, column 1: not a number: 'a'");
+    CHECK(error_of([] { cli::parse_csv<float>("a,b\n1,2,3\n", "x.csv"); }) ==
+          "x.csv: the header (line 1) has 2 names, but line 2 has 3 columns");
+    CHECK(error_of([] { cli::parse_csv<float>("a,b\n", "x.csv"); }) ==
+          "x.csv: a header line, but no rows of numbers after it");
+    CHECK(error_of([] { cli::parse_csv<float>("a,b\n1,2\n3\n", "x.csv"); }) ==
+          "x.csv: line 3 has 1 column, expected 2 (as on line 2)");
+    // Mostly names and a number: not taken as a header, but the message suggests --header.
+    CHECK(error_of([] { cli::parse_csv<float>("a,b,3\n1,2,3\n", "x.csv"); }) ==
+          "x.csv: line 1, column 1: not a number: 'a' (if line 1 holds column names, give --header)");
+}
+
+TEST_CASE("csv: format_csv's header and tab output read back as the same names and values") {
+    const float v[6] = {1.5f, 0, 3, 4, 5e-8f, 6};
+    const std::vector<std::string> names{"plain", "with, comma", "12", "q\"uote", "", " pad"};
+    const std::vector<std::string> three{names[0], names[1], names[2]};
+    for (const char d : {',', '\t'}) {
+        const std::string text = cli::format_csv(v, 2, 3, d, &three);
+        const auto back = cli::parse_csv<float>(text, "x.csv");
+        CHECK(back.column_names == three);
+        CHECK(back.data == std::vector<float>(v, v + 6));
+    }
+    CHECK(cli::format_csv(v, 1, 6, ',', &names).substr(0, 44) ==
+          "plain,\"with, comma\",\"12\",\"q\"\"uote\",\"\",\" pad\"");
+    const auto back = cli::parse_csv<float>(cli::format_csv(v, 1, 6, ',', &names), "x.csv");
+    CHECK(back.column_names == names);
+    CHECK(cli::format_csv(v, 2, 3, '\t') == "1.5\t0\t3\n4\t5e-08\t6\n");
+}
+
+TEST_CASE("messages escape the bytes of a bad cell: no control byte, ANSI escape or NUL reaches the terminal") {
+    CHECK(cli::quoted(std::string("a\x1b[31mb\0c\\d\x9b", 12)) == "'a\\x1b[31mb\\x00c\\x5cd\\x9b'");
+    CHECK(cli::quoted(std::string(50, 'x')) == "'" + std::string(40, 'x') + "...'");
+    const std::string msg = error_of([] { cli::parse_csv<float>(std::string("1,\x1b]0;t\x07\n", 8), "x.csv"); });
+    CHECK(msg == "x.csv: line 1, column 2: not a number: '\\x1b]0;t\\x07'");
+}
+
+TEST_CASE("raw float32: a wrong size is reported before allocating; the values are read little-endian") {
+    const unsigned char bytes[8] = {0, 0, 0x80, 0x3f, 0, 0, 0, 0x40};  // 1.0f, 2.0f
+    const std::string path = write_file("x.f32", std::string(reinterpret_cast<const char*>(bytes), 8));
+    const auto x = cli::read_raw_f32<double>(path, 1, 2);
+    CHECK(x.data == std::vector<double>{1, 2});
+    // A shape of 4 TB on an 8-byte file: a size error, not an allocation failure.
+    CHECK(error_of([&] { cli::read_raw_f32<float>(path, 1000000, 1000000); }) ==
+          path + ": has 8 bytes, but a 1000000x1000000 float32 matrix (--shape 1000000x1000000) needs 4000000000000");
+    CHECK(error_of([&] { cli::read_raw_f32<float>(path, 1, 1); }) ==
+          path + ": has 8 bytes, but a 1x1 float32 matrix (--shape 1x1) needs 4");
+    CHECK(has(error_of([&] { cli::read_raw_f32<float>(path, std::size_t(1) << 40, std::size_t(1) << 40); }),
+              "invalid shape"));
+    CHECK(error_of([&] { cli::read_raw_f32<float>(write_file("empty.f32", ""), 1, 1); }) ==
+          tmp().dir + "/empty.f32: file is empty");
+}
+
 TEST_CASE("npy: the writer's files read back exactly; the data starts at a multiple of 64") {
     testutil::splitmix rng(3);
     for (const auto& [n, m] : {std::pair<std::size_t, std::size_t>{1, 1}, {5, 3}, {17, 40}, {1000, 1}}) {

@@ -529,10 +529,10 @@ TEST_CASE_TEMPLATE("the one-pass Frobenius iteration matches the two-pass one", 
     }
 }
 
-// fit()'s own rule fuses only when X exceeds 4 MiB (core/src/solver/layout.cpp, fused_rows): one such
+// fit()'s own rule fuses only when X exceeds 8 MiB (core/src/solver/layout.cpp, fused_rows): one such
 // problem per type, the best set against the same set without gemm_tn_acc.
 TEST_CASE_TEMPLATE("fit() takes the one-pass iteration on a large X and matches the two-pass one", T, float, double) {
-    const std::size_t n = 1100, m = sizeof(T) == 4 ? 1000 : 500, r = 4;  // 4.2–4.4 MB
+    const std::size_t n = 1100, m = sizeof(T) == 4 ? 2000 : 1000, r = 4;  // 8.8 MB
     splitmix rng(22);
     auto X = random_matrix<T>(n, m, rng, 1.0);
     nmfkit::options o = opts(r, 4, 0, 9);

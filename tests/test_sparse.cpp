@@ -715,7 +715,7 @@ TEST_CASE_TEMPLATE("CSR workspace: within workspace_bound, enough, never overrun
 }
 
 // nmfkit.hpp: a sparse X needs O((n + m)·r + r²) elements plus a buffer of min(nnz, max(m, 2^16))
-// values for β ∈ {1, 2}, missing entries or not — never n×m. 20000×5000 at 0.5 % density, r = 20.
+// values per lane for β ∈ {1, 2}, missing entries or not — never n×m. 20000×5000 at 0.5 % density, r = 20.
 TEST_CASE("CSR workspace: O((n + m) r) plus a buffer of min(nnz, max(m, 2^16)) values") {
     nmfkit::options o = beta_opts(20, 100, 2.0);
     const std::size_t n = 20000, m = 5000, nnz = 500000;
@@ -733,9 +733,14 @@ TEST_CASE("CSR workspace: O((n + m) r) plus a buffer of min(nnz, max(m, 2^16)) v
     CHECK(frobenius < 4 * factors);
     CHECK(kl == frobenius);
     CHECK(masked == frobenius);
-    // max(m, 2^16) = 2^16 values for 5e5 entries, all 1000 of them for 1000 (regions rounded to 64 B).
-    const std::size_t a = nmfkit::workspace_alignment;
-    CHECK(frobenius - few == (std::size_t(1) << 16) * sizeof(float) - (1000 * sizeof(float) + a - 1) / a * a);
+    // max(m, 2^16) = 2^16 values for 5e5 entries, all 1000 of them for 1000, in each of the
+    // k_csr_lanes lanes (lanes 1.. next to their m×r sums; regions rounded to 64 B).
+    const std::size_t a = nmfkit::workspace_alignment, lanes = nmfkit::detail::k_csr_lanes - 1;
+    auto rounded = [&](std::size_t bytes) { return (bytes + a - 1) / a * a; };
+    const std::size_t sums = m * 20;
+    CHECK(frobenius - few == rounded((std::size_t(1) << 16) * sizeof(float)) - rounded(1000 * sizeof(float)) +
+                                 rounded(lanes * (sums + (std::size_t(1) << 16)) * sizeof(float)) -
+                                 rounded(lanes * (sums + 1000) * sizeof(float)));
 }
 
 TEST_CASE("accelerated MU on a sparse CSR X: monotone, and ahead of MU after the same iterations") {

@@ -197,9 +197,9 @@ TEST_CASE("dense fits: the same bytes with any executor, small and odd sizes") {
     check_dense_problem<double>(301, 347, 6, iterations(6, 2), 4, true);
 }
 
-TEST_CASE("dense fits: the same bytes with any executor, X above 4 MiB (the one-pass iteration)") {
+TEST_CASE("dense fits: the same bytes with any executor, X above 8 MiB (the one-pass iteration)") {
     splitmix rng(5);
-    const matrix<float> X = random_matrix<float>(1200, 1000, rng, 2.0);  // 4.8 MB of float
+    const matrix<float> X = random_matrix<float>(2200, 1000, rng, 2.0);  // 8.8 MB of float
     using nmfkit::algorithm;
     for (const named_options& c : {named_options{"mu, tol > 0, checked every iteration",
                                                  [] {

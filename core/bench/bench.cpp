@@ -1,7 +1,8 @@
-// nmfkit benchmark (never run by CTest): float32, single thread, whole fits through the
+// nmfkit benchmark (never run by CTest): float32, one thread unless --threads N, whole fits through the
 // public API, ms per iteration and GFLOPS at 4nmr + 4r²(n+m) flops per iteration.
 //
-//   nmfkit_bench [--kernel scalar|auto] [--quick] [--reps N] [--kernels] [--sparse | --sparse-fits [--raw]]
+//   nmfkit_bench [--threads N] [--kernel scalar|auto] [--quick] [--reps N] [--kernels] [--sparse | --sparse-fits
+//   [--raw]]
 //
 // --kernels times the two big products (X·Hᵀ via gemm_nt, Wᵀ·X via gemm_tn), both in one
 // pass over X as the solver's one-pass iteration forms them, and the r×r-sized ones
@@ -20,6 +21,7 @@
 // u5000); --to-error P SOLVER+INIT TARGET runs one candidate until its relative error is at most
 // TARGET and prints its iterations and seconds (see to_error).
 #include <nmfkit/nmfkit.hpp>
+#include <nmfkit/thread_pool.hpp>
 
 #include "kernels/kernels.hpp"
 
@@ -32,12 +34,29 @@
 #include <cstring>
 #include <ctime>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace nmfkit {
+namespace detail {
+// The solver's test hook (core/src/solver/solver.cpp): fit() with the kernel set k.
+template <class T>
+status fit_with_kernels(const kernel_table<T>& k, std::size_t fuse_rows, const_matrix_view<T> X, matrix_view<T> W,
+                        matrix_view<T> H, const options& opt, void* workspace, std::size_t workspace_bytes, result& out,
+                        progress_callback cb, void* user, const executor* exec) noexcept;
+}  // namespace detail
+}  // namespace nmfkit
 
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+// --threads N: every fit runs through this pool's executor (null: the caller's thread only).
+const nmfkit::executor* g_exec = nullptr;
+std::size_t g_threads = 1;
+// --kernel NAME (a set of this CPU's, e.g. avx2 on an AVX-512 machine): --compare-mu runs it.
+const nmfkit::detail::kernel_table<float>* g_kernels = nullptr;
 
 struct dataset {
     std::string name;
@@ -109,7 +128,7 @@ double time_fit(const dataset& d, const nmfkit::options& opt, int reps, nmfkit::
     std::vector<float> W(d.n * d.r), H(d.r * d.m);
     return best_seconds(reps, [&] {
         st = nmfkit::fit<float>({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes,
-                                res);
+                                res, nullptr, nullptr, g_exec);
     });
 }
 
@@ -197,8 +216,8 @@ int bench_amu(const std::vector<dataset>& sets, int reps) {
         const double amu_s = best_seconds(reps, [&] {
             nmfkit::solver<float> sv;
             reached = false;
-            if (sv.start({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes, res) !=
-                nmfkit::status::ok)
+            if (sv.start({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes, res,
+                         g_exec) != nmfkit::status::ok)
                 return;
             while (!sv.done() && !reached) {
                 (void)sv.run(1, res);  // the loss of β = 2 is refreshed every iteration
@@ -409,7 +428,8 @@ int bench_sparse_fits(const csr_matrix& X, nmfkit::kernel_choice kc, int reps, b
                 nmfkit::result res;
                 const auto t0 = clock_type::now();
                 const std::clock_t c0 = std::clock();
-                st = nmfkit::fit<float>(view, {W.data(), n, r}, {H.data(), r, m}, opt, wsp, bytes, res);
+                st = nmfkit::fit<float>(view, {W.data(), n, r}, {H.data(), r, m}, opt, wsp, bytes, res, nullptr,
+                                        nullptr, g_exec);
                 const double cpu = 1e3 * double(std::clock() - c0) / CLOCKS_PER_SEC / rw.iters;
                 const double ms = 1e3 * std::chrono::duration<double>(clock_type::now() - t0).count() / rw.iters;
                 rw.loss = res.relative_error;
@@ -479,31 +499,53 @@ int write_data(const std::string& dir) {
     return 0;
 }
 
+// FNV-1a of the bytes of W and H: equal hashes for two thread counts mean bitwise equal factors.
+std::uint64_t factor_hash(const std::vector<float>& W, const std::vector<float>& H) {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (const std::vector<float>* v : {&W, &H}) {
+        const auto* b = reinterpret_cast<const unsigned char*>(v->data());
+        for (std::size_t i = 0; i < v->size() * sizeof(float); ++i) h = (h ^ b[i]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
 // MU ms/iteration as bench_sklearn.py --compare-mu times it: whole fit() / max_iter, tol = 0,
-// random init; one sample per call: "sample nmfkit mu_<problem> <ms> <cpu ms>".
-int compare_mu(const std::string& name, nmfkit::kernel_choice kc, int reps) {
+// random init; one sample per call: "sample nmfkit mu_<problem> <ms> <cpu ms>". --solver hals
+// times HALS the same way ("hals_<problem>"); with --threads N > 1 the label ends in "_t<N>".
+// Then "hash nmfkit <label> <FNV-1a of W and H>": the same for every thread count.
+int compare_mu(const std::string& name, nmfkit::kernel_choice kc, int reps, nmfkit::algorithm solver) {
     dataset d;
     if (!compare_problem(name, d)) return 1;
     nmfkit::options opt = bench_options(d, d.iters);
     opt.kernel = kc;
+    opt.solver = solver;
+    const std::string label = std::string(nmfkit::name(solver)) + "_" + name +
+                              (g_threads > 1 ? "_t" + std::to_string(g_threads) : std::string());
     std::size_t bytes = 0;
     if (nmfkit::workspace_size<float>(d.n, d.m, opt, bytes) != nmfkit::status::ok) return 1;
     std::vector<std::byte> ws(bytes + nmfkit::workspace_alignment);
     void* wsp = nmfkit::align_workspace(ws.data(), ws.size());
     std::vector<float> W(d.n * d.r), H(d.r * d.m);
-    std::printf("# nmfkit: float32, 1 thread, kernel set %s\n",
-                kc == nmfkit::kernel_choice::scalar ? "scalar" : nmfkit::default_kernel_name<float>());
+    std::printf("# nmfkit: float32, %zu thread(s), kernel set %s\n", g_threads,
+                g_kernels                             ? g_kernels->name
+                : kc == nmfkit::kernel_choice::scalar ? "scalar"
+                                                      : nmfkit::default_kernel_name<float>());
     for (int rep = -1; rep < reps; ++rep) {  // rep -1: warm-up
         nmfkit::result res;
         const auto t0 = clock_type::now();
         const std::clock_t c0 = std::clock();
-        const nmfkit::status st = nmfkit::fit<float>({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m},
-                                                     opt, wsp, bytes, res);
+        const nmfkit::status st =
+            g_kernels ? nmfkit::detail::fit_with_kernels<float>(*g_kernels, ~std::size_t(0), {d.X.data(), d.n, d.m},
+                                                                {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp,
+                                                                bytes, res, nullptr, nullptr, g_exec)
+                      : nmfkit::fit<float>({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp,
+                                           bytes, res, nullptr, nullptr, g_exec);
         const double cpu = 1e3 * double(std::clock() - c0) / CLOCKS_PER_SEC / d.iters;
         const double ms = 1e3 * std::chrono::duration<double>(clock_type::now() - t0).count() / d.iters;
         if (st != nmfkit::status::ok) return 1;
-        if (rep >= 0) std::printf("sample nmfkit mu_%s %.4f %.4f\n", name.c_str(), ms, cpu);
+        if (rep >= 0) std::printf("sample nmfkit %s %.4f %.4f\n", label.c_str(), ms, cpu);
     }
+    std::printf("hash nmfkit %s %016llx\n", label.c_str(), static_cast<unsigned long long>(factor_hash(W, H)));
     return 0;
 }
 
@@ -559,7 +601,7 @@ int to_error(const std::string& name, const std::string& candidate, double targe
     std::vector<float> W(d.n * d.r), H(d.r * d.m);
     nmfkit::solver<float> s;
     nmfkit::result res;
-    if (s.start({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes, res) !=
+    if (s.start({d.X.data(), d.n, d.m}, {W.data(), d.n, d.r}, {H.data(), d.r, d.m}, opt, wsp, bytes, res, g_exec) !=
         nmfkit::status::ok)
         return 1;
     bool reached = false;
@@ -588,9 +630,27 @@ int main(int argc, char** argv) {
     double tts_target = 0, tts_limit = 60;
     std::uint32_t tts_max_iter = 100000, tts_every = 1;
     nmfkit::kernel_choice kc = nmfkit::kernel_choice::automatic;
+    std::unique_ptr<nmfkit::thread_pool> pool;
+    nmfkit::algorithm iter_solver = nmfkit::algorithm::mu;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--quick") {
+        if (a == "--solver" && i + 1 < argc) {
+            if (!nmfkit::parse_solver(argv[++i], iter_solver)) {
+                std::fprintf(stderr, "--solver: mu, amu or hals\n");
+                return 2;
+            }
+            continue;
+        }
+        if (a == "--threads" && i + 1 < argc) {
+            const long t = std::strtol(argv[++i], nullptr, 10);
+            if (t < 1) {
+                std::fprintf(stderr, "--threads needs a count >= 1\n");
+                return 2;
+            }
+            pool = std::make_unique<nmfkit::thread_pool>(static_cast<std::size_t>(t));
+            g_threads = static_cast<std::size_t>(t);
+            g_exec = t > 1 ? pool->executor() : nullptr;
+        } else if (a == "--quick") {
             quick = true;
         } else if (a == "--kernels") {
             products = true;
@@ -625,8 +685,17 @@ int main(int argc, char** argv) {
             if (v == "scalar") kc = nmfkit::kernel_choice::scalar;
             else if (v == "auto") kc = nmfkit::kernel_choice::automatic;
             else {
-                std::fprintf(stderr, "unknown kernel '%s' (scalar|auto)\n", v.c_str());
-                return 2;
+                std::size_t count = 0;
+                const nmfkit::detail::kernel_table<float>* const* sets =
+                    nmfkit::detail::available_kernels<float>(count);
+                for (std::size_t k = 0; k < count; ++k)
+                    if (v == sets[k]->name) g_kernels = sets[k];
+                if (!g_kernels) {
+                    std::fprintf(stderr, "unknown kernel '%s' (scalar|auto|a set this CPU runs:", v.c_str());
+                    for (std::size_t k = 0; k < count; ++k) std::fprintf(stderr, " %s", sets[k]->name);
+                    std::fprintf(stderr, ")\n");
+                    return 2;
+                }
             }
         } else {
             std::fprintf(stderr,
@@ -641,7 +710,7 @@ int main(int argc, char** argv) {
     }
     const int reps = reps_arg ? reps_arg : quick ? 2 : 5;
     if (!write_dir.empty()) return write_data(write_dir);
-    if (!mu_problem.empty()) return compare_mu(mu_problem, kc, reps);
+    if (!mu_problem.empty()) return compare_mu(mu_problem, kc, reps, iter_solver);
     if (!tts_problem.empty())
         return to_error(tts_problem, tts_candidate, tts_target, tts_limit, tts_max_iter, tts_every, kc);
 

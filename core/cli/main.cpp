@@ -3,6 +3,8 @@
 // entries if asked (--missing), and writes W and H as CSV or .npy; solves one
 // factor with the other fixed (transform); multiplies W and H back (reconstruct). The
 // options are defined by the table in options.cpp (nmfkit --help).
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,7 +12,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <new>
@@ -37,6 +41,49 @@ namespace {
 constexpr int k_exit_ok = 0;
 constexpr int k_exit_error = 1;
 constexpr int k_exit_usage = 2;
+
+// ---- signals ----------------------------------------------------------------------
+
+// SIGINT, SIGTERM and SIGHUP: while inputs are read nothing needs undoing, so the handler
+// exits at once; once output files may exist (`deferred`) it only records the signal, the
+// fit stops at its next progress callback, and the temporaries are removed on the way out.
+volatile std::sig_atomic_t g_signal = 0;
+volatile std::sig_atomic_t g_deferred = 0;
+
+extern "C" void on_signal(int sig) {
+    if (!g_deferred) {
+        constexpr char msg[] = "nmfkit: interrupted: no output written, existing files unchanged\n";
+        const ssize_t ignored = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)ignored;
+        ::_exit(128 + sig);
+    }
+    g_signal = sig;
+}
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    // A signal ignored when we started stays ignored (nohup, a shell's background job).
+    struct sigaction old {};
+    for (const int sig : {SIGINT, SIGTERM, SIGHUP})
+        if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler != SIG_IGN) ::sigaction(sig, &sa, nullptr);
+    // A closed pipe on stdout is a write error (EPIPE) like any other, reported after the
+    // temporaries are removed, not a silent death that leaves them behind.
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+// Thrown when a recorded signal stops the run; main exits with 128 + sig.
+struct interrupted {
+    int sig;
+    std::uint32_t iteration = 0, max_iter = 0;
+    bool in_fit = false;
+};
+
+void check_interrupt() {
+    if (g_signal) throw interrupted{g_signal};
+}
 
 // ---- progress bar ------------------------------------------------------------------
 
@@ -69,11 +116,13 @@ struct progress_bar {
         last_draw = clock_type::now();
     }
 
-    // Called by the fit; redraws at most ~10 times a second, so fast fits do not
-    // spend their time writing to the terminal.
+    // Called by the fit at every check: stops it once a signal came; redraws at most ~10
+    // times a second, so fast fits do not spend their time writing to the terminal.
     static bool callback(const nmfkit::progress& p, void* user) noexcept {
         auto* self = static_cast<progress_bar*>(user);
         self->last = p;
+        if (g_signal) return false;
+        if (!self->enabled) return true;
         const bool final_step = p.iteration == p.max_iter;
         if (final_step || !self->drawn || clock_type::now() - self->last_draw > std::chrono::milliseconds(100))
             self->draw();
@@ -91,44 +140,204 @@ struct progress_bar {
 
 // ---- output files ------------------------------------------------------------------
 
-// An output file opened before the fit (so a bad path fails before a long run) and
-// removed again if the run fails, unless it existed before.
+std::string folder_of(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? std::string("/") : path.substr(0, slash);
+}
+
+std::string base_of(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Whether an output goes to standard output: "-", or /dev/stdout (written through our own
+// descriptor, so it lands in order with anything else written there).
+bool to_stdout(const std::string& path) { return path == "-" || path == "/dev/stdout"; }
+
+std::string display_name(const std::string& path) { return path == "-" ? std::string("standard output") : path; }
+
+// The identity of a file named on the command line, so two names of one file are caught:
+// its device and inode if it exists, else the real path of its folder and its name.
+struct file_id {
+    bool exists = false;
+    bool char_device = false;  // /dev/null: any number of outputs may go there
+    dev_t dev = 0;
+    ino_t ino = 0;
+    std::string path;
+
+    explicit file_id(const std::string& p) {
+        struct stat st {};
+        // "-" as an input: the file standard input was redirected from, if any.
+        if (p == "-" ? ::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) : ::stat(p.c_str(), &st) == 0) {
+            exists = true;
+            char_device = S_ISCHR(st.st_mode);
+            dev = st.st_dev;
+            ino = st.st_ino;
+            return;
+        }
+        char* dir = ::realpath(folder_of(p).c_str(), nullptr);
+        path = dir ? std::string(dir) + "/" + base_of(p) : p;
+        std::free(dir);
+    }
+    bool same(const file_id& o) const {
+        return exists ? o.exists && dev == o.dev && ino == o.ino : !o.exists && path == o.path;
+    }
+};
+
+// A file on the command line: the option that names it ("INPUT", "--out-w") and its path.
+struct named_file {
+    const char* option;
+    std::string path;
+};
+
+// Refuses, before any work, two outputs that are one file, or an output that is an input
+// ("-" is standard input or output; two outputs cannot share it).
+void check_distinct(const std::vector<named_file>& inputs, const std::vector<named_file>& outputs) {
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        const named_file& o = outputs[i];
+        if (o.path.empty()) continue;
+        if (to_stdout(o.path)) {
+            for (std::size_t j = 0; j < i; ++j)
+                if (to_stdout(outputs[j].path))
+                    throw usage_error(std::string(outputs[j].option) + " and " + o.option +
+                                      " both write to standard output ('-'); at most one output can");
+            continue;
+        }
+        const file_id id(o.path);
+        if (id.char_device) continue;
+        for (std::size_t j = 0; j < i; ++j)
+            if (!outputs[j].path.empty() && !to_stdout(outputs[j].path) && id.same(file_id(outputs[j].path)))
+                throw usage_error(std::string(outputs[j].option) + " " + outputs[j].path + " and " + o.option + " " +
+                                  o.path + " are the same file; each output needs its own");
+        for (const named_file& in : inputs)
+            if (!in.path.empty() && id.same(file_id(in.path)))
+                throw usage_error(std::string(o.option) + " " + o.path + " is the same file as " + in.option + " " +
+                                  in.path + "; write the result to another file");
+    }
+}
+
+// Writes all of `size` bytes to `fd`; false on an error (errno set).
+bool write_all(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data += n;
+        size -= std::size_t(n);
+    }
+    return true;
+}
+
+mode_t g_umask = 022;
+
+// One output: standard output ("-"); an existing device or FIFO, or a file under /dev or
+// /proc, written straight to (there is nothing there to keep); or else a temporary file in the target's folder, created
+// before the fit (a bad folder fails before a long run) and renamed over the target only by commit(), after every
+// output is complete. A temporary that is not renamed is removed.
 class output_file {
 public:
     explicit output_file(std::string path) : path_(std::move(path)) {
+        if (to_stdout(path_)) return;
         struct stat st {};
-        existed_ = ::stat(path_.c_str(), &st) == 0;
-        f_ = std::fopen(path_.c_str(), "wb");
-        if (!f_) throw data_error("cannot open " + path_ + " for writing: " + std::strerror(errno));
+        const bool exists = ::stat(path_.c_str(), &st) == 0;
+        if (exists && S_ISDIR(st.st_mode)) throw data_error("cannot write " + path_ + ": it is a directory");
+        // /dev/stdout, /proc/self/fd/N: a file someone else opened; replacing it would lose the output.
+        const bool opened_elsewhere = path_.rfind("/dev/", 0) == 0 || path_.rfind("/proc/", 0) == 0;
+        if (exists && (!S_ISREG(st.st_mode) || opened_elsewhere)) {
+            if (::access(path_.c_str(), W_OK) != 0)
+                throw data_error("cannot open " + path_ + " for writing: " + std::strerror(errno));
+            return;
+        }
+        // A file we may not write stays as it is, although its folder would let us replace it.
+        if (exists && ::access(path_.c_str(), W_OK) != 0)
+            throw data_error("cannot open " + path_ + " for writing: " + std::strerror(errno));
+        // Through a symbolic link: the file it points to is replaced, the link kept.
+        target_ = path_;
+        if (exists) {
+            if (char* real = ::realpath(path_.c_str(), nullptr)) {
+                target_ = real;
+                std::free(real);
+            }
+        }
+        std::string tmpl = folder_of(target_) + "/." + base_of(target_) + ".nmfkit-XXXXXX";
+        fd_ = ::mkstemp(tmpl.data());
+        if (fd_ < 0)
+            throw data_error("cannot write " + path_ + ": cannot create a temporary file in " + folder_of(target_) +
+                             ": " + std::strerror(errno));
+        temp_ = tmpl;
+        // The mode a new file gets from the umask, or the mode of the file it replaces.
+        ::fchmod(fd_, exists ? st.st_mode & 07777 : 0666 & ~g_umask);
     }
     output_file(const output_file&) = delete;
     output_file& operator=(const output_file&) = delete;
     ~output_file() {
-        if (!f_) return;
-        std::fclose(f_);
-        if (!committed_ && !existed_) std::remove(path_.c_str());
+        if (fd_ >= 0) ::close(fd_);
+        if (!temp_.empty()) ::unlink(temp_.c_str());
     }
 
-    void write_and_close(const std::string& text) {
-        const bool wrote = std::fwrite(text.data(), 1, text.size(), f_) == text.size();
-        const int write_errno = errno;
-        const bool closed = std::fclose(f_) == 0;
-        f_ = nullptr;
-        if (!wrote || !closed) {
-            if (!existed_) std::remove(path_.c_str());
-            throw data_error("cannot write " + path_ + ": " + std::strerror(wrote ? errno : write_errno));
+    const std::string& path() const { return path_; }
+    bool is_temporary() const { return !temp_.empty(); }
+    void stage(std::string bytes) { bytes_ = std::move(bytes); }
+
+    // The temporary's content, on the disk (fsync) before anything is renamed.
+    void write_temporary() {
+        const bool ok = write_all(fd_, bytes_.data(), bytes_.size()) && ::fsync(fd_) == 0;
+        const int err = errno;
+        const bool closed = ::close(fd_) == 0;
+        fd_ = -1;
+        if (!ok || !closed) fail(ok ? errno : err);
+    }
+
+    void write_direct() {
+        if (to_stdout(path_)) {
+            if (std::fflush(stdout) != 0 || !write_all(STDOUT_FILENO, bytes_.data(), bytes_.size())) fail(errno);
+            return;
         }
-        committed_ = true;
+        const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND);
+        if (fd < 0) fail(errno);
+        const bool ok = write_all(fd, bytes_.data(), bytes_.size());
+        const int err = errno;
+        ::close(fd);
+        if (!ok) fail(err);
+    }
+
+    void rename_into_place() {
+        if (::rename(temp_.c_str(), target_.c_str()) != 0) fail(errno);
+        temp_.clear();
+        // The rename itself on the disk: fsync of the folder (best effort).
+        const int dir = ::open(folder_of(target_).c_str(), O_RDONLY | O_DIRECTORY);
+        if (dir >= 0) {
+            ::fsync(dir);
+            ::close(dir);
+        }
     }
 
 private:
-    std::string path_;
-    std::FILE* f_ = nullptr;
-    bool existed_ = false;
-    bool committed_ = false;
+    [[noreturn]] void fail(int err) const { throw data_error("cannot write " + path_ + ": " + std::strerror(err)); }
+
+    std::string path_, target_, temp_, bytes_;
+    int fd_ = -1;
 };
 
+// Writes every output or none: first the temporaries (a full disk, an error or a signal stops
+// here, before anything was replaced), then standard output and devices, then the renames.
+void commit(const std::vector<output_file*>& outputs) {
+    for (output_file* o : outputs) {
+        check_interrupt();
+        if (o->is_temporary()) o->write_temporary();
+    }
+    check_interrupt();
+    for (output_file* o : outputs)
+        if (!o->is_temporary()) o->write_direct();
+    for (output_file* o : outputs)
+        if (o->is_temporary()) o->rename_into_place();
+}
+
 // ---- messages -----------------------------------------------------------------------
+
+// Where the summary and --json go: stdout, or stderr when an output is written there ("-").
+std::FILE* g_report = stdout;
 
 template <class T>
 const char* dtype_name() {
@@ -142,9 +351,11 @@ std::string shape_text(std::size_t rows, std::size_t cols) { return std::to_stri
 struct source {
     std::string name;
     bool csv = true;
+    std::size_t first_line = 1;  // of a CSV's data: 2 after a header
 
     std::string position(std::size_t row, std::size_t col) const {
-        return name + (csv ? ": line " : ": row ") + std::to_string(row + 1) + ", column " + std::to_string(col + 1);
+        return name + (csv ? ": line " + std::to_string(row + first_line) : ": row " + std::to_string(row + 1)) +
+               ", column " + std::to_string(col + 1);
     }
 };
 
@@ -314,10 +525,19 @@ matrix<T> read_dense(const std::string& path) {
     return parse_csv<T>(read_file(path), path);
 }
 
-// A matrix as the bytes of the file `path` names: .npy, CSV otherwise.
+// A matrix as the bytes of the file `path` names: .npy; tab-separated for .tsv and .tab; CSV
+// otherwise (also for "-"), with a header line of `names` if given (ignored by .npy).
 template <class T>
-std::string format_matrix(const std::string& path, const T* data, std::size_t rows, std::size_t cols) {
-    return has_suffix(path, ".npy") ? format_npy(data, rows, cols) : format_csv(data, rows, cols);
+std::string format_matrix(const std::string& path, const T* data, std::size_t rows, std::size_t cols,
+                          const std::vector<std::string>* names = nullptr) {
+    try {
+        if (has_suffix(path, ".npy")) return format_npy(data, rows, cols);
+        const bool tabs = has_suffix(path, ".tsv") || has_suffix(path, ".tab");
+        return format_csv(data, rows, cols, tabs ? '\t' : ',', names);
+    } catch (const std::bad_alloc&) {
+        throw data_error("not enough memory to format the " + shape_text(rows, cols) + " matrix for " +
+                         display_name(path));
+    }
 }
 
 // --missing must suit the kind of X the file holds (known from its name, or for .mtx from
@@ -356,9 +576,23 @@ input<T> load_input(const cli_args& a, source& src) {
     } else {
         const nan_cells nan = a.missing == nmfkit::missing_entries::nan ? nan_cells::missing
                                                                         : nan_cells::refuse_with_hint;
-        x.dense = parse_csv<T>(read_file(a.input), a.input, nan);
+        x.dense = parse_csv<T>(read_file(a.input), a.input, nan, a.layout);
+        if (!x.dense.column_names.empty()) src.first_line = 2;
     }
     return x;
+}
+
+// load_input, with a message naming X if its matrix does not fit in memory.
+template <class T>
+input<T> load_x(const cli_args& a, source& src) {
+    try {
+        return load_input<T>(a, src);
+    } catch (const std::bad_alloc&) {
+        struct stat st {};
+        const bool sized = a.input != "-" && ::stat(a.input.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+        throw data_error("not enough memory to read X (" + input_name(a.input) +
+                         (sized ? ", a file of " + std::to_string(st.st_size) + " bytes" : std::string()) + ")");
+    }
 }
 
 // One factor of X ~= W * H. fit solves both (from --w0/--h0 with --init custom);
@@ -411,14 +645,14 @@ std::string json_number(double v) {
 // converged, kernel, dtype, rows, cols, rank); later keys are appended after them.
 void print_json(const cli_args& a, const nmfkit::result& res, double seconds, const char* kernel, const char* dtype,
                 std::size_t n, std::size_t m, std::size_t r, const std::string& extra) {
-    std::printf(
-        "{\"iterations\":%u,\"loss\":%s,\"relative_error\":%s,\"seconds\":%.6f,\"converged\":%s,"
-        "\"kernel\":\"%s\",\"dtype\":\"%s\",\"rows\":%zu,\"cols\":%zu,\"rank\":%zu,"
-        "\"objective\":%s,\"loss_name\":\"%s\",\"beta\":%s,\"alpha_w\":%s,\"alpha_h\":%s,\"l1_ratio\":%s%s}\n",
-        res.iterations, json_number(res.loss).c_str(), json_number(res.relative_error).c_str(), seconds,
-        res.converged ? "true" : "false", kernel, dtype, n, m, r, json_number(res.objective).c_str(),
-        json_loss_name(a.beta), json_number(a.beta).c_str(), json_number(a.alpha_w).c_str(),
-        json_number(a.alpha_h).c_str(), json_number(a.l1_ratio).c_str(), extra.c_str());
+    std::fprintf(g_report,
+                 "{\"iterations\":%u,\"loss\":%s,\"relative_error\":%s,\"seconds\":%.6f,\"converged\":%s,"
+                 "\"kernel\":\"%s\",\"dtype\":\"%s\",\"rows\":%zu,\"cols\":%zu,\"rank\":%zu,"
+                 "\"objective\":%s,\"loss_name\":\"%s\",\"beta\":%s,\"alpha_w\":%s,\"alpha_h\":%s,\"l1_ratio\":%s%s}\n",
+                 res.iterations, json_number(res.loss).c_str(), json_number(res.relative_error).c_str(), seconds,
+                 res.converged ? "true" : "false", kernel, dtype, n, m, r, json_number(res.objective).c_str(),
+                 json_loss_name(a.beta), json_number(a.beta).c_str(), json_number(a.alpha_w).c_str(),
+                 json_number(a.alpha_h).c_str(), json_number(a.l1_ratio).c_str(), extra.c_str());
 }
 
 // "20000x5000" and, for a sparse X, ", sparse: 500000 stored entries (0.5%)".
@@ -448,30 +682,36 @@ std::string threads_text(std::size_t threads) {
 // The summary lines shared by fit and transform, between the first lines and "wrote".
 // `entries` is n * m: the loss is over all of them, or (--missing) over res.observed.
 void print_summary_body(const cli_args& a, const nmfkit::result& res, double seconds, std::uint64_t entries) {
-    std::printf("  iterations      %u (max %u)\n", res.iterations, a.max_iter);
-    if (a.beta == 2) std::printf("  loss            %.9g (frobenius: 1/2 ||X - WH||_F^2)\n", res.loss);
-    else if (a.beta == 1) std::printf("  loss            %.9g (kl: generalized Kullback-Leibler, beta 1)\n", res.loss);
-    else if (a.beta == 0) std::printf("  loss            %.9g (is: Itakura-Saito, beta 0)\n", res.loss);
-    else std::printf("  loss            %.9g (beta-divergence, beta %s)\n", res.loss, short_number(a.beta).c_str());
-    const auto all = static_cast<unsigned long long>(entries);
-    if (a.missing == nmfkit::missing_entries::none) std::printf("  loss over       all %llu entries\n", all);
+    std::fprintf(g_report, "  iterations      %u (max %u)\n", res.iterations, a.max_iter);
+    if (a.beta == 2) std::fprintf(g_report, "  loss            %.9g (frobenius: 1/2 ||X - WH||_F^2)\n", res.loss);
+    else if (a.beta == 1)
+        std::fprintf(g_report, "  loss            %.9g (kl: generalized Kullback-Leibler, beta 1)\n", res.loss);
+    else if (a.beta == 0) std::fprintf(g_report, "  loss            %.9g (is: Itakura-Saito, beta 0)\n", res.loss);
     else
-        std::printf("  loss over       %llu observed entries of %llu (--missing %s)\n",
-                    static_cast<unsigned long long>(res.observed), all, nmfkit::name(a.missing));
+        std::fprintf(g_report, "  loss            %.9g (beta-divergence, beta %s)\n", res.loss,
+                     short_number(a.beta).c_str());
+    const auto all = static_cast<unsigned long long>(entries);
+    if (a.missing == nmfkit::missing_entries::none) std::fprintf(g_report, "  loss over       all %llu entries\n", all);
+    else
+        std::fprintf(g_report, "  loss over       %llu observed entries of %llu (--missing %s)\n",
+                     static_cast<unsigned long long>(res.observed), all, nmfkit::name(a.missing));
     if (a.alpha_w != 0 || a.alpha_h != 0) {
-        std::printf("  objective       %.9g (loss + penalties)\n", res.objective);
-        std::printf("  penalties       alpha_w %s, alpha_h %s, l1_ratio %s\n", short_number(a.alpha_w).c_str(),
-                    short_number(a.alpha_h).c_str(), short_number(a.l1_ratio).c_str());
+        std::fprintf(g_report, "  objective       %.9g (loss + penalties)\n", res.objective);
+        std::fprintf(g_report, "  penalties       alpha_w %s, alpha_h %s, l1_ratio %s\n",
+                     short_number(a.alpha_w).c_str(), short_number(a.alpha_h).c_str(),
+                     short_number(a.l1_ratio).c_str());
     }
-    std::printf("  relative error  %.9g\n", res.relative_error);
-    std::printf("  seconds         %.3g\n", seconds);
-    if (res.converged) std::printf("  converged       yes (tol %g)\n", a.tol);
-    else if (a.tol == 0) std::printf("  converged       no (tol 0: ran all iterations)\n");
-    else std::printf("  converged       no (stopped at --max-iter %u)\n", a.max_iter);
+    std::fprintf(g_report, "  relative error  %.9g\n", res.relative_error);
+    std::fprintf(g_report, "  seconds         %.3g\n", seconds);
+    if (res.converged) std::fprintf(g_report, "  converged       yes (tol %g)\n", a.tol);
+    else if (a.tol == 0) std::fprintf(g_report, "  converged       no (tol 0: ran all iterations)\n");
+    else std::fprintf(g_report, "  converged       no (stopped at --max-iter %u)\n", a.max_iter);
 }
 
-void flush_stdout() {
-    if (std::fflush(stdout) != 0) throw data_error(std::string("cannot write to stdout: ") + std::strerror(errno));
+void flush_report() {
+    if (std::fflush(g_report) != 0)
+        throw data_error(std::string("cannot write to ") + (g_report == stdout ? "stdout: " : "stderr: ") +
+                         std::strerror(errno));
 }
 
 progress_bar make_progress_bar(const cli_args& a) {
@@ -488,7 +728,8 @@ template <class XView, class T>
 nmfkit::status solve(const XView& X, bool is_fit, const factor& fw, nmfkit::matrix_view<T> W, nmfkit::matrix_view<T> H,
                      const nmfkit::options& opt, void* ws, std::size_t ws_bytes, nmfkit::result& res, progress_bar& bar,
                      const nmfkit::executor* exec) {
-    const nmfkit::progress_callback cb = bar.enabled ? &progress_bar::callback : nullptr;
+    // Always called back, bar or not: the callback is how a signal stops the fit.
+    const nmfkit::progress_callback cb = &progress_bar::callback;
     if (is_fit) return nmfkit::fit<T>(X, W, H, opt, ws, ws_bytes, res, cb, &bar, exec);
     if (fw.fixed.empty()) return nmfkit::transform<T>(X, H, W, opt, ws, ws_bytes, res, cb, &bar, exec);
     return nmfkit::transform_columns<T>(X, W, H, opt, ws, ws_bytes, res, cb, &bar, exec);
@@ -503,12 +744,15 @@ int run_factorize(const cli_args& a) {
     const factor fw{true, a.fixed_w, a.w0, a.out_w}, fh{false, a.fixed_h, a.h0, a.out_h};
     const factor& fixed = fw.fixed.empty() ? fh : fw;  // transform only
     const factor& solved = fw.fixed.empty() ? fw : fh;
+    check_distinct({{"INPUT", a.input}, {"--w", a.fixed_w}, {"--h", a.fixed_h}, {"--w0", a.w0}, {"--h0", a.h0}},
+                   {{"--out-w", fw.out}, {"--out-h", fh.out}});
+    if (to_stdout(fw.out) || to_stdout(fh.out)) g_report = stderr;
     sources src;
     src.w.name = fw.fixed.empty() ? fw.start : fw.fixed;
     src.h.name = fh.fixed.empty() ? fh.start : fh.fixed;
     src.w.csv = is_csv_name(src.w.name);
     src.h.csv = is_csv_name(src.h.name);
-    const input<T> X = load_input<T>(a, src.x);
+    const input<T> X = load_x<T>(a, src.x);
     const std::size_t n = X.rows(), m = X.cols();
     matrix<T> W, H;
     if (!fw.fixed.empty()) W = load_fixed<T>(fw, n, m, src.x);
@@ -520,6 +764,8 @@ int run_factorize(const cli_args& a) {
 
     if (!fw.start.empty()) W = load_start<T>(fw.start, "W0", n, r, "rows of X x rank");
     if (!fh.start.empty()) H = load_start<T>(fh.start, "H0", r, m, "rank x columns of X");
+    if (!W.column_names.empty()) src.w.first_line = 2;
+    if (!H.column_names.empty()) src.h.first_line = 2;
     std::vector<std::byte> ws;
     try {
         W.data.resize(n * r);  // no-op for a loaded W (fixed or start); likewise H
@@ -530,6 +776,8 @@ int run_factorize(const cli_args& a) {
     }
     void* aligned_ws = nmfkit::align_workspace(ws.data(), ws.size());
 
+    // From here on output temporaries exist: a signal is recorded, and stops the fit.
+    g_deferred = 1;
     std::optional<output_file> out_w, out_h;
     if (!fw.out.empty()) out_w.emplace(fw.out);
     if (!fh.out.empty()) out_h.emplace(fh.out);
@@ -540,6 +788,7 @@ int run_factorize(const cli_args& a) {
     progress_bar bar = make_progress_bar(a);
     const nmfkit::matrix_view<T> Wv(W.data.data(), n, r), Hv(H.data.data(), r, m);
     nmfkit::result res;
+    check_interrupt();
     const auto t0 = clock_type::now();
     const nmfkit::status st = X.is_sparse
                                   ? solve(X.csr_view(), is_fit, fw, Wv, Hv, opt, aligned_ws, ws_bytes, res, bar, exec)
@@ -547,10 +796,21 @@ int run_factorize(const cli_args& a) {
                                           opt, aligned_ws, ws_bytes, res, bar, exec);
     const double seconds = seconds_since(t0);
     bar.finish();
+    if (g_signal) throw interrupted{g_signal, bar.last.iteration, a.max_iter, true};
     if (st != nmfkit::status::ok) throw data_error(library_error(st, res, src, a, X));
 
-    if (out_w) out_w->write_and_close(format_matrix(fw.out, W.data.data(), n, r));
-    if (out_h) out_h->write_and_close(format_matrix(fh.out, H.data.data(), r, m));
+    // H's columns are X's: a header of X names them (W's rows have no names to keep).
+    const std::vector<std::string>* names = X.dense.column_names.empty() ? nullptr : &X.dense.column_names;
+    std::vector<output_file*> outputs;
+    if (out_w) {
+        out_w->stage(format_matrix(fw.out, W.data.data(), n, r));
+        outputs.push_back(&*out_w);
+    }
+    if (out_h) {
+        out_h->stage(format_matrix(fh.out, H.data.data(), r, m, names));
+        outputs.push_back(&*out_h);
+    }
+    commit(outputs);
 
     const char* kernel = a.kernel == nmfkit::kernel_choice::scalar ? "scalar" : nmfkit::default_kernel_name<T>();
     const std::string shape_w = shape_text(n, r), shape_h = shape_text(r, m);
@@ -561,21 +821,21 @@ int run_factorize(const cli_args& a) {
                                      nmfkit::name(a.solver) + "\""
                                : std::string(",\"solved\":\"") + solved.name() + "\""));
     } else if (is_fit) {
-        std::printf("nmfkit: X %s, rank %zu, %s, kernel %s, %s\n", x_text(X).c_str(), r, dtype_name<T>(), kernel,
-                    threads_text(pool.threads()).c_str());
-        std::printf("  init, solver    %s, %s\n", nmfkit::name(a.init), nmfkit::name(a.solver));
+        std::fprintf(g_report, "nmfkit: X %s, rank %zu, %s, kernel %s, %s\n", x_text(X).c_str(), r, dtype_name<T>(),
+                     kernel, threads_text(pool.threads()).c_str());
+        std::fprintf(g_report, "  init, solver    %s, %s\n", nmfkit::name(a.init), nmfkit::name(a.solver));
         print_summary_body(a, res, seconds, std::uint64_t(n) * m);
-        std::printf("  wrote           %s (%s), %s (%s)\n", fw.out.c_str(), shape_w.c_str(), fh.out.c_str(),
-                    shape_h.c_str());
+        std::fprintf(g_report, "  wrote           %s (%s), %s (%s)\n", display_name(fw.out).c_str(), shape_w.c_str(),
+                     display_name(fh.out).c_str(), shape_h.c_str());
     } else {
-        std::printf("nmfkit transform: X %s, %s %s fixed (%s), rank %zu, %s, kernel %s, %s\n", x_text(X).c_str(),
-                    fixed.name(), (fixed.is_w ? shape_w : shape_h).c_str(), fixed.fixed.c_str(), r, dtype_name<T>(),
-                    kernel, threads_text(pool.threads()).c_str());
+        std::fprintf(g_report, "nmfkit transform: X %s, %s %s fixed (%s), rank %zu, %s, kernel %s, %s\n",
+                     x_text(X).c_str(), fixed.name(), (fixed.is_w ? shape_w : shape_h).c_str(), fixed.fixed.c_str(), r,
+                     dtype_name<T>(), kernel, threads_text(pool.threads()).c_str());
         print_summary_body(a, res, seconds, std::uint64_t(n) * m);
-        std::printf("  wrote           %s %s (%s)\n", solved.name(), solved.out.c_str(),
-                    (solved.is_w ? shape_w : shape_h).c_str());
+        std::fprintf(g_report, "  wrote           %s %s (%s)\n", solved.name(), display_name(solved.out).c_str(),
+                     (solved.is_w ? shape_w : shape_h).c_str());
     }
-    flush_stdout();
+    flush_report();
     return k_exit_ok;
 }
 
@@ -583,6 +843,8 @@ int run_factorize(const cli_args& a) {
 
 template <class T>
 int run_reconstruct(const cli_args& a) {
+    check_distinct({{"--w", a.fixed_w}, {"--h", a.fixed_h}}, {{"--out", a.out}});
+    if (to_stdout(a.out)) g_report = stderr;
     const matrix<T> W = read_dense<T>(a.fixed_w);
     const matrix<T> H = read_dense<T>(a.fixed_h);
     if (W.cols != H.rows)
@@ -602,18 +864,24 @@ int run_reconstruct(const cli_args& a) {
     } catch (const std::bad_alloc&) {
         throw data_error("not enough memory for W * H (" + shape_text(n, m) + ")");
     }
+    g_deferred = 1;
     output_file out(a.out);
     const nmfkit::status st = nmfkit::inverse_transform<T>({W.data.data(), n, r}, {H.data.data(), r, m},
                                                            {X.data(), n, m});
     if (st != nmfkit::status::ok) throw data_error("reconstruct: " + status_text(st));
-    out.write_and_close(format_matrix(a.out, X.data(), n, m));
-    std::printf("nmfkit reconstruct: wrote %s (%zux%zu) = W %s (%zux%zu) * H %s (%zux%zu), %s\n", a.out.c_str(), n, m,
-                a.fixed_w.c_str(), n, r, a.fixed_h.c_str(), r, m, dtype_name<T>());
-    flush_stdout();
+    // The columns of W * H are H's: its header names them.
+    out.stage(format_matrix(a.out, X.data(), n, m, H.column_names.empty() ? nullptr : &H.column_names));
+    commit({&out});
+    std::fprintf(g_report, "nmfkit reconstruct: wrote %s (%zux%zu) = W %s (%zux%zu) * H %s (%zux%zu), %s\n",
+                 display_name(a.out).c_str(), n, m, a.fixed_w.c_str(), n, r, a.fixed_h.c_str(), r, m, dtype_name<T>());
+    flush_report();
     return k_exit_ok;
 }
 
 int run(int argc, char** argv) {
+    g_umask = ::umask(0);
+    ::umask(g_umask);
+    install_signal_handlers();
     if (argc < 2) {
         std::fputs(usage_text().c_str(), stderr);
         std::fputs("Try 'nmfkit --help' for more information.\n", stderr);
@@ -636,6 +904,18 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
     try {
         return cli::run(argc, argv);
+    } catch (const cli::interrupted& e) {
+        const char* name = e.sig == SIGINT    ? "SIGINT"
+                           : e.sig == SIGTERM ? "SIGTERM"
+                           : e.sig == SIGHUP  ? "SIGHUP"
+                                              : "a signal";
+        if (e.in_fit)
+            std::fprintf(
+                stderr,
+                "nmfkit: interrupted by %s at iteration %u of %u: no output written, existing files unchanged\n", name,
+                e.iteration, e.max_iter);
+        else std::fprintf(stderr, "nmfkit: interrupted by %s: no output written, existing files unchanged\n", name);
+        return 128 + e.sig;
     } catch (const cli::usage_error& e) {
         std::fprintf(stderr, "nmfkit: error: %s\nTry 'nmfkit --help' for more information.\n", e.what());
         return cli::k_exit_usage;

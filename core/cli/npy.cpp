@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <string_view>
 #include <type_traits>
 #include <vector>
@@ -177,6 +178,11 @@ matrix<T> read_npy(const std::string& path) {
     if (regular && data_offset > file_bytes)
         throw data_error(name + ": the .npy header says it is " + std::to_string(header_len) +
                          " bytes long, but the file ends after " + std::to_string(file_bytes) + " bytes");
+    // NumPy itself refuses headers over 10 000 bytes; a pipe cannot ask for gigabytes here.
+    constexpr std::uint64_t k_max_header = 1 << 20;
+    if (header_len > k_max_header)
+        throw data_error(name + ": the .npy header says it is " + std::to_string(header_len) +
+                         " bytes long (more than 1 MiB: not a matrix's header)");
     std::string text(header_len, '\0');
     if (!read_exact(f.get(), text.data(), text.size(), name))
         throw data_error(name + ": the file ends inside the .npy header");
@@ -187,8 +193,8 @@ matrix<T> read_npy(const std::string& path) {
     if (h.descr == "<f4" || h.descr == ">f4") item = 4;
     if (h.descr == "<f8" || h.descr == ">f8") item = 8;
     if (item == 0)
-        throw data_error(name + ": unsupported dtype '" + h.descr +
-                         "' (nmfkit reads float32 '<f4' and float64 '<f8', or big-endian '>f4' and '>f8')");
+        throw data_error(name + ": unsupported dtype " + quoted(h.descr) +
+                         " (nmfkit reads float32 '<f4' and float64 '<f8', or big-endian '>f4' and '>f8')");
     if (h.shape.size() != 2)
         throw data_error(name + ": shape " + shape_text(h.shape) + " is not 2-D (nmfkit reads a matrix" +
                          (h.shape.size() == 1 ? "; reshape it to (1, n) or (n, 1))" : ")"));
@@ -215,7 +221,12 @@ matrix<T> read_npy(const std::string& path) {
     matrix<T> out;
     out.rows = std::size_t(rows);
     out.cols = std::size_t(cols);
-    out.data.resize(std::size_t(count));
+    try {
+        out.data.resize(std::size_t(count));
+    } catch (const std::bad_alloc&) {
+        throw data_error(name + ": not enough memory for its shape " + shape_text(h.shape) + " (" +
+                         std::to_string(count * sizeof(T)) + " bytes)");
+    }
     unsigned char buf[1 << 16];  // a multiple of 8: no item is split between chunks
     std::uint64_t done = 0;
     std::size_t i = 0, j = 0;  // Fortran order: the position of the next item

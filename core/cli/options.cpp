@@ -38,8 +38,7 @@ constexpr command_row k_commands[] = {
      "columns of X. K is the number of rows of --h (columns of --w): no\n"
      "--rank. W (resp. H) starts from the constant sqrt(mean(X) / K). Give\n"
      "the --loss and penalties the factors were fitted with."},
-    {"reconstruct", command::reconstruct, k_reconstruct,
-     "writes W * H (n x m) as CSV (scikit-learn's inverse_transform)."},
+    {"reconstruct", command::reconstruct, k_reconstruct, "writes W * H (n x m) (scikit-learn's inverse_transform)."},
 };
 
 const command_row& command_of(command c) {
@@ -135,6 +134,16 @@ constexpr spelling<progress_mode> k_progress_modes[] = {
     {"never", progress_mode::never},
 };
 
+constexpr spelling<delimiter> k_delimiters[] = {
+    {"auto", delimiter::automatic},   {"comma", delimiter::comma},
+    {"tab", delimiter::tab},          {"semicolon", delimiter::semicolon},
+    {"space", delimiter::whitespace}, {",", delimiter::comma},
+    {"\t", delimiter::tab},           {"\\t", delimiter::tab},
+    {";", delimiter::semicolon},      {" ", delimiter::whitespace},
+};
+
+bool parse_delimiter(std::string_view text, delimiter& out) { return parse_spelling(k_delimiters, text, out); }
+
 bool parse_dtype(std::string_view text, bool& f64) { return parse_spelling(k_dtypes, text, f64); }
 
 bool parse_progress(std::string_view text, progress_mode& out) { return parse_spelling(k_progress_modes, text, out); }
@@ -202,10 +211,11 @@ constexpr char k_loss_choices[] =
 // a row here (and, usually, a field of cli_args).
 const option_row k_options[] = {
     {"INPUT", nullptr, k_fit, k_fit_form, section::fit_required,
-     "the matrix X: a CSV file, '-' for standard input, a .npy\n"
-     "(float32/float64) or Matrix Market .mtx file (coordinate:\n"
-     "sparse, never made dense), or a raw float32 file (name\n"
-     "ending in .f32 or .raw) with --shape",
+     "the matrix X: a CSV file (comma, tab, semicolon or space\n"
+     "separated, an optional header line), '-' for standard\n"
+     "input, a .npy (float32/float64) or Matrix Market .mtx\n"
+     "file (coordinate: sparse, never made dense), or a raw\n"
+     "float32 file (name ending in .f32 or .raw) with --shape",
      &cli_args::input},
     {"--rank", "K", k_fit, k_fit_form, section::fit_required,
      "the factorization rank, an integer >= 1 (may exceed n, m,\n"
@@ -220,23 +230,22 @@ const option_row k_options[] = {
     {"INPUT", nullptr, k_transform, k_solve_w_form | k_solve_h_form, section::transform_required,
      "the matrix X, as for fit", &cli_args::input},
     {"--h", "FILE", k_transform, k_solve_w_form, section::transform_required,
-     "the fixed H (K x m), CSV, with --out-w FILE for W (n x K)", &cli_args::fixed_h, nullptr, k_fit,
+     "the fixed H (K x m), with --out-w FILE for W (n x K)", &cli_args::fixed_h, nullptr, k_fit,
      "(did you mean --h0, the initial factor of --init custom?)"},
     {"--w", "FILE", k_transform, k_solve_h_form, section::transform_required,
-     "or the fixed W (n x K), CSV, with --out-h FILE for H (K x m)", &cli_args::fixed_w, nullptr, k_fit,
+     "or the fixed W (n x K), with --out-h FILE for H (K x m)", &cli_args::fixed_w, nullptr, k_fit,
      "(did you mean --w0, the initial factor of --init custom?)"},
     {"--out-w", "FILE", k_fit | k_transform, k_fit_form | k_solve_w_form, section::fit_required,
-     "where to write W (n x K), as CSV (.npy if FILE ends so)", &cli_args::out_w, nullptr, k_reconstruct,
-     "(reconstruct writes W * H to --out FILE)"},
+     "where to write W (n x K): CSV, .npy or .tsv by the\n"
+     "name's ending; '-' is standard output",
+     &cli_args::out_w, nullptr, k_reconstruct, "(reconstruct writes W * H to --out FILE)"},
     {"--out-h", "FILE", k_fit | k_transform, k_fit_form | k_solve_h_form, section::fit_required,
-     "where to write H (K x m), as CSV (.npy if FILE ends so)", &cli_args::out_h, nullptr, k_reconstruct,
+     "where to write H (K x m), as --out-w", &cli_args::out_h, nullptr, k_reconstruct,
      "(reconstruct writes W * H to --out FILE)"},
-    {"--w", "FILE", k_reconstruct, k_reconstruct_form, section::reconstruct_required, "W (n x K), CSV",
-     &cli_args::fixed_w},
-    {"--h", "FILE", k_reconstruct, k_reconstruct_form, section::reconstruct_required, "H (K x m), CSV",
-     &cli_args::fixed_h},
+    {"--w", "FILE", k_reconstruct, k_reconstruct_form, section::reconstruct_required, "W (n x K)", &cli_args::fixed_w},
+    {"--h", "FILE", k_reconstruct, k_reconstruct_form, section::reconstruct_required, "H (K x m)", &cli_args::fixed_h},
     {"--out", "FILE", k_reconstruct, k_reconstruct_form, section::reconstruct_required,
-     "where to write W * H (n x m), as CSV (.npy if FILE ends so)", &cli_args::out, nullptr, k_fit,
+     "where to write W * H (n x m), as --out-w", &cli_args::out, nullptr, k_fit,
      "(fit writes --out-w FILE and --out-h FILE)"},
 
     {"--max-iter", "N", k_fit | k_transform, 0, section::common,
@@ -322,6 +331,31 @@ const option_row k_options[] = {
      "the shape of a raw float32 INPUT, e.g. --shape 1797x64;\n"
      "required for .f32/.raw input (with '-', reads raw stdin)",
      nullptr, [](cli_args& a, const option_row&, const std::string& v) { a.shape = parse_shape(v); }},
+    {"--delimiter", "auto|comma|tab|semicolon|space", k_fit | k_transform, 0, section::common,
+     "what separates the cells of a CSV INPUT (also ',' ';' '\\t').\n"
+     "auto (default): the first of comma, tab, semicolon and\n"
+     "runs of spaces that splits the first data line into\n"
+     "numbers. The factor files (--w, --h, --w0, --h0) are\n"
+     "always detected",
+     nullptr,
+     [](cli_args& a, const option_row& o, const std::string& v) { a.layout.delim = choose(o, v, parse_delimiter); }},
+    {"--header", nullptr, k_fit | k_transform, 0, section::common,
+     "the first line of a CSV INPUT holds column names: skip\n"
+     "it. Without --header (or --no-header) a first line none\n"
+     "of whose cells starts with a number is taken as a header.\n"
+     "The names head the columns of the H written (fit,\n"
+     "transform --w) and of reconstruct's W * H",
+     nullptr,
+     [](cli_args& a, const option_row&, const std::string&) {
+         if (a.layout.header == header_line::absent) throw usage_error("--header and --no-header contradict");
+         a.layout.header = header_line::present;
+     }},
+    {"--no-header", nullptr, k_fit | k_transform, 0, section::common,
+     "the first line of a CSV INPUT is data, whatever it holds", nullptr,
+     [](cli_args& a, const option_row&, const std::string&) {
+         if (a.layout.header == header_line::present) throw usage_error("--header and --no-header contradict");
+         a.layout.header = header_line::absent;
+     }},
     {"--kernel", k_kernel_choices + 1, k_fit | k_transform, 0, section::common,
      "auto: the fastest kernels this CPU supports (default);\n"
      "scalar: the plain C++ reference kernels",
@@ -380,8 +414,8 @@ const option_row k_options[] = {
      nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) { a.init = choose(o, v, nmfkit::parse_init_method); },
      k_transform, "(transform starts from a constant; --w0/--h0 belong to fit)"},
-    {"--w0", "FILE", k_fit, 0, section::fit_only, "initial W (n x K), CSV; required with --init custom", &cli_args::w0},
-    {"--h0", "FILE", k_fit, 0, section::fit_only, "initial H (K x m), CSV; required with --init custom", &cli_args::h0},
+    {"--w0", "FILE", k_fit, 0, section::fit_only, "initial W (n x K); required with --init custom", &cli_args::w0},
+    {"--h0", "FILE", k_fit, 0, section::fit_only, "initial H (K x m); required with --init custom", &cli_args::h0},
     {"--solver", k_solver_choices + 1, k_fit, 0, section::fit_only,
      "mu: multiplicative updates, one W and one H update per\n"
      "iteration (default). amu: accelerated MU (Gillis & Glineur\n"
@@ -411,12 +445,16 @@ constexpr const char* k_help_tail =
     "the observed entries only; the summary says over how many.\n"
     "\n"
     "File formats:\n"
-    "  CSV: one matrix row per line, cells separated by commas, no header. Spaces and\n"
-    "  tabs around cells, CRLF line ends and blank lines at the end are accepted; empty\n"
-    "  cells are not. Every value must be a finite number >= 0 (X, W0, H0, --w, --h);\n"
-    "  with --missing nan, the nan, NaN and empty cells of X are missing entries.\n"
-    "  W and H are written the same way, each value with the shortest text that reads\n"
-    "  back to the same f32/f64 number.\n"
+    "  CSV: one matrix row per line. The cells are separated by commas, tabs,\n"
+    "  semicolons or runs of spaces: --delimiter, or found from the first data line.\n"
+    "  A first line of column names (--header, or found when none of its cells starts\n"
+    "  with a number; names in double quotes may hold the delimiter) is skipped, and\n"
+    "  its names head the columns of the H written. Spaces and tabs around cells, CRLF\n"
+    "  line ends and blank lines at the end are accepted; empty cells are not. Every\n"
+    "  value must be a finite number >= 0 (X, W0, H0, --w, --h); with --missing nan,\n"
+    "  the nan, NaN and empty cells of X are missing entries. W and H are written\n"
+    "  comma-separated (tab-separated for a name ending in .tsv or .tab), each value\n"
+    "  with the shortest text that reads back to the same f32/f64 number.\n"
     "  Raw: ROWS*COLS little-endian IEEE float32 values, row-major, no header.\n"
     "  .npy (X, W0, H0, --w, --h; written for an output FILE ending in .npy): a 2-D\n"
     "  NumPy array of float32/float64 ('<f4', '<f8'; big-endian converted), C or\n"
@@ -427,6 +465,13 @@ constexpr const char* k_help_tail =
     "  the memory is the stored entries plus O((n + m) * K); pattern entries are 1;\n"
     "  the unstored entries are zeros, or missing with --missing unstored.\n"
     "\n"
+    "Output files: each is written to a temporary file in its folder and renamed\n"
+    "over FILE only when every output is complete and on the disk, so a failed or\n"
+    "interrupted run leaves existing files as they were. Two outputs naming one file,\n"
+    "or an output naming an input, are a usage error. SIGINT (Ctrl-C) or SIGTERM\n"
+    "stops the fit, removes the temporaries and exits 130 or 143. With an output '-'\n"
+    "the summary and --json go to stderr.\n"
+    "\n"
     "Exit status:\n"
     "  0  success (also when the fit stopped at --max-iter without converging)\n"
     "  1  runtime or data error: unreadable, empty or malformed input, negative or\n"
@@ -436,13 +481,15 @@ constexpr const char* k_help_tail =
     "  2  usage error: unknown option, missing or invalid option value (including\n"
     "     --alpha-* < 0, --l1-ratio outside [0, 1], --solver amu/hals without frobenius\n"
     "     or with --missing, --missing nan on a sparse X or unstored on a dense one),\n"
-    "     an option the command does not take\n"
+    "     an option the command does not take, outputs that are one file or an input\n"
+    "  130, 143  interrupted by SIGINT, SIGTERM: nothing written\n"
     "\n"
     "Examples:\n"
     "  nmfkit fit data/digits/digits_1797x64_f32le.raw --shape 1797x64 --rank 10 \\\n"
     "         --out-w W.csv --out-h H.csv --json\n"
     "  nmfkit fit counts.csv --rank 20 --loss kl --init nndsvda --out-w W.csv --out-h H.csv\n"
     "  nmfkit transform new_counts.csv --loss kl --h H.csv --out-w W_new.csv\n"
+    "  nmfkit fit expression.tsv --header --rank 8 --out-w W.npy --out-h H.tsv\n"
     "  nmfkit fit docs_terms.mtx --rank 20 --loss kl --out-w W.npy --out-h H.npy\n"
     "  nmfkit fit ratings.mtx --rank 10 --missing unstored --out-w U.csv --out-h V.csv\n"
     "  nmfkit reconstruct --w W.csv --h H.csv --out X_hat.csv\n";
@@ -551,12 +598,16 @@ void check_input_args(const cli_args& a) {
     const bool raw = is_raw_input(a);
     if (raw && !a.shape) throw usage_error("raw float32 input " + a.input + " needs --shape ROWSxCOLS");
     if (!raw && a.shape) throw usage_error("--shape applies only to raw float32 input (.f32 or .raw)");
+    const bool csv = !raw && !ends_with(a.input, ".npy") && !ends_with(a.input, ".mtx");
+    if (!csv && a.layout.delim != delimiter::automatic)
+        throw usage_error("--delimiter applies only to a CSV INPUT, not " + a.input);
+    if (!csv && a.layout.header != header_line::automatic)
+        throw usage_error("--header and --no-header apply only to a CSV INPUT, not " + a.input);
 }
 
 void check_fit_args(const cli_args& a) {
     if (a.input.empty()) throw usage_error("missing INPUT (the matrix file to factorize)");
     require_form(a, k_fit_form);
-    if (a.out_w == a.out_h) throw usage_error("--out-w and --out-h must be different files");
     if (a.init == nmfkit::init_method::custom && (a.w0.empty() || a.h0.empty()))
         throw usage_error("--init custom needs both --w0 FILE and --h0 FILE");
     if (a.init != nmfkit::init_method::custom && (!a.w0.empty() || !a.h0.empty()))

@@ -13,6 +13,8 @@
 
 #include <nmfkit/nmfkit.hpp>
 
+#include "csv.hpp"
+
 namespace cli {
 
 // A command-line mistake: the tool exits with status 2.
@@ -38,6 +40,7 @@ struct cli_args {
     std::string w0, h0;
     bool f64 = false;
     std::optional<std::pair<std::size_t, std::size_t>> shape;
+    csv_layout layout;  // of a CSV INPUT (--delimiter, --header, --no-header)
     nmfkit::kernel_choice kernel = nmfkit::kernel_choice::automatic;
     std::size_t threads = 0;  // --threads: 0 = one per core
     std::string out_w, out_h;

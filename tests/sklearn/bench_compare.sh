@@ -7,6 +7,9 @@
 #   cmake --preset release && cmake --build build/release -j2 --target nmfkit_bench
 #   tests/sklearn/bench_compare.sh           # ROUNDS=5 (ROUNDS_BIG=3 for 5000x2000) CPU=1
 #   ROUNDS=9 ROUNDS_BIG=5 CPU=0 tests/sklearn/bench_compare.sh
+#   KERNEL=avx2 SKL_CORETYPE=Haswell PROBLEMS="..." tests/sklearn/bench_compare.sh
+#       AVX2 on an AVX-512 machine: nmfkit's avx2 kernel set (MU per iteration, (a)) against
+#       OpenBLAS's Haswell kernels (OPENBLAS_CORETYPE), on the same core
 #
 # Problems: digits 1797x64 r=16 (data/digits), uniform 2000x1000 r=20 and 5000x2000 r=50.
 # The uniform matrices come from nmfkit_bench's generator, written once to a temporary
@@ -24,7 +27,10 @@
 #     initialization and the exact final error. A candidate still above the target after
 #     LIMIT x scikit-learn's 1-thread seconds (default 3) is cut off there, reported as not
 #     reached, and not run again in later rounds. The reached error is rechecked in float64.
-#     nmfkit has no threads yet: its figures are one core against scikit-learn's one and two.
+#     nmfkit runs on every core (--threads nproc, nmfkit/thread_pool.hpp), as scikit-learn's
+#     all-core run; THREADS=1 gives the one-core figures.
+# (c) Threads: MU and HALS ms/iteration with --threads 1 (pinned to CPU) and --threads nproc (all
+#     CPUs), interleaved, on the three problems; the ratio, and whether W and H hash the same.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -36,6 +42,9 @@ limit=${LIMIT:-3}
 problems=${PROBLEMS:-"digits u2000 u5000"}
 candidates=${CANDIDATES:-"hals+nndsvda hals+random amu+nndsvda amu+random mu+nndsvda mu+random"}
 all_cpus=$(nproc)
+threads=${THREADS:-$all_cpus}
+nmf_pin=$cpu
+[ "$threads" = 1 ] || nmf_pin=0-$((all_cpus - 1))
 py=/usr/bin/python3
 [ -x "$bench" ] || { echo "no $bench: build the release preset first" >&2; exit 1; }
 
@@ -44,7 +53,8 @@ skl() {  # scikit-learn with OpenBLAS's own kernel choice, $1 threads, the rest:
   shift
   local pin=$cpu
   [ "$threads" = 1 ] || pin=0-$((all_cpus - 1))
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" \
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ${SKL_CORETYPE:+OPENBLAS_CORETYPE=$SKL_CORETYPE} \
+    OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" \
     taskset -c "$pin" "$py" "$here/bench_sklearn.py" "$@"
 }
 
@@ -59,7 +69,7 @@ echo "# load before: $(uptime)"
 # (a) MU per iteration
 for ((i = 1; i <= rounds; ++i)); do
   for p in $problems; do
-    taskset -c "$cpu" "$bench" --compare-mu "$p" --reps 1 >>"$samples"
+    taskset -c "$cpu" "$bench" ${KERNEL:+--kernel "$KERNEL"} --compare-mu "$p" --reps 1 >>"$samples"
     skl 1 --compare-mu "$p" --data "$tmp" --reps 1 >>"$samples"
   done
 done
@@ -78,7 +88,7 @@ for p in $problems; do
     skl 1 --to-solution "$p" sklearn1 --data "$tmp" >>"$samples"
     next=""
     for c in $live; do
-      line=$(taskset -c "$cpu" "$bench" --to-error "$p" "$c" "$target" --time-limit "$cut")
+      line=$(taskset -c "$nmf_pin" "$bench" --threads "$threads" --to-error "$p" "$c" "$target" --time-limit "$cut")
       echo "$line" >>"$samples"
       [ "$(echo "$line" | awk '{print $9}')" = 1 ] && next="$next $c"
     done
@@ -86,6 +96,18 @@ for p in $problems; do
     [ "$all_cpus" -gt 1 ] && skl "$all_cpus" --to-solution "$p" "sklearn$all_cpus" --data "$tmp" >>"$samples"
   done
 done
+
+# (c) threads
+if [ "$all_cpus" -gt 1 ]; then
+  for ((i = 1; i <= rounds; ++i)); do
+    for p in $problems; do
+      for s in mu hals; do
+        taskset -c "$cpu" "$bench" ${KERNEL:+--kernel "$KERNEL"} --solver "$s" --compare-mu "$p" --reps 1 >>"$samples"
+        taskset -c 0-$((all_cpus - 1)) "$bench" ${KERNEL:+--kernel "$KERNEL"} --threads "$all_cpus" --solver "$s" --compare-mu "$p" --reps 1 >>"$samples"
+      done
+    done
+  done
+fi
 echo "# load after: $(uptime)"
 
 "$py" - "$samples" "$limit" <<'PY'
@@ -93,6 +115,7 @@ import collections, statistics, sys
 mu = collections.defaultdict(list)
 skl = collections.defaultdict(list)   # (label, problem) -> [(iters, s, err)]
 nmf = collections.defaultdict(list)   # (problem, candidate) -> [(iters, s, err, err64, reached)]
+hashes = collections.defaultdict(set)  # label -> hashes of W, H
 target = {}
 notes = []
 for line in open(sys.argv[1]):
@@ -100,6 +123,8 @@ for line in open(sys.argv[1]):
     if line.startswith("#"):
         if line not in notes:
             notes.append(line)
+    elif f[0] == "hash":
+        hashes[f[2]].add(f[3])
     elif f[0] == "sample":
         mu[(f[1], f[2])].append((float(f[3]), float(f[4])))
     elif f[:2] == ["tts", "nmfkit"]:
@@ -157,5 +182,19 @@ for p in names:
         print(f"  fastest: nmfkit {best[0]}, {best[2]} iterations, {best[1]:.3f} s: "
               f"{base['sklearn1'] / best[1]:.2f}x scikit-learn on 1 thread"
               + "".join(f", {base[l] / best[1]:.2f}x on {l[7:]} threads" for l in labels if l != "sklearn1"))
-print("\nratios = scikit-learn median seconds / nmfkit median seconds (> 1: nmfkit faster); nmfkit on one core.")
+print("\nratios = scikit-learn median seconds / nmfkit median seconds (> 1: nmfkit faster)")
+threaded = sorted({k[1] for k in mu if k[0] == "nmfkit" and "_t" in k[1]})
+if threaded:
+    print("\n(c) nmfkit threads: ms/iteration, float32, tol = 0, random init (min / median)")
+    print(f"{'solver, problem':<34}{'1 thread':>16}{'all threads':>16}{'speedup min':>13}{'median':>8}  W, H")
+    for t in threaded:
+        one = t.rsplit("_t", 1)[0]
+        a, b = [x[0] for x in mu.get(("nmfkit", one), [])], [x[0] for x in mu[("nmfkit", t)]]
+        if not a:
+            continue
+        s, prob = one.split("_", 1)
+        same = "bitwise equal" if len(hashes[one] | hashes[t]) == 1 else "DIFFER"
+        print(f"{s + ', ' + names.get(prob, prob) + ' (' + t.rsplit('_t', 1)[1] + ' thr)':<34}"
+              f"{min(a):>8.3f} /{med(a):>6.3f}{min(b):>8.3f} /{med(b):>6.3f}"
+              f"{min(a) / min(b):>12.2f}x{med(a) / med(b):>7.2f}x  {same}")
 PY

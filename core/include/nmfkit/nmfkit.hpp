@@ -301,8 +301,9 @@ inline constexpr std::size_t workspace_alignment = 64;
 template <class T>
 [[nodiscard]] status workspace_size(std::size_t n, std::size_t m, const options& opt, std::size_t& bytes) noexcept;
 
-// The same for a sparse X (n×m with nnz stored entries): O((n + m)·r + r²) elements plus a buffer
-// of min(nnz, max(m, 2^16)) values; for β ∉ {1, 2} (and missing entries with β ≠ 1, 2) the tiles
+// The same for a sparse X (n×m with nnz stored entries): O((n + m)·r + r²) elements plus, for each of
+// the 4 lanes its products run in, an m×r sum and a buffer of min(nnz, max(m, 2^16)) values (the
+// same for any thread count); for β ∉ {1, 2} (and missing entries with β ≠ 1, 2) the tiles
 // of W·H of the dense case and one more for X's block of a tile.
 template <class T>
 [[nodiscard]] status workspace_size(std::size_t n, std::size_t m, std::size_t nnz, const options& opt,

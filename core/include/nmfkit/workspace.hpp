@@ -102,6 +102,11 @@ constexpr std::size_t sample_buffer(std::size_t m, std::size_t nnz) noexcept {
     return nnz < most ? nnz : most;
 }
 
+// Sparse X: Xᵀ·A products scatter each row's entries over all of the m×r result, so the rows
+// are split into this many fixed lanes (by entries), each summing into its own m×r buffer with
+// its own value buffer; the lanes are then added in order (the same result on any thread count).
+constexpr std::size_t k_csr_lanes = 4;
+
 // Region offsets of the solver's workspace (workspace_regions).
 enum region : int {
     r_num,    // X·Hᵀ (n×r) or Wᵀ·X (r×m): max(n, m)·r
@@ -115,6 +120,7 @@ enum region : int {
     r_xt,     // sparse: Hᵀ and Xᵀ·W (m×2r; m×k for the SVD's sketch), before the overlay
     r_vals,   // sparse: sample_buffer() values of W·H at the stored entries of a block of rows
     r_xtile,  // sparse, tiled β: X's block of a tile, densified
+    r_lanes,  // sparse: lanes 1.. (k_csr_lanes − 1): an m×max(r, sketch) sum and sample_buffer() values each
     r_count
 };
 
@@ -141,12 +147,15 @@ constexpr bool workspace_regions(std::size_t n, std::size_t m, std::size_t r, do
     }
     const bool svd = nndsvd && r <= (n < m ? n : m);
     const std::size_t sketch = svd ? svd_sketch_size(n, m, r) : 0;
-    at[r_xt] = at[r_vals] = at[r_xtile] = header;
+    at[r_xt] = at[r_vals] = at[r_xtile] = at[r_lanes] = header;
     if (x.sparse) {
         std::size_t xt = 0;
-        std::size_t cols = 0;  // Hᵀ and an m×r accumulator side by side, or the sketch's transpose
+        std::size_t cols = 0;             // Hᵀ and an m×r accumulator side by side, or the sketch's transpose
+        std::size_t lane = 0, lanes = 0;  // the lanes too: the SVD's products use them
         if (!checked_mul(r, 2, cols) || !checked_mul(m, cols > sketch ? cols : sketch, xt) ||
-            !append_region(off, xt, elem, at[r_xt]))
+            !append_region(off, xt, elem, at[r_xt]) || !checked_mul(m, r > sketch ? r : sketch, lane) ||
+            !checked_add(lane, sample_buffer(m, x.nnz), lane) || !checked_mul(lane, k_csr_lanes - 1, lanes) ||
+            !append_region(off, lanes, elem, at[r_lanes]))
             return false;
     }
     const std::size_t overlay = off;  // the SVD may reuse everything from here on

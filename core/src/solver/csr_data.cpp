@@ -53,20 +53,76 @@ struct row_block {
 };
 
 // Calls f(block) for consecutive blocks of at most k_block_rows rows and `samples` entries
-// (every row fits: samples ≥ min(nnz, m) and a row holds at most m entries).
+// (every row fits: samples ≥ min(nnz, m) and a row holds at most m entries) of the rows [i0, i1).
 template <class T, class F>
-void for_row_blocks(const csr_view<T>& X, std::size_t samples, F&& f) noexcept {
+void for_row_blocks(const csr_view<T>& X, std::size_t i0, std::size_t i1, std::size_t samples, F&& f) noexcept {
     row_block b;
-    for (std::size_t i = 0; i < X.rows;) {
+    for (std::size_t i = i0; i < i1;) {
         b.i0 = i;
         b.base = X.indptr[i];
         std::size_t e = i;
-        while (e < X.rows && e - i < k_block_rows && X.indptr[e + 1] - b.base <= samples) ++e;
+        while (e < i1 && e - i < k_block_rows && X.indptr[e + 1] - b.base <= samples) ++e;
         b.rows = e - i;
         for (std::size_t t = 0; t <= b.rows; ++t) b.indptr[t] = X.indptr[i + t] - b.base;
         f(static_cast<const row_block&>(b));
         i = e;
     }
+}
+
+// ---- lanes: the rows in k_csr_lanes fixed ranges (nmfkit/workspace.hpp) -------------------------
+
+// The rows [i0, i1) in ranges of about equal entries: lane l is [at[l], at[l + 1]).
+template <class T>
+void lane_rows(const csr_view<T>& X, std::size_t i0, std::size_t i1, std::size_t (&at)[k_csr_lanes + 1]) noexcept {
+    const std::uint64_t base = X.indptr[i0], total = X.indptr[i1] - base;
+    at[0] = i0;
+    at[k_csr_lanes] = i1;
+    for (std::size_t l = 1; l < k_csr_lanes; ++l) {
+        const std::uint64_t goal = base + total * l / k_csr_lanes;
+        at[l] = static_cast<std::size_t>(std::lower_bound(X.indptr + at[l - 1], X.indptr + i1, goal) - X.indptr);
+    }
+}
+
+template <class T>
+T* lane_values(const csr_context<T>& c, std::size_t l) noexcept {
+    return l == 0 ? c.vals : c.lanes + (l - 1) * c.lane_stride + c.X.cols * c.lane_cols;
+}
+
+// f(a, b, vals) for each lane [a, b) of the rows [i0, i1), through ex, with the lane's value buffer.
+template <class T, class F>
+void run_lanes(const csr_context<T>& c, const executor& ex, std::size_t i0, std::size_t i1, const F& f) noexcept {
+    std::size_t at[k_csr_lanes + 1];
+    lane_rows(c.X, i0, i1, at);
+    run_tasks(ex, k_csr_lanes, [&](std::size_t l) { f(at[l], at[l + 1], lane_values(c, l)); });
+}
+
+// Xᵀ·A-like products over the rows [i0, i1): f(a, b, sum, vals) leaves its lane's share in sum
+// (m×cols, row stride cols; lane 0's is `first`); then out (cols×m, stride ldo) = Σ_l sumᵀ (+= when
+// acc), the lanes added in order, in fixed blocks of columns.
+template <class T, class F>
+void sum_lanes(const csr_context<T>& c, const executor& ex, std::size_t i0, std::size_t i1, std::size_t cols, T* first,
+               const F& f, T* out, std::size_t ldo, bool acc) noexcept {
+    const std::size_t m = c.X.cols;
+    auto sum_of = [&](std::size_t l) { return l == 0 ? first : c.lanes + (l - 1) * c.lane_stride; };
+    std::size_t at[k_csr_lanes + 1];
+    lane_rows(c.X, i0, i1, at);
+    run_tasks(ex, k_csr_lanes, [&](std::size_t l) { f(at[l], at[l + 1], sum_of(l), lane_values(c, l)); });
+    const block_plan p = plan_blocks(m, double(cols) * double(k_csr_lanes));
+    for_blocks(ex, p, m, [&](std::size_t j0, std::size_t nj) {
+        for (std::size_t t = 0; t < cols; ++t) {
+            T* o = out + t * ldo;
+            for (std::size_t j = j0; j < j0 + nj; ++j) {
+                T v = first[j * cols + t];
+                for (std::size_t l = 1; l < k_csr_lanes; ++l) v += sum_of(l)[j * cols + t];
+                o[j] = acc ? o[j] + v : v;
+            }
+        }
+    });
+}
+
+template <class T>
+void zero(T* a, std::size_t count) noexcept {
+    for (std::size_t i = 0; i < count; ++i) a[i] = 0;
 }
 
 template <class T>
@@ -94,72 +150,80 @@ void csr_x_ht(const void* x, const kernel_table<T>& k, const executor& ex, std::
     });
 }
 
-// Serial: the entries of a row scatter over all of Xᵀ·W (a task per block of columns would
-// search every row for its columns).
+// In lanes: the entries of a row scatter over all of Xᵀ·W.
 template <class T>
-void csr_wt_x(const void* x, const kernel_table<T>& k, const executor&, std::size_t i0, const_matrix_view<T> Wb, T* out,
-              std::size_t ldo, bool acc) noexcept {
+void csr_wt_x(const void* x, const kernel_table<T>& k, const executor& ex, std::size_t i0, const_matrix_view<T> Wb,
+              T* out, std::size_t ldo, bool acc) noexcept {
     const csr_context<T>& c = ctx<T>(x);
-    const std::size_t r = Wb.cols, m = c.X.cols;
-    k.csr_t_times_dense(Wb.rows, m, r, c.X.indptr + i0, c.X.indices, c.X.values, Wb.data, Wb.stride, c.xt, r, false);
-    untranspose(c.xt, r, m, out, ldo, acc);
+    const std::size_t r = Wb.cols, m = c.X.cols;  // r ≤ c.lane_cols
+    sum_lanes(
+        c, ex, i0, i0 + Wb.rows, r, c.xt,
+        [&](std::size_t a, std::size_t b, T* sum, T*) {
+            k.csr_t_times_dense(b - a, m, r, c.X.indptr + a, c.X.indices, c.X.values, Wb.row(a - i0), Wb.stride, sum, r,
+                                false);
+        },
+        out, ldo, acc);
 }
 
 // ---- W·H at the stored entries ---------------------------------------------------------------
 
 // β = 1 or missing entries (data_ops::sampled_side). Hᵀ sits in xt, the H side accumulates its
-// m×r products in the second half of xt.
+// m×r products in the second half of xt (lane 0) and the lanes' sums.
 template <class T>
-void csr_sampled_side(const void* x, const kernel_table<T>& k, bool w_side, const_matrix_view<T> W,
+void csr_sampled_side(const void* x, const kernel_table<T>& k, const executor& ex, bool w_side, const_matrix_view<T> W,
                       const_matrix_view<T> H, double beta, T eps, T* num, T* den) noexcept {
     const csr_context<T>& c = ctx<T>(x);
     const csr_view<T>& X = c.X;
-    const std::size_t r = W.cols, m = X.cols;
+    const std::size_t n = X.rows, r = W.cols, m = X.cols;
     const bool masked = c.masked;
     T* const ht = c.xt;
     T* const acc = c.xt + m * r;
     transpose(H.data, r, m, H.stride, ht);
     const bool kl = beta == 1;
-    if (w_side) {
-        if (!kl) k.csr_times_dense(X.rows, r, X.indptr, X.indices, X.values, ht, r, num, r);  // (M∘X)·Hᵀ
-        for_row_blocks(X, c.samples, [&](const row_block& b) {
-            const std::uint32_t* idx = X.indices + b.base;
-            const T* Wb = W.row(b.i0);
-            if (kl) {  // num = (X ⊘ WH)·Hᵀ
-                k.sampled_ratio(b.rows, r, b.indptr, idx, values_at(X, b.base), Wb, W.stride, ht, r, eps, c.vals);
-                k.csr_times_dense(b.rows, r, b.indptr, idx, c.vals, ht, r, num + b.i0 * r, r);
-                if (masked) k.csr_times_dense(b.rows, r, b.indptr, idx, nullptr, ht, r, den + b.i0 * r, r);  // M·Hᵀ
-            } else {  // den = (M∘WH)·Hᵀ
-                k.sampled_dot(b.rows, r, b.indptr, idx, Wb, W.stride, ht, r, c.vals);
-                k.csr_times_dense(b.rows, r, b.indptr, idx, c.vals, ht, r, den + b.i0 * r, r);
-            }
+    if (w_side) {  // rows of num, den: each lane its own
+        run_lanes(c, ex, 0, n, [&](std::size_t a, std::size_t e, T* vals) {
+            if (!kl) k.csr_times_dense(e - a, r, X.indptr + a, X.indices, X.values, ht, r, num + a * r, r);  // (M∘X)·Hᵀ
+            for_row_blocks(X, a, e, c.samples, [&](const row_block& b) {
+                const std::uint32_t* idx = X.indices + b.base;
+                const T* Wb = W.row(b.i0);
+                if (kl) {  // num = (X ⊘ WH)·Hᵀ
+                    k.sampled_ratio(b.rows, r, b.indptr, idx, values_at(X, b.base), Wb, W.stride, ht, r, eps, vals);
+                    k.csr_times_dense(b.rows, r, b.indptr, idx, vals, ht, r, num + b.i0 * r, r);
+                    if (masked) k.csr_times_dense(b.rows, r, b.indptr, idx, nullptr, ht, r, den + b.i0 * r, r);  // M·Hᵀ
+                } else {  // den = (M∘WH)·Hᵀ
+                    k.sampled_dot(b.rows, r, b.indptr, idx, Wb, W.stride, ht, r, vals);
+                    k.csr_times_dense(b.rows, r, b.indptr, idx, vals, ht, r, den + b.i0 * r, r);
+                }
+            });
         });
         return;
     }
-    // H side: Wᵀ·(...) as (...)ᵀ·W (m×r) in acc, then transposed into num / den (r×m).
+    // H side: Wᵀ·(...) as (...)ᵀ·W (m×r) per lane, then summed and transposed into num / den (r×m).
+    auto plain = [&](const T* values) {  // Xᵀ·W with X's values (or its pattern M)
+        return [&, values](std::size_t a, std::size_t e, T* sum, T*) {
+            k.csr_t_times_dense(e - a, m, r, X.indptr + a, X.indices, values, W.row(a), W.stride, sum, r, false);
+        };
+    };
+    auto sampled = [&](bool ratio) {  // (X ⊘ WH)ᵀ·W or (M∘WH)ᵀ·W, block by block
+        return [&, ratio](std::size_t a, std::size_t e, T* sum, T* vals) {
+            zero(sum, m * r);
+            for_row_blocks(X, a, e, c.samples, [&](const row_block& b) {
+                const std::uint32_t* idx = X.indices + b.base;
+                if (ratio)
+                    k.sampled_ratio(b.rows, r, b.indptr, idx, values_at(X, b.base), W.row(b.i0), W.stride, ht, r, eps,
+                                    vals);
+                else k.sampled_dot(b.rows, r, b.indptr, idx, W.row(b.i0), W.stride, ht, r, vals);
+                k.csr_t_times_dense(b.rows, m, r, b.indptr, idx, vals, W.row(b.i0), W.stride, sum, r, true);
+            });
+        };
+    };
     if (kl) {
-        for (std::size_t i = 0; i < m * r; ++i) acc[i] = 0;
-        for_row_blocks(X, c.samples, [&](const row_block& b) {
-            const std::uint32_t* idx = X.indices + b.base;
-            k.sampled_ratio(b.rows, r, b.indptr, idx, values_at(X, b.base), W.row(b.i0), W.stride, ht, r, eps, c.vals);
-            k.csr_t_times_dense(b.rows, m, r, b.indptr, idx, c.vals, W.row(b.i0), W.stride, acc, r, true);
-        });
-        untranspose(acc, r, m, num, m, false);
-        if (masked) {  // Mᵀ·W
-            k.csr_t_times_dense(X.rows, m, r, X.indptr, X.indices, nullptr, W.data, W.stride, acc, r, false);
-            untranspose(acc, r, m, den, m, false);
-        }
+        sum_lanes(c, ex, 0, n, r, acc, sampled(true), num, m, false);
+        if (masked) sum_lanes(c, ex, 0, n, r, acc, plain(nullptr), den, m, false);  // Mᵀ·W
         return;
     }
-    k.csr_t_times_dense(X.rows, m, r, X.indptr, X.indices, X.values, W.data, W.stride, acc, r, false);
-    untranspose(acc, r, m, num, m, false);  // Wᵀ·(M∘X)
-    for (std::size_t i = 0; i < m * r; ++i) acc[i] = 0;
-    for_row_blocks(X, c.samples, [&](const row_block& b) {
-        const std::uint32_t* idx = X.indices + b.base;
-        k.sampled_dot(b.rows, r, b.indptr, idx, W.row(b.i0), W.stride, ht, r, c.vals);
-        k.csr_t_times_dense(b.rows, m, r, b.indptr, idx, c.vals, W.row(b.i0), W.stride, acc, r, true);
-    });
-    untranspose(acc, r, m, den, m, false);  // Wᵀ·(M∘WH)
+    sum_lanes(c, ex, 0, n, r, acc, plain(X.values), num, m, false);  // Wᵀ·(M∘X)
+    sum_lanes(c, ex, 0, n, r, acc, sampled(false), den, m, false);   // Wᵀ·(M∘WH)
 }
 
 // ⟨WᵀW, HHᵀ⟩ = Σ_ij (W·H)²_ij and Σ_ij (W·H)_ij = Σ_c (Σ_i W_ic)(Σ_j H_cj), in double: the unstored
@@ -209,8 +273,8 @@ double sum_term(const_matrix_view<T> W, const_matrix_view<T> H) noexcept {
 // Σ_c (Σ_i W_ic)(Σ_j H_cj). The cancellation is then confined to the unstored part (≥ 0), and
 // the stored part keeps the digits of a near-exact fit.
 template <class T>
-void csr_exact_loss(const void* x, const kernel_table<T>&, const_matrix_view<T> W, const_matrix_view<T> H, double beta,
-                    T eps, double& div, double& sq) noexcept {
+void csr_exact_loss(const void* x, const kernel_table<T>&, const executor& ex, const_matrix_view<T> W,
+                    const_matrix_view<T> H, double beta, T eps, double& div, double& sq) noexcept {
     const csr_context<T>& c = ctx<T>(x);
     const csr_view<T>& X = c.X;
     const std::size_t r = W.cols;
@@ -218,31 +282,49 @@ void csr_exact_loss(const void* x, const kernel_table<T>&, const_matrix_view<T> 
     // Hᵀ rows are contiguous where there is scratch for them (the solver), else H is read strided.
     const T* ht = c.xt;
     if (ht) transpose(H.data, r, H.cols, H.stride, c.xt);
-    double d_sum = 0, s_sum = 0, p_sum = 0, p2_sum = 0;
-    for (std::size_t i = 0; i < X.rows; ++i) {
-        const T* w = W.row(i);
-        double d_row = 0, s_row = 0, p_row = 0, p2_row = 0;
-        for (std::uint64_t q = X.indptr[i]; q < X.indptr[i + 1]; ++q) {
-            const std::size_t j = X.indices[q];
-            double p = 0;
-            if (ht) {
-                p = dot_double(w, ht + j * r, r);
-            } else {
-                for (std::size_t t = 0; t < r; ++t) p += double(w[t]) * double(H(t, j));
+    // Fixed blocks of rows, each with its four partial sums, added in block order.
+    double part[k_max_tasks][4];
+    const double per_row = X.rows ? double(X.nnz) / double(X.rows) : 0;
+    const block_plan plan = plan_blocks(X.rows, per_row * double(r));
+    for_blocks(ex, plan, X.rows, [&](std::size_t i0, std::size_t rows) {
+        double d_sum = 0, s_sum = 0, p_sum = 0, p2_sum = 0;
+        for (std::size_t i = i0; i < i0 + rows; ++i) {
+            const T* w = W.row(i);
+            double d_row = 0, s_row = 0, p_row = 0, p2_row = 0;
+            for (std::uint64_t q = X.indptr[i]; q < X.indptr[i + 1]; ++q) {
+                const std::size_t j = X.indices[q];
+                double p = 0;
+                if (ht) {
+                    p = dot_double(w, ht + j * r, r);
+                } else {
+                    for (std::size_t t = 0; t < r; ++t) p += double(w[t]) * double(H(t, j));
+                }
+                const double xv = value_of(X, q);
+                s_row += (xv - p) * (xv - p);
+                p_row += p;
+                p2_row += p * p;
+                if (beta == 1) {
+                    const double pg = p == 0 ? e : p;
+                    d_row += (xv > 0 ? xv * std::log(xv / pg) : 0.0) - xv + p;
+                }
             }
-            const double xv = value_of(X, q);
-            s_row += (xv - p) * (xv - p);
-            p_row += p;
-            p2_row += p * p;
-            if (beta == 1) {
-                const double pg = p == 0 ? e : p;
-                d_row += (xv > 0 ? xv * std::log(xv / pg) : 0.0) - xv + p;
-            }
+            d_sum += d_row;
+            s_sum += s_row;
+            p_sum += p_row;
+            p2_sum += p2_row;
         }
-        d_sum += d_row;
-        s_sum += s_row;
-        p_sum += p_row;
-        p2_sum += p2_row;
+        double* q = part[i0 / plan.size];
+        q[0] = d_sum;
+        q[1] = s_sum;
+        q[2] = p_sum;
+        q[3] = p2_sum;
+    });
+    double d_sum = 0, s_sum = 0, p_sum = 0, p2_sum = 0;
+    for (std::size_t t = 0; t < plan.count; ++t) {
+        d_sum += part[t][0];
+        s_sum += part[t][1];
+        p_sum += part[t][2];
+        p2_sum += part[t][3];
     }
     if (!c.masked) {
         const double unstored_sq = quad_term(W, H) - p2_sum;

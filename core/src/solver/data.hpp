@@ -44,12 +44,12 @@ struct data_ops {
     // mirrors Wᵀ·(...). den = M·Hᵀ (β = 1) or (M∘WH)·Hᵀ (β = 2) and mirrors, only when the X is
     // masked: the unmasked KL denominator is the solver's (row sums of H, column sums of W). A
     // W·H entry below eps counts as eps, as in beta_tile.
-    void (*sampled_side)(const void* x, const kernel_table<T>& k, bool w_side, const_matrix_view<T> W,
-                         const_matrix_view<T> H, double beta, T eps, T* num, T* den) noexcept;
+    void (*sampled_side)(const void* x, const kernel_table<T>& k, const executor& ex, bool w_side,
+                         const_matrix_view<T> W, const_matrix_view<T> H, double beta, T eps, T* num, T* den) noexcept;
     // Optional (null: tiles of W·H). β ∈ {1, 2}: D_β(X | W·H) into div and ‖M∘(X − W·H)‖²_F into
     // sq, exactly (double sums) and without tiles; over the observed entries when masked.
-    void (*exact_loss)(const void* x, const kernel_table<T>& k, const_matrix_view<T> W, const_matrix_view<T> H,
-                       double beta, T eps, double& div, double& sq) noexcept;
+    void (*exact_loss)(const void* x, const kernel_table<T>& k, const executor& ex, const_matrix_view<T> W,
+                       const_matrix_view<T> H, double beta, T eps, double& div, double& sq) noexcept;
 };
 
 // X as the solver sees it: its shape and its operations.
@@ -92,13 +92,13 @@ struct data_matrix {
     status scan(bool positive, result& out, double& sum, double& sqsum, std::uint64_t& observed) const noexcept {
         return ops->scan(x, positive, out, sum, sqsum, observed);
     }
-    void sampled_side(const kernel_table<T>& k, bool w_side, const_matrix_view<T> W, const_matrix_view<T> H,
-                      double beta, T eps, T* num, T* den) const noexcept {
-        ops->sampled_side(x, k, w_side, W, H, beta, eps, num, den);
+    void sampled_side(const kernel_table<T>& k, const executor& ex, bool w_side, const_matrix_view<T> W,
+                      const_matrix_view<T> H, double beta, T eps, T* num, T* den) const noexcept {
+        ops->sampled_side(x, k, ex, w_side, W, H, beta, eps, num, den);
     }
-    void exact_loss(const kernel_table<T>& k, const_matrix_view<T> W, const_matrix_view<T> H, double beta, T eps,
-                    double& div, double& sq) const noexcept {
-        ops->exact_loss(x, k, W, H, beta, eps, div, sq);
+    void exact_loss(const kernel_table<T>& k, const executor& ex, const_matrix_view<T> W, const_matrix_view<T> H,
+                    double beta, T eps, double& div, double& sq) const noexcept {
+        ops->exact_loss(x, k, ex, W, H, beta, eps, div, sq);
     }
 };
 
@@ -118,6 +118,10 @@ struct csr_context {
     std::size_t samples;
     T* xtile;  // tiled β: X's block of a tile, densified (xtile_elems values)
     std::size_t xtile_elems;
+    // Lanes 1.. (k_csr_lanes − 1, nmfkit/workspace.hpp): lane l's m×lane_cols sum at
+    // lanes + (l − 1)·lane_stride, its `samples` values after it. Lane 0 uses xt and vals.
+    T* lanes;
+    std::size_t lane_cols, lane_stride;
     bool masked;  // the unstored entries are missing
 };
 

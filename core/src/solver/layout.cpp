@@ -8,7 +8,7 @@
 // in k_fuse_l2_bytes next to Wᵀ·X, but at least k_fuse_rank_rows·r rows. Measurements behind
 // these figures: docs/performance.md, "Solver".
 #ifndef NMFKIT_FUSE_MIN_BYTES  // build knob for A/B timing only
-#define NMFKIT_FUSE_MIN_BYTES (std::size_t(4) << 20)
+#define NMFKIT_FUSE_MIN_BYTES (std::size_t(8) << 20)
 #endif
 
 namespace nmfkit {
@@ -42,6 +42,8 @@ bool compute_layout(std::size_t n, std::size_t m, const options& opt, const data
     const std::size_t sketch = svd ? svd_sketch_size(n, m, r) : 0;
     L.xt_cols = shape.sparse ? (2 * r > sketch ? 2 * r : sketch) : 0;
     L.samples = shape.sparse ? sample_buffer(m, shape.nnz) : 0;
+    L.lane_cols = shape.sparse ? (r > sketch ? r : sketch) : 0;
+    L.lane_stride = m * L.lane_cols + L.samples;  // checked by workspace_regions
     L.tile_rows = L.tile_cols = L.xtile = 0;
     const bool sampled = shape.sparse && (beta == 1 || (beta == 2 && shape.masked));
     if ((beta != 2 || shape.masked) && !sampled) {

@@ -61,7 +61,7 @@ void exact_loss(const kernel_table<T>& k, const executor& ex, bool split, const 
                 double& div, double& sq) noexcept {
     div = sq = 0;
     if (k_extended && X.exact(beta)) {  // sparse X only
-        X.exact_loss(k, W, H, beta, eps, div, sq);
+        X.exact_loss(k, ex, W, H, beta, eps, div, sq);
         return;
     }
     const std::size_t n = X.rows, m = X.cols, r = W.cols;
@@ -103,12 +103,11 @@ void refresh_exact_loss(state<T>& st) noexcept {
 
 template <class T>
 void frobenius_from_cache(state<T>& st) noexcept {
-    const std::size_t n = st.X.rows, m = st.X.cols, r = st.opt.rank;
-    const kernel_table<T>& k = *st.k;
+    const std::size_t m = st.X.cols, r = st.opt.rank;
     if (st.num_holds_wtx) {  // cross = ⟨WᵀX, H⟩; wtw is that of the current W
         cached_loss(st, dot_entries(const_matrix_view<T>(st.H), st.num, m));
     } else {  // num = X·Hᵀ: cross = ⟨W, XHᵀ⟩; W may have changed since wtw was formed
-        k.gemm_tn(r, r, n, st.W.data, st.W.stride, st.W.data, st.W.stride, st.wtw, r);
+        gram_of_w(st);
         cached_loss(st, dot_entries(const_matrix_view<T>(st.W), st.num, r));
     }
 }

@@ -123,6 +123,9 @@ data_matrix<T> data_of(const csr_view<T>& X, const options& opt, const layout& L
     c.samples = L.samples;
     c.xtile = reinterpret_cast<T*>(base + L.at[r_xtile]);
     c.xtile_elems = L.xtile;
+    c.lanes = reinterpret_cast<T*>(base + L.at[r_lanes]);
+    c.lane_cols = L.lane_cols;
+    c.lane_stride = L.lane_stride;
     c.masked = opt.missing == missing_entries::unstored;
     return csr_data(c);
 }
@@ -242,14 +245,14 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     st->observed = observed;
 
     // The loss of the start, and the products the first step needs.
-    k.gemm_nt(r, r, m, H.data, H.stride, H.data, H.stride, st->hht, r);
+    gram_of_h(*st);
     if (opt.beta == 2 && !shape.masked) {
         if (st->update_w) {
             st->X.x_ht(k, st->exec, 0, n, H, st->num, r);
             st->num_holds_xht = true;
         } else {
             st->X.wt_x(k, st->exec, 0, W, st->num, m, false);
-            k.gemm_tn(r, r, n, W.data, W.stride, W.data, W.stride, st->wtw, r);
+            gram_of_w(*st);
             st->num_holds_wtx = true;
         }
         frobenius_from_cache(*st);

@@ -17,7 +17,7 @@
 #define NMFKIT_EXTENDED 1
 #endif
 // NMFKIT_ONE_PASS=0 (bare-metal builds, CMakeLists.txt) compiles the one-pass iteration out:
-// it only runs for X > 4 MiB, and its code would push the Cortex-M4 firmware past 16 KB.
+// it only runs for X > 8 MiB, and its code would push the Cortex-M4 firmware past 16 KB.
 #ifndef NMFKIT_ONE_PASS
 #define NMFKIT_ONE_PASS 1
 #endif
@@ -86,6 +86,25 @@ double dot_double(const T* a, const T* b, std::size_t len) noexcept {
     return (s0 + s1) + (s2 + s3);
 }
 
+// The Gram matrices of the current factors, in fixed blocks of their rows through the executor:
+// WᵀW (r×r, K = n) into wtw, HHᵀ (K = m) into hht.
+template <class T>
+void gram_of_w(const state<T>& st) noexcept {
+    const std::size_t r = st.opt.rank, n = st.W.rows;
+    const block_plan p = plan_blocks(r, double(r) * double(n));
+    for_blocks(st.exec, p, r, [&](std::size_t c0, std::size_t c) {
+        st.k->gemm_tn(c, r, n, st.W.data + c0, st.W.stride, st.W.data, st.W.stride, st.wtw + c0 * r, r);
+    });
+}
+template <class T>
+void gram_of_h(const state<T>& st) noexcept {
+    const std::size_t r = st.opt.rank, m = st.H.cols;
+    const block_plan p = plan_blocks(r, double(r) * double(m));
+    for_blocks(st.exec, p, r, [&](std::size_t c0, std::size_t c) {
+        st.k->gemm_nt(c, r, m, st.H.row(c0), st.H.stride, st.H.data, st.H.stride, st.hht + c0 * r, r);
+    });
+}
+
 // ---- validate.cpp ----------------------------------------------------------------------
 // sparse: X is CSR (missing must then be none or unstored, else none or nan).
 template <class T>
@@ -117,6 +136,7 @@ struct layout {
     std::size_t total;        // bytes
     std::size_t cap, tile_rows, tile_cols;
     std::size_t xt_cols, samples, xtile;  // sparse X's scratch (csr_context): m × xt_cols, values, tile values
+    std::size_t lane_cols, lane_stride;   // ... and its lanes
 };
 template <class T>
 bool compute_layout(std::size_t n, std::size_t m, const options& opt, const data_shape& x, layout& L) noexcept;

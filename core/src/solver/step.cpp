@@ -97,7 +97,7 @@ void frobenius_products(state<T>& st, const side_view<T>& sv) noexcept {
         st.num_holds_wtx = false;
     } else {
         if (!st.num_holds_wtx) {  // else the one-pass W step (or a fixed W) left both
-            k.gemm_tn(r, r, n, W.data, W.stride, W.data, W.stride, st.wtw, r);
+            gram_of_w(st);
             st.X.wt_x(k, st.exec, 0, W, st.num, st.X.cols, false);
         }
         st.num_holds_wtx = true;
@@ -200,7 +200,7 @@ void hals_update(const state<T>& st, const side_view<T>& sv, const T* num, T* sc
 // β = 2, mu or hals, fit: W's update and the H step's Wᵀ·X, WᵀW in one pass over X. For each block
 // of b rows: num_b = X_b·Hᵀ, den_b = W_b·HHᵀ, W_b ← W_b ∘ num_b ⊘ den_b (row-local, so
 // exactly the two-pass update up to the summation order of the products), then, while X_b
-// and W_b are still in cache, Wᵀ·X += W_bᵀ·X_b and WᵀW += W_bᵀ·W_b with the new W_b. The blocks
+// and W_b are still in cache, Wᵀ·X += W_bᵀ·X_b with the new W_b (WᵀW after the pass). The blocks
 // go in order; within one, the tasks take fixed rows of X_b (products and update), then fixed
 // columns of X_b (Wᵀ·X's columns). Buffers: Wᵀ·X accumulates in num (r×m); num_b and den_b
 // share den (b ≤ cap / 2r).
@@ -228,8 +228,8 @@ void w_step_fused(state<T>& st) noexcept {
                           st.gamma, 0.0, false);
         });
         st.X.wt_x(k, st.exec, i0, Wb, st.num, m, i0 != 0);
-        (i0 == 0 ? k.gemm_tn : k.gemm_tn_acc)(r, r, b, Wb.data, W.stride, Wb.data, W.stride, st.wtw, r);
     }
+    gram_of_w(st);  // WᵀW of the new W: in tasks, where accumulating it per block would be serial
     st.num_holds_xht = false;
     st.num_holds_wtx = true;  // for the new W, with wtw
 }
@@ -268,7 +268,7 @@ void factor_step(state<T>& st, side s) noexcept {
     st.num_holds_xht = st.num_holds_wtx = false;
     const double beta = st.opt.beta;
     if (beta == 1 && !st.X.masked) kl_denominator(st, sv);
-    if (st.X.samples(beta)) st.X.sampled_side(k, sv.is_w, st.W, st.H, beta, eps, st.num, st.den);
+    if (st.X.samples(beta)) st.X.sampled_side(k, st.exec, sv.is_w, st.W, st.H, beta, eps, st.num, st.den);
     else beta_products(st, sv);
     update_side(st, sv, true, false);
 }
@@ -277,12 +277,11 @@ void factor_step(state<T>& st, side s) noexcept {
 
 template <class T>
 void iterate(state<T>& st, bool check) noexcept {
-    const std::size_t m = st.X.cols, r = st.opt.rank;
     if (st.update_w) factor_step(st, side::w);
     if (st.update_h) {
         factor_step(st, side::h);
         // HHᵀ of the new H: needed by the next W step and by the loss.
-        st.k->gemm_nt(r, r, m, st.H.data, st.H.stride, st.H.data, st.H.stride, st.hht, r);
+        gram_of_h(st);
     }
     // Checks with tol > 0 need the exact loss (the cached one loses digits); between checks the
     // loss is formed only when reported (settle_loss). Why: docs/performance.md, "Solver".

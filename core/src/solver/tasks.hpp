@@ -10,6 +10,12 @@
 
 #include "nmfkit/nmfkit.hpp"
 
+// NMFKIT_TASKS=0 (bare metal, CMakeLists.txt): every loop is one block on the caller's thread and
+// the executor is never called; the block code would push the Cortex-M4 firmware past 16 KB.
+#ifndef NMFKIT_TASKS
+#define NMFKIT_TASKS 1
+#endif
+
 namespace nmfkit {
 namespace detail {
 
@@ -28,6 +34,7 @@ struct block_plan {
 // Blocks of `extent` items costing `work` multiply-adds each: sizes a multiple of 8 (whole
 // vectors and cache lines of rows) unless one block holds everything.
 inline block_plan plan_blocks(std::size_t extent, double work) noexcept {
+    if (!NMFKIT_TASKS) return {extent, 1};
     if (extent == 0) return {0, 0};
     const double per = work > 0 ? k_task_work / work : k_task_work;
     const double least = per < 8 ? 8 : per;
@@ -42,32 +49,48 @@ inline block_plan plan_blocks(std::size_t extent, double work) noexcept {
 // f(t) for every t in [0, tasks): through the executor, or in order on this thread.
 template <class F>
 void run_tasks(const executor& ex, std::size_t tasks, const F& f) noexcept {
-    if (ex.parallel_for == nullptr || tasks <= 1) {
+    if constexpr (!NMFKIT_TASKS) {
+        (void)ex;
         for (std::size_t t = 0; t < tasks; ++t) f(t);
-        return;
+    } else if (ex.parallel_for == nullptr || tasks <= 1) {
+        for (std::size_t t = 0; t < tasks; ++t) f(t);
+    } else {
+        ex.parallel_for(
+            ex.self, tasks, [](std::size_t t, void* c) { (*static_cast<const F*>(c))(t); }, const_cast<F*>(&f));
     }
-    ex.parallel_for(
-        ex.self, tasks, [](std::size_t t, void* c) { (*static_cast<const F*>(c))(t); }, const_cast<F*>(&f));
 }
 
 // f(first, count) for each block of the plan.
 template <class F>
 void for_blocks(const executor& ex, const block_plan& p, std::size_t extent, const F& f) noexcept {
-    run_tasks(ex, p.count, [&](std::size_t t) {
-        const std::size_t first = t * p.size;
-        const std::size_t left = extent - first;
-        f(first, left < p.size ? left : p.size);
-    });
+    if constexpr (!NMFKIT_TASKS) {
+        (void)ex;
+        (void)p;
+        f(std::size_t(0), extent);
+    } else {
+        run_tasks(ex, p.count, [&](std::size_t t) {
+            const std::size_t first = t * p.size;
+            const std::size_t left = extent - first;
+            f(first, left < p.size ? left : p.size);
+        });
+    }
 }
 
 // Σ over blocks of f(first, count) (a double), added in block order.
 template <class F>
 double sum_blocks(const executor& ex, const block_plan& p, std::size_t extent, const F& f) noexcept {
-    double slot[k_max_tasks];
-    for_blocks(ex, p, extent, [&](std::size_t first, std::size_t count) { slot[first / p.size] = f(first, count); });
-    double total = 0;
-    for (std::size_t t = 0; t < p.count; ++t) total += slot[t];
-    return total;
+    if constexpr (!NMFKIT_TASKS) {
+        (void)ex;
+        (void)p;
+        return f(std::size_t(0), extent);
+    } else {
+        double slot[k_max_tasks];
+        for_blocks(ex, p, extent,
+                   [&](std::size_t first, std::size_t count) { slot[first / p.size] = f(first, count); });
+        double total = 0;
+        for (std::size_t t = 0; t < p.count; ++t) total += slot[t];
+        return total;
+    }
 }
 
 }  // namespace detail
