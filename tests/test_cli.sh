@@ -277,6 +277,43 @@ ok "${FIT[@]}" --kernel scalar --out-w ws.csv --out-h hs.csv --json
 grep -qF '"kernel":"scalar"' out || fail "--kernel scalar does not report kernel scalar"
 less "$(relerr x.csv ws.csv hs.csv)" 1e-2 || fail "--kernel scalar: relative error too large"
 
+# ---- threads --------------------------------------------------------------------
+# 400x300 at rank 8: the library splits its loops into a few blocks (one would hide a schedule
+# that changed the result).
+awk 'BEGIN { for (i = 1; i <= 400; ++i) { line = ""
+                 for (j = 1; j <= 300; ++j) line = line (j > 1 ? "," : "") ((i * 37 + j * 101 + i * j) % 97) / 10
+                 print line } }' >big.csv
+check "--threads 1 and --threads 3 write byte-identical W.csv and H.csv (fit: mu, hals, kl; transform)"
+for solver in "--solver mu" "--solver hals --init nndsvda" "--loss kl"; do
+    # shellcheck disable=SC2086 # $solver is two or four words
+    for t in 1 3; do ok fit big.csv --rank 8 --max-iter 15 --tol 1e-6 --check-every 4 $solver --threads $t \
+        --out-w bw$t.csv --out-h bh$t.csv --json
+        [[ $(json_field threads) == "$t" ]] || fail "--threads $t: --json says threads $(json_field threads)"
+        cp out bj$t.json; done
+    cmp -s bw1.csv bw3.csv || fail "$solver: W differs between --threads 1 and --threads 3"
+    cmp -s bh1.csv bh3.csv || fail "$solver: H differs between --threads 1 and --threads 3"
+    # every printed number but seconds (and threads) is the same too
+    [[ $(sed 's/"seconds":[^,]*,//; s/"threads":[0-9]*//' bj1.json) == $(sed 's/"seconds":[^,]*,//; s/"threads":[0-9]*//' bj3.json) ]] ||
+        fail "$solver: --json differs between --threads 1 and --threads 3"
+done
+for t in 1 3; do ok transform big.csv --h bh1.csv --out-w tw$t.csv --max-iter 20 --threads $t; done
+cmp -s tw1.csv tw3.csv || fail "transform: W differs between --threads 1 and --threads 3"
+grep -q "kernel [a-z0-9_-]*, 3 threads" out || fail "the summary does not say '3 threads'"
+csv_to_mtx big.csv >big.mtx
+for t in 1 3; do ok fit big.mtx --rank 8 --max-iter 10 --threads $t --out-w sw$t.csv --out-h sh$t.csv; done
+cmp -s sw1.csv sw3.csv && cmp -s sh1.csv sh3.csv || fail "sparse X: W, H differ between --threads 1 and --threads 3"
+
+check "--threads: default one per core, 0 the same; bad values are usage errors"
+ok fit big.csv --rank 4 --max-iter 2 --out-w bw.csv --out-h bh.csv --json
+default_threads=$(json_field threads)
+(( default_threads >= 1 )) || fail "the default --threads is $default_threads"
+ok fit big.csv --rank 4 --max-iter 2 --out-w bw.csv --out-h bh.csv --json --threads 0
+[[ $(json_field threads) == "$default_threads" ]] || fail "--threads 0 is $(json_field threads), not the default"
+expect 2 "--threads" fit big.csv --rank 4 --out-w bw.csv --out-h bh.csv --threads two
+expect 2 "--threads" fit big.csv --rank 4 --out-w bw.csv --out-h bh.csv --threads 1025
+expect 2 "--threads" reconstruct --w bw.csv --h bh.csv --out xx.csv --threads 2
+rm -f big.* b[wh]*.csv bj*.json tw*.csv s[wh]*.csv
+
 # ---- custom init ----------------------------------------------------------------
 printf '1,0.5\n0.5,1\n1,1\n2,0.25\n1,1\n0.5,2\n' >w0.csv
 printf '1,1,0.5,1,2\n0.25,1,1,1,0.5\n' >h0.csv

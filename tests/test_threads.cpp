@@ -26,11 +26,28 @@ using nmfkit::status;
 
 namespace {
 
-// A schedule no pool produces in order: every task on the caller's thread, last task first.
-void run_backwards(void*, std::size_t tasks, void (*body)(std::size_t, void*), void* ctx) {
+// Debug builds (debug-asan) run unoptimized kernels, 50 to 100 times slower: there the problems
+// that span several blocks check a few representative cases with fewer iterations (release and
+// tsan run them all).
+#ifdef NDEBUG
+constexpr bool k_light = false;
+#else
+constexpr bool k_light = true;
+#endif
+constexpr std::uint32_t iterations(std::uint32_t full, std::uint32_t light) { return k_light ? light : full; }
+
+// A schedule no pool produces in order: every task on the caller's thread, last task first. It
+// notes the largest job it ran, so a test can tell that its problem spans several blocks.
+struct job_log {
+    std::size_t most_tasks = 0;
+};
+job_log g_backwards_log;
+void run_backwards(void* self, std::size_t tasks, void (*body)(std::size_t, void*), void* ctx) {
+    auto* log = static_cast<job_log*>(self);
+    if (log && tasks > log->most_tasks) log->most_tasks = tasks;
     for (std::size_t t = tasks; t-- > 0;) body(t, ctx);
 }
-const nmfkit::executor k_backwards{run_backwards, nullptr};
+const nmfkit::executor k_backwards{run_backwards, &g_backwards_log};
 
 struct named_executor {
     const char* name;
@@ -55,7 +72,7 @@ const pools& the_pools() {
 
 template <class T>
 bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
 }
 bool same_bytes(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
@@ -80,16 +97,20 @@ void check_same(const outcome<T>& ref, const outcome<T>& got) {
     CHECK(got.res.observed == ref.res.observed);
 }
 
-// run(exec) with every executor against run(nullptr); the reference must succeed.
+// run(exec) with every executor against run(nullptr); the reference must succeed. blocks: the
+// problem is big enough for the solver to split some loop into several tasks (else it is one
+// of the small problems, run whole on the caller's thread).
 template <class T, class Run>
-void check_every_executor(Run run) {
+void check_every_executor(Run run, bool blocks = true) {
     const outcome<T> ref = run(nullptr);
     REQUIRE(ref.st == status::ok);
     REQUIRE(ref.res.iterations > 0);
+    g_backwards_log = {};
     for (const named_executor& e : the_pools().all()) {
-        INFO("executor: " << e.name);
+        INFO("executor: " << std::string(e.name));
         check_same(ref, run(e.exec));
     }
+    if (blocks) CHECK_MESSAGE(g_backwards_log.most_tasks > 1, "the problem runs in one block: make it bigger");
 }
 
 template <class T>
@@ -152,22 +173,28 @@ std::vector<named_options> dense_cases(std::size_t r, std::uint32_t iters) {
 }
 
 template <class T>
-void check_dense_problem(std::size_t n, std::size_t m, std::size_t r, std::uint32_t iters, std::uint64_t seed) {
+void check_dense_problem(std::size_t n, std::size_t m, std::size_t r, std::uint32_t iters, std::uint64_t seed,
+                         bool blocks) {
     splitmix rng(seed);
     const matrix<T> X = random_matrix<T>(n, m, rng, 3.0);
-    for (const named_options& c : dense_cases(r, iters)) {
-        INFO(n << "x" << m << " r=" << r << ": " << c.name);
-        check_every_executor<T>([&](const nmfkit::executor* e) { return fit_dense(X, c.opt, e); });
+    const std::vector<named_options> cases = dense_cases(r, iters);
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        // light: mu with checks, hals with nndsvda and penalties, kl with penalties
+        if (k_light && blocks && i != 1 && i != 5 && i != 7) continue;
+        const named_options& c = cases[i];
+        INFO(n << "x" << m << " r=" << r << ": " << std::string(c.name));
+        check_every_executor<T>([&](const nmfkit::executor* e) { return fit_dense(X, c.opt, e); }, blocks);
     }
 }
 
 }  // namespace
 
 TEST_CASE("dense fits: the same bytes with any executor, small and odd sizes") {
-    check_dense_problem<float>(50, 40, 5, 25, 1);
-    check_dense_problem<float>(333, 257, 7, 8, 2);
-    check_dense_problem<double>(37, 61, 4, 20, 3);
-    check_dense_problem<float>(3, 200, 2, 10, 4);  // fewer rows than any block
+    check_dense_problem<float>(50, 40, 5, 25, 1, false);  // one block
+    check_dense_problem<float>(3, 200, 2, 10, 4, false);
+    check_dense_problem<float>(333, 257, 7, iterations(8, 3), 2, true);  // a few blocks, the last one short
+    if (!k_light) check_dense_problem<float>(601, 517, 8, 5, 3, true);   // about 10
+    check_dense_problem<double>(301, 347, 6, iterations(6, 2), 4, true);
 }
 
 TEST_CASE("dense fits: the same bytes with any executor, X above 8 MiB (the one-pass iteration)") {
@@ -176,61 +203,87 @@ TEST_CASE("dense fits: the same bytes with any executor, X above 8 MiB (the one-
     using nmfkit::algorithm;
     for (const named_options& c : {named_options{"mu, tol > 0, checked every iteration",
                                                  [] {
-                                                     nmfkit::options o = make(8, 3, algorithm::mu, 2, 1e-9);
+                                                     nmfkit::options o = make(8, iterations(3, 2), algorithm::mu, 2,
+                                                                              1e-9);
                                                      o.check_every = 1;
                                                      return o;
                                                  }()},
                                    named_options{"hals", make(8, 2, algorithm::hals)}}) {
-        INFO(c.name);
+        if (k_light && c.opt.solver == algorithm::hals) continue;
+        INFO(std::string(c.name));
         check_every_executor<float>([&](const nmfkit::executor* e) { return fit_dense(X, c.opt, e); });
     }
 }
 
 TEST_CASE("CSR fits: the same bytes with any executor") {
     splitmix rng(6);
-    const csr<float> X = to_csr(random_sparse<float>(300, 211, 0.05, rng, 2.0));
-    const csr<double> Xd = to_csr(random_sparse<double>(90, 140, 0.1, rng, 2.0));
+    // β = 2's products at the stored entries are split into blocks of rows by nnz·r: a few here.
+    const csr<float> X = to_csr(random_sparse<float>(2003, 1499, 0.05, rng, 2.0));
+    const csr<double> Xd = to_csr(random_sparse<double>(1000, 901, 0.1, rng, 2.0));
+    // The others (W·H at the stored entries, tiles) run whole today; still compared, on less data.
+    const csr<float> Y = to_csr(random_sparse<float>(800, 601, 0.05, rng, 2.0));
+    const csr<double> Yd = to_csr(random_sparse<double>(500, 399, 0.1, rng, 2.0));
     using nmfkit::algorithm;
-    nmfkit::options unstored = make(6, 15, algorithm::mu);
+    nmfkit::options unstored = make(6, iterations(15, 2), algorithm::mu);
     unstored.missing = nmfkit::missing_entries::unstored;
-    nmfkit::options unstored_kl = make(6, 15, algorithm::mu, 1, 1e-3);
+    nmfkit::options unstored_kl = make(6, iterations(15, 2), algorithm::mu, 1, 1e-3);
     unstored_kl.missing = nmfkit::missing_entries::unstored;
-    const named_options cases[] = {
-        {"mu", make(6, 15, algorithm::mu)},
-        {"mu, tol > 0, nndsvda", make(6, 15, algorithm::mu, 2, 1e-3, nmfkit::init_method::nndsvda)},
-        {"hals, penalties", make(6, 15, algorithm::hals, 2, 0, nmfkit::init_method::random, 0.01)},
-        {"mu, kl", make(6, 15, algorithm::mu, 1)},
+    const named_options split[] = {
+        {"mu", make(6, iterations(15, 2), algorithm::mu)},
+        {"mu, tol > 0, nndsvda", make(6, iterations(15, 2), algorithm::mu, 2, 1e-3, nmfkit::init_method::nndsvda)},
+        {"hals, penalties", make(6, iterations(15, 2), algorithm::hals, 2, 0, nmfkit::init_method::random, 0.01)},
+    };
+    const named_options whole[] = {
+        {"mu, kl", make(6, iterations(15, 2), algorithm::mu, 1)},
         {"mu, missing = unstored", unstored},
         {"mu, kl, missing = unstored, tol > 0", unstored_kl},
-        {"mu, beta 1.5 (tiles)", make(6, 6, algorithm::mu, 1.5)},
+        {"mu, beta 1.5 (tiles)", make(6, iterations(4, 2), algorithm::mu, 1.5)},
     };
-    for (const named_options& c : cases) {
-        INFO(c.name);
-        check_every_executor<float>([&](const nmfkit::executor* e) { return fit_csr(X, c.opt, e); });
-        check_every_executor<double>([&](const nmfkit::executor* e) { return fit_csr(Xd, c.opt, e); });
+    // light: mu on the float X, hals on the double one
+    for (std::size_t i = 0; i < std::size(split); ++i) {
+        if (k_light && i == 1) continue;
+        const named_options& c = split[i];
+        INFO(std::string(c.name));
+        if (!k_light || i % 2 == 0)
+            check_every_executor<float>([&](const nmfkit::executor* e) { return fit_csr(X, c.opt, e); });
+        if (!k_light || i == 2)
+            check_every_executor<double>([&](const nmfkit::executor* e) { return fit_csr(Xd, c.opt, e); });
+    }
+    for (std::size_t i = 0; i < std::size(whole); ++i) {
+        const named_options& c = whole[i];
+        INFO(std::string(c.name));
+        if (k_light && i != 2) continue;  // light: kl with unstored entries only
+        if (!k_light || i % 2 == 0)
+            check_every_executor<float>([&](const nmfkit::executor* e) { return fit_csr(Y, c.opt, e); }, false);
+        if (!k_light || i % 2 == 1)
+            check_every_executor<double>([&](const nmfkit::executor* e) { return fit_csr(Yd, c.opt, e); }, false);
     }
 }
 
 TEST_CASE("transform and transform_columns, dense and CSR: the same bytes with any executor") {
     splitmix rng(8);
-    const matrix<float> X = random_matrix<float>(120, 90, rng, 2.0);
-    const csr<float> S = to_csr(random_sparse<float>(120, 90, 0.1, rng, 2.0));
     const std::size_t r = 5;
-    const matrix<float> W = random_matrix<float>(120, r, rng), H = random_matrix<float>(r, 90, rng);
+    const matrix<float> X = random_matrix<float>(500, 400, rng, 2.0);
+    const matrix<float> W = random_matrix<float>(500, r, rng), H = random_matrix<float>(r, 400, rng);
+    const csr<float> S = to_csr(random_sparse<float>(2000, 1200, 0.05, rng, 2.0));
+    const matrix<float> WS = random_matrix<float>(2000, r, rng), HS = random_matrix<float>(r, 1200, rng);
     for (double beta : {2.0, 1.0}) {
         INFO("beta " << beta);
-        nmfkit::options o = make(r, 20, nmfkit::algorithm::mu, beta, 1e-4);
+        if (k_light && beta != 2) continue;
+        nmfkit::options o = make(r, iterations(10, 4), nmfkit::algorithm::mu, beta, 1e-4);
+        o.check_every = 2;
         auto solve = [&](bool sparse, bool solve_w, const nmfkit::executor* e) {
-            matrix<float> out = solve_w ? matrix<float>(120, r) : matrix<float>(r, 90);
+            const std::size_t n = sparse ? S.rows : X.rows, m = sparse ? S.cols : X.cols;
+            matrix<float> out = solve_w ? matrix<float>(n, r) : matrix<float>(r, m);
             std::size_t bytes = 0;
-            REQUIRE((sparse ? nmfkit::workspace_size<float>(120, 90, S.nnz(), o, bytes)
-                            : nmfkit::workspace_size<float>(120, 90, o, bytes)) == status::ok);
+            REQUIRE((sparse ? nmfkit::workspace_size<float>(n, m, S.nnz(), o, bytes)
+                            : nmfkit::workspace_size<float>(n, m, o, bytes)) == status::ok);
             workspace ws(bytes);
             outcome<float> res;
             if (sparse)
-                res.st = solve_w ? nmfkit::transform<float>(S.view(), H.cview(), out.view(), o, ws.ptr, ws.bytes,
+                res.st = solve_w ? nmfkit::transform<float>(S.view(), HS.cview(), out.view(), o, ws.ptr, ws.bytes,
                                                             res.res, nullptr, nullptr, e)
-                                 : nmfkit::transform_columns<float>(S.view(), W.cview(), out.view(), o, ws.ptr,
+                                 : nmfkit::transform_columns<float>(S.view(), WS.cview(), out.view(), o, ws.ptr,
                                                                     ws.bytes, res.res, nullptr, nullptr, e);
             else
                 res.st = solve_w ? nmfkit::transform<float>(X.cview(), H.cview(), out.view(), o, ws.ptr, ws.bytes,
@@ -242,16 +295,20 @@ TEST_CASE("transform and transform_columns, dense and CSR: the same bytes with a
         };
         for (bool sparse : {false, true})
             for (bool solve_w : {true, false}) {
-                INFO((sparse ? "CSR " : "dense ") << (solve_w ? "transform" : "transform_columns"));
-                check_every_executor<float>([&](const nmfkit::executor* e) { return solve(sparse, solve_w, e); });
+                INFO((std::string(sparse ? "CSR " : "dense ") + (solve_w ? "transform" : "transform_columns")));
+                // A CSR X: only β = 2's X·Hᵀ (transform) is split into blocks today.
+                const bool blocks = !sparse || (beta == 2 && solve_w);
+                check_every_executor<float>([&](const nmfkit::executor* e) { return solve(sparse, solve_w, e); },
+                                            blocks);
             }
     }
 }
 
 TEST_CASE("the solver: set_executor between slices changes nothing") {
     splitmix rng(9);
-    const matrix<float> X = random_matrix<float>(160, 70, rng, 2.0);
-    const csr<float> S = to_csr(random_sparse<float>(160, 70, 0.1, rng, 2.0));
+    const std::size_t n = 400, m = 300, ns = 2000, ms = 1200, r = 6;
+    const matrix<float> X = random_matrix<float>(n, m, rng, 2.0);
+    const csr<float> S = to_csr(random_sparse<float>(ns, ms, 0.05, rng, 2.0));
     const pools& p = the_pools();
     // Each slice runs on the next executor of this list, the first one also start()'s.
     const nmfkit::executor* sequence[] = {p.p3.executor(), nullptr,         p.p8.executor(), &k_backwards,
@@ -259,13 +316,13 @@ TEST_CASE("the solver: set_executor between slices changes nothing") {
     for (nmfkit::algorithm solver : {nmfkit::algorithm::mu, nmfkit::algorithm::amu, nmfkit::algorithm::hals})
         for (bool sparse : {false, true}) {
             if (sparse && solver == nmfkit::algorithm::amu) continue;
-            INFO(nmfkit::name(solver) << (sparse ? ", CSR" : ", dense"));
-            const nmfkit::options o = make(4, 40, solver, 2, 1e-4);
+            INFO((std::string(nmfkit::name(solver)) + (sparse ? ", CSR" : ", dense")));
+            const nmfkit::options o = make(r, iterations(12, 6), solver, 2, 1e-6);
             const outcome<float> one = sparse ? fit_csr(S, o, nullptr) : fit_dense(X, o, nullptr);
             REQUIRE(one.st == status::ok);
             for (std::size_t first = 0; first < 2; ++first) {
-                matrix<float> W(160, 4), H(4, 70);
-                workspace ws = sparse ? make_csr_workspace(S, o) : make_workspace<float>(160, 70, o);
+                matrix<float> W(sparse ? ns : n, r), H(r, sparse ? ms : m);
+                workspace ws = sparse ? make_csr_workspace(S, o) : make_workspace<float>(n, m, o);
                 nmfkit::solver<float> s;
                 outcome<float> sliced;
                 const nmfkit::executor* start_exec = sequence[first];
@@ -274,7 +331,7 @@ TEST_CASE("the solver: set_executor between slices changes nothing") {
                                           start_exec)) == status::ok);
                 for (std::size_t k = first + 1; !s.done(); ++k) {
                     REQUIRE(s.set_executor(sequence[k % std::size(sequence)]) == status::ok);
-                    REQUIRE(s.run(static_cast<std::uint32_t>(k % 5 + 1), sliced.res) == status::ok);
+                    REQUIRE(s.run(static_cast<std::uint32_t>(k % 3 + 1), sliced.res) == status::ok);
                 }
                 REQUIRE(s.set_executor(p.p3.executor()) == status::ok);
                 REQUIRE(s.finish(sliced.res) == status::ok);
@@ -298,15 +355,15 @@ TEST_CASE("C API: the _ex functions and nmfkit_thread_pool give the serial bytes
     const nmfkit_executor backwards{run_backwards, nullptr};
 
     splitmix rng(10);
-    const std::size_t n = 140, m = 75, r = 4;
+    const std::size_t n = 400, m = 300, r = 6;  // both X span several blocks
     const matrix<float> X = random_matrix<float>(n, m, rng, 2.0);
-    const csr<double> S = to_csr(random_sparse<double>(n, m, 0.1, rng, 2.0));
+    const csr<double> S = to_csr(random_sparse<double>(n, m, 0.8, rng, 2.0));
     nmfkit_options opt;
     nmfkit_options_default(&opt);
     opt.rank = r;
-    opt.max_iter = 30;
-    opt.tol = 1e-4;
-    opt.check_every = 5;
+    opt.max_iter = iterations(12, 6);
+    opt.tol = 1e-6;
+    opt.check_every = 4;
     opt.solver = NMFKIT_SOLVER_HALS;
     std::size_t bytes = 0, csr_bytes = 0;
     REQUIRE(nmfkit_workspace_size_f32(n, m, &opt, &bytes) == NMFKIT_OK);
@@ -323,7 +380,7 @@ TEST_CASE("C API: the _ex functions and nmfkit_thread_pool give the serial bytes
                                Hd0.data(), 0, &opt, cws.ptr, csr_bytes, &csr0, nullptr, nullptr) == NMFKIT_OK);
 
     for (const nmfkit_executor* e : {ex, &backwards, static_cast<const nmfkit_executor*>(nullptr)}) {
-        INFO((e == ex ? "pool" : e ? "backwards" : "NULL"));
+        INFO(std::string(e == ex ? "pool" : e ? "backwards" : "NULL"));
         std::vector<float> W(n * r), H(r * m);
         nmfkit_result res;
         REQUIRE(nmfkit_fit_ex_f32(X.data.data(), n, m, 0, W.data(), 0, H.data(), 0, &opt, ws.ptr, bytes, &res, nullptr,
@@ -339,7 +396,7 @@ TEST_CASE("C API: the _ex functions and nmfkit_thread_pool give the serial bytes
                                            e) == NMFKIT_OK);
         for (int k = 0; !res.done; ++k) {
             REQUIRE(nmfkit_solver_set_executor_f32(ws.ptr, k % 2 ? ex : e) == NMFKIT_OK);
-            REQUIRE(nmfkit_solver_run_f32(ws.ptr, 7, &res) == NMFKIT_OK);
+            REQUIRE(nmfkit_solver_run_f32(ws.ptr, 5, &res) == NMFKIT_OK);
         }
         REQUIRE(nmfkit_solver_finish_f32(ws.ptr, &res) == NMFKIT_OK);
         CHECK(same_bytes(W, W0));
@@ -394,9 +451,9 @@ TEST_CASE("C API: the _ex functions and nmfkit_thread_pool give the serial bytes
 
 TEST_CASE("factorize: threads or an executor give the serial W and H") {
     splitmix rng(12);
-    const matrix<float> X = random_matrix<float>(90, 60, rng, 2.0);
-    const csr<float> S = to_csr(random_sparse<float>(90, 60, 0.1, rng, 2.0));
-    const nmfkit::options o = make(5, 30, nmfkit::algorithm::hals, 2, 1e-4);
+    const matrix<float> X = random_matrix<float>(400, 300, rng, 2.0);
+    const csr<float> S = to_csr(random_sparse<float>(400, 300, 0.8, rng, 2.0));
+    const nmfkit::options o = make(6, 10, nmfkit::algorithm::hals, 2, 1e-6);
     const auto serial = nmfkit::factorize<float>(X.cview(), o);
     REQUIRE(serial.status == status::ok);
     const auto threaded = nmfkit::factorize<float>(X.cview(), o, nmfkit::parallelism(3));

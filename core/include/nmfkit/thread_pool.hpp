@@ -7,11 +7,13 @@
 //
 // W and H do not depend on the pool's size (see nmfkit::executor). The calling thread takes
 // part, so a pool of N threads starts N − 1 workers. Tasks are handed out one at a time from
-// an atomic counter; between jobs a worker spins for a few microseconds before it sleeps, so
-// the ~10 parallel_for calls of one iteration of a small problem do not each pay a wake-up.
+// an atomic counter tagged with the job, so a worker that wakes late claims nothing and the
+// caller never waits for it; between jobs a worker spins for up to 100 µs (pausing, then
+// yielding) before it sleeps, so the ~10 parallel_for calls of one iteration of a small
+// problem do not each pay a wake-up.
 //
-// Header-only, for hosts with threads (not used by the core: Cortex-M and wasm builds never
-// include it). Construction may throw what std::thread throws (std::system_error); after that
+// Header-only, for hosts with threads; the core library never includes it (Cortex-M and wasm
+// builds run without an executor). Construction may throw what std::thread throws (std::system_error); after that
 // nothing throws. One pool serves one parallel_for at a time: calls from several threads take
 // turns, and a task that calls parallel_for of its own pool runs that job inline.
 #pragma once
@@ -65,33 +67,49 @@ public:
             return;
         }
         std::lock_guard<std::mutex> turn(call_mu_);
-        const job j{body, ctx, tasks};
-        std::size_t wake = 0;
-        {
-            // A worker still inside the previous job would claim from the reset counter.
-            std::unique_lock<std::mutex> lk(mu_);
-            wait_idle(lk);
-            job_ = j;
-            next_.store(0);
-            posted_.store(posted_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-            wake = sleepers_ < tasks - 1 ? sleepers_ : tasks - 1;
-        }
-        for (std::size_t i = 0; i < wake; ++i) wake_.notify_one();
-        run(j);
-        // Every task is claimed. A worker counts itself in busy_ before it claims, so busy_ = 0
-        // now means every task it claimed has returned.
-        if (!spin([this] { return busy_.load() == 0; })) {
-            std::unique_lock<std::mutex> lk(mu_);
-            wait_idle(lk);
+        for (std::size_t first = 0; first < tasks; first += k_most_tasks) {  // one job, unless > 2^32 tasks
+            const std::size_t left = tasks - first;
+            run_job(body, ctx, first, left < k_most_tasks ? left : k_most_tasks);
         }
     }
 
 private:
+    // Tasks first + [0, count) of body. gen tags the job's claims: a worker that copied an
+    // older job cannot claim a task of this one.
     struct job {
         void (*body)(std::size_t, void*);
         void* ctx;
-        std::size_t tasks;
+        std::size_t first;
+        std::uint64_t count;
+        std::uint64_t gen;
     };
+
+    // The claim counter holds the job's generation (high 32 bits) and its next task (low 32).
+    static constexpr std::uint64_t k_most_tasks = 0xffffffffu;
+
+    void run_job(void (*body)(std::size_t, void*), void* ctx, std::size_t first, std::uint64_t count) noexcept {
+        job j{};
+        std::size_t wake = 0;
+        {
+            std::lock_guard<std::mutex> lk(mu_);
+            j = {body, ctx, first, count, (job_.gen + 1) & k_most_tasks};
+            job_ = j;
+            done_.store(0, std::memory_order_relaxed);
+            ticket_.store(j.gen << 32, std::memory_order_release);
+            posted_.store(posted_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+            wake = sleepers_ < count - 1 ? sleepers_ : static_cast<std::size_t>(count - 1);
+        }
+        for (std::size_t i = 0; i < wake; ++i) wake_.notify_one();
+        run(j);
+        // Only the tasks count: a worker that joins late claims nothing and is not waited for.
+        const auto finished = [&] { return done_.load(std::memory_order_acquire) == count; };
+        if (!spin(finished)) {
+            std::unique_lock<std::mutex> lk(mu_);
+            ++waiting_;
+            idle_.wait(lk, finished);
+            --waiting_;
+        }
+    }
 
     static std::size_t default_threads() noexcept {
         const unsigned n = std::thread::hardware_concurrency();
@@ -108,18 +126,29 @@ private:
         return pool;
     }
 
-    // Claims and runs tasks until none is left.
+    // The next task of j, if j is still the posted job and has one left.
+    bool claim(const job& j, std::uint64_t& task) noexcept {
+        std::uint64_t ticket = ticket_.load(std::memory_order_acquire);
+        for (;;) {
+            task = ticket & k_most_tasks;
+            if ((ticket >> 32) != j.gen || task >= j.count) return false;
+            if (ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+                return true;
+        }
+    }
+
+    // Claims and runs tasks of j until none is left.
     void run(const job& j) noexcept {
         const thread_pool* outer = current();
         current() = this;
-        for (std::size_t t; (t = next_.fetch_add(1)) < j.tasks;) j.body(t, j.ctx);
+        for (std::uint64_t t; claim(j, t);) {
+            j.body(j.first + static_cast<std::size_t>(t), j.ctx);
+            if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == j.count) {
+                std::lock_guard<std::mutex> lk(mu_);
+                if (waiting_) idle_.notify_all();
+            }
+        }
         current() = outer;
-    }
-
-    void wait_idle(std::unique_lock<std::mutex>& lk) noexcept {
-        ++waiting_;
-        idle_.wait(lk, [this] { return busy_.load() == 0; });
-        --waiting_;
     }
 
     // Busy-waits up to k_spin for done() (pausing, then yielding the core to others); false if
@@ -160,14 +189,9 @@ private:
                 std::lock_guard<std::mutex> lk(mu_);
                 if (stopping_.load()) return;
                 seen = posted_.load(std::memory_order_relaxed);
-                // Late for a job whose tasks are all claimed: its caller may be gone already.
-                if (next_.load(std::memory_order_relaxed) >= job_.tasks) continue;
                 j = job_;
-                busy_.fetch_add(1);
             }
             run(j);
-            std::lock_guard<std::mutex> lk(mu_);
-            if (busy_.fetch_sub(1) == 1 && waiting_) idle_.notify_all();
         }
     }
 
@@ -187,12 +211,12 @@ private:
     nmfkit::executor exec_{};
     std::vector<std::thread> workers_;
     std::mutex call_mu_;  // one job at a time
-    std::mutex mu_;       // guards job_, sleepers_, waiting_ and the changes of posted_, busy_
+    std::mutex mu_;       // guards job_, sleepers_, waiting_ and the posting of a job
     std::condition_variable wake_, idle_;
-    job job_{nullptr, nullptr, 0};
-    std::atomic<std::size_t> next_{0};      // the next unclaimed task of job_
+    job job_{nullptr, nullptr, 0, 0, 0};
+    std::atomic<std::uint64_t> ticket_{0};  // job_'s generation and next unclaimed task
+    std::atomic<std::uint64_t> done_{0};    // job_'s tasks that have returned
     std::atomic<std::uint64_t> posted_{0};  // jobs posted so far
-    std::atomic<std::size_t> busy_{0};      // workers inside job_ (changed under mu_)
     std::atomic<bool> stopping_{false};
     std::size_t sleepers_ = 0, waiting_ = 0;
 };

@@ -5,6 +5,7 @@
  * here: the -lm on the link line is the one nmfkit.pc gives (a static libnmfkit needs it). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <nmfkit/nmfkit.h>
 
@@ -29,11 +30,24 @@ int main(void) {
 
     nmfkit_result res;
     nmfkit_status st = nmfkit_fit_f32(X, N, M, 0, W, 0, H, 0, &opt, ws, bytes, &res, NULL, NULL);
-    free(ws);
     if (st != NMFKIT_OK) {
         fprintf(stderr, "fit: %s (%s)\n", nmfkit_status_name(st), nmfkit_status_message(st));
+        free(ws);
         return 1;
     }
+    /* The same fit on the library's thread pool: the same bytes (-pthread comes from nmfkit.pc). */
+    float tW[N * R], tH[R * M];
+    nmfkit_thread_pool* pool = nmfkit_thread_pool_create(2);
+    st = nmfkit_fit_ex_f32(X, N, M, 0, tW, 0, tH, 0, &opt, ws, bytes, &res, NULL, NULL,
+                           nmfkit_thread_pool_executor(pool));
+    free(ws);
+    if (!pool || nmfkit_thread_pool_threads(pool) != 2 || st != NMFKIT_OK || memcmp(tW, W, sizeof W) != 0 ||
+        memcmp(tH, H, sizeof H) != 0) {
+        fprintf(stderr, "c consumer: the fit on a thread pool differs (status %s)\n", nmfkit_status_name(st));
+        nmfkit_thread_pool_destroy(pool);
+        return 1;
+    }
+    nmfkit_thread_pool_destroy(pool);
 
     double num = 0, den = 0;
     for (int i = 0; i < N; ++i)

@@ -2,13 +2,15 @@
 // static and an installed shared nmfkit (find_package, cxx/CMakeLists.txt) and with
 // nmfkit as a subproject (subdir/CMakeLists.txt). Fits an exactly rank-3 matrix with the
 // C++ API (the owning factorize() and the caller-owned fit()) and the C API, and checks
-// each result against the error computed here.
+// each result against the error computed here; then the same fits on threads (nmfkit/thread_pool.hpp,
+// Threads::Threads from the package) give the same bytes.
 #include <cmath>
 #include <cstdio>
 #include <vector>
 
 #include <nmfkit/factorize.hpp>
 #include <nmfkit/nmfkit.h>
+#include <nmfkit/thread_pool.hpp>
 
 namespace {
 
@@ -77,6 +79,21 @@ int main() {
                                        nmfkit::align_workspace(ws.data(), ws.size()), bytes, &cres, nullptr, nullptr);
     ok &= check("nmfkit_fit_f64:", cst == NMFKIT_OK, cres.iterations, cres.relative_error, relative_error(X, cW, cH));
     ok &= cW == W && cH == H;
+
+    // threads: the pool of the C++ header and the C API's, the same factors
+    nmfkit::thread_pool pool(3);
+    auto threaded = nmfkit::factorize<double>({X.data(), n, m}, opt, pool.executor());
+    ok &= threaded.status == nmfkit::status::ok && threaded.W == f.W && threaded.H == f.H;
+    ok &= nmfkit::factorize<double>({X.data(), n, m}, opt, nmfkit::parallelism(2)).W == f.W;
+    nmfkit_thread_pool* cpool = nmfkit_thread_pool_create(2);
+    ok &= cpool != nullptr && nmfkit_thread_pool_threads(cpool) == 2;
+    std::vector<double> tW(n * r), tH(r * m);
+    cst = nmfkit_fit_ex_f64(X.data(), n, m, 0, tW.data(), 0, tH.data(), 0, &copt,
+                            nmfkit::align_workspace(ws.data(), ws.size()), bytes, &cres, nullptr, nullptr,
+                            nmfkit_thread_pool_executor(cpool));
+    nmfkit_thread_pool_destroy(cpool);
+    ok &= cst == NMFKIT_OK && tW == W && tH == H;
+    std::printf("threads:           %zu and 2 threads, the same W and H: %s\n", pool.threads(), ok ? "yes" : "no");
 
     // a status crosses the API with its message
     nmfkit::options bad = opt;
