@@ -463,12 +463,13 @@ TEST_CASE("raw float32: a wrong size is reported before allocating; the values a
     const auto x = cli::read_raw_f32<double>(path, 1, 2);
     CHECK(x.data == std::vector<double>{1, 2});
     // A shape of 4 TB on an 8-byte file: a size error, not an allocation failure.
-    CHECK(error_of([&] { cli::read_raw_f32<float>(path, 1000000, 1000000); }) ==
-          path + ": has 8 bytes, but a 1000000x1000000 float32 matrix (--shape 1000000x1000000) needs 4000000000000");
+    if (sizeof(std::size_t) >= 8)  // 4e12 bytes do not fit a 32-bit size_t: that is the next check's case
+        CHECK(error_of([&] { cli::read_raw_f32<float>(path, 1000000, 1000000); }) ==
+              path +
+                  ": has 8 bytes, but a 1000000x1000000 float32 matrix (--shape 1000000x1000000) needs 4000000000000");
     CHECK(error_of([&] { cli::read_raw_f32<float>(path, 1, 1); }) ==
           path + ": has 8 bytes, but a 1x1 float32 matrix (--shape 1x1) needs 4");
-    CHECK(has(error_of([&] { cli::read_raw_f32<float>(path, std::size_t(1) << 40, std::size_t(1) << 40); }),
-              "invalid shape"));
+    CHECK(has(error_of([&] { cli::read_raw_f32<float>(path, ~std::size_t(0), ~std::size_t(0)); }), "invalid shape"));
     CHECK(error_of([&] { cli::read_raw_f32<float>(write_file("empty.f32", ""), 1, 1); }) ==
           tmp().dir + "/empty.f32: file is empty");
 }
