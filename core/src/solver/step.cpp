@@ -146,13 +146,14 @@ void beta_products(state<T>& st, const side_view<T>& sv) noexcept {
 // columns in order: the same arithmetic as scikit-learn's column by column, in cache. H's columns
 // are made rows in `scratch` (m×r: den, unused by HALS) and copied back.
 template <class T>
-void hals_update(const side_view<T>& sv, const T* num, std::size_t r, T* scratch) noexcept {
+void hals_update(const kernel_table<T>& k, const side_view<T>& sv, const T* num, std::size_t r, T* scratch,
+                 std::uint32_t sweeps) noexcept {
     const matrix_view<T> F = sv.F;
-    if (sv.is_w) return hals_rows(F.data, F.rows, F.stride, num, sv.ld, 1, sv.gram, r, sv.l1, sv.l2);
+    if (sv.is_w) return hals_rows(k, F.data, F.rows, F.stride, num, sv.ld, 1, sv.gram, r, sv.l1, sv.l2, sweeps);
     const std::size_t m = F.cols;
     for (std::size_t c = 0; c < r; ++c)
         for (std::size_t j = 0; j < m; ++j) scratch[j * r + c] = F(c, j);
-    hals_rows(scratch, m, r, num, 1, sv.ld, sv.gram, r, sv.l1, sv.l2);
+    hals_rows(k, scratch, m, r, num, 1, sv.ld, sv.gram, r, sv.l1, sv.l2, sweeps);
     for (std::size_t c = 0; c < r; ++c)
         for (std::size_t j = 0; j < m; ++j) F(c, j) = scratch[j * r + c];
 }
@@ -178,7 +179,8 @@ void w_step_fused(state<T>& st) noexcept {
         st.X.x_ht(k, i0, b, st.H, num_b, r);
 #if NMFKIT_EXTENDED
         if (st.opt.solver == algorithm::hals) {  // its updates are row-local too
-            hals_rows(Wb.data, b, W.stride, num_b, r, 1, st.hht, r, st.l1w, st.l2w);
+            hals_rows(k, Wb.data, b, W.stride, num_b, r, 1, st.hht, r, st.l1w, st.l2w,
+                      hals_sweeps(n, m, r, st.X.entries, true));
         } else
 #endif
         {
@@ -210,7 +212,10 @@ void factor_step(state<T>& st, side s) noexcept {
 #endif
         frobenius_products(st, sv);
 #if NMFKIT_EXTENDED
-        if (st.opt.solver == algorithm::hals) return hals_update(sv, st.num, r, st.den);
+        if (st.opt.solver == algorithm::hals) {  // accelerated in a fit (both factors move)
+            const bool fit = st.update_w && st.update_h;
+            return hals_update(k, sv, st.num, r, st.den, fit ? hals_sweeps(n, m, r, st.X.entries, sv.is_w) : 1);
+        }
 #endif
         const bool amu = k_extended && st.opt.solver == algorithm::amu;
         const std::uint32_t inner = amu ? amu_budget(n, m, r, st.X.entries, sv.is_w) : 1;
