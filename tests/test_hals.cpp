@@ -8,13 +8,17 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "csr_util.hpp"
+#include "kernels/kernels.hpp"
 #include "nmfkit/nmfkit.h"
 #include "nmfkit/nmfkit.hpp"
 #include "test_util.hpp"
+
+#include "solver/hals.hpp"
 
 #include "data/sklearn_cd_reference.inc"
 
@@ -133,6 +137,19 @@ void check_references(double tol) {
 // reference). In f32 the coordinate steps' own rounding is carried through 50 sweeps and a
 // step clipped at 0 in one run but not the other amplifies it (measured: 2e-6, 6e-5 for H of
 // the l1 case); 5e-4 still fails a wrong update: alpha_w off by 5 % moves W, H by 1e-2 or more.
+// A fit's sweep budget 1 + α·ρ (Gillis & Glineur's acceleration) is one sweep on problems this
+// small (ρ < 1/α): there hals is scikit-learn's cd exactly, which the references check.
+TEST_CASE("the reference problems run one sweep per side: exactly scikit-learn's cd") {
+    const double dense = double(skcd::n * skcd::m), sparse = double(skcd::csr_nnz);
+    CHECK(nmfkit::detail::hals_sweeps(skcd::n, skcd::m, skcd::r, dense, true) == 1);
+    CHECK(nmfkit::detail::hals_sweeps(skcd::n, skcd::m, skcd::r, dense, false) == 1);
+    CHECK(nmfkit::detail::hals_sweeps(skcd::csr_n, skcd::csr_m, skcd::csr_r, sparse, true) == 1);
+    CHECK(nmfkit::detail::hals_sweeps(skcd::csr_n, skcd::csr_m, skcd::csr_r, sparse, false) == 1);
+    // ... and several on the benchmark's 5000×2000 r = 50 (ρ = 40 for W, 101 for H).
+    CHECK(nmfkit::detail::hals_sweeps(5000, 2000, 50, 1e7, true) == 5);
+    CHECK(nmfkit::detail::hals_sweeps(5000, 2000, 50, 1e7, false) == 11);
+}
+
 TEST_CASE("hals agrees with scikit-learn NMF(solver='cd', shuffle=False) from the same start, float64") {
     check_references<double>(1e-4);
 }
@@ -180,6 +197,143 @@ TEST_CASE("hals transform and transform_columns agree with scikit-learn's cd tra
                 status::ok);
         CHECK(rel_diff(Hs, Hc) < 1e-12);
     }
+}
+
+namespace {
+
+// kernel_table::hals_rows in long double: rows×r F (stride ldf), B[i, t] = b[i·bi + t·bt].
+template <class T>
+void hals_oracle(std::size_t rows, std::size_t r, std::vector<T>& F, std::size_t ldf, const std::vector<T>& b,
+                 std::size_t bi, std::size_t bt, const std::vector<T>& G, double l1, double l2, std::uint32_t sweeps) {
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::uint32_t s = 0; s < sweeps; ++s)
+            for (std::size_t t = 0; t < r; ++t) {
+                const long double h = static_cast<long double>(G[t * r + t]) + l2;
+                if (h == 0) continue;
+                long double g = static_cast<long double>(l1) - b[i * bi + t * bt] +
+                                l2 * static_cast<long double>(F[i * ldf + t]);
+                for (std::size_t c = 0; c < r; ++c) g += static_cast<long double>(G[t * r + c]) * F[i * ldf + c];
+                const long double v = F[i * ldf + t] - g / h;
+                F[i * ldf + t] = v > 0 ? static_cast<T>(v) : T(0);
+            }
+}
+
+// One HALS problem: G = HHᵀ (H r×k, one zero row: a column whose h is 0 when l2 = 0), B = X·Hᵀ,
+// F with zeros, rows of stride r + 3 whose padding is NaN.
+template <class T>
+struct hals_problem {
+    std::size_t rows, r, ldf;
+    std::vector<T> F, b, bt_layout, G;
+    hals_problem(std::size_t rows_, std::size_t r_, splitmix& rng) : rows(rows_), r(r_), ldf(r_ + 3) {
+        const std::size_t k = 3 * r + 5;
+        std::vector<double> H(r * k);
+        for (auto& v : H) v = rng.uniform();
+        for (std::size_t c = 0; c < k; ++c) H[(r / 2) * k + c] = 0;
+        G.resize(r * r);
+        for (std::size_t a = 0; a < r; ++a)
+            for (std::size_t c = 0; c < r; ++c) {
+                double s = 0;
+                for (std::size_t j = 0; j < k; ++j) s += H[a * k + j] * H[c * k + j];
+                G[a * r + c] = static_cast<T>(s);
+            }
+        F.assign(rows * ldf, std::numeric_limits<T>::quiet_NaN());
+        b.resize(rows * r);
+        bt_layout.resize(rows * r);
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t t = 0; t < r; ++t) {
+                F[i * ldf + t] = rng.uniform() < 0.2 ? T(0) : static_cast<T>(rng.uniform());
+                double s = 0;
+                for (std::size_t j = 0; j < k; ++j) s += 2 * rng.uniform() * H[t * k + j];
+                b[i * r + t] = bt_layout[t * rows + i] = static_cast<T>(s);
+            }
+    }
+};
+
+// ‖a − b‖ / ‖start‖ over the rows (not over ‖b‖: b may be 0 up to rounding, e.g. when B = 0).
+template <class T>
+double rows_rel_diff(const std::vector<T>& a, const std::vector<T>& b, const std::vector<T>& start, std::size_t rows,
+                     std::size_t r, std::size_t ld) {
+    long double num = 0, den = 0;
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t t = 0; t < r; ++t) {
+            const long double d = static_cast<long double>(a[i * ld + t]) - b[i * ld + t];
+            num += d * d;
+            den += static_cast<long double>(start[i * ld + t]) * start[i * ld + t];
+        }
+    return static_cast<double>(std::sqrt(num / (den + 1e-300L)));
+}
+
+template <class T>
+void hals_kernel_suite() {
+    splitmix rng(sizeof(T) * 31 + 1);
+    std::size_t count = 0;
+    const nmfkit::detail::kernel_table<T>* const* sets = nmfkit::detail::available_kernels<T>(count);
+    // r around the vector widths (tails, no tail, two chains), rows around the groups of four.
+    for (std::size_t r : {1, 3, 4, 7, 8, 9, 16, 17, 31, 50}) {
+        for (std::size_t rows : {1, 5, 13}) {
+            const hals_problem<T> p(rows, r, rng);
+            for (double l1 : {0.0, 0.3})
+                for (double l2 : {0.0, 0.7}) {
+                    for (std::size_t k = 0; k < count; ++k) {
+                        const auto& ks = *sets[k];
+                        if (ks.hals_rows == nullptr) continue;  // Frobenius-only cores
+                        INFO("set " << std::string(ks.name) << " r=" << r << " rows=" << rows << " l1=" << l1
+                                    << " l2=" << l2);
+                        // Against the oracle: one sweep, and three (delta2 = 0: no early stop), both B layouts.
+                        for (std::uint32_t sweeps : {1u, 3u}) {
+                            std::vector<T> ref = p.F, got = p.F, got_t = p.F;
+                            hals_oracle(rows, r, ref, p.ldf, p.b, r, 1, p.G, l1, l2, sweeps);
+                            ks.hals_rows(rows, r, got.data(), p.ldf, p.b.data(), r, 1, p.G.data(), l1, l2, sweeps, 0);
+                            ks.hals_rows(rows, r, got_t.data(), p.ldf, p.bt_layout.data(), 1, rows, p.G.data(), l1, l2,
+                                         sweeps, 0);
+                            const double tol = sizeof(T) == 4 ? 1e-4 : 1e-11;
+                            CHECK(rows_rel_diff(got, ref, p.F, rows, r, p.ldf) < tol);
+                            CHECK(std::memcmp(got.data(), got_t.data(), got.size() * sizeof(T)) == 0);
+                            for (std::size_t i = 0; i < rows; ++i)
+                                for (std::size_t t = 0; t < p.ldf; ++t) {
+                                    const T v = got[i * p.ldf + t];
+                                    if (t >= r) CHECK(std::isnan(v));  // padding untouched
+                                    else CHECK((std::isfinite(v) && v >= 0));
+                                }
+                            if (l2 == 0)  // G[t, t] = 0 for t = r/2: that column stays
+                                for (std::size_t i = 0; i < rows; ++i)
+                                    CHECK(got[i * p.ldf + r / 2] == p.F[i * p.ldf + r / 2]);
+                        }
+                        // Three sweeps are three calls of one (no row stops on delta2 = 0 but for a
+                        // zero step, after which a sweep changes nothing).
+                        std::vector<T> three = p.F, ones = p.F;
+                        ks.hals_rows(rows, r, three.data(), p.ldf, p.b.data(), r, 1, p.G.data(), l1, l2, 3, 0);
+                        for (int s = 0; s < 3; ++s)
+                            ks.hals_rows(rows, r, ones.data(), p.ldf, p.b.data(), r, 1, p.G.data(), l1, l2, 1, 0);
+                        CHECK(std::memcmp(three.data(), ones.data(), three.size() * sizeof(T)) == 0);
+                        // A delta2 no second sweep can beat stops every row after its second sweep.
+                        std::vector<T> stopped = p.F, two = p.F;
+                        ks.hals_rows(rows, r, stopped.data(), p.ldf, p.b.data(), r, 1, p.G.data(), l1, l2, 9, 1e300);
+                        ks.hals_rows(rows, r, two.data(), p.ldf, p.b.data(), r, 1, p.G.data(), l1, l2, 2, 0);
+                        CHECK(std::memcmp(stopped.data(), two.data(), two.size() * sizeof(T)) == 0);
+                        // Rows are independent, early stops included: all rows at once, one at a time and
+                        // in blocks of three give the same bits.
+                        std::vector<T> all = p.F, single = p.F, blocks = p.F;
+                        ks.hals_rows(rows, r, all.data(), p.ldf, p.b.data(), r, 1, p.G.data(), l1, l2, 6, 0.05);
+                        for (std::size_t i = 0; i < rows; ++i)
+                            ks.hals_rows(1, r, single.data() + i * p.ldf, p.ldf, p.b.data() + i * r, r, 1, p.G.data(),
+                                         l1, l2, 6, 0.05);
+                        for (std::size_t i = 0; i < rows; i += 3)
+                            ks.hals_rows(rows - i < 3 ? rows - i : 3, r, blocks.data() + i * p.ldf, p.ldf,
+                                         p.b.data() + i * r, r, 1, p.G.data(), l1, l2, 6, 0.05);
+                        CHECK(std::memcmp(all.data(), single.data(), all.size() * sizeof(T)) == 0);
+                        CHECK(std::memcmp(all.data(), blocks.data(), all.size() * sizeof(T)) == 0);
+                    }
+                }
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("hals_rows: every kernel set against a long-double oracle; sweeps, early stop, rows independent", T,
+                   float, double) {
+    hals_kernel_suite<T>();
 }
 
 namespace {

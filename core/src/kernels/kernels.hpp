@@ -132,6 +132,17 @@ struct kernel_table {
     void (*sampled_ratio)(std::size_t rows, std::size_t r, const std::uint64_t* indptr, const std::uint32_t* indices,
                           const T* values, const T* A, std::size_t lda, const T* B, std::size_t ldb, T eps,
                           T* out) noexcept;
+
+    // HALS (Cichocki & Phan's fast HALS; scikit-learn's cd) on `rows` rows of F (rows×r, row
+    // stride ldf) given G (r×r, symmetric, stride r) and B (B[i, t] = b[i·bi + t·bt]): for each
+    // column t in turn, F[i, t] ← max(0, F[i, t] − g / h) with g = (F·G)[i, t] − B[i, t] + l1 +
+    // l2·F[i, t] and h = G[t, t] + l2; a column whose h is 0 stays. Each row repeats this sweep
+    // up to `sweeps` (≥ 1) times and stops after a sweep whose ‖Δrow‖² is 0 or ≤ delta2 · its
+    // first sweep's (Gillis & Glineur's accelerated HALS, row by row). Rows are independent:
+    // a row's result does not depend on the other rows passed with it. Null in the
+    // Frobenius-only cores (no HALS there).
+    void (*hals_rows)(std::size_t rows, std::size_t r, T* F, std::size_t ldf, const T* b, std::size_t bi,
+                      std::size_t bt, const T* G, double l1, double l2, std::uint32_t sweeps, double delta2) noexcept;
 };
 
 // The plain-C++ reference set. Always available; compiled without xsimd.

@@ -147,6 +147,51 @@ void vmath(int f, std::size_t n, const T* x, T e, T* out) noexcept {
 }
 
 #if NMFKIT_EXTENDED
+// Σ_c a[c]·b[c] in double, in four partial sums (one chain would wait on every add's latency).
+template <class T>
+double dot_double(const T* a, const T* b, std::size_t len) noexcept {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    std::size_t c = 0;
+    for (; c + 4 <= len; c += 4) {
+        s0 += double(a[c]) * double(b[c]);
+        s1 += double(a[c + 1]) * double(b[c + 1]);
+        s2 += double(a[c + 2]) * double(b[c + 2]);
+        s3 += double(a[c + 3]) * double(b[c + 3]);
+    }
+    for (; c < len; ++c) s0 += double(a[c]) * double(b[c]);
+    return (s0 + s1) + (s2 + s3);
+}
+
+// One row at a time, its sums in double: the reference for the vector sets' T-lane sums.
+template <class T>
+void hals_rows(std::size_t rows, std::size_t r, T* F, std::size_t ldf, const T* b, std::size_t bi, std::size_t bt,
+               const T* G, double l1, double l2, std::uint32_t sweeps, double delta2) noexcept {
+    for (std::size_t i = 0; i < rows; ++i) {
+        T* f = F + i * ldf;
+        const T* bf = b + i * bi;
+        double first = 0;
+        for (std::uint32_t s = 0; s < sweeps; ++s) {
+            double step = 0;
+            for (std::size_t t = 0; t < r; ++t) {
+                const T* g = G + t * r;
+                const double hess = double(g[t]) + l2;
+                if (hess == 0) continue;
+                const double ft = double(f[t]);
+                const double grad = l1 - double(bf[t * bt]) + l2 * ft + dot_double(g, f, r);
+                const double v = ft - grad / hess;
+                const T nv = v > 0 ? static_cast<T>(v) : T(0);
+                const double d = double(nv) - ft;
+                step += d * d;
+                f[t] = nv;
+            }
+            if (s == 0) first = step;
+            if (step == 0 || (s != 0 && step <= delta2 * first)) break;
+        }
+    }
+}
+#endif
+
+#if NMFKIT_EXTENDED
 template <class T>
 constexpr kernel_table<T> scalar_table{"scalar",
                                        &gemm_nt<T>,
@@ -161,13 +206,14 @@ constexpr kernel_table<T> scalar_table{"scalar",
                                        &csr_times_dense<T>,
                                        &csr_t_times_dense<T>,
                                        &sampled_dot<T>,
-                                       &sampled_ratio<T>};
+                                       &sampled_ratio<T>,
+                                       &hals_rows<T>};
 #else
 // Frobenius-only core (NMFKIT_EXTENDED=0, bare-metal default): dense X only, no pow/log linked in.
 template <class T>
 constexpr kernel_table<T> scalar_table{"scalar", &gemm_nt<T>, &gemm_tn<T>, &gemm_nn<T>,     &mu_update<T>,
                                        nullptr,  nullptr,     nullptr,     &gemm_tn_acc<T>, &factor_update<T>,
-                                       nullptr,  nullptr,     nullptr,     nullptr};
+                                       nullptr,  nullptr,     nullptr,     nullptr,         nullptr};
 #endif
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "kernels/beta_tiles.hpp"
 #include "kernels/elementwise.hpp"
 #include "kernels/gemm_simd.hpp"
+#include "kernels/hals.hpp"
 #include "kernels/sparse.hpp"
 #include "beta.hpp"
 
@@ -31,6 +32,15 @@ struct simd_kernels {
         }
     }
 
+    // HALS exists only in the extended cores (the Frobenius-only ones leave it out).
+    static constexpr decltype(kernel_table<T>::hals_rows) hals() noexcept {
+        if constexpr (k_extended) {
+            return &hals_kernels<T, Arch>::hals_rows;
+        } else {
+            return nullptr;
+        }
+    }
+
     static constexpr kernel_table<T> table(const char* name) noexcept {
         return kernel_table<T>{name,
                                &G::gemm_nt,
@@ -45,7 +55,8 @@ struct simd_kernels {
                                &S::csr_times_dense,
                                &S::csr_t_times_dense,
                                &S::sampled_dot,
-                               &S::sampled_ratio};
+                               &S::sampled_ratio,
+                               hals()};
     }
 };
 

@@ -31,6 +31,7 @@ constexpr kernel_table<float> frobenius_only(kernel_table<float> t) noexcept {
     t.csr_t_times_dense = nullptr;
     t.sampled_dot = nullptr;
     t.sampled_ratio = nullptr;
+    t.hals_rows = nullptr;
     t.factor_update = &scalar_factor_update;
     return t;
 }

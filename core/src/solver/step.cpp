@@ -179,17 +179,19 @@ void beta_products(state<T>& st, const side_view<T>& sv) noexcept {
 // blocks of rows (of columns of H). H's columns are made rows in `scratch` (m×r: den, unused
 // by HALS) and copied back.
 template <class T>
-void hals_update(const state<T>& st, const side_view<T>& sv, const T* num, T* scratch) noexcept {
+void hals_update(const state<T>& st, const side_view<T>& sv, const T* num, T* scratch, std::uint32_t sweeps) noexcept {
+    const kernel_table<T>& k = *st.k;
     const std::size_t r = st.opt.rank;
     const matrix_view<T> F = sv.F;
     const std::size_t extent = sv.is_w ? F.rows : F.cols;
     const block_plan p = plan_blocks(extent, 2.0 * double(r) * double(r));
     for_blocks(st.exec, p, extent, [&](std::size_t f, std::size_t c) {
-        if (sv.is_w) return hals_rows(F.row(f), c, F.stride, num + f * r, sv.ld, 1, sv.gram, r, sv.l1, sv.l2);
+        if (sv.is_w)
+            return hals_rows(k, F.row(f), c, F.stride, num + f * r, sv.ld, 1, sv.gram, r, sv.l1, sv.l2, sweeps);
         T* const rows = scratch + f * r;
         for (std::size_t t = 0; t < r; ++t)
             for (std::size_t j = 0; j < c; ++j) rows[j * r + t] = F(t, f + j);
-        hals_rows(rows, c, r, num + f, 1, sv.ld, sv.gram, r, sv.l1, sv.l2);
+        hals_rows(k, rows, c, r, num + f, 1, sv.ld, sv.gram, r, sv.l1, sv.l2, sweeps);
         for (std::size_t t = 0; t < r; ++t)
             for (std::size_t j = 0; j < c; ++j) F(t, f + j) = rows[j * r + t];
     });
@@ -221,7 +223,8 @@ void w_step_fused(state<T>& st) noexcept {
             st.X.x_ht(k, k_serial, i0 + f, c, st.H, nb, r);
 #if NMFKIT_EXTENDED
             if (st.opt.solver == algorithm::hals)  // its updates are row-local too
-                return hals_rows(Wb.row(f), c, W.stride, nb, r, 1, st.hht, r, st.l1w, st.l2w);
+                return hals_rows(k, Wb.row(f), c, W.stride, nb, r, 1, st.hht, r, st.l1w, st.l2w,
+                                 hals_sweeps(n, m, r, st.X.entries, true));
 #endif
             k.gemm_nn(c, r, r, Wb.row(f), W.stride, st.hht, r, den_b + f * r, r);
             update_factor(k, matrix_view<T>(Wb.row(f), c, r, W.stride), nb, den_b + f * r, r, eps, st.l1w, st.l2w,
@@ -252,7 +255,10 @@ void factor_step(state<T>& st, side s) noexcept {
 #endif
         frobenius_products(st, sv);
 #if NMFKIT_EXTENDED
-        if (st.opt.solver == algorithm::hals) return hals_update(st, sv, st.num, st.den);
+        if (st.opt.solver == algorithm::hals) {  // accelerated in a fit (both factors move)
+            const bool fit = st.update_w && st.update_h;
+            return hals_update(st, sv, st.num, st.den, fit ? hals_sweeps(n, m, r, st.X.entries, sv.is_w) : 1);
+        }
 #endif
         const bool amu = k_extended && st.opt.solver == algorithm::amu;
         const std::uint32_t inner = amu ? amu_budget(n, m, r, st.X.entries, sv.is_w) : 1;
