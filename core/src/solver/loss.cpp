@@ -65,17 +65,12 @@ void exact_loss(const kernel_table<T>& k, const executor& ex, bool split, const 
         return;
     }
     const std::size_t n = X.rows, m = X.cols, r = W.cols;
-    const block_plan p = split && !X.serial_tiles ? plan_blocks(n, double(m) * double(r)) : block_plan{n, 1};
-    const std::size_t slot = buf_elems / p.count;  // ≥ 1: buf_elems ≥ n·r ≥ p.count
-    // Tiles of at least 8 rows where the slot allows (a GEMM of one row of W is slow).
-    std::size_t tc = m < slot ? m : slot;
-    while (tc > 64 && slot / tc < 8) tc = (tc + 1) / 2;
-    const std::size_t tr = slot / tc;
-    double part_div[k_max_tasks], part_sq[k_max_tasks];
-    for_blocks(ex, p, n, [&](std::size_t first, std::size_t count) {
-        const std::size_t t = first / p.size;
-        T* const tile = buf + t * slot;
-        double d = 0, q = 0;
+    // Rows [first, first + count) in tiles of `slot` elements at `tile`, summed into d, q.
+    auto rows = [&](std::size_t first, std::size_t count, T* tile, std::size_t slot, double& d, double& q) {
+        // Tiles of at least 8 rows where the slot allows (a GEMM of one row of W is slow).
+        std::size_t tc = m < slot ? m : slot;
+        while (tc > 64 && slot / tc < 8) tc = (tc + 1) / 2;
+        const std::size_t tr = slot / tc;
         for (std::size_t i0 = first; i0 < first + count; i0 += tr) {
             const std::size_t ti = (first + count - i0) < tr ? (first + count - i0) : tr;
             for (std::size_t j0 = 0; j0 < m; j0 += tc) {
@@ -84,12 +79,23 @@ void exact_loss(const kernel_table<T>& k, const executor& ex, bool split, const 
                 X.loss_tile(k, i0, ti, j0, tj, tile, tj, beta, eps, d, q);
             }
         }
-        part_div[t] = d;
-        part_sq[t] = q;
-    });
-    for (std::size_t t = 0; t < p.count; ++t) {
-        div += part_div[t];
-        sq += part_sq[t];
+    };
+    if constexpr (!NMFKIT_TASKS) {
+        (void)split;
+        rows(0, n, buf, buf_elems, div, sq);
+    } else {
+        const block_plan p = split && !X.serial_tiles ? plan_blocks(n, double(m) * double(r)) : block_plan{n, 1};
+        const std::size_t slot = buf_elems / p.count;  // ≥ 1: buf_elems ≥ n·r ≥ p.count
+        double part_div[k_max_tasks], part_sq[k_max_tasks];
+        for_blocks(ex, p, n, [&](std::size_t first, std::size_t count) {
+            const std::size_t t = first / p.size;
+            part_div[t] = part_sq[t] = 0;
+            rows(first, count, buf + t * slot, slot, part_div[t], part_sq[t]);
+        });
+        for (std::size_t t = 0; t < p.count; ++t) {
+            div += part_div[t];
+            sq += part_sq[t];
+        }
     }
     if (div < 0) div = 0;  // D_β ≥ 0: a near-exact fit's sum of terms rounds to ±1e-14
 }

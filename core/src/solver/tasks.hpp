@@ -16,6 +16,14 @@
 #define NMFKIT_TASKS 1
 #endif
 
+// Without tasks the helpers below are a call of their body: forced inline so that -Oz (the
+// WebAssembly modules) leaves no block machinery behind.
+#if NMFKIT_TASKS
+#define NMFKIT_TASK_HELPER inline
+#else
+#define NMFKIT_TASK_HELPER [[gnu::always_inline]] inline
+#endif
+
 namespace nmfkit {
 namespace detail {
 
@@ -33,7 +41,7 @@ struct block_plan {
 
 // Blocks of `extent` items costing `work` multiply-adds each: sizes a multiple of 8 (whole
 // vectors and cache lines of rows) unless one block holds everything.
-inline block_plan plan_blocks(std::size_t extent, double work) noexcept {
+NMFKIT_TASK_HELPER block_plan plan_blocks(std::size_t extent, double work) noexcept {
     if (!NMFKIT_TASKS) return {extent, 1};
     if (extent == 0) return {0, 0};
     const double per = work > 0 ? k_task_work / work : k_task_work;
@@ -48,7 +56,7 @@ inline block_plan plan_blocks(std::size_t extent, double work) noexcept {
 
 // f(t) for every t in [0, tasks): through the executor, or in order on this thread.
 template <class F>
-void run_tasks(const executor& ex, std::size_t tasks, const F& f) noexcept {
+NMFKIT_TASK_HELPER void run_tasks(const executor& ex, std::size_t tasks, const F& f) noexcept {
     if constexpr (!NMFKIT_TASKS) {
         (void)ex;
         for (std::size_t t = 0; t < tasks; ++t) f(t);
@@ -62,7 +70,7 @@ void run_tasks(const executor& ex, std::size_t tasks, const F& f) noexcept {
 
 // f(first, count) for each block of the plan.
 template <class F>
-void for_blocks(const executor& ex, const block_plan& p, std::size_t extent, const F& f) noexcept {
+NMFKIT_TASK_HELPER void for_blocks(const executor& ex, const block_plan& p, std::size_t extent, const F& f) noexcept {
     if constexpr (!NMFKIT_TASKS) {
         (void)ex;
         (void)p;
@@ -78,7 +86,7 @@ void for_blocks(const executor& ex, const block_plan& p, std::size_t extent, con
 
 // Σ over blocks of f(first, count) (a double), added in block order.
 template <class F>
-double sum_blocks(const executor& ex, const block_plan& p, std::size_t extent, const F& f) noexcept {
+NMFKIT_TASK_HELPER double sum_blocks(const executor& ex, const block_plan& p, std::size_t extent, const F& f) noexcept {
     if constexpr (!NMFKIT_TASKS) {
         (void)ex;
         (void)p;
