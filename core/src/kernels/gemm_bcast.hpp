@@ -92,17 +92,17 @@ struct bcast_form {
             if (!k_wasm_simd && pf_rows != 0 && ++cnt == every) {
                 cnt = 0;
                 for (std::size_t v = 0; v < pf_vecs; ++v) prefetch(pf + v * W);
-                pf += ldb;
-                --pf_rows;
+                if (--pf_rows != 0) pf += ldb;  // never a pointer past the rows (ldb may be huge)
             }
+            // Indexed, not bumped: b + K·ldb may lie outside the address space.
+            const T* ak = a + k * a_ks;
+            const T* bk = b + k * ldb;
             B bv[nv];
-            for (int v = 0; v < nv; ++v) bv[v] = B::load_unaligned(b + v * W);
+            for (int v = 0; v < nv; ++v) bv[v] = B::load_unaligned(bk + v * W);
             for (int r = 0; r < mr; ++r) {
-                const B av(a[r * a_rs]);
+                const B av(ak[r * a_rs]);
                 for (int v = 0; v < nv; ++v) cc[r][v] = xsimd::fma(av, bv[v], cc[r][v]);
             }
-            a += a_ks;
-            b += ldb;
         }
         for (int r = 0; r < mr; ++r)
             for (int v = 0; v < nv; ++v) {

@@ -2,6 +2,7 @@
 // the result report; the public beta_divergence / frobenius_loss.
 #include <cmath>
 
+#include "beta.hpp"
 #include "solver/state.hpp"
 
 namespace nmfkit {
@@ -138,7 +139,7 @@ template <class T>
 status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, double beta,
                        double& loss) noexcept {
     if (W.cols == 0) return status::zero_rank;
-    if (!std::isfinite(beta)) return status::invalid_beta;
+    if (!detail::valid_beta(beta)) return status::invalid_beta;
     if (!detail::k_extended && beta != 2) return status::not_built;
     std::size_t extents[3];
     const status s = detail::check_problem<T>(X, W, H, W.cols, extents);
@@ -154,7 +155,7 @@ template <class T>
 status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, double beta,
                        missing_entries missing, double& loss) noexcept {
     if (W.cols == 0) return status::zero_rank;
-    if (!std::isfinite(beta)) return status::invalid_beta;
+    if (!detail::valid_beta(beta)) return status::invalid_beta;
     if (!detail::k_extended) return status::not_built;
     if (missing != missing_entries::none && missing != missing_entries::unstored) return status::invalid_missing;
     std::size_t x_bytes[3], extents[2];
