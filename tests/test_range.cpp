@@ -126,6 +126,32 @@ TEST_CASE("a subnormal beta is invalid_beta; the smallest normal beta is a beta"
     CHECK(p.d(-DBL_MIN) == doctest::Approx(p.d(0)).epsilon(1e-12));
 }
 
+TEST_CASE("beta_divergence checks the entries of X, W and H: a NaN is never a loss (fuzz_api's finding)") {
+    beta_problem p;
+    double out = 0;
+    p.W(1, 1) = std::nan("");
+    CHECK(nmfkit::beta_divergence<double>(p.X.cview(), p.W.cview(), p.H.cview(), 2, out) == status::init_not_finite);
+    p.W(1, 1) = -1;
+    CHECK(nmfkit::beta_divergence<double>(p.X.cview(), p.W.cview(), p.H.cview(), 1, out) == status::init_negative);
+    p.W(1, 1) = 1;
+    p.H(0, 3) = HUGE_VAL;
+    CHECK(nmfkit::frobenius_loss<double>(p.X.cview(), p.W.cview(), p.H.cview(), out) == status::init_not_finite);
+    p.H(0, 3) = 1;
+    p.X(2, 2) = 0;
+    CHECK(nmfkit::beta_divergence<double>(p.X.cview(), p.W.cview(), p.H.cview(), 0, out) == status::x_not_positive);
+    CHECK(nmfkit::beta_divergence<double>(p.X.cview(), p.W.cview(), p.H.cview(), 0.5, out) == status::ok);
+    p.X(2, 2) = std::nan("");
+    CHECK(nmfkit::beta_divergence<double>(p.X.cview(), p.W.cview(), p.H.cview(), 2, out) == status::x_not_finite);
+    // CSR: X's values were checked already; W and H now are too.
+    const std::uint64_t indptr[] = {0, 1, 1, 2};
+    const std::uint32_t indices[] = {0, 3};
+    const double values[] = {1, 2};
+    p.W(0, 0) = std::nan("");
+    const nmfkit::csr_view<double> c{indptr, indices, values, 3, 4, 2};
+    CHECK(nmfkit::beta_divergence<double>(c, p.W.cview(), p.H.cview(), 2, nmfkit::missing_entries::none, out) ==
+          status::init_not_finite);
+}
+
 // ---- undefined behaviour: the reproducers (the debug-asan preset's UBSan aborts on them)
 
 TEST_CASE("a factor with one row and a huge valid stride: a status, no pointer past the address space") {

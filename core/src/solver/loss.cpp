@@ -52,6 +52,15 @@ void cached_loss(state<T>& st, double cross) noexcept {
     st.loss = 0.5 * st.sq_err;
 }
 
+// W and H of a loss evaluation: finite and >= 0, or the init_ statuses (as fit() reports them).
+template <class T>
+status check_factor_values(const_matrix_view<T> W, const_matrix_view<T> H, result& where) noexcept {
+    status s = scan_values<T>(W, status::init_not_finite, status::init_negative, where, matrix_id::W, nullptr, nullptr);
+    if (s == status::ok)
+        s = scan_values<T>(H, status::init_not_finite, status::init_negative, where, matrix_id::H, nullptr, nullptr);
+    return s;
+}
+
 }  // namespace
 
 // Never forms the n×m product.
@@ -142,7 +151,12 @@ status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_mat
     if (!detail::valid_beta(beta)) return status::invalid_beta;
     if (!detail::k_extended && beta != 2) return status::not_built;
     std::size_t extents[3];
-    const status s = detail::check_problem<T>(X, W, H, W.cols, extents);
+    status s = detail::check_problem<T>(X, W, H, W.cols, extents);
+    if (s != status::ok) return s;
+    result where;  // the entries are checked as fit() checks them: a NaN is not a loss
+    s = detail::scan_values<T>(X, status::x_not_finite, status::x_negative, where, matrix_id::X, nullptr, nullptr,
+                               beta <= 0);
+    if (s == status::ok) s = detail::check_factor_values<T>(W, H, where);
     if (s != status::ok) return s;
     T buf[256];  // small: microcontroller stacks are a few KiB
     double sq = 0;
@@ -172,6 +186,7 @@ status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matri
     double sum = 0, sq = 0;
     std::uint64_t observed = 0;
     s = data.scan(beta <= 0, where, sum, sq, observed);
+    if (s == status::ok) s = detail::check_factor_values<T>(W, H, where);
     if (s != status::ok) return s;
     detail::exact_loss(detail::best_kernels<T>(), data, W, H, beta, static_cast<T>(options{}.epsilon), buf,
                        sizeof(buf) / sizeof(buf[0]), loss, sq);
