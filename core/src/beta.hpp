@@ -85,7 +85,8 @@ void beta_tile_scalar(std::size_t rows, std::size_t cols, const T* X, std::size_
 // double. d_β(x|y) = (x^β + (β−1)·y^β − β·x·y^(β−1)) / (β(β−1)); β = 1:
 // x·log(x/y) − x + y; β = 0: x/y − log(x/y) − 1; near those (beta_near_limit) beta_term_near,
 // with y = 0 counted as eps as in the limits. y = 0 is guarded by eps where it would be
-// divided by. Every term is clamped at 0, so no rounding makes the sum negative.
+// divided by. Every term is clamped at 0, so no rounding makes the sum negative; a term that
+// overflows (inf − inf) stays NaN, for the caller to report (not_finite_result).
 template <class T>
 void beta_loss_tile_scalar(std::size_t rows, std::size_t cols, const T* X, std::size_t ldx, const T* P, std::size_t ldp,
                            double beta, T eps, double& div, double& sq) noexcept {
@@ -114,7 +115,7 @@ void beta_loss_tile_scalar(std::size_t rows, std::size_t cols, const T* X, std::
                      beta * xv * std::pow(yb, beta - 1)) /
                     (beta * (beta - 1));
             }
-            d_row += d > 0 ? d : 0.0;  // d_β ≥ 0; a term that rounds below 0 counts as 0
+            d_row += d < 0 ? 0.0 : d;  // d_β ≥ 0: a term that rounds below 0 counts as 0 (a NaN stays)
         }
         d_sum += d_row;
         s_sum += s_row;

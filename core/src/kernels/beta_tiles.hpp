@@ -121,7 +121,7 @@ struct beta_kernels {
                  D(beta) * xv * MD::pow(yb, pe[1])) /
                 D(beta * (beta - 1));
         }
-        dacc += xsimd::max(t, zero);  // as beta_loss_tile_scalar: a term never counts below 0
+        dacc += xsimd::select(t < zero, zero, t);  // as beta_loss_tile_scalar: never below 0, NaN stays
     }
 
     template <int mode>

@@ -162,7 +162,7 @@ status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_mat
     double sq = 0;
     detail::exact_loss(detail::best_kernels<T>(), detail::dense_data(X), W, H, beta, static_cast<T>(options{}.epsilon),
                        buf, sizeof(buf) / sizeof(buf[0]), loss, sq);
-    return status::ok;
+    return std::isfinite(loss) ? status::ok : status::not_finite_result;  // overflow inside (huge values or β)
 }
 
 template <class T>
@@ -190,7 +190,7 @@ status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matri
     if (s != status::ok) return s;
     detail::exact_loss(detail::best_kernels<T>(), data, W, H, beta, static_cast<T>(options{}.epsilon), buf,
                        sizeof(buf) / sizeof(buf[0]), loss, sq);
-    return status::ok;
+    return std::isfinite(loss) ? status::ok : status::not_finite_result;
 }
 
 #define NMFKIT_LOSS_INSTANTIATE(T)                                                                               \
