@@ -170,6 +170,28 @@ TEST_CASE("a factor with one row and a huge valid stride: a status, no pointer p
                                      &loss) == NMFKIT_OK);
 }
 
+TEST_CASE_TEMPLATE("every kernel set's GEMMs take one row of B (or A) at a huge stride", T, float, double) {
+    // The form each set picks depends on its width (AVX-512 takes the register form, AVX2 and
+    // SSE2 the broadcast tiles, which stepped b += ldb past the only row).
+    std::size_t count = 0;
+    const nmfkit::detail::kernel_table<T>* const* sets = nmfkit::detail::available_kernels<T>(count);
+    const std::size_t huge = std::size_t(1) << 60;
+    for (std::size_t s = 0; s < count; ++s)
+        for (const std::size_t n : {std::size_t(3), std::size_t(8), std::size_t(37)}) {
+            CAPTURE(sets[s]->name);
+            CAPTURE(n);
+            std::vector<T> A(n, T(2)), B(n, T(3)), C(n * n, T(-1));
+            sets[s]->gemm_nn(n, n, 1, A.data(), 1, B.data(), huge, C.data(), n);  // A n×1, B 1×n
+            for (const T c : C) CHECK(c == T(6));
+            sets[s]->gemm_tn(n, n, 1, A.data(), huge, B.data(), huge, C.data(), n);  // A, B 1×n
+            for (const T c : C) CHECK(c == T(6));
+            if (sets[s]->gemm_tn_acc) {
+                sets[s]->gemm_tn_acc(n, n, 1, A.data(), huge, B.data(), huge, C.data(), n);
+                for (const T c : C) CHECK(c == T(12));
+            }
+        }
+}
+
 TEST_CASE("a view whose extent wraps around the address space is size_overflow") {
     std::vector<double> W(8, 1.0), H(8, 1.0);
     // Two rows almost 2^64 bytes apart: the extent is a valid size_t, but X's second row
