@@ -163,7 +163,7 @@ struct bcast_form {
                     const std::size_t slice = (pf_k + ib.count - 1) / ib.count;
                     const std::size_t first = kmin(pf_k, bi * slice);
                     pf_rows = kmin(slice, pf_k - first);
-                    if (pf) pf += first * ldb;
+                    if (pf && pf_rows != 0) pf += first * ldb;  // first = pf_k would be past the rows
                 }
                 pick(mr, nv)(kc, a + i * a_rs + k0 * a_ks, a_rs, a_ks, b + k0 * ldb + j * W, ldb, c + i * ldc + j * W,
                              ldc, acc, last_partial ? rem : 0, pf, pf_rows, pf_vecs, 1);

@@ -114,7 +114,7 @@ struct packed_tn {
                     const std::size_t i = bi * base + kmin(bi, extra), mr = base + (bi < extra ? 1 : 0);
                     const std::size_t first = kmin(nrows, bi * slice), rows = kmin(slice, nrows - first);
                     const std::size_t every = rows != 0 && kc / rows > 0 ? kc / rows : 1;
-                    const char* pf = nx ? reinterpret_cast<const char*>(nx + first * ldb) : nullptr;
+                    const char* pf = nx && rows != 0 ? reinterpret_cast<const char*>(nx + first * ldb) : nullptr;
                     pick(mr)(kc, A + k0 * lda + i, lda, Bm + k0 * ldb + j0, ldb, C + i * ldc + j0, ldc, acc || kb != 0,
                              pf, ldb * sizeof(T), k_wasm_simd ? 0 : rows, lines, every);
                 }
