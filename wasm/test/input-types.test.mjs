@@ -76,7 +76,7 @@ for (const [label] of MODULES) {
     const nmf = await instance(label);
     nmf.fitSync(X, ok);
     await nmf.fit(X, { ...ok, beta: 1 }); // loads the full module where it is separate
-    await nmf.transform(X, { H: matrix(2, 3) });
+    await nmf.transform(X, { rows: 4, cols: 3, H: matrix(2, 3) });
     const heap = nmf.heapUsed();
     const after = () => {
       assert.equal(nmf.heapUsed(), heap, 'heap back to its size');
@@ -102,8 +102,8 @@ for (const [label] of MODULES) {
 
     test('the fixed factor of a transform, and inverseTransform, of hostile types', async () => {
       for (const F of [big(6), ubig(6), [[1n, 2n, 3n], [4n, 5n, 6n]], [big(3), big(3)], Symbol('H'), null, 'H']) {
-        await assert.rejects(async () => nmf.transform(X, { H: F }), isNmfError);
-        await assert.rejects(async () => nmf.transformColumns(X, { W: F }), isNmfError);
+        await assert.rejects(async () => nmf.transform(X, { rows: 4, cols: 3, H: F }), isNmfError);
+        await assert.rejects(async () => nmf.transformColumns(X, { rows: 4, cols: 3, W: F }), isNmfError);
         assert.throws(() => nmf.inverseTransform(F, matrix(2, 3), { rows: 3, rank: 2 }), isNmfError);
         assert.throws(() => nmf.inverseTransform(matrix(4, 2), F, { rows: 4, rank: 2, cols: 3 }), isNmfError);
       }
