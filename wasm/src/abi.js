@@ -75,6 +75,7 @@ export const STATUS_NAMES = [
   'csr_index_out_of_range',
   'csr_unsorted_indices',
   'csr_duplicate_index',
+  'not_finite_result',
 ];
 
 // Accepted spellings → C values (loss: → beta)

@@ -26,6 +26,12 @@ export function checkKeys(options, ok) {
 
 const isRow = (v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 
+// Typed arrays of bigints cannot be copied into a float heap (TypedArray.set throws a TypeError).
+const isBigInts = (v) => v instanceof BigInt64Array || v instanceof BigUint64Array;
+const noBigInts = (what, v) => {
+  if (isBigInts(v)) throw bad(`${what} is a ${v.constructor.name}: matrices hold numbers (convert with Float64Array.from(a, Number))`);
+};
+
 /** Is X a sparse matrix (./sparse.js): an object, neither an array nor a typed array? */
 export const isSparse = (X) => !!X && typeof X === 'object' && !ArrayBuffer.isView(X) && !Array.isArray(X);
 
@@ -50,7 +56,8 @@ export function describe(name, value, rows, cols, code) {
   cols = fix(`${name} cols`, cols);
   const flat = ArrayBuffer.isView(value) && !(value instanceof DataView);
   if (flat || (Array.isArray(value) && (value.length === 0 || !isRow(value[0])))) {
-    if (!flat) checkNumbers(name, value, 0);
+    if (flat) noBigInts(name, value);
+    else checkNumbers(name, value, 0);
     const type = value instanceof Float32Array ? 'f32' : 'f64';
     const n = value.length;
     if (rows === undefined && cols === undefined) throw bad(`${name}: pass rows and cols for a flat array`);
@@ -68,6 +75,7 @@ export function describe(name, value, rows, cols, code) {
   for (let i = 0; i < r; i++) {
     const row = value[i];
     if (!isRow(row)) throw bad(`${name} row ${i} is not an array`);
+    noBigInts(`${name} row ${i}`, row);
     if (row.length !== c) throw bad(`${name} row ${i} has ${row.length} entries, row 0 has ${c}`);
     if (Array.isArray(row)) checkNumbers(name, row, i);
   }

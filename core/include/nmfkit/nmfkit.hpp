@@ -442,13 +442,15 @@ template <class T>
 [[nodiscard]] status frobenius_loss(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H,
                                     double& loss) noexcept;
 
-// D_β(X | W·H) (see options::beta), computed the same way.
+// D_β(X | W·H) (see options::beta), computed the same way. X, W and H are checked as fit()
+// checks them (x_* and init_* statuses; X > 0 for β ≤ 0): a NaN or negative entry is never a loss.
 template <class T>
 [[nodiscard]] status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H,
                                      double beta, double& loss) noexcept;
 
 // D_β(X | W·H) of a sparse X (O(nnz·r + (n + m)·r²) for β = 1, 2, tiles otherwise, using a
-// 256-element stack buffer), over the stored entries only when `missing` is unstored.
+// 256-element stack buffer), over the stored entries only when `missing` is unstored. The
+// arrays, X's values, W and H are checked as fit() checks them.
 template <class T>
 [[nodiscard]] status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, double beta,
                                      missing_entries missing, double& loss) noexcept;

@@ -3,6 +3,7 @@
 // and the vector math itself for the accuracy tests (vmath).
 #pragma once
 
+#include "beta.hpp"
 #include "kernels/simd_math.hpp"
 #include "kernels/simd_tail.hpp"
 
@@ -106,19 +107,21 @@ struct beta_kernels {
         }
         const D zero(0.0);
         const D yg = xsimd::select(yv == zero, ve, yv);
+        D t;
         if (mode == 1) {
             const D l = MD::log(xsimd::select(xv > zero, xv / yg, D(1.0)));
-            dacc += xv * l - xv + yv;
+            t = xv * l - xv + yv;
         } else if (mode == 0) {
             const D q = xv / yg;
-            dacc += q - MD::log(q) - D(1.0);
+            t = q - MD::log(q) - D(1.0);
         } else {
             // pe: β, β−1. d_β = (x^β + (β−1)·y^β − β·x·y^(β−1)) / (β(β−1)).
             const D yb = beta < 1 ? yg : yv;
-            dacc += (MD::pow(xv, pe[0]) + D(beta - 1) * MD::pow(beta < 0 ? yg : yv, pe[0]) -
-                     D(beta) * xv * MD::pow(yb, pe[1])) /
-                    D(beta * (beta - 1));
+            t = (MD::pow(xv, pe[0]) + D(beta - 1) * MD::pow(beta < 0 ? yg : yv, pe[0]) -
+                 D(beta) * xv * MD::pow(yb, pe[1])) /
+                D(beta * (beta - 1));
         }
+        dacc += xsimd::select(t < zero, zero, t);  // as beta_loss_tile_scalar: never below 0, NaN stays
     }
 
     template <int mode>
@@ -159,6 +162,8 @@ struct beta_kernels {
         if (beta == 2) return loss_rows<2>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
         if (beta == 1) return loss_rows<1>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
         if (beta == 0) return loss_rows<0>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
+        // Near 1 and 0 the stable forms need expm1, which the vector math lacks; rare β.
+        if (beta_near_limit(beta)) return beta_loss_tile_scalar<T>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
         loss_rows<3>(rows, cols, X, ldx, P, ldp, beta, eps, div, sq);
     }
 

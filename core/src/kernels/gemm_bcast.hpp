@@ -92,17 +92,17 @@ struct bcast_form {
             if (!k_wasm_simd && pf_rows != 0 && ++cnt == every) {
                 cnt = 0;
                 for (std::size_t v = 0; v < pf_vecs; ++v) prefetch(pf + v * W);
-                pf += ldb;
-                --pf_rows;
+                if (--pf_rows != 0) pf += ldb;  // never a pointer past the rows (ldb may be huge)
             }
+            // Indexed, not bumped: b + K·ldb may lie outside the address space.
+            const T* ak = a + k * a_ks;
+            const T* bk = b + k * ldb;
             B bv[nv];
-            for (int v = 0; v < nv; ++v) bv[v] = B::load_unaligned(b + v * W);
+            for (int v = 0; v < nv; ++v) bv[v] = B::load_unaligned(bk + v * W);
             for (int r = 0; r < mr; ++r) {
-                const B av(a[r * a_rs]);
+                const B av(ak[r * a_rs]);
                 for (int v = 0; v < nv; ++v) cc[r][v] = xsimd::fma(av, bv[v], cc[r][v]);
             }
-            a += a_ks;
-            b += ldb;
         }
         for (int r = 0; r < mr; ++r)
             for (int v = 0; v < nv; ++v) {
@@ -163,7 +163,7 @@ struct bcast_form {
                     const std::size_t slice = (pf_k + ib.count - 1) / ib.count;
                     const std::size_t first = kmin(pf_k, bi * slice);
                     pf_rows = kmin(slice, pf_k - first);
-                    if (pf) pf += first * ldb;
+                    if (pf && pf_rows != 0) pf += first * ldb;  // first = pf_k would be past the rows
                 }
                 pick(mr, nv)(kc, a + i * a_rs + k0 * a_ks, a_rs, a_ks, b + k0 * ldb + j * W, ldb, c + i * ldc + j * W,
                              ldc, acc, last_partial ? rem : 0, pf, pf_rows, pf_vecs, 1);

@@ -59,17 +59,17 @@ struct packed_tn {
             if (pf_rows != 0 && ++cnt == every) {
                 cnt = 0;
                 for (std::size_t l = 0; l < pf_lines; ++l) prefetch(pf + 64 * l);
-                pf += ldp;
-                --pf_rows;
+                if (--pf_rows != 0) pf += ldp;  // never a pointer past the rows
             }
+            // Indexed, not bumped: b + kc·ldb may lie outside the array.
+            const T* ak = a + k * lda;
+            const T* bk = b + k * ldb;
             B bv[nv];
-            for (int v = 0; v < nv; ++v) bv[v] = B::load_unaligned(b + v * W);
+            for (int v = 0; v < nv; ++v) bv[v] = B::load_unaligned(bk + v * W);
             for (int r = 0; r < mr; ++r) {
-                const B av(a[r]);
+                const B av(ak[r]);
                 for (int v = 0; v < nv; ++v) cc[r][v] = xsimd::fma(av, bv[v], cc[r][v]);
             }
-            a += lda;
-            b += ldb;
         }
         for (int r = 0; r < mr; ++r)
             for (int v = 0; v < nv; ++v) cc[r][v].store_unaligned(c + r * ldc + v * W);
@@ -114,7 +114,7 @@ struct packed_tn {
                     const std::size_t i = bi * base + kmin(bi, extra), mr = base + (bi < extra ? 1 : 0);
                     const std::size_t first = kmin(nrows, bi * slice), rows = kmin(slice, nrows - first);
                     const std::size_t every = rows != 0 && kc / rows > 0 ? kc / rows : 1;
-                    const char* pf = nx ? reinterpret_cast<const char*>(nx + first * ldb) : nullptr;
+                    const char* pf = nx && rows != 0 ? reinterpret_cast<const char*>(nx + first * ldb) : nullptr;
                     pick(mr)(kc, A + k0 * lda + i, lda, Bm + k0 * ldb + j0, ldb, C + i * ldc + j0, ldc, acc || kb != 0,
                              pf, ldb * sizeof(T), k_wasm_simd ? 0 : rows, lines, every);
                 }

@@ -35,9 +35,9 @@ constexpr size_t PANEL = 3072;
 // C[r][0..cols) (+)= s[r][·] for r < rows.
 template <int R, int V>
 inline void put(f4 (&s)[R][V], float* c, size_t ldc, size_t rows, size_t cols, bool acc) noexcept {
-    for (size_t r = 0; r < rows; ++r, c += ldc)
+    for (size_t r = 0; r < rows; ++r)
         for (size_t v = 0; v < V; ++v) {
-            float* p = c + v * 4;
+            float* p = c + r * ldc + v * 4;
             if (v * 4 + 4 <= cols) {
                 wasm_v128_store(p, acc ? wasm_f32x4_add(s[r][v], ld(p)) : s[r][v]);
             } else if (v * 4 < cols) {
@@ -63,20 +63,17 @@ __attribute__((noinline)) void tile_b(size_t K, const float* a, size_t lda, cons
             s[r][1] = madd(s[r][1], xr, y1);
         }
     };
+    // The pointers move only between steps: past the last row of B they would point
+    // outside the array (ldb may be huge where K is 1).
+    size_t n = K;
     auto next = [&]() noexcept {
         step(a, b);
+        if (--n == 0) return false;
         a += lda;
         b += ldb;
+        return true;
     };
-    for (size_t n = K;;) {
-        next();
-        if (--n == 0) break;
-        next();
-        if (--n == 0) break;
-        next();
-        if (--n == 0) break;
-        next();
-        if (--n == 0) break;
+    while (next() && next() && next() && next()) {
     }
     put(s, c, ldc, rows, cols, acc);
 }

@@ -2,6 +2,7 @@
 // the result report; the public beta_divergence / frobenius_loss.
 #include <cmath>
 
+#include "beta.hpp"
 #include "solver/state.hpp"
 
 namespace nmfkit {
@@ -49,6 +50,15 @@ void cached_loss(state<T>& st, double cross) noexcept {
     const double sq = st.x_sqnorm - 2 * cross + quad;
     st.sq_err = sq > 0 ? sq : 0.0;
     st.loss = 0.5 * st.sq_err;
+}
+
+// W and H of a loss evaluation: finite and >= 0, or the init_ statuses (as fit() reports them).
+template <class T>
+status check_factor_values(const_matrix_view<T> W, const_matrix_view<T> H, result& where) noexcept {
+    status s = scan_values<T>(W, status::init_not_finite, status::init_negative, where, matrix_id::W, nullptr, nullptr);
+    if (s == status::ok)
+        s = scan_values<T>(H, status::init_not_finite, status::init_negative, where, matrix_id::H, nullptr, nullptr);
+    return s;
 }
 
 }  // namespace
@@ -161,23 +171,28 @@ template <class T>
 status beta_divergence(const_matrix_view<T> X, const_matrix_view<T> W, const_matrix_view<T> H, double beta,
                        double& loss) noexcept {
     if (W.cols == 0) return status::zero_rank;
-    if (!std::isfinite(beta)) return status::invalid_beta;
+    if (!detail::valid_beta(beta)) return status::invalid_beta;
     if (!detail::k_extended && beta != 2) return status::not_built;
     std::size_t extents[3];
-    const status s = detail::check_problem<T>(X, W, H, W.cols, extents);
+    status s = detail::check_problem<T>(X, W, H, W.cols, extents);
+    if (s != status::ok) return s;
+    result where;  // the entries are checked as fit() checks them: a NaN is not a loss
+    s = detail::scan_values<T>(X, status::x_not_finite, status::x_negative, where, matrix_id::X, nullptr, nullptr,
+                               beta <= 0);
+    if (s == status::ok) s = detail::check_factor_values<T>(W, H, where);
     if (s != status::ok) return s;
     T buf[256];  // small: microcontroller stacks are a few KiB
     double sq = 0;
     detail::exact_loss(detail::best_kernels<T>(), detail::k_serial, false, detail::dense_data(X), W, H, beta,
                        static_cast<T>(options{}.epsilon), buf, sizeof(buf) / sizeof(buf[0]), loss, sq);
-    return status::ok;
+    return std::isfinite(loss) ? status::ok : status::not_finite_result;  // overflow inside (huge values or β)
 }
 
 template <class T>
 status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matrix_view<T> H, double beta,
                        missing_entries missing, double& loss) noexcept {
     if (W.cols == 0) return status::zero_rank;
-    if (!std::isfinite(beta)) return status::invalid_beta;
+    if (!detail::valid_beta(beta)) return status::invalid_beta;
     if (!detail::k_extended) return status::not_built;
     if (missing != missing_entries::none && missing != missing_entries::unstored) return status::invalid_missing;
     std::size_t x_bytes[3], extents[2];
@@ -194,10 +209,11 @@ status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matri
     double sum = 0, sq = 0;
     std::uint64_t observed = 0;
     s = data.scan(beta <= 0, where, sum, sq, observed);
+    if (s == status::ok) s = detail::check_factor_values<T>(W, H, where);
     if (s != status::ok) return s;
     detail::exact_loss(detail::best_kernels<T>(), detail::k_serial, false, data, W, H, beta,
                        static_cast<T>(options{}.epsilon), buf, sizeof(buf) / sizeof(buf[0]), loss, sq);
-    return status::ok;
+    return std::isfinite(loss) ? status::ok : status::not_finite_result;
 }
 
 #define NMFKIT_LOSS_INSTANTIATE(T)                                                                               \

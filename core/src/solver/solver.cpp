@@ -22,8 +22,13 @@ constexpr std::uint32_t magic_of = k_magic + static_cast<std::uint32_t>(sizeof(T
 
 template <class T>
 state<T>* state_of(void* ws) noexcept {
-    auto* st = static_cast<state<T>*>(ws);
-    return (st && st->magic == magic_of<T>) ? st : nullptr;
+    // A handle that is null or not workspace-aligned cannot hold a state: refused before any
+    // read (the C API's handle is any pointer). The marker is read as bytes, not as a state.
+    if (!ws || reinterpret_cast<std::uintptr_t>(ws) % workspace_alignment != 0) return nullptr;
+    static_assert(offsetof(state<T>, magic) == 0, "the marker leads the state");
+    std::uint32_t magic = 0;
+    std::memcpy(&magic, ws, sizeof(magic));
+    return magic == magic_of<T> ? static_cast<state<T>*>(ws) : nullptr;
 }
 
 // Runs up to `iterations` iterations; applies the tol rule at every check_every-th

@@ -2,6 +2,7 @@
 # CMakeLists.txt (the nmfkit library) and wasm/CMakeLists.txt (its -Oz source list).
 set(NMFKIT_SOLVER_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/validate.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/finite.cpp
   ${CMAKE_CURRENT_LIST_DIR}/layout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/init.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dense_data.cpp

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "beta.hpp"
+#include "solver/finite.hpp"
 #include "solver/state.hpp"
 
 namespace nmfkit {
@@ -24,7 +26,7 @@ status check_options(const options& o, bool sparse) noexcept {
     if (o.init != init_method::random && o.init != init_method::custom && !is_nndsvd(o.init))
         return status::invalid_init;
     if (o.kernel != kernel_choice::automatic && o.kernel != kernel_choice::scalar) return status::invalid_kernel;
-    if (!std::isfinite(o.beta)) return status::invalid_beta;
+    if (!valid_beta(o.beta)) return status::invalid_beta;  // also a subnormal beta (beta.hpp)
     if (!finite_nonneg(o.alpha_w) || !finite_nonneg(o.alpha_h)) return status::invalid_alpha;
     if (!(o.l1_ratio >= 0 && o.l1_ratio <= 1)) return status::invalid_l1_ratio;
     if (o.solver != algorithm::mu && o.solver != algorithm::amu && o.solver != algorithm::hals)
@@ -51,6 +53,8 @@ status check_view(const_matrix_view<T> v, std::size_t& extent_bytes) noexcept {
     std::size_t e = 0;
     if (!checked_mul(v.rows - 1, v.stride, e) || !checked_add(e, v.cols, e) || !checked_mul(e, sizeof(T), extent_bytes))
         return status::size_overflow;
+    // The view must fit in the address space from its start: no row pointer may wrap around.
+    if (reinterpret_cast<std::uintptr_t>(v.data) > UINTPTR_MAX - extent_bytes) return status::size_overflow;
     return status::ok;
 }
 
@@ -109,19 +113,24 @@ status check_csr_problem(const csr_view<T>& X, const_matrix_view<T> W, const_mat
 }
 
 // Four interleaved partial sums per row, so the random initialization (which reads Σx) is
-// bit-identical on every platform.
+// bit-identical on every platform. A row whose largest entry is outside [2^-480, 2^480] (double
+// X only) is summed again in units of its own power of two, so that Σx² of 1e-200s does not
+// underflow to 0 nor Σx of 1e308s overflow (finite.hpp: scaled_sums).
 template <class T>
 status scan_values(const_matrix_view<T> A, status not_finite, status negative, result& out, matrix_id which,
-                   double* sum, double* sqsum, bool positive) noexcept {
+                   scaled_sums& sums, bool positive) noexcept {
     constexpr T big = std::numeric_limits<T>::max();
-    double total = 0, total_sq = 0;
+    constexpr double lo = 0x1p-480, hi = 0x1p480;
+    sums = scaled_sums{};
     for (std::size_t i = 0; i < A.rows; ++i) {
         const T* a = A.row(i);
         double s[4] = {0, 0, 0, 0}, q[4] = {0, 0, 0, 0};
+        T mx = 0;
         bool bad = false;
         for (std::size_t j = 0; j < A.cols; ++j) {
             const T v = a[j];
             bad |= !(v >= 0 && v <= big) || (positive && v == 0);
+            mx = v > mx ? v : mx;
             const double d = static_cast<double>(v);
             s[j & 3] += d;
             q[j & 3] += d * d;
@@ -138,11 +147,31 @@ status scan_values(const_matrix_view<T> A, status not_finite, status negative, r
                 return v == 0 ? status::x_not_positive : negative;
             }
         }
-        total += (s[0] + s[1]) + (s[2] + s[3]);
-        total_sq += (q[0] + q[1]) + (q[2] + q[3]);
+        const double m = static_cast<double>(mx);
+        sums.max = m > sums.max ? m : sums.max;
+        int e = 0;
+        if (m != 0 && (m < lo || m > hi)) {  // in units of 2^e, m·2^-e in [0.5, 1): exact scaling
+            std::frexp(m, &e);
+            for (int t = 0; t < 4; ++t) s[t] = q[t] = 0;
+            for (std::size_t j = 0; j < A.cols; ++j) {
+                const double d = std::ldexp(static_cast<double>(a[j]), -e);
+                s[j & 3] += d;
+                q[j & 3] += d * d;
+            }
+        }
+        add_scaled(sums, (s[0] + s[1]) + (s[2] + s[3]), (q[0] + q[1]) + (q[2] + q[3]), e);
     }
-    if (sum) *sum = total;
-    if (sqsum) *sqsum = total_sq;
+    return status::ok;
+}
+
+template <class T>
+status scan_values(const_matrix_view<T> A, status not_finite, status negative, result& out, matrix_id which,
+                   double* sum, double* sqsum, bool positive) noexcept {
+    scaled_sums sums;
+    const status s = scan_values<T>(A, not_finite, negative, out, which, sums, positive);
+    if (s != status::ok) return s;
+    if (sum) *sum = plain_sum(sums);
+    if (sqsum) *sqsum = plain_sq(sums);
     return status::ok;
 }
 
@@ -152,6 +181,8 @@ status scan_values(const_matrix_view<T> A, status not_finite, status negative, r
     template status check_problem<T>(const_matrix_view<T>, const_matrix_view<T>, const_matrix_view<T>, std::size_t,   \
                                      std::size_t[3], mode) noexcept;                                                  \
     template status scan_values<T>(const_matrix_view<T>, status, status, result&, matrix_id, double*, double*,        \
+                                   bool) noexcept;                                                                    \
+    template status scan_values<T>(const_matrix_view<T>, status, status, result&, matrix_id, scaled_sums&,            \
                                    bool) noexcept;                                                                    \
     template status check_csr_problem<T>(const csr_view<T>&, const_matrix_view<T>, const_matrix_view<T>, std::size_t, \
                                          mode, std::size_t(&)[3], std::size_t(&)[2]) noexcept;

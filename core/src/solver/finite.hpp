@@ -1,0 +1,40 @@
+// The numeric range of a fit: sums over X that neither overflow nor underflow (scaled by a
+// power of two taken from the data), and the check that a fit's result is still finite.
+#pragma once
+
+#include <cstddef>
+
+#include "nmfkit/nmfkit.hpp"
+
+namespace nmfkit {
+namespace detail {
+
+// Σa = sum·2^e and Σa² = sq·4^e, max = max a (unscaled). e is 0 while every row's largest
+// entry lies in [2^-480, 2^480] (always for float; the sums are then the plain ones, bit for
+// bit), else the exponent of the largest row maximum: sum ≤ n·m and sq ≤ n·m then.
+struct scaled_sums {
+    double sum = 0, sq = 0, max = 0;
+    int e = 0;
+    bool any = false;  // a row has been added (e is set)
+};
+
+// Adds one row's sums, which are in units of 2^row_e (row_sq in 4^row_e).
+void add_scaled(scaled_sums& s, double row_sum, double row_sq, int row_e) noexcept;
+// sqrt(Σa²) = sqrt(sq)·2^e: finite unless the norm itself exceeds the double range.
+double scaled_norm(const scaled_sums& s) noexcept;
+// Σa and Σa² as plain doubles (inf or 0 where they leave the double range).
+double plain_sum(const scaled_sums& s) noexcept;
+double plain_sq(const scaled_sums& s) noexcept;
+
+// ok, or not_finite_result if an entry of W or H, or the loss, is NaN or infinite.
+// scan_values (validate.cpp, declared in state.hpp) with the sums kept scaled: validates A as
+// that one does (first bad entry in out) and fills sums.
+template <class T>
+status scan_values(const_matrix_view<T> A, status not_finite, status negative, result& out, matrix_id which,
+                   scaled_sums& sums, bool positive = false) noexcept;
+
+template <class T>
+status finite_result(const_matrix_view<T> W, const_matrix_view<T> H, double loss) noexcept;
+
+}  // namespace detail
+}  // namespace nmfkit
