@@ -154,20 +154,24 @@ TEST_CASE("beta_divergence checks the entries of X, W and H: a NaN is never a lo
 
 // ---- undefined behaviour: the issue's reproducers (the debug-asan preset's UBSan aborts on them)
 
+// A stride whose one row is valid but whose next would lie past the address space (2^61 on 64-bit
+// targets, 2^29 on 32-bit ones).
+constexpr std::size_t k_huge_stride = std::size_t(1) << (sizeof(std::size_t) * 8 - 3);
+
 TEST_CASE("a factor with one row and a huge valid stride: a status, no pointer past the address space") {
     std::vector<double> X(64, 1.0), W(8, 1.0), H(8, 0.5);
     double loss = -1;
-    CHECK(nmfkit_beta_divergence_f64(X.data(), 8, 8, 0, W.data(), 1, H.data(), std::size_t(1) << 61, 1, 2.0, &loss) ==
+    CHECK(nmfkit_beta_divergence_f64(X.data(), 8, 8, 0, W.data(), 1, H.data(), k_huge_stride, 1, 2.0, &loss) ==
           NMFKIT_OK);
     CHECK(loss == doctest::Approx(0.5 * 64 * 0.25));
     for (const double beta : {1.0, 0.5, 0.0}) {
-        CHECK(nmfkit_beta_divergence_f64(X.data(), 8, 8, 0, W.data(), 1, H.data(), std::size_t(1) << 61, 1, beta,
-                                         &loss) == NMFKIT_OK);
+        CHECK(nmfkit_beta_divergence_f64(X.data(), 8, 8, 0, W.data(), 1, H.data(), k_huge_stride, 1, beta, &loss) ==
+              NMFKIT_OK);
         CHECK(std::isfinite(loss));
     }
     std::vector<float> Xf(64, 1.0f), Wf(8, 1.0f), Hf(8, 0.5f);
-    CHECK(nmfkit_beta_divergence_f32(Xf.data(), 8, 8, 0, Wf.data(), 1, Hf.data(), std::size_t(1) << 61, 1, 2.0,
-                                     &loss) == NMFKIT_OK);
+    CHECK(nmfkit_beta_divergence_f32(Xf.data(), 8, 8, 0, Wf.data(), 1, Hf.data(), k_huge_stride, 1, 2.0, &loss) ==
+          NMFKIT_OK);
 }
 
 TEST_CASE_TEMPLATE("every kernel set's GEMMs take one row of B (or A) at a huge stride", T, float, double) {
@@ -175,7 +179,7 @@ TEST_CASE_TEMPLATE("every kernel set's GEMMs take one row of B (or A) at a huge 
     // SSE2 the broadcast tiles, which stepped b += ldb past the only row).
     std::size_t count = 0;
     const nmfkit::detail::kernel_table<T>* const* sets = nmfkit::detail::available_kernels<T>(count);
-    const std::size_t huge = std::size_t(1) << 60;
+    const std::size_t huge = k_huge_stride;
     for (std::size_t s = 0; s < count; ++s)
         for (const std::size_t n : {std::size_t(3), std::size_t(8), std::size_t(37)}) {
             CAPTURE(sets[s]->name);
@@ -194,11 +198,13 @@ TEST_CASE_TEMPLATE("every kernel set's GEMMs take one row of B (or A) at a huge 
 
 TEST_CASE("a view whose extent wraps around the address space is size_overflow") {
     std::vector<double> W(8, 1.0), H(8, 1.0);
-    // Two rows almost 2^64 bytes apart: the extent is a valid size_t, but X's second row
+    // Two rows almost SIZE_MAX bytes apart: the extent is a valid size_t, but X's second row
     // would lie past the end of the address space (the data pointer is not 0).
     std::vector<double> X(16, 1.0);
-    const std::size_t stride = SIZE_MAX / sizeof(double) - (std::size_t(1) << 20);
-    REQUIRE(reinterpret_cast<std::uintptr_t>(X.data()) > (std::size_t(1) << 24));
+    // (Half the data pointer's distance from 0 short of SIZE_MAX bytes: wraps on any target.)
+    const std::uintptr_t at = reinterpret_cast<std::uintptr_t>(X.data());
+    REQUIRE(at > 4096);
+    const std::size_t stride = SIZE_MAX / sizeof(double) - at / (2 * sizeof(double));
     double loss = 0;
     CHECK(nmfkit_beta_divergence_f64(X.data(), 2, 8, stride, W.data(), 1, H.data(), 8, 1, 2.0, &loss) ==
           NMFKIT_SIZE_OVERFLOW);

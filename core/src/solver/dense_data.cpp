@@ -20,6 +20,10 @@ template <class T>
 void dense_x_ht(const void* x, const kernel_table<T>& k, const executor& ex, std::size_t i0, std::size_t b,
                 const_matrix_view<T> H, T* out, std::size_t ldo) noexcept {
     const const_matrix_view<T>& X = view<T>(x);
+    if constexpr (!NMFKIT_TASKS) {  // one block (bytes of the WebAssembly page)
+        (void)ex;
+        return k.gemm_nt(b, H.rows, X.cols, X.row(i0), X.stride, H.data, H.stride, out, ldo);
+    }
     const block_plan p = plan_blocks(b, double(H.rows) * double(X.cols));  // blocks of rows
     for_blocks(ex, p, b, [&](std::size_t f, std::size_t c) {
         k.gemm_nt(c, H.rows, X.cols, X.row(i0 + f), X.stride, H.data, H.stride, out + f * ldo, ldo);
@@ -30,6 +34,11 @@ template <class T>
 void dense_wt_x(const void* x, const kernel_table<T>& k, const executor& ex, std::size_t i0, const_matrix_view<T> Wb,
                 T* out, std::size_t ldo, bool acc) noexcept {
     const const_matrix_view<T>& X = view<T>(x);
+    if constexpr (!NMFKIT_TASKS) {
+        (void)ex;
+        return (acc ? k.gemm_tn_acc : k.gemm_tn)(Wb.cols, X.cols, Wb.rows, Wb.data, Wb.stride, X.row(i0), X.stride, out,
+                                                 ldo);
+    }
     const block_plan p = plan_blocks(X.cols, double(Wb.rows) * double(Wb.cols));  // blocks of columns
     for_blocks(ex, p, X.cols, [&](std::size_t f, std::size_t c) {
         (acc ? k.gemm_tn_acc : k.gemm_tn)(Wb.cols, c, Wb.rows, Wb.data, Wb.stride, X.row(i0) + f, X.stride, out + f,

@@ -150,7 +150,9 @@ status scan_values(const_matrix_view<T> A, status not_finite, status negative, r
         const double m = static_cast<double>(mx);
         sums.max = m > sums.max ? m : sums.max;
         int e = 0;
-        if (m != 0 && (m < lo || m > hi)) {  // in units of 2^e, m·2^-e in [0.5, 1): exact scaling
+        // In units of 2^e, m·2^-e in [0.5, 1): exact scaling. float's whole range (2^-149..2^128)
+        // squares within double's, so only double X gets here.
+        if (sizeof(T) == sizeof(double) && m != 0 && (m < lo || m > hi)) {
             std::frexp(m, &e);
             for (int t = 0; t < 4; ++t) s[t] = q[t] = 0;
             for (std::size_t j = 0; j < A.cols; ++j) {
