@@ -89,6 +89,8 @@ T* lane_values(const csr_context<T>& c, std::size_t l) noexcept {
 }
 
 // f(a, b, vals) for each lane [a, b) of the rows [i0, i1), through ex, with the lane's value buffer.
+// A lane may be empty (a == b, at the end): then no row pointer of it may be formed (a row past
+// the last is past the address space for a huge stride).
 template <class T, class F>
 void run_lanes(const csr_context<T>& c, const executor& ex, std::size_t i0, std::size_t i1, const F& f) noexcept {
     std::size_t at[k_csr_lanes + 1];
@@ -159,8 +161,8 @@ void csr_wt_x(const void* x, const kernel_table<T>& k, const executor& ex, std::
     sum_lanes(
         c, ex, i0, i0 + Wb.rows, r, c.xt,
         [&](std::size_t a, std::size_t b, T* sum, T*) {
-            k.csr_t_times_dense(b - a, m, r, c.X.indptr + a, c.X.indices, c.X.values, Wb.row(a - i0), Wb.stride, sum, r,
-                                false);
+            k.csr_t_times_dense(b - a, m, r, c.X.indptr + a, c.X.indices, c.X.values, b > a ? Wb.row(a - i0) : Wb.data,
+                                Wb.stride, sum, r, false);
         },
         out, ldo, acc);
 }
@@ -201,7 +203,8 @@ void csr_sampled_side(const void* x, const kernel_table<T>& k, const executor& e
     // H side: Wᵀ·(...) as (...)ᵀ·W (m×r) per lane, then summed and transposed into num / den (r×m).
     auto plain = [&](const T* values) {  // Xᵀ·W with X's values (or its pattern M)
         return [&, values](std::size_t a, std::size_t e, T* sum, T*) {
-            k.csr_t_times_dense(e - a, m, r, X.indptr + a, X.indices, values, W.row(a), W.stride, sum, r, false);
+            k.csr_t_times_dense(e - a, m, r, X.indptr + a, X.indices, values, e > a ? W.row(a) : W.data, W.stride, sum,
+                                r, false);
         };
     };
     auto sampled = [&](bool ratio) {  // (X ⊘ WH)ᵀ·W or (M∘WH)ᵀ·W, block by block
