@@ -425,3 +425,187 @@ NMFKIT_C_API_CSR(f64, double)
 #undef NMFKIT_C_API_CSR
 
 }  // extern "C"
+
+// ---- rank selection, restarts, consensus, quality (nmfkit/rank.hpp) ----------------------
+#include "nmfkit/rank.hpp"
+
+namespace {
+
+nmfkit_status rank_options_of(const nmfkit_options* opt, const uint32_t* ranks, size_t n_ranks, uint32_t reps,
+                              uint32_t restarts, double test_fraction, uint64_t cv_seed, uint32_t flags,
+                              nmfkit::options& o, nmfkit::rank_options& r) noexcept {
+    const nmfkit_status st = read_options(opt, o);
+    if (st != NMFKIT_OK) return st;
+    r.ranks = ranks;
+    r.n_ranks = n_ranks;
+    r.reps = reps;
+    r.restarts = restarts;
+    r.test_fraction = test_fraction;
+    r.seed = cv_seed;
+    r.consensus = (flags & NMFKIT_RANK_NO_CONSENSUS) == 0;
+    return NMFKIT_OK;
+}
+
+template <class T>
+nmfkit_status rank_run(void* ws, uint32_t iterations, double* progress) noexcept {
+    nmfkit::rank_progress p;
+    const status st = nmfkit::rank_search<T>(ws).run(iterations, p);
+    if (progress) {
+        const double v[NMFKIT_RANK_PROGRESS_FIELDS] = {double(p.rank_index), double(p.rank),      double(p.rep),
+                                                       double(p.restart),    double(p.iteration), double(p.max_iter),
+                                                       double(p.fits_done),  double(p.fits_total)};
+        for (int i = 0; i < NMFKIT_RANK_PROGRESS_FIELDS; ++i) progress[i] = v[i];
+    }
+    return to_c(st);
+}
+
+template <class T>
+nmfkit_status rank_scores(const void* ws, double* out, size_t n_ranks) noexcept {
+    if (!out) return NMFKIT_NULL_POINTER;
+    const nmfkit::rank_search<T> rs(const_cast<void*>(ws));
+    if (rs.n_ranks() == 0) return NMFKIT_NOT_STARTED;
+    if (n_ranks < rs.n_ranks()) return NMFKIT_INVALID_RANK_OPTIONS;
+    for (size_t i = 0; i < rs.n_ranks(); ++i) {
+        nmfkit::rank_score s;
+        (void)rs.score(i, s);
+        const double v[NMFKIT_RANK_SCORE_FIELDS] = {double(s.rank), double(s.reps_done), s.train,      s.train_sd,
+                                                    s.test,         s.test_sd,           s.cophenetic, s.dispersion};
+        for (int f = 0; f < NMFKIT_RANK_SCORE_FIELDS; ++f) out[i * NMFKIT_RANK_SCORE_FIELDS + f] = v[f];
+    }
+    return NMFKIT_OK;
+}
+
+template <class T>
+nmfkit_status rank_suggested(const void* ws, uint32_t* best, uint32_t* best_1se, uint64_t* test_entries) noexcept {
+    const nmfkit::rank_search<T> rs(const_cast<void*>(ws));
+    if (rs.n_ranks() == 0) return NMFKIT_NOT_STARTED;
+    if (best) *best = rs.suggested_rank();
+    if (best_1se) *best_1se = rs.suggested_rank_1se();
+    if (test_entries) *test_entries = rs.test_entries();
+    return NMFKIT_OK;
+}
+
+template <class T>
+nmfkit::const_matrix_view<T> cview(const T* p, size_t rows, size_t cols, size_t ld) noexcept {
+    return {p, rows, cols, ld};
+}
+
+}  // namespace
+
+extern "C" {
+
+#define NMFKIT_C_RANK(SUFFIX, T)                                                                                       \
+    nmfkit_status nmfkit_rank_workspace_size_##SUFFIX(size_t n, size_t m, const nmfkit_options* opt,                   \
+                                                      const uint32_t* ranks, size_t n_ranks, uint32_t reps,            \
+                                                      uint32_t restarts, double test_fraction, uint32_t flags,         \
+                                                      size_t* bytes) {                                                 \
+        nmfkit::options o;                                                                                             \
+        nmfkit::rank_options r;                                                                                        \
+        nmfkit_status st = rank_options_of(opt, ranks, n_ranks, reps, restarts, test_fraction, 0, flags, o, r);        \
+        if (st != NMFKIT_OK) return st;                                                                                \
+        if (!bytes) return NMFKIT_NULL_POINTER;                                                                        \
+        return to_c(nmfkit::rank_workspace_size<T>(n, m, o, r, *bytes));                                               \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_rank_workspace_size_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const nmfkit_options* opt,   \
+                                                          const uint32_t* ranks, size_t n_ranks, uint32_t reps,        \
+                                                          uint32_t restarts, double test_fraction, uint32_t flags,     \
+                                                          size_t* bytes) {                                             \
+        nmfkit::options o;                                                                                             \
+        nmfkit::rank_options r;                                                                                        \
+        nmfkit_status st = rank_options_of(opt, ranks, n_ranks, reps, restarts, test_fraction, 0, flags, o, r);        \
+        if (st != NMFKIT_OK) return st;                                                                                \
+        if (!bytes) return NMFKIT_NULL_POINTER;                                                                        \
+        return to_c(nmfkit::rank_workspace_size<T>(n, m, nnz, o, r, *bytes));                                          \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_rank_start_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const nmfkit_options* opt,    \
+                                             const uint32_t* ranks, size_t n_ranks, uint32_t reps, uint32_t restarts,  \
+                                             double test_fraction, uint64_t cv_seed, uint32_t flags, void* ws,         \
+                                             size_t ws_bytes, const nmfkit_executor* ex) {                             \
+        nmfkit::options o;                                                                                             \
+        nmfkit::rank_options r;                                                                                        \
+        nmfkit_status st = rank_options_of(opt, ranks, n_ranks, reps, restarts, test_fraction, cv_seed, flags, o, r);  \
+        if (st != NMFKIT_OK) return st;                                                                                \
+        return to_c(nmfkit::rank_search<T>().start(cview(X, n, m, ldx), o, r, ws, ws_bytes, to_cpp(ex)));              \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_rank_start_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,               \
+                                                 const uint32_t* indices, const T* values, const nmfkit_options* opt,  \
+                                                 const uint32_t* ranks, size_t n_ranks, uint32_t reps,                 \
+                                                 uint32_t restarts, double test_fraction, uint64_t cv_seed,            \
+                                                 uint32_t flags, void* ws, size_t ws_bytes,                            \
+                                                 const nmfkit_executor* ex) {                                          \
+        nmfkit::options o;                                                                                             \
+        nmfkit::rank_options r;                                                                                        \
+        nmfkit_status st = rank_options_of(opt, ranks, n_ranks, reps, restarts, test_fraction, cv_seed, flags, o, r);  \
+        if (st != NMFKIT_OK) return st;                                                                                \
+        return to_c(nmfkit::rank_search<T>().start(csr(n, m, nnz, indptr, indices, values), o, r, ws, ws_bytes,        \
+                                                   to_cpp(ex)));                                                       \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_rank_run_##SUFFIX(void* ws, uint32_t iterations, double* progress) {                          \
+        return rank_run<T>(ws, iterations, progress);                                                                  \
+    }                                                                                                                  \
+    int32_t nmfkit_rank_done_##SUFFIX(const void* ws) {                                                                \
+        return nmfkit::rank_search<T>(const_cast<void*>(ws)).done() ? 1 : 0;                                           \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_rank_scores_##SUFFIX(const void* ws, double* out, size_t n_ranks) {                           \
+        return rank_scores<T>(ws, out, n_ranks);                                                                       \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_rank_suggested_##SUFFIX(const void* ws, uint32_t* best, uint32_t* best_1se,                   \
+                                                 uint64_t* test_entries) {                                             \
+        return rank_suggested<T>(ws, best, best_1se, test_entries);                                                    \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_restarts_workspace_size_##SUFFIX(size_t n, size_t m, const nmfkit_options* opt,               \
+                                                          size_t* bytes) {                                             \
+        nmfkit::options o;                                                                                             \
+        const nmfkit_status st = read_options(opt, o);                                                                 \
+        if (st != NMFKIT_OK) return st;                                                                                \
+        if (!bytes) return NMFKIT_NULL_POINTER;                                                                        \
+        return to_c(nmfkit::restarts_workspace_size<T>(n, m, o, *bytes));                                              \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_fit_restarts_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H,     \
+                                               size_t ldh, const nmfkit_options* opt, uint32_t n_restarts, void* ws,   \
+                                               size_t ws_bytes, nmfkit_result* out, uint32_t* best,                    \
+                                               const nmfkit_executor* ex) {                                            \
+        nmfkit::options o;                                                                                             \
+        const nmfkit_status st = read_options(opt, o);                                                                 \
+        if (st != NMFKIT_OK) return st;                                                                                \
+        nmfkit::result res;                                                                                            \
+        const status s = nmfkit::fit_restarts<T>(cview(X, n, m, ldx), {W, n, o.rank, ldw}, {H, o.rank, m, ldh}, o,     \
+                                                 n_restarts, ws, ws_bytes, res, best, to_cpp(ex));                     \
+        to_c(res, out);                                                                                                \
+        return to_c(s);                                                                                                \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_explained_variance_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W,           \
+                                                     size_t ldw, const T* H, size_t ldh, size_t rank, double* out) {   \
+        if (!out) return NMFKIT_NULL_POINTER;                                                                          \
+        return to_c(nmfkit::explained_variance<T>(cview(X, n, m, ldx), cview(W, n, rank, ldw), cview(H, rank, m, ldh), \
+                                                  *out));                                                              \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_hoyer_sparseness_##SUFFIX(const T* W, size_t n, size_t ldw, const T* H, size_t m, size_t ldh, \
+                                                   size_t rank, double* w, double* h) {                                \
+        if (!w || !h) return NMFKIT_NULL_POINTER;                                                                      \
+        return to_c(nmfkit::hoyer_sparseness<T>(cview(W, n, rank, ldw), cview(H, rank, m, ldh), *w, *h));              \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_component_contribution_##SUFFIX(const T* W, size_t n, size_t ldw, const T* H, size_t m,       \
+                                                         size_t ldh, size_t rank, double* out) {                       \
+        return to_c(nmfkit::component_contribution<T>(cview(W, n, rank, ldw), cview(H, rank, m, ldh), out));           \
+    }                                                                                                                  \
+    nmfkit_status nmfkit_canonicalize_##SUFFIX(T* W, size_t n, size_t ldw, T* H, size_t m, size_t ldh, size_t rank) {  \
+        return to_c(nmfkit::canonicalize<T>({W, n, rank, ldw}, {H, rank, m, ldh}));                                    \
+    }
+
+NMFKIT_C_RANK(f32, float)
+NMFKIT_C_RANK(f64, double)
+#undef NMFKIT_C_RANK
+
+nmfkit_status nmfkit_consensus_workspace_size(size_t m, size_t* bytes) {
+    if (!bytes) return NMFKIT_NULL_POINTER;
+    return to_c(nmfkit::consensus_workspace_size(m, *bytes));
+}
+
+nmfkit_status nmfkit_consensus_measures(const uint32_t* labels, size_t runs, size_t m, void* ws, size_t ws_bytes,
+                                        double* cophenetic, double* dispersion) {
+    if (!cophenetic || !dispersion) return NMFKIT_NULL_POINTER;
+    return to_c(nmfkit::consensus_measures(labels, runs, m, ws, ws_bytes, *cophenetic, *dispersion));
+}
+
+}  // extern "C"

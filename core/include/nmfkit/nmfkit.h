@@ -335,6 +335,59 @@ nmfkit_status nmfkit_transform_columns_csr_ex_f64(size_t n, size_t m, size_t nnz
                                                   nmfkit_progress_fn progress, void* user_data,
                                                   const nmfkit_executor* exec);
 
+/* ---- Rank selection, restarts, consensus and quality measures (nmfkit/rank.hpp explains each).
+ * The rank search's state lives in its workspace (the pointer is the handle), as the solver's.
+ * flags: NMFKIT_RANK_NO_CONSENSUS skips the consensus (no m(m-1)/2 distance matrix).
+ * nmfkit_rank_run_*: progress (NULL or 8 doubles) gets rank_index, rank, rep, restart, iteration,
+ * max_iter, fits_done, fits_total. nmfkit_rank_scores_*: 8 doubles per rank: rank, reps_done,
+ * train, train_sd, test, test_sd, cophenetic, dispersion (NaN where not done). */
+#define NMFKIT_RANK_NO_CONSENSUS 1u
+#define NMFKIT_RANK_PROGRESS_FIELDS 8
+#define NMFKIT_RANK_SCORE_FIELDS 8
+#define NMFKIT_RANK_DECLARE(SUFFIX, T)                                                                                 \
+    nmfkit_status nmfkit_rank_workspace_size_##SUFFIX(size_t n, size_t m, const nmfkit_options* opt,                   \
+                                                      const uint32_t* ranks, size_t n_ranks, uint32_t reps,            \
+                                                      uint32_t restarts, double test_fraction, uint32_t flags,         \
+                                                      size_t* bytes);                                                  \
+    nmfkit_status nmfkit_rank_workspace_size_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const nmfkit_options* opt,   \
+                                                          const uint32_t* ranks, size_t n_ranks, uint32_t reps,        \
+                                                          uint32_t restarts, double test_fraction, uint32_t flags,     \
+                                                          size_t* bytes);                                              \
+    nmfkit_status nmfkit_rank_start_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const nmfkit_options* opt,    \
+                                             const uint32_t* ranks, size_t n_ranks, uint32_t reps, uint32_t restarts,  \
+                                             double test_fraction, uint64_t cv_seed, uint32_t flags, void* workspace,  \
+                                             size_t workspace_bytes, const nmfkit_executor* exec);                     \
+    nmfkit_status nmfkit_rank_start_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const uint64_t* indptr,               \
+                                                 const uint32_t* indices, const T* values, const nmfkit_options* opt,  \
+                                                 const uint32_t* ranks, size_t n_ranks, uint32_t reps,                 \
+                                                 uint32_t restarts, double test_fraction, uint64_t cv_seed,            \
+                                                 uint32_t flags, void* workspace, size_t workspace_bytes,              \
+                                                 const nmfkit_executor* exec);                                         \
+    nmfkit_status nmfkit_rank_run_##SUFFIX(void* workspace, uint32_t iterations, double* progress);                    \
+    int32_t nmfkit_rank_done_##SUFFIX(const void* workspace);                                                          \
+    nmfkit_status nmfkit_rank_scores_##SUFFIX(const void* workspace, double* out, size_t n_ranks);                     \
+    nmfkit_status nmfkit_rank_suggested_##SUFFIX(const void* workspace, uint32_t* best, uint32_t* best_1se,            \
+                                                 uint64_t* test_entries);                                              \
+    nmfkit_status nmfkit_restarts_workspace_size_##SUFFIX(size_t n, size_t m, const nmfkit_options* opt,               \
+                                                          size_t* bytes);                                              \
+    nmfkit_status nmfkit_fit_restarts_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, T* W, size_t ldw, T* H,     \
+                                               size_t ldh, const nmfkit_options* opt, uint32_t n_restarts,             \
+                                               void* workspace, size_t workspace_bytes, nmfkit_result* out,            \
+                                               uint32_t* best, const nmfkit_executor* exec);                           \
+    nmfkit_status nmfkit_explained_variance_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const T* W,           \
+                                                     size_t ldw, const T* H, size_t ldh, size_t rank, double* out);    \
+    nmfkit_status nmfkit_hoyer_sparseness_##SUFFIX(const T* W, size_t n, size_t ldw, const T* H, size_t m, size_t ldh, \
+                                                   size_t rank, double* w, double* h);                                 \
+    nmfkit_status nmfkit_component_contribution_##SUFFIX(const T* W, size_t n, size_t ldw, const T* H, size_t m,       \
+                                                         size_t ldh, size_t rank, double* out);                        \
+    nmfkit_status nmfkit_canonicalize_##SUFFIX(T* W, size_t n, size_t ldw, T* H, size_t m, size_t ldh, size_t rank);
+NMFKIT_RANK_DECLARE(f32, float)
+NMFKIT_RANK_DECLARE(f64, double)
+#undef NMFKIT_RANK_DECLARE
+nmfkit_status nmfkit_consensus_workspace_size(size_t m, size_t* bytes);
+nmfkit_status nmfkit_consensus_measures(const uint32_t* labels, size_t runs, size_t m, void* workspace,
+                                        size_t workspace_bytes, double* cophenetic, double* dispersion);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,732 @@
+// Cross-validated rank selection and restarts (nmfkit/rank.hpp), on top of the public solver API:
+// each fit is an nmfkit::solver on a copy of X with the hidden entries missing, in the workspace.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <new>
+
+#include "beta.hpp"
+#include "nmfkit/rank.hpp"
+
+namespace nmfkit {
+namespace {
+
+constexpr std::uint64_t k_rank_magic = 0x6e6d666b72616e6bull;  // "nmfkrank"
+constexpr std::size_t k_size_max = std::numeric_limits<std::size_t>::max();
+
+// a + b·c, or false on overflow
+bool add_mul(std::size_t& acc, std::size_t b, std::size_t c) noexcept {
+    if (c != 0 && b > (k_size_max - 64) / c) return false;
+    const std::size_t p = (b * c + 63) / 64 * 64;
+    if (acc > k_size_max - p) return false;
+    acc += p;
+    return true;
+}
+
+std::uint64_t mix(std::uint64_t z) noexcept {  // splitmix64's finalizer
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+// How the rank search holds its training copy of X.
+enum class form : std::int32_t { dense = 0, csr_dense = 1, csr = 2 };
+
+template <class T>
+struct rank_state {
+    std::uint64_t magic;
+    std::uint32_t elem;
+    form kind;
+    std::size_t n, m, nnz;
+    options opt;  // the fits' options (missing = nan or unstored; rank and seed set per fit)
+    missing_entries user_missing;
+    std::uint32_t reps, restarts;
+    double fraction;
+    std::uint64_t seed;
+    bool consensus;
+    const T* X;
+    std::size_t ldx;
+    csr_view<T> Xc;
+    std::uint32_t* ranks;
+    std::size_t n_ranks;
+    std::uint32_t kmax;
+    double* rec;            // per (rank index, rep): train, test, objective of the best restart (NaN: not done)
+    double* cons;           // per rank index: cophenetic, dispersion (NaN: not done)
+    std::uint32_t* labels;  // reps·restarts rows of m labels: the current rank's fits
+    void* link;
+    std::size_t link_bytes;
+    T* W;
+    T* H;
+    T* Xt;              // dense training copy
+    std::uint64_t* tp;  // CSR training copy
+    std::uint32_t* ti;
+    T* tv;
+    std::size_t tnnz;
+    void* sws;
+    std::size_t sbytes;
+    executor exec;
+    bool has_exec;
+    std::size_t ki;   // current rank index
+    std::uint32_t t;  // current fit of the rank: rep·restarts + restart
+    bool running;
+    status failed;
+    std::uint64_t fits_done, fits_total;
+    std::uint64_t test_n, train_n;
+    result res;
+    double pending[3];  // train, test, objective of the replicate's best restart so far
+};
+
+struct plan {
+    std::size_t state, ranks, rec, cons, labels, link, link_bytes, w, h, xt, tp, ti, tv, sws, sbytes, total;
+};
+
+status check_rank_options(const rank_options& r, std::uint32_t& kmax) noexcept {
+    if (r.ranks == nullptr) return r.n_ranks == 0 ? status::invalid_rank_options : status::null_pointer;
+    if (r.n_ranks == 0 || r.reps == 0 || r.restarts == 0) return status::invalid_rank_options;
+    if (!(r.test_fraction > 0 && r.test_fraction < 1)) return status::invalid_rank_options;
+    kmax = 0;
+    for (std::size_t i = 0; i < r.n_ranks; ++i) {
+        if (r.ranks[i] == 0) return status::invalid_rank_options;
+        if (r.ranks[i] > kmax) kmax = r.ranks[i];
+    }
+    return status::ok;
+}
+
+form form_of(bool sparse, missing_entries user) noexcept {
+    if (!sparse) return form::dense;
+    return user == missing_entries::unstored ? form::csr : form::csr_dense;
+}
+
+// The fits' options: rank and seed are set per fit.
+options fit_options(const options& opt, form kind) noexcept {
+    options o = opt;
+    o.missing = kind == form::csr ? missing_entries::unstored : missing_entries::nan;
+    return o;
+}
+
+template <class T>
+status make_plan(std::size_t n, std::size_t m, std::size_t nnz, bool sparse, const options& opt,
+                 const rank_options& ropt, plan& p) noexcept {
+    std::uint32_t kmax = 0;
+    status st = check_rank_options(ropt, kmax);
+    if (st != status::ok) return st;
+    if (n == 0 || m == 0) return status::empty_dimension;
+    if (opt.init == init_method::custom) return status::invalid_init;
+    if (sparse && opt.missing == missing_entries::nan) return status::invalid_missing;
+    if (!sparse && opt.missing == missing_entries::unstored) return status::invalid_missing;
+    const form kind = form_of(sparse, opt.missing);
+    options o = fit_options(opt, kind);
+    p = plan{};
+    std::size_t at = 0;
+    if (!add_mul(at, 1, sizeof(rank_state<T>))) return status::size_overflow;
+    p.ranks = at;
+    if (!add_mul(at, ropt.n_ranks, sizeof(std::uint32_t))) return status::size_overflow;
+    p.rec = at;
+    if (ropt.reps > k_size_max / 3 / ropt.n_ranks || !add_mul(at, ropt.n_ranks * ropt.reps * 3, sizeof(double)))
+        return status::size_overflow;
+    p.cons = at;
+    if (!add_mul(at, ropt.n_ranks * 2, sizeof(double))) return status::size_overflow;
+    p.labels = at;
+    if (ropt.consensus) {
+        const std::size_t runs = std::size_t(ropt.reps) * ropt.restarts;
+        if (runs > k_size_max / m || !add_mul(at, runs * m, sizeof(std::uint32_t))) return status::size_overflow;
+        p.link = at;
+        st = consensus_workspace_size(m, p.link_bytes);
+        if (st != status::ok) return st;
+        if (!add_mul(at, p.link_bytes, 1)) return status::size_overflow;
+    }
+    p.w = at;
+    if (n > k_size_max / kmax || !add_mul(at, n * kmax, sizeof(T))) return status::size_overflow;
+    p.h = at;
+    if (m > k_size_max / kmax || !add_mul(at, m * kmax, sizeof(T))) return status::size_overflow;
+    p.xt = at;
+    if (kind != form::csr) {
+        if (n > k_size_max / m || !add_mul(at, n * m, sizeof(T))) return status::size_overflow;
+    } else {
+        p.tp = at;
+        if (n == k_size_max || !add_mul(at, n + 1, sizeof(std::uint64_t))) return status::size_overflow;
+        p.ti = at;
+        if (!add_mul(at, nnz, sizeof(std::uint32_t))) return status::size_overflow;
+        p.tv = at;
+        if (!add_mul(at, nnz, sizeof(T))) return status::size_overflow;
+    }
+    p.sws = at;
+    for (std::size_t i = 0; i < ropt.n_ranks; ++i) {
+        o.rank = ropt.ranks[i];
+        std::size_t b = 0;
+        st = kind == form::csr ? workspace_size<T>(n, m, nnz, o, b) : workspace_size<T>(n, m, o, b);
+        if (st != status::ok) return st;
+        if (b > p.sbytes) p.sbytes = b;
+    }
+    if (!add_mul(at, p.sbytes, 1)) return status::size_overflow;
+    p.total = at;
+    return status::ok;
+}
+
+// d_β(x | y) of one entry, y guarded below by eps where a log or a negative power meets it.
+double beta_term(double x, double y, double beta, double eps) noexcept {
+    if (beta == 2) return 0.5 * (x - y) * (x - y);
+    if (beta < 2 && y < eps) y = eps;
+    if (beta == 1) return x > 0 ? x * std::log(x / y) - x + y : y;
+    if (beta == 0) return x / y - std::log(x / y) - 1;
+    if (detail::beta_near_limit(beta)) return detail::beta_term_near(x, y, beta);
+    const double d = (std::pow(x, beta) + (beta - 1) * std::pow(y, beta) - beta * x * std::pow(y, beta - 1)) /
+                     (beta * (beta - 1));
+    return d > 0 ? d : 0.0;
+}
+
+template <class T>
+double predict(const rank_state<T>& s, std::size_t k, std::size_t i, std::size_t j) noexcept {
+    double v = 0;
+    for (std::size_t c = 0; c < k; ++c) v += double(s.W[i * k + c]) * double(s.H[c * s.m + j]);
+    return v;
+}
+
+// Σ d_β over the hidden entries (the test entries), and their number.
+template <class T>
+double test_sum(const rank_state<T>& s, std::size_t k, std::uint64_t& count) noexcept {
+    double sum = 0;
+    count = 0;
+    const double beta = s.opt.beta, eps = s.opt.epsilon;
+    if (s.kind == form::dense) {
+        for (std::size_t i = 0; i < s.n; ++i)
+            for (std::size_t j = 0; j < s.m; ++j) {
+                const double x = double(s.X[i * s.ldx + j]);
+                if (std::isnan(x) || !rank_hidden(s.seed, s.fraction, i, j)) continue;
+                sum += beta_term(x, predict(s, k, i, j), beta, eps);
+                ++count;
+            }
+    } else {
+        for (std::size_t i = 0; i < s.n; ++i) {
+            std::uint64_t e = s.Xc.indptr[i];
+            const std::uint64_t e1 = s.Xc.indptr[i + 1];
+            if (s.kind == form::csr) {
+                for (; e < e1; ++e) {
+                    const std::size_t j = s.Xc.indices[e];
+                    if (!rank_hidden(s.seed, s.fraction, i, j)) continue;
+                    const double x = s.Xc.values ? double(s.Xc.values[e]) : 1.0;
+                    sum += beta_term(x, predict(s, k, i, j), beta, eps);
+                    ++count;
+                }
+                continue;
+            }
+            for (std::size_t j = 0; j < s.m; ++j) {
+                const bool stored = e < e1 && s.Xc.indices[e] == j;
+                const double x = stored ? (s.Xc.values ? double(s.Xc.values[e]) : 1.0) : 0.0;
+                if (stored) ++e;
+                if (!rank_hidden(s.seed, s.fraction, i, j)) continue;
+                sum += beta_term(x, predict(s, k, i, j), beta, eps);
+                ++count;
+            }
+        }
+    }
+    return sum;
+}
+
+template <class T>
+void fill_bad(result& r, std::size_t i, std::size_t j, std::size_t e) noexcept {
+    r.bad_matrix = matrix_id::X;
+    r.bad_row = i;
+    r.bad_col = j;
+    r.bad_entry = e;
+}
+
+// The CSR arrays' structure (the values are checked as they are copied, the copy by the solver).
+template <class T>
+status check_csr(const csr_view<T>& X) noexcept {
+    if (X.indptr == nullptr || (X.nnz > 0 && X.indices == nullptr)) return status::null_pointer;
+    if (X.indptr[0] != 0) return status::csr_bad_indptr;
+    for (std::size_t i = 0; i < X.rows; ++i) {
+        if (X.indptr[i + 1] < X.indptr[i]) return status::csr_bad_indptr;
+        if (X.indptr[i + 1] > X.nnz) return status::csr_nnz_mismatch;
+        for (std::uint64_t e = X.indptr[i]; e < X.indptr[i + 1]; ++e) {
+            if (X.indices[e] >= X.cols) return status::csr_index_out_of_range;
+            if (e > X.indptr[i] && X.indices[e] <= X.indices[e - 1])
+                return X.indices[e] == X.indices[e - 1] ? status::csr_duplicate_index : status::csr_unsorted_indices;
+        }
+    }
+    if (X.indptr[X.rows] != X.nnz) return status::csr_nnz_mismatch;
+    return status::ok;
+}
+
+// Copies X with the hidden entries missing; checks every value (the hidden ones never reach the
+// solver's checks). Counts the test entries.
+template <class T>
+status make_training_copy(rank_state<T>& s) noexcept {
+    const T qnan = std::numeric_limits<T>::quiet_NaN();
+    s.test_n = 0;
+    auto bad = [&](double x) noexcept {
+        if (std::isnan(x)) return s.user_missing == missing_entries::nan ? status::ok : status::x_not_finite;
+        if (!std::isfinite(x)) return status::x_not_finite;
+        if (x < 0) return status::x_negative;
+        return status::ok;
+    };
+    if (s.kind == form::dense) {
+        for (std::size_t i = 0; i < s.n; ++i)
+            for (std::size_t j = 0; j < s.m; ++j) {
+                const T x = s.X[i * s.ldx + j];
+                const status st = bad(double(x));
+                if (st != status::ok) {
+                    fill_bad<T>(s.res, i, j, 0);
+                    return st;
+                }
+                const bool hide = !std::isnan(double(x)) && rank_hidden(s.seed, s.fraction, i, j);
+                s.test_n += hide;
+                s.Xt[i * s.m + j] = hide ? qnan : x;
+            }
+        return status::ok;
+    }
+    const status cs = check_csr(s.Xc);
+    if (cs != status::ok) return cs;
+    std::size_t out = 0;
+    if (s.kind == form::csr) s.tp[0] = 0;
+    for (std::size_t i = 0; i < s.n; ++i) {
+        std::uint64_t e = s.Xc.indptr[i];
+        const std::uint64_t e1 = s.Xc.indptr[i + 1];
+        if (s.kind == form::csr) {
+            for (; e < e1; ++e) {
+                const std::size_t j = s.Xc.indices[e];
+                const T x = s.Xc.values ? s.Xc.values[e] : T(1);
+                const status st = x != x ? status::x_not_finite : bad(double(x));
+                if (st != status::ok) {
+                    fill_bad<T>(s.res, i, j, std::size_t(e));
+                    return st;
+                }
+                if (rank_hidden(s.seed, s.fraction, i, j)) {
+                    ++s.test_n;
+                    continue;
+                }
+                s.ti[out] = std::uint32_t(j);
+                s.tv[out] = x;
+                ++out;
+            }
+            s.tp[i + 1] = out;
+            continue;
+        }
+        T* row = s.Xt + i * s.m;
+        for (std::size_t j = 0; j < s.m; ++j) row[j] = T(0);
+        for (; e < e1; ++e) {
+            const T x = s.Xc.values ? s.Xc.values[e] : T(1);
+            const status st = x != x ? status::x_not_finite : bad(double(x));
+            if (st != status::ok) {
+                fill_bad<T>(s.res, i, s.Xc.indices[e], std::size_t(e));
+                return st;
+            }
+            row[s.Xc.indices[e]] = x;
+        }
+        for (std::size_t j = 0; j < s.m; ++j)
+            if (rank_hidden(s.seed, s.fraction, i, j)) row[j] = qnan, ++s.test_n;
+    }
+    s.tnnz = out;
+    return status::ok;
+}
+
+template <class T>
+rank_state<T>* state_of(void* ws) noexcept {
+    if (ws == nullptr) return nullptr;
+    auto* s = static_cast<rank_state<T>*>(ws);
+    if (s->magic != k_rank_magic || s->elem != sizeof(T)) return nullptr;
+    return s;
+}
+
+template <class T>
+status start_impl(const const_matrix_view<T>* Xd, const csr_view<T>* Xs, const options& opt, const rank_options& ropt,
+                  void* workspace, std::size_t bytes, const executor* exec) noexcept {
+    if (workspace == nullptr) return status::null_pointer;
+    if (reinterpret_cast<std::uintptr_t>(workspace) % workspace_alignment != 0) return status::workspace_misaligned;
+    const bool sparse = Xs != nullptr;
+    const std::size_t n = sparse ? Xs->rows : Xd->rows, m = sparse ? Xs->cols : Xd->cols;
+    if (!sparse && Xd->data == nullptr) return status::null_pointer;
+    if (!sparse && Xd->stride < Xd->cols) return status::stride_too_small;
+    plan p;
+    status st = make_plan<T>(n, m, sparse ? Xs->nnz : 0, sparse, opt, ropt, p);
+    if (st != status::ok) return st;
+    if (bytes < p.total) return status::workspace_too_small;
+    auto* base = static_cast<unsigned char*>(workspace);
+    std::memset(workspace, 0, sizeof(rank_state<T>));
+    auto* s = new (workspace) rank_state<T>();
+    s->elem = sizeof(T);
+    s->kind = form_of(sparse, opt.missing);
+    s->n = n;
+    s->m = m;
+    s->nnz = sparse ? Xs->nnz : 0;
+    s->opt = fit_options(opt, s->kind);
+    s->user_missing = opt.missing;
+    s->reps = ropt.reps;
+    s->restarts = ropt.restarts;
+    s->fraction = ropt.test_fraction;
+    s->seed = ropt.seed;
+    s->consensus = ropt.consensus;
+    if (sparse) s->Xc = *Xs;
+    else {
+        s->X = Xd->data;
+        s->ldx = Xd->stride;
+    }
+    s->ranks = reinterpret_cast<std::uint32_t*>(base + p.ranks);
+    s->n_ranks = ropt.n_ranks;
+    (void)check_rank_options(ropt, s->kmax);
+    for (std::size_t i = 0; i < ropt.n_ranks; ++i) s->ranks[i] = ropt.ranks[i];
+    s->rec = reinterpret_cast<double*>(base + p.rec);
+    s->cons = reinterpret_cast<double*>(base + p.cons);
+    const double qnan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t i = 0; i < ropt.n_ranks * ropt.reps * 3; ++i) s->rec[i] = qnan;
+    for (std::size_t i = 0; i < ropt.n_ranks * 2; ++i) s->cons[i] = qnan;
+    s->labels = ropt.consensus ? reinterpret_cast<std::uint32_t*>(base + p.labels) : nullptr;
+    s->link = ropt.consensus ? base + p.link : nullptr;
+    s->link_bytes = p.link_bytes;
+    s->W = reinterpret_cast<T*>(base + p.w);
+    s->H = reinterpret_cast<T*>(base + p.h);
+    if (s->kind == form::csr) {
+        s->tp = reinterpret_cast<std::uint64_t*>(base + p.tp);
+        s->ti = reinterpret_cast<std::uint32_t*>(base + p.ti);
+        s->tv = reinterpret_cast<T*>(base + p.tv);
+    } else s->Xt = reinterpret_cast<T*>(base + p.xt);
+    s->sws = base + p.sws;
+    s->sbytes = p.sbytes;
+    if (exec != nullptr) s->exec = *exec;
+    s->has_exec = exec != nullptr;
+    s->fits_total = std::uint64_t(ropt.n_ranks) * ropt.reps * ropt.restarts;
+    s->failed = status::ok;
+    st = make_training_copy(*s);
+    if (st != status::ok) return st;  // magic not set: later calls return not_started
+    s->magic = k_rank_magic;
+    return status::ok;
+}
+
+template <class T>
+status begin_fit(rank_state<T>& s) noexcept {
+    const std::size_t k = s.ranks[s.ki];
+    options o = s.opt;
+    o.rank = k;
+    o.seed = s.opt.seed + s.t;
+    matrix_view<T> W(s.W, s.n, k), H(s.H, k, s.m);
+    solver<T> sv;
+    const executor* e = s.has_exec ? &s.exec : nullptr;
+    s.res = result{};
+    status st;
+    if (s.kind == form::csr) {
+        const csr_view<T> Xt(s.tp, s.ti, s.tv, s.n, s.m, s.tnnz);
+        st = sv.start(Xt, W, H, o, s.sws, s.sbytes, s.res, e);
+    } else st = sv.start(const_matrix_view<T>(s.Xt, s.n, s.m), W, H, o, s.sws, s.sbytes, s.res, e);
+    if (st == status::ok) s.running = true;
+    return st;
+}
+
+// A fit ended: exact loss, its errors, labels; the best restart of the replicate kept; the rank's
+// consensus once all its fits are done; then the next fit.
+template <class T>
+status end_fit(rank_state<T>& s) noexcept {
+    solver<T> sv(s.sws);
+    status st = sv.finish(s.res);
+    s.running = false;
+    if (st != status::ok) return st;
+    const std::size_t k = s.ranks[s.ki];
+    const std::uint32_t rep = s.t / s.restarts;
+    double* rec = s.rec + (s.ki * s.reps + rep) * 3;
+    std::uint64_t count = 0;
+    const double tsum = test_sum(s, k, count);
+    s.train_n = s.res.observed;
+    const double train = s.res.observed ? 2 * s.res.loss / double(s.res.observed) : 0.0;
+    const double test = count ? 2 * tsum / double(count) : std::numeric_limits<double>::quiet_NaN();
+    double* best = s.pending;
+    if (s.t % s.restarts == 0 || s.res.objective < best[2]) {
+        best[0] = train;
+        best[1] = test;
+        best[2] = s.res.objective;
+    }
+    if (s.t % s.restarts == s.restarts - 1)  // the replicate is complete
+        for (int f = 0; f < 3; ++f) rec[f] = best[f];
+    if (s.consensus) {
+        st = column_labels<T>(const_matrix_view<T>(s.W, s.n, k), const_matrix_view<T>(s.H, k, s.m),
+                              s.labels + std::size_t(s.t) * s.m);
+        if (st != status::ok) return st;
+    }
+    ++s.fits_done;
+    if (++s.t == s.reps * s.restarts) {
+        if (s.consensus) {
+            st = consensus_measures(s.labels, std::size_t(s.reps) * s.restarts, s.m, s.link, s.link_bytes,
+                                    s.cons[2 * s.ki], s.cons[2 * s.ki + 1]);
+            if (st != status::ok) return st;
+        }
+        s.t = 0;
+        ++s.ki;
+    }
+    return status::ok;
+}
+
+void mean_sd(const double* rec, std::size_t reps, std::size_t field, std::uint32_t& done, double& mean,
+             double& sd) noexcept {
+    double s = 0, ss = 0;
+    done = 0;
+    for (std::size_t r = 0; r < reps; ++r) {
+        const double v = rec[r * 3 + field];
+        if (std::isnan(rec[r * 3 + 2])) continue;
+        s += v;
+        ++done;
+    }
+    mean = done ? s / done : std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t r = 0; r < reps; ++r)
+        if (!std::isnan(rec[r * 3 + 2])) ss += (rec[r * 3 + field] - mean) * (rec[r * 3 + field] - mean);
+    sd = done > 1 ? std::sqrt(ss / (done - 1)) : 0.0;
+}
+
+}  // namespace
+
+bool rank_hidden(std::uint64_t seed, double fraction, std::size_t i, std::size_t j) noexcept {
+    const std::uint64_t h = mix(mix(seed ^ 0x5eed5eed5eed5eedull) ^ mix(std::uint64_t(i) * 0x100000001b3ull) ^
+                                (std::uint64_t(j) * 0x9e3779b97f4a7c15ull));
+    return double(h >> 11) * 0x1p-53 < fraction;
+}
+
+template <class T>
+status rank_workspace_size(std::size_t n, std::size_t m, const options& opt, const rank_options& ropt,
+                           std::size_t& bytes) noexcept {
+    plan p;
+    const status st = make_plan<T>(n, m, 0, false, opt, ropt, p);
+    if (st == status::ok) bytes = p.total;
+    return st;
+}
+
+template <class T>
+status rank_workspace_size(std::size_t n, std::size_t m, std::size_t nnz, const options& opt, const rank_options& ropt,
+                           std::size_t& bytes) noexcept {
+    plan p;
+    const status st = make_plan<T>(n, m, nnz, true, opt, ropt, p);
+    if (st == status::ok) bytes = p.total;
+    return st;
+}
+
+template <class T>
+status rank_search<T>::start(const_matrix_view<T> X, const options& opt, const rank_options& ropt, void* workspace,
+                             std::size_t workspace_bytes, const executor* exec) noexcept {
+    ws_ = workspace;
+    return start_impl<T>(&X, nullptr, opt, ropt, workspace, workspace_bytes, exec);
+}
+
+template <class T>
+status rank_search<T>::start(const csr_view<T>& X, const options& opt, const rank_options& ropt, void* workspace,
+                             std::size_t workspace_bytes, const executor* exec) noexcept {
+    ws_ = workspace;
+    return start_impl<T>(nullptr, &X, opt, ropt, workspace, workspace_bytes, exec);
+}
+
+template <class T>
+status rank_search<T>::run(std::uint32_t iterations, rank_progress& p) noexcept {
+    rank_state<T>* s = state_of<T>(ws_);
+    if (s == nullptr) return status::not_started;
+    status st = s->failed;
+    if (st == status::ok && s->ki < s->n_ranks) {
+        if (!s->running) st = begin_fit(*s);
+        if (st == status::ok) {
+            solver<T> sv(s->sws);
+            st = sv.run(iterations, s->res);
+            if (st == status::ok && sv.done()) st = end_fit(*s);
+        }
+        s->failed = st;
+    }
+    p.rank_index = s->ki;
+    p.rank = s->ki < s->n_ranks ? s->ranks[s->ki] : 0;
+    p.rep = s->t / s->restarts;
+    p.restart = s->t % s->restarts;
+    p.iteration = s->running ? s->res.iterations : 0;
+    p.max_iter = s->opt.max_iter;
+    p.fits_done = s->fits_done;
+    p.fits_total = s->fits_total;
+    p.relative_error = s->res.relative_error;
+    return st;
+}
+
+template <class T>
+bool rank_search<T>::done() const noexcept {
+    const rank_state<T>* s = state_of<T>(ws_);
+    return s == nullptr || s->ki >= s->n_ranks || s->failed != status::ok;
+}
+
+template <class T>
+std::size_t rank_search<T>::n_ranks() const noexcept {
+    const rank_state<T>* s = state_of<T>(ws_);
+    return s ? s->n_ranks : 0;
+}
+
+template <class T>
+status rank_search<T>::score(std::size_t index, rank_score& out) const noexcept {
+    const rank_state<T>* s = state_of<T>(ws_);
+    if (s == nullptr) return status::not_started;
+    if (index >= s->n_ranks) return status::invalid_rank_options;
+    const double* rec = s->rec + index * s->reps * 3;
+    out.rank = s->ranks[index];
+    mean_sd(rec, s->reps, 0, out.reps_done, out.train, out.train_sd);
+    mean_sd(rec, s->reps, 1, out.reps_done, out.test, out.test_sd);
+    out.cophenetic = s->cons[2 * index];
+    out.dispersion = s->cons[2 * index + 1];
+    return status::ok;
+}
+
+template <class T>
+std::uint32_t rank_search<T>::suggested_rank() const noexcept {
+    const rank_state<T>* s = state_of<T>(ws_);
+    if (s == nullptr) return 0;
+    std::uint32_t best = 0;
+    double best_test = 0;
+    for (std::size_t i = 0; i < s->n_ranks; ++i) {
+        rank_score r;
+        (void)score(i, r);
+        if (r.reps_done != s->reps || std::isnan(r.test)) continue;
+        if (best == 0 || r.test < best_test || (r.test == best_test && r.rank < best))
+            best = r.rank, best_test = r.test;
+    }
+    return best;
+}
+
+template <class T>
+std::uint32_t rank_search<T>::suggested_rank_1se() const noexcept {
+    const rank_state<T>* s = state_of<T>(ws_);
+    const std::uint32_t best = suggested_rank();
+    if (best == 0) return 0;
+    double limit = 0;
+    for (std::size_t i = 0; i < s->n_ranks; ++i) {
+        rank_score r;
+        (void)score(i, r);
+        if (r.rank == best && r.reps_done == s->reps) limit = r.test + r.test_sd / std::sqrt(double(s->reps));
+    }
+    std::uint32_t pick = best;
+    for (std::size_t i = 0; i < s->n_ranks; ++i) {
+        rank_score r;
+        (void)score(i, r);
+        if (r.reps_done == s->reps && !std::isnan(r.test) && r.test <= limit && r.rank < pick) pick = r.rank;
+    }
+    return pick;
+}
+
+template <class T>
+std::uint64_t rank_search<T>::test_entries() const noexcept {
+    const rank_state<T>* s = state_of<T>(ws_);
+    return s ? s->test_n : 0;
+}
+
+template <class T>
+std::uint64_t rank_search<T>::train_entries() const noexcept {
+    const rank_state<T>* s = state_of<T>(ws_);
+    return s ? s->train_n : 0;
+}
+
+namespace {
+template <class T, class XV>
+status select_impl(const XV& X, const options& opt, const rank_options& ropt, void* workspace, std::size_t bytes,
+                   rank_score* scores, std::uint32_t* suggested, std::uint32_t* suggested_1se, rank_callback cb,
+                   void* user, const executor* exec) noexcept {
+    if (scores == nullptr) return status::null_pointer;
+    rank_search<T> rs;
+    status st = rs.start(X, opt, ropt, workspace, bytes, exec);
+    if (st != status::ok) return st;
+    const std::uint32_t slice = opt.check_every ? opt.check_every : 10;
+    while (st == status::ok && !rs.done()) {
+        rank_progress p;
+        st = rs.run(slice, p);
+        if (st == status::ok && cb != nullptr && !cb(p, user)) st = status::cancelled;
+    }
+    for (std::size_t i = 0; i < ropt.n_ranks; ++i) (void)rs.score(i, scores[i]);
+    if (suggested) *suggested = rs.suggested_rank();
+    if (suggested_1se) *suggested_1se = rs.suggested_rank_1se();
+    return st;
+}
+}  // namespace
+
+template <class T>
+status select_rank(const_matrix_view<T> X, const options& opt, const rank_options& ropt, void* workspace,
+                   std::size_t workspace_bytes, rank_score* scores, std::uint32_t* suggested,
+                   std::uint32_t* suggested_1se, rank_callback callback, void* user_data,
+                   const executor* exec) noexcept {
+    return select_impl<T>(X, opt, ropt, workspace, workspace_bytes, scores, suggested, suggested_1se, callback,
+                          user_data, exec);
+}
+
+template <class T>
+status select_rank(const csr_view<T>& X, const options& opt, const rank_options& ropt, void* workspace,
+                   std::size_t workspace_bytes, rank_score* scores, std::uint32_t* suggested,
+                   std::uint32_t* suggested_1se, rank_callback callback, void* user_data,
+                   const executor* exec) noexcept {
+    return select_impl<T>(X, opt, ropt, workspace, workspace_bytes, scores, suggested, suggested_1se, callback,
+                          user_data, exec);
+}
+
+// ---- restarts -------------------------------------------------------------------------
+template <class T>
+status restarts_workspace_size(std::size_t n, std::size_t m, const options& opt, std::size_t& bytes) noexcept {
+    std::size_t b = 0;
+    const status st = workspace_size<T>(n, m, opt, b);
+    if (st != status::ok) return st;
+    std::size_t at = 0;
+    if (!add_mul(at, b, 1) || !add_mul(at, n, opt.rank * sizeof(T)) || !add_mul(at, m, opt.rank * sizeof(T)))
+        return status::size_overflow;
+    bytes = at;
+    return status::ok;
+}
+
+template <class T>
+status fit_restarts(const_matrix_view<T> X, matrix_view<T> W, matrix_view<T> H, const options& opt,
+                    std::uint32_t n_restarts, void* workspace, std::size_t workspace_bytes, result& out,
+                    std::uint32_t* best, const executor* exec) noexcept {
+    if (n_restarts == 0) return status::invalid_rank_options;
+    if (opt.init == init_method::custom) return status::invalid_init;
+    std::size_t need = 0, b = 0;
+    status st = restarts_workspace_size<T>(X.rows, X.cols, opt, need);
+    if (st != status::ok) return st;
+    if (workspace == nullptr || W.data == nullptr || H.data == nullptr) return status::null_pointer;
+    if (workspace_bytes < need) return status::workspace_too_small;
+    (void)workspace_size<T>(X.rows, X.cols, opt, b);
+    b = (b + 63) / 64 * 64;
+    if (W.rows != X.rows || W.cols != opt.rank || H.rows != opt.rank || H.cols != X.cols) return status::shape_mismatch;
+    auto* base = static_cast<unsigned char*>(workspace);
+    T* w2 = reinterpret_cast<T*>(base + b);
+    T* h2 = reinterpret_cast<T*>(base + b + (X.rows * opt.rank * sizeof(T) + 63) / 64 * 64);
+    const std::size_t r = opt.rank;
+    double best_obj = 0;
+    for (std::uint32_t t = 0; t < n_restarts; ++t) {
+        options o = opt;
+        o.seed = opt.seed + t;
+        result res;
+        st = fit<T>(X, matrix_view<T>(w2, X.rows, r), matrix_view<T>(h2, r, X.cols), o, workspace, b, res, nullptr,
+                    nullptr, exec);
+        if (st != status::ok) {
+            out = res;
+            return st;
+        }
+        if (t == 0 || res.objective < best_obj) {
+            best_obj = res.objective;
+            out = res;
+            if (best) *best = t;
+            for (std::size_t i = 0; i < X.rows; ++i)
+                for (std::size_t c = 0; c < r; ++c) W(i, c) = w2[i * r + c];
+            for (std::size_t c = 0; c < r; ++c)
+                for (std::size_t j = 0; j < X.cols; ++j) H(c, j) = h2[c * X.cols + j];
+        }
+    }
+    return status::ok;
+}
+
+template class rank_search<float>;
+template class rank_search<double>;
+#define NMFKIT_RANK(T)                                                                                                 \
+    template status rank_workspace_size<T>(std::size_t, std::size_t, const options&, const rank_options&,              \
+                                           std::size_t&) noexcept;                                                     \
+    template status rank_workspace_size<T>(std::size_t, std::size_t, std::size_t, const options&, const rank_options&, \
+                                           std::size_t&) noexcept;                                                     \
+    template status select_rank<T>(const_matrix_view<T>, const options&, const rank_options&, void*, std::size_t,      \
+                                   rank_score*, std::uint32_t*, std::uint32_t*, rank_callback, void*,                  \
+                                   const executor*) noexcept;                                                          \
+    template status select_rank<T>(const csr_view<T>&, const options&, const rank_options&, void*, std::size_t,        \
+                                   rank_score*, std::uint32_t*, std::uint32_t*, rank_callback, void*,                  \
+                                   const executor*) noexcept;                                                          \
+    template status restarts_workspace_size<T>(std::size_t, std::size_t, const options&, std::size_t&) noexcept;       \
+    template status fit_restarts<T>(const_matrix_view<T>, matrix_view<T>, matrix_view<T>, const options&,              \
+                                    std::uint32_t, void*, std::size_t, result&, std::uint32_t*,                        \
+                                    const executor*) noexcept;
+NMFKIT_RANK(float)
+NMFKIT_RANK(double)
+#undef NMFKIT_RANK
+
+}  // namespace nmfkit
