@@ -27,6 +27,7 @@
 #include <vector>
 
 #include <nmfkit/nmfkit.hpp>
+#include <nmfkit/rank.hpp>
 #include <nmfkit/thread_pool.hpp>
 
 #include "csv.hpp"
@@ -878,6 +879,118 @@ int run_reconstruct(const cli_args& a) {
     return k_exit_ok;
 }
 
+// ---- rank ------------------------------------------------------------------------------
+
+// A number for the rank table: 4 significant digits, "-" when not computed.
+std::string table_number(double v) {
+    if (std::isnan(v)) return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+    return buf;
+}
+
+std::string json_or_null(double v) { return std::isfinite(v) ? json_number(v) : std::string("null"); }
+
+// rank: the cross-validated rank search (nmfkit/rank.hpp) over --ranks; a table or one JSON line.
+template <class T>
+int run_rank(const cli_args& a) {
+    sources src;
+    const input<T> X = load_x<T>(a, src.x);
+    const std::size_t n = X.rows(), m = X.cols();
+    nmfkit::options opt = make_options(a, 1);
+    nmfkit::rank_options ro;
+    ro.ranks = a.ranks.data();
+    ro.n_ranks = a.ranks.size();
+    ro.reps = a.reps;
+    ro.restarts = a.restarts;
+    ro.test_fraction = a.test_fraction;
+    ro.seed = a.seed;
+    std::size_t bytes = 0;
+    nmfkit::status st = X.is_sparse ? nmfkit::rank_workspace_size<T>(n, m, X.sparse.nnz(), opt, ro, bytes)
+                                    : nmfkit::rank_workspace_size<T>(n, m, opt, ro, bytes);
+    if (st == nmfkit::status::invalid_missing)
+        throw usage_error("--missing " + std::string(nmfkit::name(a.missing)) + " does not apply to " +
+                          (X.is_sparse ? "a sparse" : "a dense") + " X (" + src.x.name + ")");
+    if (st != nmfkit::status::ok) throw data_error("rank: " + status_text(st));
+    const double physical = physical_memory();
+    if (physical > 0 && double(bytes) > physical)
+        throw data_error("rank: the search needs " + gib(double(bytes)) + " of workspace, more than the " +
+                         gib(physical) + " of memory");
+    std::vector<std::byte> ws;
+    try {
+        ws.resize(bytes + nmfkit::workspace_alignment);
+    } catch (const std::bad_alloc&) {
+        throw data_error("rank: not enough memory for " + gib(double(bytes)) + " of workspace");
+    }
+    void* aligned = nmfkit::align_workspace(ws.data(), ws.size());
+    const nmfkit::thread_pool pool(a.threads);
+    const nmfkit::executor* exec = pool.threads() > 1 ? pool.executor() : nullptr;
+    progress_bar bar = make_progress_bar(a);
+    check_interrupt();
+    const auto t0 = clock_type::now();
+    nmfkit::rank_search<T> rs;
+    st = X.is_sparse ? rs.start(X.csr_view(), opt, ro, aligned, bytes, exec)
+                     : rs.start(nmfkit::const_matrix_view<T>(X.dense.data.data(), n, m), opt, ro, aligned, bytes, exec);
+    if (st != nmfkit::status::ok) throw data_error(library_error(st, nmfkit::result{}, src, a, X));
+    nmfkit::rank_progress p;
+    while (st == nmfkit::status::ok && !rs.done()) {
+        st = rs.run(opt.check_every, p);
+        // the bar counts fits: "fits done / fits", with the current fit's relative error
+        const nmfkit::progress fp{std::uint32_t(p.fits_done), std::uint32_t(p.fits_total), 0, p.relative_error};
+        if (!progress_bar::callback(fp, &bar)) break;
+    }
+    const double seconds = seconds_since(t0);
+    bar.finish();
+    if (g_signal) throw interrupted{g_signal, std::uint32_t(p.fits_done), std::uint32_t(p.fits_total), false};
+    if (st != nmfkit::status::ok) throw data_error("rank: a fit failed: " + status_text(st));
+
+    std::vector<nmfkit::rank_score> sc(ro.n_ranks);
+    for (std::size_t i = 0; i < sc.size(); ++i) (void)rs.score(i, sc[i]);
+    const std::uint32_t best = rs.suggested_rank(), best_1se = rs.suggested_rank_1se();
+    if (a.json) {
+        std::string j = "{\"suggested_rank\":" + std::to_string(best) +
+                        ",\"suggested_rank_1se\":" + std::to_string(best_1se) + ",\"ranks\":[";
+        for (std::size_t i = 0; i < sc.size(); ++i) {
+            const nmfkit::rank_score& s = sc[i];
+            j += std::string(i ? "," : "") + "{\"rank\":" + std::to_string(s.rank) +
+                 ",\"train\":" + json_or_null(s.train) + ",\"train_sd\":" + json_or_null(s.train_sd) +
+                 ",\"test\":" + json_or_null(s.test) + ",\"test_sd\":" + json_or_null(s.test_sd) +
+                 ",\"cophenetic\":" + json_or_null(s.cophenetic) + ",\"dispersion\":" + json_or_null(s.dispersion) +
+                 "}";
+        }
+        j += "],\"reps\":" + std::to_string(a.reps) + ",\"restarts\":" + std::to_string(a.restarts) +
+             ",\"test_fraction\":" + json_number(a.test_fraction) +
+             ",\"test_entries\":" + std::to_string(rs.test_entries()) +
+             ",\"train_entries\":" + std::to_string(rs.train_entries()) + ",\"loss_name\":\"" + json_loss_name(a.beta) +
+             "\",\"beta\":" + json_number(a.beta) + ",\"dtype\":\"" + dtype_name<T>() +
+             "\",\"rows\":" + std::to_string(n) + ",\"cols\":" + std::to_string(m) +
+             ",\"sparse\":" + (X.is_sparse ? "true" : "false") + ",\"threads\":" + std::to_string(pool.threads()) +
+             ",\"seconds\":" + json_number(seconds) + "}";
+        std::fprintf(g_report, "%s\n", j.c_str());
+    } else {
+        std::fprintf(g_report,
+                     "nmfkit rank: X %s, %s, loss %s, %u reps x %u restarts, %s of the entries hidden (%llu), %s\n",
+                     x_text(X).c_str(), dtype_name<T>(), a.loss_text.c_str(), a.reps, a.restarts,
+                     short_number(a.test_fraction).c_str(), static_cast<unsigned long long>(rs.test_entries()),
+                     threads_text(pool.threads()).c_str());
+        std::fprintf(g_report, "%6s  %11s  %11s  %11s  %10s  %10s\n", "rank", "train", "test", "test sd", "cophenetic",
+                     "dispersion");
+        for (const nmfkit::rank_score& s : sc)
+            std::fprintf(g_report, "%6u  %11s  %11s  %11s  %10s  %10s%s\n", s.rank, table_number(s.train).c_str(),
+                         table_number(s.test).c_str(), table_number(s.test_sd).c_str(),
+                         table_number(s.cophenetic).c_str(), table_number(s.dispersion).c_str(),
+                         s.rank == best ? "  <- lowest test error" : "");
+        std::fprintf(g_report, "suggested rank: %u (lowest mean test error); %u by the one-standard-error rule\n", best,
+                     best_1se);
+        std::fprintf(g_report,
+                     "(errors: mean deviance per entry, 2 * D_beta / entries: the mean squared error for "
+                     "frobenius; %.3f s)\n",
+                     seconds);
+    }
+    flush_report();
+    return k_exit_ok;
+}
+
 int run(int argc, char** argv) {
     g_umask = ::umask(0);
     ::umask(g_umask);
@@ -894,6 +1007,7 @@ int run(int argc, char** argv) {
         case command::fit:
         case command::transform: return p.f64 ? run_factorize<double>(p) : run_factorize<float>(p);
         case command::reconstruct: return p.f64 ? run_reconstruct<double>(p) : run_reconstruct<float>(p);
+        case command::rank: return p.f64 ? run_rank<double>(p) : run_rank<float>(p);
     }
     return k_exit_ok;
 }

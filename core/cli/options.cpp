@@ -16,8 +16,8 @@ namespace cli {
 namespace {
 
 // The commands, as bits of option_row::commands.
-constexpr unsigned k_fit = 1, k_transform = 2, k_reconstruct = 4;
-constexpr unsigned k_every_command = k_fit | k_transform | k_reconstruct;
+constexpr unsigned k_fit = 1, k_transform = 2, k_reconstruct = 4, k_rank = 8;
+constexpr unsigned k_every_command = k_fit | k_transform | k_reconstruct | k_rank;
 
 struct command_row {
     const char* name;
@@ -39,6 +39,15 @@ constexpr command_row k_commands[] = {
      "--rank. W (resp. H) starts from the constant sqrt(mean(X) / K). Give\n"
      "the --loss and penalties the factors were fitted with."},
     {"reconstruct", command::reconstruct, k_reconstruct, "writes W * H (n x m) (scikit-learn's inverse_transform)."},
+    {"rank", command::rank, k_rank,
+     "which rank? For each K of --ranks, fits X with a share of its\n"
+     "entries hidden (--test-fraction, the same entries for every K\n"
+     "and replicate) and scores the error on them (test) and on the\n"
+     "others (train), over --reps replicates; prints a table (K,\n"
+     "train, test +- sd, cophenetic correlation and dispersion of the\n"
+     "consensus of the fits' column clusterings) and suggests the K\n"
+     "with the lowest mean test error (and the smallest K within one\n"
+     "standard error of it). Writes no file."},
 };
 
 const command_row& command_of(command c) {
@@ -58,16 +67,31 @@ constexpr usage_form k_forms[] = {
     {command::transform, "(H fixed, solve W)"},
     {command::transform, "(W fixed, solve H)"},
     {command::reconstruct, nullptr},
+    {command::rank, nullptr},
 };
-constexpr unsigned k_fit_form = 1, k_solve_w_form = 2, k_solve_h_form = 4, k_reconstruct_form = 8;
+constexpr unsigned k_fit_form = 1, k_solve_w_form = 2, k_solve_h_form = 4, k_reconstruct_form = 8, k_rank_form = 16;
 
 // Where --help lists an option, in this order.
-enum class section { fit_required, transform_required, reconstruct_required, common, fit_only, general };
+enum class section {
+    fit_required,
+    transform_required,
+    reconstruct_required,
+    rank_required,
+    common,
+    fit_only,
+    rank_only,
+    general
+};
 
 constexpr const char* k_section_titles[] = {
-    "Required by fit:\n",         "Required by transform:\n",
-    "Required by reconstruct:\n", "\nOptions of fit and transform:\n",
-    "\nOptions of fit only:\n",   "\n",
+    "Required by fit:\n",
+    "Required by transform:\n",
+    "Required by reconstruct:\n",
+    "Required by rank:\n",
+    "\nOptions of fit and transform (and rank):\n",
+    "\nOptions of fit (and rank) only:\n",
+    "\nOptions of rank only:\n",
+    "\n",
 };
 
 using setter = void (*)(cli_args& a, const option_row& o, const std::string& value);
@@ -114,6 +138,31 @@ std::pair<std::size_t, std::size_t> parse_shape(std::string_view text) {
     const auto cols = parse_unsigned<std::size_t>(text.substr(x + 1), "--shape", what);
     if (rows == 0 || cols == 0) throw usage_error(std::string("--shape expects ") + what);
     return {rows, cols};
+}
+
+// --ranks: "LO..HI" or "K1,K2,...", each an integer >= 1.
+std::vector<std::uint32_t> parse_ranks(std::string_view text, const std::string& option) {
+    const char* what = "LO..HI or a list K1,K2,... of integers >= 1 (e.g. 2..12)";
+    std::vector<std::uint32_t> out;
+    const std::size_t dots = text.find("..");
+    if (dots != std::string_view::npos) {
+        const auto lo = parse_unsigned<std::uint32_t>(text.substr(0, dots), option, what);
+        const auto hi = parse_unsigned<std::uint32_t>(text.substr(dots + 2), option, what);
+        if (lo == 0 || hi < lo || hi - lo > 1000)
+            throw usage_error(option + " expects " + what + " with 1 <= LO <= HI (at most 1001 ranks), got '" +
+                              std::string(text) + "'");
+        for (std::uint32_t k = lo; k <= hi; ++k) out.push_back(k);
+        return out;
+    }
+    for (std::string_view rest = text;;) {
+        const std::size_t comma = rest.find(',');
+        const auto k = parse_unsigned<std::uint32_t>(rest.substr(0, comma), option, what);
+        if (k == 0) throw usage_error(option + " expects " + what + ", got '" + std::string(text) + "'");
+        out.push_back(k);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    return out;
 }
 
 // "a, b or c" (`last` = " or "), for messages.
@@ -248,14 +297,14 @@ const option_row k_options[] = {
      "where to write W * H (n x m), as --out-w", &cli_args::out, nullptr, k_fit,
      "(fit writes --out-w FILE and --out-h FILE)"},
 
-    {"--max-iter", "N", k_fit | k_transform, 0, section::common,
+    {"--max-iter", "N", k_fit | k_transform | k_rank, 0, section::common,
      "maximum number of iterations (each updates W, then H; one\n"
      "factor for transform); 0 only initializes. Default 200",
      nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) {
          a.max_iter = parse_unsigned<std::uint32_t>(v, o.name, "an integer in [0, 4294967295]");
      }},
-    {"--tol", "T", k_fit | k_transform, 0, section::common,
+    {"--tol", "T", k_fit | k_transform | k_rank, 0, section::common,
      "convergence tolerance, a number >= 0. Default 1e-4.\n"
      "Every --check-every iterations the error\n"
      "e_t = sqrt(2 * loss) (= ||X - W*H||_F for frobenius) is\n"
@@ -268,7 +317,7 @@ const option_row k_options[] = {
      [](cli_args& a, const option_row& o, const std::string& v) {
          a.tol = parse_real(v, o.name, 0, k_inf, "a finite number >= 0");
      }},
-    {"--check-every", "N", k_fit | k_transform, 0, section::common,
+    {"--check-every", "N", k_fit | k_transform | k_rank, 0, section::common,
      "iterations between convergence checks (and progress\n"
      "updates), an integer >= 1. Default 10",
      nullptr,
@@ -276,7 +325,7 @@ const option_row k_options[] = {
          a.check_every = parse_unsigned<std::uint32_t>(v, o.name, "an integer in [1, 4294967295]");
          if (a.check_every == 0) throw usage_error("--check-every must be at least 1");
      }},
-    {"--loss", k_loss_choices + 1, k_fit | k_transform, 0, section::common,
+    {"--loss", k_loss_choices + 1, k_fit | k_transform | k_rank, 0, section::common,
      "the loss, the beta-divergence D_beta(X | W*H):\n"
      "frobenius: beta = 2, 1/2 ||X - W*H||_F^2 (default)\n"
      "kl: beta = 1, generalized Kullback-Leibler (count data)\n"
@@ -290,17 +339,17 @@ const option_row k_options[] = {
          a.loss_text = v;
          a.beta = parse_loss(v);
      }},
-    {"--alpha-w", "A", k_fit | k_transform, 0, section::common, "weight of the penalty on W, a number >= 0. Default 0",
-     nullptr,
+    {"--alpha-w", "A", k_fit | k_transform | k_rank, 0, section::common,
+     "weight of the penalty on W, a number >= 0. Default 0", nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) {
          a.alpha_w = parse_real(v, o.name, 0, k_inf, "a finite number >= 0");
      }},
-    {"--alpha-h", "A", k_fit | k_transform, 0, section::common, "weight of the penalty on H, a number >= 0. Default 0",
-     nullptr,
+    {"--alpha-h", "A", k_fit | k_transform | k_rank, 0, section::common,
+     "weight of the penalty on H, a number >= 0. Default 0", nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) {
          a.alpha_h = parse_real(v, o.name, 0, k_inf, "a finite number >= 0");
      }},
-    {"--l1-ratio", "R", k_fit | k_transform, 0, section::common,
+    {"--l1-ratio", "R", k_fit | k_transform | k_rank, 0, section::common,
      "L1 share of the penalties, in [0, 1]: 1 = L1 only (sparse\n"
      "factors), 0 = L2 only. Default 0. For X of n x m the\n"
      "objective is (scikit-learn's alpha_W, alpha_H, l1_ratio)\n"
@@ -313,7 +362,7 @@ const option_row k_options[] = {
      [](cli_args& a, const option_row& o, const std::string& v) {
          a.l1_ratio = parse_real(v, o.name, 0, 1, "a number in [0, 1]");
      }},
-    {"--missing", k_missing_choices + 1, k_fit | k_transform, 0, section::common,
+    {"--missing", k_missing_choices + 1, k_fit | k_transform | k_rank, 0, section::common,
      "which entries of X are unknown rather than measured (the\n"
      "loss, the updates and the relative error then see only the\n"
      "observed ones). none: every entry is observed (default).\n"
@@ -327,11 +376,11 @@ const option_row k_options[] = {
      "arithmetic precision: float32 (default) or float64\n"
      "(reconstruct takes it too)",
      nullptr, [](cli_args& a, const option_row& o, const std::string& v) { a.f64 = choose(o, v, parse_dtype); }},
-    {"--shape", "ROWSxCOLS", k_fit | k_transform, 0, section::common,
+    {"--shape", "ROWSxCOLS", k_fit | k_transform | k_rank, 0, section::common,
      "the shape of a raw float32 INPUT, e.g. --shape 1797x64;\n"
      "required for .f32/.raw input (with '-', reads raw stdin)",
      nullptr, [](cli_args& a, const option_row&, const std::string& v) { a.shape = parse_shape(v); }},
-    {"--delimiter", "auto|comma|tab|semicolon|space", k_fit | k_transform, 0, section::common,
+    {"--delimiter", "auto|comma|tab|semicolon|space", k_fit | k_transform | k_rank, 0, section::common,
      "what separates the cells of a CSV INPUT (also ',' ';' '\\t').\n"
      "auto (default): the first of comma, tab, semicolon and\n"
      "runs of spaces that splits the first data line into\n"
@@ -339,7 +388,7 @@ const option_row k_options[] = {
      "always detected",
      nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) { a.layout.delim = choose(o, v, parse_delimiter); }},
-    {"--header", nullptr, k_fit | k_transform, 0, section::common,
+    {"--header", nullptr, k_fit | k_transform | k_rank, 0, section::common,
      "the first line of a CSV INPUT holds column names: skip\n"
      "it. Without --header (or --no-header) a first line none\n"
      "of whose cells starts with a number is taken as a header.\n"
@@ -350,20 +399,20 @@ const option_row k_options[] = {
          if (a.layout.header == header_line::absent) throw usage_error("--header and --no-header contradict");
          a.layout.header = header_line::present;
      }},
-    {"--no-header", nullptr, k_fit | k_transform, 0, section::common,
+    {"--no-header", nullptr, k_fit | k_transform | k_rank, 0, section::common,
      "the first line of a CSV INPUT is data, whatever it holds", nullptr,
      [](cli_args& a, const option_row&, const std::string&) {
          if (a.layout.header == header_line::present) throw usage_error("--header and --no-header contradict");
          a.layout.header = header_line::absent;
      }},
-    {"--kernel", k_kernel_choices + 1, k_fit | k_transform, 0, section::common,
+    {"--kernel", k_kernel_choices + 1, k_fit | k_transform | k_rank, 0, section::common,
      "auto: the fastest kernels this CPU supports (default);\n"
      "scalar: the plain C++ reference kernels",
      nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) {
          a.kernel = choose(o, v, nmfkit::parse_kernel_choice);
      }},
-    {"--threads", "N", k_fit | k_transform, 0, section::common,
+    {"--threads", "N", k_fit | k_transform | k_rank, 0, section::common,
      "threads that run the fit, an integer in [0, 1024]: 1 runs on\n"
      "this thread alone, 0 one per core. Default: one per core.\n"
      "W, H and every number printed (but seconds) are the same\n"
@@ -373,7 +422,7 @@ const option_row k_options[] = {
          a.threads = parse_unsigned<std::size_t>(v, o.name, "an integer in [0, 1024]");
          if (a.threads > 1024) throw usage_error("--threads expects an integer in [0, 1024], got '" + v + "'");
      }},
-    {"--json", nullptr, k_fit | k_transform, 0, section::common,
+    {"--json", nullptr, k_fit | k_transform | k_rank, 0, section::common,
      "print the result as one JSON line on stdout:\n"
      "{\"iterations\":N,\"loss\":L,\"relative_error\":E,\"seconds\":S,\n"
      " \"converged\":true|false,\"kernel\":\"...\",\"dtype\":\"f32\",\n"
@@ -387,13 +436,13 @@ const option_row k_options[] = {
      " \"solved\":\"W|H\"}\n"
      "(without --json: a short human-readable summary)",
      nullptr, [](cli_args& a, const option_row&, const std::string&) { a.json = true; }},
-    {"--progress", "auto|always|never", k_fit | k_transform, 0, section::common,
+    {"--progress", "auto|always|never", k_fit | k_transform | k_rank, 0, section::common,
      "progress bar on stderr (iteration, relative error, elapsed\n"
      "time); auto (default): only when stderr is a terminal",
      nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) { a.progress = choose(o, v, parse_progress); }},
 
-    {"--seed", "S", k_fit, 0, section::fit_only,
+    {"--seed", "S", k_fit | k_rank, 0, section::fit_only,
      "seed of the random initialization (and of the randomized\n"
      "SVD of nndsvd*), an integer in [0, 2^64). Default 0. Same\n"
      "seed, same input: the same W and H on every platform",
@@ -402,7 +451,7 @@ const option_row k_options[] = {
          a.seed = parse_unsigned<std::uint64_t>(v, o.name, "an integer in [0, 18446744073709551615]");
      },
      k_transform, "(transform starts from a constant; --w0/--h0 belong to fit)"},
-    {"--init", k_init_choices + 1, k_fit, 0, section::fit_only,
+    {"--init", k_init_choices + 1, k_fit | k_rank, 0, section::fit_only,
      "random: W0, H0 uniform in (0, 1) times sqrt(mean(X) / K)\n"
      "(default). custom: start from --w0 and --h0.\n"
      "nndsvd: nonnegative double SVD of X (Boutsidis &\n"
@@ -427,6 +476,36 @@ const option_row k_options[] = {
      nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) { a.solver = choose(o, v, nmfkit::parse_solver); },
      k_transform, "(transform always uses mu)"},
+
+    {"INPUT", nullptr, k_rank, k_rank_form, section::rank_required, "the matrix X, as for fit", &cli_args::input},
+    {"--ranks", "LO..HI", k_rank, k_rank_form, section::rank_required,
+     "the ranks to try: LO..HI (e.g. 2..12), or a list 2,4,8", nullptr,
+     [](cli_args& a, const option_row& o, const std::string& v) { a.ranks = parse_ranks(v, o.name); }},
+    {"--reps", "N", k_rank, 0, section::rank_only,
+     "replicates per rank (fits from seeds S, S+1, ...; the same\n"
+     "hidden entries), an integer >= 1. Default 3",
+     nullptr,
+     [](cli_args& a, const option_row& o, const std::string& v) {
+         a.reps = parse_unsigned<std::uint32_t>(v, o.name, "an integer >= 1");
+         if (a.reps == 0) throw usage_error("--reps must be at least 1");
+     }},
+    {"--restarts", "N", k_rank, 0, section::rank_only,
+     "fits per replicate; the one with the lowest objective gives\n"
+     "its errors (all enter the consensus). Default 1",
+     nullptr,
+     [](cli_args& a, const option_row& o, const std::string& v) {
+         a.restarts = parse_unsigned<std::uint32_t>(v, o.name, "an integer >= 1");
+         if (a.restarts == 0) throw usage_error("--restarts must be at least 1");
+     }},
+    {"--test-fraction", "F", k_rank, 0, section::rank_only,
+     "share of the entries hidden (each with probability F, by a\n"
+     "hash of its position and --seed), in (0, 1). Default 0.05",
+     nullptr,
+     [](cli_args& a, const option_row& o, const std::string& v) {
+         a.test_fraction = parse_real(v, o.name, 0, 1, "a number in (0, 1)");
+         if (a.test_fraction <= 0 || a.test_fraction >= 1)
+             throw usage_error("--test-fraction expects a number in (0, 1), got '" + v + "'");
+     }},
 
     // -h/--help works anywhere before "--"; -V/--version only in place of a command.
     {"--help", nullptr, k_every_command, 0, section::general, "this text (also: nmfkit COMMAND --help)", nullptr,
@@ -492,7 +571,8 @@ constexpr const char* k_help_tail =
     "  nmfkit fit expression.tsv --header --rank 8 --out-w W.npy --out-h H.tsv\n"
     "  nmfkit fit docs_terms.mtx --rank 20 --loss kl --out-w W.npy --out-h H.npy\n"
     "  nmfkit fit ratings.mtx --rank 10 --missing unstored --out-w U.csv --out-h V.csv\n"
-    "  nmfkit reconstruct --w W.csv --h H.csv --out X_hat.csv\n";
+    "  nmfkit reconstruct --w W.csv --h H.csv --out X_hat.csv\n"
+    "  nmfkit rank data/digits/digits_1797x64_f32le.raw --shape 1797x64 --ranks 2..12\n";
 
 bool is_positional(const option_row& o) { return o.name[0] != '-'; }
 
@@ -639,6 +719,13 @@ void check_transform_args(const cli_args& a) {
     check_input_args(a);
 }
 
+void check_rank_args(const cli_args& a) {
+    if (a.input.empty()) throw usage_error("missing INPUT (the matrix to choose a rank for)");
+    require_form(a, k_rank_form);
+    if (a.init == nmfkit::init_method::custom) throw usage_error("rank fits from --init random or nndsvd*, not custom");
+    check_input_args(a);
+}
+
 void check_reconstruct_args(const cli_args& a) {
     if (!a.input.empty())
         throw usage_error("reconstruct takes no INPUT, got '" + a.input + "' (it reads --w FILE and --h FILE)");
@@ -743,6 +830,7 @@ cli_args parse_command_line(int argc, char** argv) {
         case command::fit: check_fit_args(p); break;
         case command::transform: check_transform_args(p); break;
         case command::reconstruct: check_reconstruct_args(p); break;
+        case command::rank: check_rank_args(p); break;
         default: break;
     }
     return p;

@@ -22,7 +22,7 @@ struct usage_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class command { help, version, fit, transform, reconstruct };
+enum class command { help, version, fit, transform, reconstruct, rank };
 
 enum class progress_mode { automatic, always, never };
 
@@ -54,6 +54,10 @@ struct cli_args {
     nmfkit::missing_entries missing = nmfkit::missing_entries::none;
     // transform / reconstruct: the given factors (--w, --h) and reconstruct's --out.
     std::string fixed_w, fixed_h, out;
+    // rank: the ranks to try (--ranks), replicates, restarts and the hidden share of the entries.
+    std::vector<std::uint32_t> ranks;
+    std::uint32_t reps = 3, restarts = 1;
+    double test_fraction = 0.05;
     // The table rows of the options given, in order.
     std::vector<const option_row*> given;
 };
