@@ -1144,7 +1144,7 @@ takes() {
 for opt in "${listed[@]}"; do
     [[ $opt == --help || $opt == --version ]] && continue
     taken=0
-    for cmd in fit transform reconstruct; do
+    for cmd in fit transform reconstruct rank; do
         if takes $cmd "$opt"; then taken=$((taken + 1)); fi
     done
     (( taken > 0 )) || fail "--help lists $opt, but no command takes it"
@@ -1204,6 +1204,7 @@ while IFS= read -r -u 3 line; do
                 i=$((i + 1))
                 case $w:$v in
                     --rank:K) val=2 ;;
+                    --ranks:LO..HI) val=1..2 ;;
                     --h:FILE) val=hstar.csv ;;
                     --w:FILE) val=wstar.csv ;;
                     *:FILE) val=form_${w#--}.csv ;;
@@ -1224,7 +1225,7 @@ while IFS= read -r -u 3 line; do
     done
     forms=$((forms + 1))
 done 3<usage.txt
-(( forms == 4 )) || fail "the usage shows $forms command forms, expected 4 (fit, transform twice, reconstruct)"
+(( forms == 5 )) || fail "the usage shows $forms command forms, expected 5 (fit, transform twice, reconstruct, rank)"
 rm -f form_*.csv
 
 # ---- file safety: all outputs or none, existing files kept -------------------------
@@ -1433,6 +1434,46 @@ grep -aqF "'shape': (6, 2)" wrt.npy && grep -aqF "'shape': (2, 5)" hrt.npy || fa
 ok reconstruct --w wrt.npy --h hrt.npy --out xrt.csv
 ok reconstruct --w wd.csv --h hd.csv --out xrt2.csv
 cmp -s xrt.csv xrt2.csv || fail "W.npy/H.npy reconstruct differently from the CSV ones"
+
+check "rank: a planted rank-3 matrix (plus ~9 % noise) gets rank 3, as a table and as one JSON line"
+awk 'BEGIN { srand(7); n = 60; m = 40; k = 3
+    for (i = 0; i < n; ++i) for (c = 0; c < k; ++c) W[i, c] = rand()
+    for (c = 0; c < k; ++c) for (j = 0; j < m; ++j) H[c, j] = rand()
+    for (i = 0; i < n; ++i) { line = ""
+        for (j = 0; j < m; ++j) { v = 0; for (c = 0; c < k; ++c) v += W[i, c] * H[c, j]
+            v *= 1 + 0.3 * (rand() - 0.5); line = line (j ? "," : "") sprintf("%.6f", v) }
+        print line } }' >planted.csv
+rank_args=(--ranks 1..6 --reps 2 --max-iter 500 --tol 1e-5 --test-fraction 0.1 --seed 3)
+ok rank planted.csv "${rank_args[@]}" --json --threads 1
+[[ $(wc -l <out) -eq 1 ]] || fail "rank --json printed more than one line"
+[[ $(json_field suggested_rank) == 3 ]] || fail "rank suggested $(json_field suggested_rank), not the planted 3"
+grep -qE '^\{"suggested_rank":3,"suggested_rank_1se":[0-9]+,"ranks":\[\{"rank":1,"train":[^,]+,"train_sd":[^,]+,"test":[^,]+,"test_sd":[^,]+,"cophenetic":[^,]+,"dispersion":[^,]+\},' out ||
+    fail "rank --json does not start with the documented keys"
+[[ $(grep -o '"rank":' out | wc -l) -eq 6 ]] || fail "rank --json does not list the 6 ranks"
+grep -qF '"reps":2,"restarts":1,"test_fraction":0.10000000000000001' out || fail "rank --json lacks reps/restarts/test_fraction"
+sed 's/"threads":[0-9]*,"seconds":[^}]*//' out >rank1.json
+ok rank planted.csv "${rank_args[@]}" --json --threads 3
+sed 's/"threads":[0-9]*,"seconds":[^}]*//' out >rank3.json
+cmp -s rank1.json rank3.json || fail "rank --threads 1 and --threads 3 differ"
+ok rank planted.csv "${rank_args[@]}" --restarts 2
+grep -qE '^ +rank +train +test +test sd +cophenetic +dispersion$' out || fail "rank table has no header"
+[[ $(grep -cE '^ +[1-6] ' out) -eq 6 ]] || fail "rank table does not have 6 rows"
+grep -qE '^ +3 .*<- lowest test error$' out || fail "rank table does not mark rank 3"
+grep -q '^suggested rank: 3 (lowest mean test error)' out || fail "rank table does not suggest 3"
+ok rank planted.csv --ranks 2,3 --reps 1 --max-iter 20 --loss kl --dtype f64 --json
+[[ $(json_field loss_name) == '"kl"' && $(grep -o '"rank":' out | wc -l) -eq 2 ]] || fail "rank --ranks 2,3 --loss kl"
+csv_to_mtx planted.csv >planted.mtx
+ok rank planted.mtx --ranks 2..4 --reps 1 --max-iter 50 --json
+[[ $(json_field sparse) == true ]] || fail "rank on a .mtx is not sparse"
+ok rank planted.mtx --ranks 2..4 --reps 1 --max-iter 50 --missing unstored --json
+expect 2 "missing required option --ranks" rank planted.csv
+expect 2 "--ranks expects" rank planted.csv --ranks 0..3
+expect 2 "--ranks expects" rank planted.csv --ranks 5..3
+expect 2 "--test-fraction expects a number in (0, 1)" rank planted.csv --ranks 2..3 --test-fraction 1
+expect 2 "--reps must be at least 1" rank planted.csv --ranks 2..3 --reps 0
+expect 2 "option --rank does not apply to 'nmfkit rank'" rank planted.csv --rank 3
+expect 2 "option --out-w does not apply to 'nmfkit rank'" rank planted.csv --ranks 2 --out-w w.csv
+expect 2 "--missing nan makes the NaN entries of a dense X missing" rank planted.mtx --ranks 2 --missing nan
 
 check "--version"
 ok --version

@@ -47,7 +47,8 @@ constexpr command_row k_commands[] = {
      "train, test +- sd, cophenetic correlation and dispersion of the\n"
      "consensus of the fits' column clusterings) and suggests the K\n"
      "with the lowest mean test error (and the smallest K within one\n"
-     "standard error of it). Writes no file."},
+     "standard error of it). Writes no file. Takes the options of\n"
+     "fit and transform below, and --seed and --init."},
 };
 
 const command_row& command_of(command c) {
@@ -88,8 +89,8 @@ constexpr const char* k_section_titles[] = {
     "Required by transform:\n",
     "Required by reconstruct:\n",
     "Required by rank:\n",
-    "\nOptions of fit and transform (and rank):\n",
-    "\nOptions of fit (and rank) only:\n",
+    "\nOptions of fit and transform:\n",
+    "\nOptions of fit only:\n",
     "\nOptions of rank only:\n",
     "\n",
 };

@@ -76,6 +76,7 @@ export const STATUS_NAMES = [
   'csr_unsorted_indices',
   'csr_duplicate_index',
   'not_finite_result',
+  'invalid_rank_options',
 ];
 
 // Accepted spellings → C values (loss: → beta)
