@@ -10,6 +10,7 @@
 
 #include "nmfkit/nmfkit.h"
 #include "nmfkit/nmfkit.hpp"
+#include "nmfkit/rank.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -272,4 +273,70 @@ TEST_CASE("CSR fits, the CSR solver, transforms and losses allocate nothing, mis
         }
         CHECK(seen == 0);
     }
+}
+
+TEST_CASE("rank selection, restarts, consensus and quality measures never touch the heap") {
+    const std::size_t n = 24, m = 18;
+    testutil::splitmix rng(5);
+    std::vector<float> X(n * m);
+    for (auto& v : X) v = float(rng.uniform());
+    std::vector<std::uint64_t> indptr(n + 1);
+    std::vector<std::uint32_t> indices;
+    std::vector<float> values;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < m; ++j)
+            if ((i + j) % 3 != 0) indices.push_back(std::uint32_t(j)), values.push_back(X[i * m + j]);
+        indptr[i + 1] = indices.size();
+    }
+    const nmfkit::csr_view<float> Xs(indptr.data(), indices.data(), values.data(), n, m, indices.size());
+    const std::uint32_t ranks[] = {1, 2, 3};
+    nmfkit::rank_options ro;
+    ro.ranks = ranks;
+    ro.n_ranks = 3;
+    ro.reps = 2;
+    ro.restarts = 2;
+    nmfkit::options opt;
+    opt.max_iter = 30;
+    std::size_t bytes = 0, bytes_csr = 0, bytes_rs = 0, bytes_c = 0;
+    REQUIRE(nmfkit::rank_workspace_size<float>(n, m, opt, ro, bytes) == nmfkit::status::ok);
+    nmfkit::options uo = opt;
+    uo.missing = nmfkit::missing_entries::unstored;
+    REQUIRE(nmfkit::rank_workspace_size<float>(n, m, indices.size(), uo, ro, bytes_csr) == nmfkit::status::ok);
+    nmfkit::options fo = opt;
+    fo.rank = 3;
+    REQUIRE(nmfkit::restarts_workspace_size<float>(n, m, fo, bytes_rs) == nmfkit::status::ok);
+    REQUIRE(nmfkit::consensus_workspace_size(m, bytes_c) == nmfkit::status::ok);
+    testutil::workspace ws(std::max(std::max(bytes, bytes_csr), std::max(bytes_rs, bytes_c)));
+    std::vector<nmfkit::rank_score> scores(3);
+    std::vector<float> W(n * 3), H(3 * m);
+    std::vector<std::uint32_t> labels(2 * m);
+    double contrib[3];
+    long seen = -1;
+    {
+        counting_scope scope;
+        std::uint32_t best = 0;
+        CHECK(nmfkit::select_rank<float>({X.data(), n, m}, opt, ro, ws.ptr, ws.bytes, scores.data(), &best, nullptr) ==
+              nmfkit::status::ok);
+        CHECK(nmfkit::select_rank<float>(Xs, uo, ro, ws.ptr, ws.bytes, scores.data(), &best, nullptr) ==
+              nmfkit::status::ok);
+        nmfkit::rank_search<float> rs;
+        CHECK(rs.start(Xs, opt, ro, ws.ptr, ws.bytes) == nmfkit::status::ok);  // CSR, zeros observed
+        nmfkit::rank_progress p;
+        while (!rs.done()) CHECK(rs.run(7, p) == nmfkit::status::ok);
+        nmfkit::result res;
+        CHECK(nmfkit::fit_restarts<float>({X.data(), n, m}, {W.data(), n, 3}, {H.data(), 3, m}, fo, 3, ws.ptr, ws.bytes,
+                                          res) == nmfkit::status::ok);
+        double ev = 0, sw = 0, sh = 0, coph = 0, disp = 0;
+        CHECK(nmfkit::explained_variance<float>({X.data(), n, m}, {W.data(), n, 3}, {H.data(), 3, m}, ev) ==
+              nmfkit::status::ok);
+        CHECK(nmfkit::hoyer_sparseness<float>({W.data(), n, 3}, {H.data(), 3, m}, sw, sh) == nmfkit::status::ok);
+        CHECK(nmfkit::component_contribution<float>({W.data(), n, 3}, {H.data(), 3, m}, contrib) == nmfkit::status::ok);
+        CHECK(nmfkit::canonicalize<float>({W.data(), n, 3}, {H.data(), 3, m}) == nmfkit::status::ok);
+        CHECK(nmfkit::column_labels<float>({W.data(), n, 3}, {H.data(), 3, m}, labels.data()) == nmfkit::status::ok);
+        CHECK(nmfkit::column_labels<float>({W.data(), n, 2}, {H.data(), 2, m}, labels.data() + m) ==
+              nmfkit::status::ok);
+        CHECK(nmfkit::consensus_measures(labels.data(), 2, m, ws.ptr, ws.bytes, coph, disp) == nmfkit::status::ok);
+        seen = g_allocations;
+    }
+    CHECK(seen == 0);
 }
