@@ -72,13 +72,22 @@ search_out search(const XV& X, std::size_t n, std::size_t m, std::size_t nnz, bo
     return out;
 }
 
-nmfkit::options fit_opts(double beta) {
+nmfkit::options fit_opts(double beta, std::uint32_t max_iter = 400, double tol = 1e-5) {
     nmfkit::options opt;
     opt.beta = beta;
-    opt.max_iter = 400;
-    opt.tol = 1e-5;
+    opt.max_iter = max_iter;
+    opt.tol = tol;
     return opt;
 }
+
+// Debug builds (debug-asan) run unoptimized kernels, 50 to 100 times slower, and emulators (qemu,
+// node: NMFKIT_TEST_LIGHT) several times slower: there the planted problems run on one seed each
+// (the native release build runs the 10).
+#if defined(NDEBUG) && !NMFKIT_TEST_LIGHT
+constexpr bool k_light = false;
+#else
+constexpr bool k_light = true;
+#endif
 
 }  // namespace
 
@@ -149,7 +158,7 @@ TEST_CASE(
         const std::size_t n = 25 * k, m = 20 * k;
         for (const double beta : {2.0, 1.0}) {
             int hits = 0, sparse_hits = 0;
-            const int seeds = 10, sparse_seeds = 3;
+            const int seeds = k_light ? 1 : 10, sparse_seeds = k_light ? 1 : 3;
             for (int seed = 0; seed < seeds; ++seed) {
                 const matrix<T> X = planted<T>(n, m, k, 20, 100 + seed);
                 const auto ranks = range(k - 2, k + 2);
@@ -180,7 +189,7 @@ TEST_CASE(
                 CHECK(u.scores[0].test == doctest::Approx(d.scores[0].test).epsilon(1e-2));
             }
             INFO("k = " << k << ", beta = " << beta);
-            CHECK(hits >= 9);
+            CHECK(hits >= seeds - seeds / 10);
             CHECK(sparse_hits == 2 * sparse_seeds);
         }
     }
