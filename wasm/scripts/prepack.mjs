@@ -7,7 +7,8 @@
 //  3. minifies the wrapper with esbuild (the package's one devDependency, installed here
 //     with `npm ci` when missing) into dist/: node.js, browser.js (each with core.js and
 //     client.js bundled in), worker.node.js, worker.browser.js, and sparse.js (the CSR
-//     marshalling, imported by the other entries only with a module that has sparse X).
+//     marshalling, imported by the other entries only with a module that has sparse X) and
+//     rank.js (selectRank, imported on its first call).
 //     The `exports` map points at these; src/ keeps the readable sources (shipped too,
 //     with the types). Each .wasm is named by a literal new URL('./<file>', import.meta.url)
 //     (src/ has '../dist/<file>'), which bundlers see and emit;
@@ -102,7 +103,7 @@ try {
 const mainEntry = {
   name: 'main-entry-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(node|browser|sparse)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
+    b.onResolve({ filter: /^\.\/(node|browser|sparse|rank)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
   },
 };
 // src/{node,browser}.js name the modules as new URL('../dist/<file>', import.meta.url); in
@@ -118,7 +119,7 @@ const moduleUrls = {
     });
   },
 };
-for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser'], ['sparse', 'neutral']]) {
+for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser'], ['sparse', 'neutral'], ['rank', 'neutral']]) {
   await esbuild.build({
     entryPoints: [join(pkg, 'src', `${entry}.js`)],
     outfile: join(dist, `${entry}.js`),
@@ -140,7 +141,7 @@ for (const entry of ['node', 'browser']) {
       process.exit(1);
     }
 }
-console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js, sparse.js)');
+console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js, sparse.js, rank.js)');
 
 // ---- the project's LICENSE and CHANGELOG.md, packed next to package.json ----------------
 for (const f of ['LICENSE', 'CHANGELOG.md']) copyFileSync(join(repo, f), join(pkg, f));

@@ -52,26 +52,11 @@ export function connect(port, loadOptions, startTimeout = 15000) {
      * to the worker and become unusable here).
      */
     fit(X, options = {}) {
-      if (terminated) return Promise.reject(gone());
-      const { onProgress, signal, transfer, ...rest } = options || {};
-      if (signal && signal.aborted) return Promise.reject(abortError(signal));
-      const moved = [];
-      if (transfer)
-        for (const v of [X, X?.indptr, X?.indices, X?.values, rest.W0, rest.H0])
-          if (TYPED(v) && !moved.includes(v.buffer)) moved.push(v.buffer);
-      const { id, p } = call({ type: FIT, X, options: rest, progress: typeof onProgress === 'function' }, moved, onProgress);
-      if (!signal) return p;
-      const onAbort = () => {
-        port.post({ type: ABORT, id });
-        const c = calls.get(id);
-        if (c) {
-          calls.delete(id);
-          settle();
-          c.reject(abortError(signal));
-        }
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      return p.finally(() => signal.removeEventListener('abort', onAbort));
+      return run('fit', X, options);
+    },
+    /** Same as nmf.selectRank() in the worker (X copied, or moved with options.transfer). */
+    selectRank(X, options = {}) {
+      return run('selectRank', X, options);
     },
     /** Stops the worker; pending fits reject. */
     terminate() {
@@ -81,6 +66,31 @@ export function connect(port, loadOptions, startTimeout = 15000) {
       return port.terminate();
     },
   };
+  // fit() and selectRank(): progress, abort, transfer
+  function run(method, X, options) {
+    if (terminated) return Promise.reject(gone());
+    const { onProgress, signal, transfer, ...rest } = options || {};
+    if (signal && signal.aborted) return Promise.reject(abortError(signal));
+    const moved = [];
+    if (transfer)
+      for (const v of [X, X?.indptr, X?.indices, X?.values, rest.W0, rest.H0])
+        if (TYPED(v) && !moved.includes(v.buffer)) moved.push(v.buffer);
+    const msg = { type: FIT, X, options: rest, progress: typeof onProgress === 'function' };
+    if (method !== 'fit') msg.method = method;
+    const { id, p } = call(msg, moved, onProgress);
+    if (!signal) return p;
+    const onAbort = () => {
+      port.post({ type: ABORT, id });
+      const c = calls.get(id);
+      if (c) {
+        calls.delete(id);
+        settle();
+        c.reject(abortError(signal));
+      }
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    return p.finally(() => signal.removeEventListener('abort', onAbort));
+  }
   // Same as nmf.transform() / transformColumns() / inverseTransform() in the worker: the
   // arguments are copied, the result's arrays moved back.
   for (const type of CALLS)

@@ -174,6 +174,61 @@ export interface InverseTransformOptions {
   cols?: number;
 }
 
+/** Options of selectRank(): fit's options (loss, maxIter, tol, seed, init, missing, ...) without rank, W0, H0, plus these. */
+export interface SelectRankOptions extends Omit<FitOptions, 'rank' | 'W0' | 'H0' | 'onProgress'> {
+  /** The ranks to try, each an integer >= 1, e.g. [2, 3, 4, 5, 6]. */
+  ranks: ArrayLike<number>;
+  /** Replicates per rank (fits from seeds seed, seed + 1, ...; the same hidden entries). Default 3. */
+  reps?: number;
+  /** Fits per replicate; the lowest objective gives its errors, all enter the consensus. Default 1. */
+  restarts?: number;
+  /** Share of the entries hidden, in (0, 1). Default 0.05. */
+  testFraction?: number;
+  /** Seed of the hidden set (default: `seed`). */
+  testSeed?: number | bigint;
+  /** false: no consensus (cophenetic and dispersion NaN; no m(m−1)/2 distance matrix). */
+  consensus?: boolean;
+  /** After every slice of checkEvery iterations of the current fit. */
+  onProgress?: (p: RankProgress) => void;
+}
+
+export interface RankProgress {
+  rankIndex: number;
+  rank: number;
+  rep: number;
+  restart: number;
+  /** Iterations of the current fit. */
+  iteration: number;
+  maxIter: number;
+  fitsDone: number;
+  fitsTotal: number;
+}
+
+/** Errors are mean deviances per entry, 2·D_β / entries (the mean squared error for Frobenius); NaN where not computed. */
+export interface RankScore {
+  rank: number;
+  /** Replicates completed. */
+  reps: number;
+  train: number;
+  trainSd: number;
+  test: number;
+  testSd: number;
+  /** Cophenetic correlation of the consensus of the fits' column clusterings (Brunet 2004). */
+  cophenetic: number;
+  /** Dispersion of that consensus (Kim & Park 2007). */
+  dispersion: number;
+}
+
+export interface RankResult {
+  /** The rank with the lowest mean test error (among ranks whose replicates all completed). */
+  suggestedRank: number;
+  /** The smallest rank within one standard error of that minimum. */
+  suggestedRank1se: number;
+  ranks: RankScore[];
+  /** Entries hidden (the test set). */
+  testEntries: number;
+}
+
 export interface Nmfkit {
   /** true when the SIMD128 module runs. */
   readonly simd: boolean;
@@ -198,6 +253,13 @@ export interface Nmfkit {
   transformColumns<X extends XInput>(X: X, options: TransformColumnsOptions): Promise<TransformColumnsResult<Prec<X>>>;
   /** W·H (rows × cols, row-major): a Float32Array when W and H both are, else a Float64Array. */
   inverseTransform(W: MatrixInput, H: MatrixInput, options?: InverseTransformOptions): Float32Array | Float64Array;
+  /**
+   * Cross-validated rank selection: hides testFraction of the entries (the same for every rank
+   * and replicate), fits each rank with them missing, scores test and training error. Runs in
+   * the full module (loaded on the first call, with rank.js). `signal` cancels: the AbortError
+   * has `partial`, a RankResult of what completed.
+   */
+  selectRank(X: XInput, options: SelectRankOptions): Promise<RankResult>;
   /** Bytes of wasm memory fit(X, options) would allocate. */
   bytesNeeded(X: XInput, options: Omit<FitOptions, 'signal' | 'onProgress'>): number;
   /** Bytes of the module's heap in use, with the full module's once loaded (back to the same value after every fit). */
@@ -221,6 +283,8 @@ export interface NmfkitWorker {
   readonly version: string;
   /** Runs fit() in the worker; W and H are transferred back. */
   fit<X extends XInput>(X: X, options: WorkerFitOptions): Promise<ResultFor<X>>;
+  /** selectRank() in the worker (X copied, or moved with transfer; cancel rejects with an AbortError). */
+  selectRank(X: XInput, options: SelectRankOptions & { transfer?: boolean }): Promise<RankResult>;
   /** transform() in the worker (arguments copied, W moved back). */
   transform<X extends XInput>(X: X, options: TransformOptions): Promise<TransformResult<Prec<X>>>;
   /** transformColumns() in the worker. */

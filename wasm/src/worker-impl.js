@@ -1,7 +1,7 @@
 // The worker side of createWorker(): runs fits on a message port. Shared by the Node
 // (worker_threads) and browser (Worker) entries, which supply post/listen. The messages
 // are in protocol.js.
-import { ABORT, CALLS, ERROR, FIT, LOAD, LOADED, PROGRESS, RESULT, STARTED, UNKNOWN } from './protocol.js';
+import { ABORT, CALLS, ERROR, FIT, FIT_METHODS, LOAD, LOADED, PROGRESS, RESULT, STARTED, UNKNOWN } from './protocol.js';
 
 export function serve(load, post, listen) {
   let nmf;
@@ -30,8 +30,10 @@ export function serve(load, post, listen) {
         const options = { ...msg.options, signal: ac.signal };
         if (msg.progress) options.onProgress = (p) => post({ id, type: PROGRESS, progress: p });
         try {
-          const result = await nmf.fit(msg.X, options);
-          post({ id, type: RESULT, result }, [result.W.buffer, result.H.buffer]);
+          const method = msg.method === undefined ? 'fit' : msg.method;
+          if (!FIT_METHODS.includes(method)) throw { name: 'NmfError', code: UNKNOWN, message: `nmfkit: the worker does not know the method ${String(method)}` };
+          const result = await nmf[method](msg.X, options);
+          post({ id, type: RESULT, result }, method === 'fit' ? [result.W.buffer, result.H.buffer] : []);
         } finally {
           running.delete(id);
         }
