@@ -18,6 +18,7 @@
 #include "nmfkit/factorize.hpp"
 #include "nmfkit/nmfkit.h"
 #include "nmfkit/nmfkit.hpp"
+#include "nmfkit/rank.hpp"
 #include "nmfkit/thread_pool.hpp"
 #include "test_util.hpp"
 
@@ -493,6 +494,37 @@ struct tally {
 };
 
 }  // namespace
+
+TEST_CASE("rank selection: the same scores with any executor (each fit's loops run on it)") {
+    splitmix rng(8);
+    const matrix<float> X = random_matrix<float>(333, 257, rng, 1.0);
+    const std::uint32_t ranks[] = {2, 5};
+    nmfkit::rank_options ro;
+    ro.ranks = ranks;
+    ro.n_ranks = 2;
+    ro.reps = 2;
+    nmfkit::options o;
+    o.max_iter = iterations(20, 4);
+    std::size_t bytes = 0;
+    REQUIRE(nmfkit::rank_workspace_size<float>(X.rows, X.cols, o, ro, bytes) == status::ok);
+    workspace ws(bytes);
+    auto run = [&](const nmfkit::executor* e) {
+        std::vector<nmfkit::rank_score> sc(2);
+        std::uint32_t best = 0;
+        REQUIRE(nmfkit::select_rank<float>(X.cview(), o, ro, ws.ptr, bytes, sc.data(), &best, nullptr, nullptr, nullptr,
+                                           e) == status::ok);
+        std::vector<double> v;
+        for (const auto& s : sc)
+            v.insert(v.end(), {s.train, s.train_sd, s.test, s.test_sd, s.cophenetic, s.dispersion});
+        v.push_back(best);
+        return v;
+    };
+    const std::vector<double> ref = run(nullptr);
+    for (const named_executor& e : the_pools().all()) {
+        INFO("executor: " << std::string(e.name));
+        CHECK(same_bytes(run(e.exec), ref));
+    }
+}
 
 TEST_CASE("thread_pool: every task runs exactly once, for any size, call after call") {
     const std::size_t sizes[] = {0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4099};
