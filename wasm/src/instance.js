@@ -185,22 +185,15 @@ class Nmfkit {
     }
   }
 
-  /**
-   * Cross-validated rank selection (./rank.js, fetched on the first call; runs in a module with
-   * every feature, which the default SIMD module loads as for transform).
-   */
-  async selectRank(X, options = {}) {
-    const signal = options && options.signal;
-    if (signal && signal.aborted) throw abortError(signal);
+  /** Cross-validated rank selection: ./rank.js (fetched on the first call) in a full module. */
+  async selectRank(X, options) {
     const nmf = await this.#use(true);
     if (nmf !== this) return nmf.selectRank(X, options);
-    const { selectRank } = await import('./rank.js');
-    const kit = {
-      ex: this.#ex, scratch: this.#scratch, dv: () => this.#dv(), alloc: (b) => this.#alloc(b),
-      check: (st, res, s, x) => this.#check(st, res, s, x), csr: (x, o) => this.#csr(x, o),
-      bad, checkKeys, allowed, isSparse, describe, FLOAT, writeOptions, readOptions, roundUp, SIZE, drive,
-    };
-    return selectRank(kit, X, options);
+    // rank.js imports nothing: the helpers (and so the one NmfError class) come from here
+    return (await import('./rank.js')).selectRank(
+      [this.#ex, this.#scratch, (...a) => this.#check(...a), (b) => this.#alloc(b), (x, o) => this.#csr(x, o),
+        bad, checkKeys, allowed, isSparse, describe, writeOptions, readOptions, drive, SIZE],
+      X, options);
   }
 
   // One wasm block of `total` bytes (never 0: C reports the empty dimensions).

@@ -1,7 +1,7 @@
 // selectRank(): cross-validated rank selection (nmfkit/rank.hpp) over one module with every
 // feature. Loaded (dynamic import) by instance.js on the first selectRank() call only, so a page
 // that fits never downloads it; it imports nothing (one NmfError class: the instance passes its
-// helpers in `kit`).
+// helpers, positionally: property names would not minify).
 //
 // One wasm block: X (dense, or a sparse X's three arrays), the ranks (uint32), the progress (8
 // doubles), the scores (8 doubles a rank), the suggestion (2 uint32 + a uint64), the workspace.
@@ -10,11 +10,17 @@
 const RANK_OPTIONS = new Set(['ranks', 'reps', 'restarts', 'testFraction', 'testSeed', 'consensus', 'onProgress', 'signal', 'rows', 'cols']);
 const NO_CONSENSUS = 1; // NMFKIT_RANK_NO_CONSENSUS
 
+const FLOAT = { f32: Float32Array, f64: Float64Array };
+const roundUp = (b) => Math.ceil(b / 64) * 64; // NMFKIT_WORKSPACE_ALIGNMENT
+function abortError(signal) {
+  return signal.reason !== undefined ? signal.reason : Object.assign(new Error('The fit was aborted'), { name: 'AbortError' });
+}
+
 const SCORE_KEYS = ['rank', 'reps', 'train', 'trainSd', 'test', 'testSd', 'cophenetic', 'dispersion'];
 
-function integer(kit, name, v, dflt, min) {
+function integer(bad, name, v, dflt, min) {
   if (v === undefined) return dflt;
-  if (!Number.isSafeInteger(v) || v < min || v > 0xffffffff) throw kit.bad(`${name} must be an integer >= ${min}; got ${String(v)}`);
+  if (!Number.isSafeInteger(v) || v < min || v > 0xffffffff) throw bad(`${name} must be an integer >= ${min}; got ${String(v)}`);
   return v;
 }
 
@@ -25,85 +31,87 @@ function integer(kit, name, v, dflt, min) {
  * maxIter, fitsDone, fitsTotal }) after every slice; `signal` cancels: the AbortError then has
  * `partial`, the same object for the replicates that completed.
  */
-export function selectRank(kit, X, options = {}) {
-  if (options === null || typeof options !== 'object') throw kit.bad('options must be an object');
+export function selectRank(helpers, X, options = {}) {
+  const [ex, scratch, check, alloc, csr_, bad, checkKeys, allowed, isSparse, describe, writeOptions, readOptions, drive, SIZE] = helpers;
+  if (options === null || typeof options !== 'object') throw bad('options must be an object');
   const { ranks, reps, restarts, testFraction, testSeed, consensus, onProgress, signal, rows, cols, ...fitOptions } = options;
-  kit.checkKeys(fitOptions, (k) => kit.allowed(k, 0) && !RANK_OPTIONS.has(k) && k !== 'rank' && k !== 'W0' && k !== 'H0');
-  if (fitOptions.init === 'custom') throw kit.bad("selectRank fits from init 'random' or 'nndsvd*', not 'custom'");
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw kit.bad('onProgress must be a function');
-  if (!Array.isArray(ranks) && !ArrayBuffer.isView(ranks)) throw kit.bad('ranks must be an array of integers >= 1, e.g. [2, 3, 4, 5]');
-  const list = Array.from(ranks, (k) => integer(kit, 'every rank', k, 0, 1));
-  if (list.length === 0) throw kit.bad('ranks must list at least one rank');
-  const nReps = integer(kit, 'reps', reps, 3, 1);
-  const nRestarts = integer(kit, 'restarts', restarts, 1, 1);
+  checkKeys(fitOptions, (k) => allowed(k, 0) && !RANK_OPTIONS.has(k) && k !== 'rank' && k !== 'W0' && k !== 'H0');
+  if (fitOptions.init === 'custom') throw bad("selectRank fits from init 'random' or 'nndsvd*', not 'custom'");
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw bad('onProgress must be a function');
+  if (!Array.isArray(ranks) && !ArrayBuffer.isView(ranks)) throw bad('ranks must be an array of integers >= 1, e.g. [2, 3, 4, 5]');
+  const list = Array.from(ranks, (k) => integer(bad, 'every rank', k, 0, 1));
+  if (list.length === 0) throw bad('ranks must list at least one rank');
+  const nReps = integer(bad, 'reps', reps, 3, 1);
+  const nRestarts = integer(bad, 'restarts', restarts, 1, 1);
   const fraction = testFraction === undefined ? 0.05 : testFraction;
-  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) throw kit.bad(`testFraction must be a number in (0, 1); got ${String(testFraction)}`);
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) throw bad(`testFraction must be a number in (0, 1); got ${String(testFraction)}`);
   const seed = testSeed === undefined ? fitOptions.seed ?? 0 : testSeed;
-  if (!(Number.isSafeInteger(seed) && seed >= 0) && typeof seed !== 'bigint') throw kit.bad('testSeed must be a non-negative integer');
+  if (!(Number.isSafeInteger(seed) && seed >= 0) && typeof seed !== 'bigint') throw bad('testSeed must be a non-negative integer');
   const flags = consensus === false ? NO_CONSENSUS : 0;
+  const dv = () => new DataView(ex.memory.buffer);
 
-  const { ex } = kit;
-  const x = kit.isSparse(X) ? kit.csr(X, { rows, cols }) : kit.describe('X', X, rows, cols);
+  if (signal && signal.aborted) return Promise.reject(abortError(signal));
+  const x = isSparse(X) ? csr_(X, { rows, cols }) : describe('X', X, rows, cols);
   const csr = x.put ? '_csr' : '';
   const fn = x.type;
-  const size = kit.FLOAT[fn].BYTES_PER_ELEMENT;
+  const size = FLOAT[fn].BYTES_PER_ELEMENT;
   const n = x.rows;
   const m = x.cols;
-  const opt = kit.scratch;
+  const opt = scratch;
   ex.nmfkit_options_default(opt);
-  kit.writeOptions(kit.dv(), opt, { ...fitOptions, rank: 1 });
+  writeOptions(dv(), opt, { ...fitOptions, rank: 1 });
   const R = list.length;
   const dims = x.dims || [n, m];
   // the size query: ranks are read from wasm memory, so they go into the block's place first;
   // a small separate block holds them for the query
-  const q = kit.alloc(4 * R);
+  const q = alloc(4 * R);
   let wsBytes;
   try {
     new Uint32Array(ex.memory.buffer, q, R).set(list);
-    kit.check(ex[`nmfkit_rank_workspace_size${csr}_${fn}`](...dims, opt, q, R, nReps, nRestarts, fraction, flags, opt + kit.SIZE));
-    wsBytes = kit.dv().getUint32(opt + kit.SIZE, true);
+    check(ex[`nmfkit_rank_workspace_size${csr}_${fn}`](...dims, opt, q, R, nReps, nRestarts, fraction, flags, opt + SIZE));
+    wsBytes = dv().getUint32(opt + SIZE, true);
   } finally {
     ex.nmfkit_wasm_free(q);
   }
-  const bx = csr ? x.bytes : kit.roundUp(n * m * size);
+  const bx = csr ? x.bytes : roundUp(n * m * size);
   const pRanks = bx;
-  const pProg = pRanks + kit.roundUp(4 * R);
+  const pProg = pRanks + roundUp(4 * R);
   const pScores = pProg + 64;
-  const pSugg = pScores + kit.roundUp(64 * R);
+  const pSugg = pScores + roundUp(64 * R);
   const pWs = pSugg + 64;
   const total = pWs + wsBytes;
 
   function read(block) {
     const s = new Float64Array(ex.memory.buffer, block + pScores, 8 * R);
-    const dv = kit.dv();
+    const d = dv();
     const out = {
-      suggestedRank: dv.getUint32(block + pSugg, true),
-      suggestedRank1se: dv.getUint32(block + pSugg + 4, true),
+      suggestedRank: d.getUint32(block + pSugg, true),
+      suggestedRank1se: d.getUint32(block + pSugg + 4, true),
       ranks: list.map((_, i) => Object.fromEntries(SCORE_KEYS.map((k, f) => [k, s[8 * i + f]]))),
-      testEntries: Number(dv.getBigUint64(block + pSugg + 8, true)),
+      testEntries: Number(d.getBigUint64(block + pSugg + 8, true)),
     };
     return out;
   }
 
   let partial;
   function* job() {
-    const block = kit.alloc(total);
+    const block = alloc(total);
     try {
       const buf = ex.memory.buffer;
-      const xa = csr ? x.put(buf, block) : (x.write(new kit.FLOAT[fn](buf), block / size), [block, n, m, 0]);
+      const xa = csr ? x.put(buf, block) : (x.write(new FLOAT[fn](buf), block / size), [block, n, m, 0]);
       new Uint32Array(ex.memory.buffer, block + pRanks, R).set(list);
-      kit.check(ex[`nmfkit_rank_start${csr}_${fn}`](...xa, opt, block + pRanks, R, nReps, nRestarts, fraction, BigInt(seed), flags, block + pWs, wsBytes, 0), null, '0', x);
-      const every = kit.readOptions(kit.dv(), opt).checkEvery;
+      check(ex[`nmfkit_rank_start${csr}_${fn}`](...xa, opt, block + pRanks, R, nReps, nRestarts, fraction, BigInt(seed), flags, block + pWs, wsBytes, 0), null, '0', x);
+      const every = readOptions(dv(), opt).checkEvery;
       let done = -1;
       for (;;) {
         yield;
-        kit.check(ex[`nmfkit_rank_run_${fn}`](block + pWs, every, block + pProg));
+        check(ex[`nmfkit_rank_run_${fn}`](block + pWs, every, block + pProg));
         const p = new Float64Array(ex.memory.buffer, block + pProg, 8);
         const [rankIndex, rank, rep, restart, iteration, maxIter, fitsDone, fitsTotal] = p;
         if (fitsDone !== done) {
           done = fitsDone;
-          kit.check(ex[`nmfkit_rank_scores_${fn}`](block + pWs, block + pScores, R));
-          kit.check(ex[`nmfkit_rank_suggested_${fn}`](block + pWs, block + pSugg, block + pSugg + 4, block + pSugg + 8));
+          check(ex[`nmfkit_rank_scores_${fn}`](block + pWs, block + pScores, R));
+          check(ex[`nmfkit_rank_suggested_${fn}`](block + pWs, block + pSugg, block + pSugg + 4, block + pSugg + 8));
           partial = read(block);
         }
         if (onProgress) onProgress({ rankIndex, rank, rep, restart, iteration, maxIter, fitsDone, fitsTotal });
@@ -114,7 +122,7 @@ export function selectRank(kit, X, options = {}) {
       ex.nmfkit_wasm_free(block);
     }
   }
-  return kit.drive(job(), signal).catch((e) => {
+  return drive(job(), signal).catch((e) => {
     if (e && e.name === 'AbortError' && partial) e.partial = partial;
     throw e;
   });

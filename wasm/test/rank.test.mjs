@@ -1,6 +1,10 @@
 // selectRank(): cross-validated rank selection in every module (the default SIMD module hands it
 // to the full one), dense and sparse X, progress, cancellation, and through the Worker.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { NmfError, createWorker } from '../src/node.js';
 import { MODULES, instance, loadOptions } from './helpers.mjs';
@@ -64,7 +68,7 @@ for (const [label] of MODULES) {
       assert.equal(new Set(seen.map((p) => `${p.rankIndex}/${p.rep}`)).size, 11, 'every (rank, rep) and the end');
     });
 
-    test('the same numbers as the C++ search: float32 input, deterministic; a heap back to its size', async () => {
+    test('deterministic: float32 input twice gives the same numbers; the heap returns to its size', async () => {
       const before = nmf.heapUsed();
       const f = Float32Array.from(X);
       const a = await nmf.selectRank(f, { ...o, ranks: [2, 3], consensus: false });
@@ -133,5 +137,32 @@ describe('selectRank through the Worker', async () => {
     await assert.rejects(p, (e) => e.name === 'AbortError');
     // the worker still serves
     assert.equal((await w.selectRank(X, { ...o, ranks: [3], reps: 1 })).ranks.length, 1);
+  });
+});
+
+// The native CLI (NMFKIT_NATIVE_CLI, as native.test.mjs) on the same float64 matrix: the same
+// suggestion, the same errors up to the kernels' summation order.
+const cli = process.env.NMFKIT_NATIVE_CLI;
+const skip = !cli ? 'NMFKIT_NATIVE_CLI is not set' : !existsSync(cli) && `NMFKIT_NATIVE_CLI=${cli} does not exist`;
+describe('selectRank vs nmfkit rank (native)', { skip }, () => {
+  test('same suggestion, test and train errors to 1e-6', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nmfkit-rank-'));
+    try {
+      const file = join(dir, 'x.csv');
+      writeFileSync(file, Array.from({ length: rows }, (_, i) => Array.from(X.subarray(i * cols, (i + 1) * cols)).join(',')).join('\n') + '\n');
+      const out = execFileSync(cli, ['rank', file, '--ranks', '1..5', '--reps', '2', '--test-fraction', '0.1', '--max-iter', '400', '--tol', '1e-5', '--seed', '2', '--dtype', 'f64', '--json', '--threads', '1'], { encoding: 'utf8' });
+      const native = JSON.parse(out);
+      const [label] = MODULES[0];
+      const r = await (await instance(label)).selectRank(X, o);
+      assert.equal(r.suggestedRank, native.suggested_rank);
+      assert.equal(r.suggestedRank1se, native.suggested_rank_1se);
+      assert.equal(r.testEntries, native.test_entries);
+      native.ranks.forEach((s, i) => {
+        for (const [a, b] of [[r.ranks[i].test, s.test], [r.ranks[i].train, s.train]])
+          assert.ok(Math.abs(a - b) <= 1e-6 * b, `rank ${s.rank}: ${a} vs ${b}`);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
