@@ -72,6 +72,17 @@ search_out search(const XV& X, std::size_t n, std::size_t m, std::size_t nnz, bo
     return out;
 }
 
+nmfkit::rank_options rank_opts(const std::vector<std::uint32_t>& ranks, std::uint32_t reps, double fraction,
+                               std::uint64_t seed = 0) {
+    nmfkit::rank_options ro;
+    ro.ranks = ranks.data();
+    ro.n_ranks = ranks.size();
+    ro.reps = reps;
+    ro.test_fraction = fraction;
+    ro.seed = seed;
+    return ro;
+}
+
 nmfkit::options fit_opts(double beta, std::uint32_t max_iter = 400, double tol = 1e-5) {
     nmfkit::options opt;
     opt.beta = beta;
@@ -123,12 +134,7 @@ TEST_CASE_TEMPLATE("test error is over the hidden entries only: changing them ch
             if (nmfkit::rank_hidden(5, 0.1, i, j)) Y(i, j) = T(Y(i, j) * 3 + 1), ++hidden;
     REQUIRE(hidden > 0);
     const auto ranks = range(2, 4);
-    nmfkit::rank_options ro;
-    ro.ranks = ranks.data();
-    ro.n_ranks = ranks.size();
-    ro.reps = 2;
-    ro.test_fraction = 0.1;
-    ro.seed = 5;
+    const nmfkit::rank_options ro = rank_opts(ranks, 2, 0.1, 5);
     const nmfkit::options opt = fit_opts(2);
     const auto a = search<T>(X.cview(), n, m, 0, false, opt, ro);
     const auto b = search<T>(Y.cview(), n, m, 0, false, opt, ro);
@@ -168,12 +174,7 @@ TEST_CASE(
             for (int seed = 0; seed < seeds; ++seed) {
                 const matrix<T> X = planted<T>(n, m, k, 20, 100 + seed);
                 const auto ranks = range(k - 2, k + 2);
-                nmfkit::rank_options ro;
-                ro.ranks = ranks.data();
-                ro.n_ranks = ranks.size();
-                ro.reps = 2;
-                ro.test_fraction = 0.1;
-                ro.seed = std::uint64_t(seed);
+                nmfkit::rank_options ro = rank_opts(ranks, 2, 0.1, std::uint64_t(seed));
                 ro.consensus = false;
                 nmfkit::options opt = fit_opts(beta);
                 opt.seed = std::uint64_t(seed);
@@ -250,12 +251,8 @@ TEST_CASE("consensus of a perfectly separable problem: cophenetic 1 at its rank,
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < m; ++j) X(i, j) = (i * k / n == j * k / m) ? T(1 + rng.uniform()) : T(0);
     const auto ranks = range(2, 5);
-    nmfkit::rank_options ro;
-    ro.ranks = ranks.data();
-    ro.n_ranks = ranks.size();
-    ro.reps = 4;
+    nmfkit::rank_options ro = rank_opts(ranks, 4, 0.05);
     ro.restarts = 2;
-    ro.test_fraction = 0.05;
     nmfkit::options opt = fit_opts(2);
     const auto r = search<T>(X.cview(), n, m, 0, false, opt, ro);
     REQUIRE(r.st == nmfkit::status::ok);
@@ -393,10 +390,7 @@ TEST_CASE("progress counts every fit; cancel mid-way keeps what completed") {
     const std::size_t n = 30, m = 20;
     const matrix<T> X = planted<T>(n, m, 3, 20, 4);
     const auto ranks = range(1, 4);
-    nmfkit::rank_options ro;
-    ro.ranks = ranks.data();
-    ro.n_ranks = ranks.size();
-    ro.reps = 3;
+    nmfkit::rank_options ro = rank_opts(ranks, 3, 0.05);
     ro.restarts = 2;
     nmfkit::options opt;
     opt.max_iter = 50;

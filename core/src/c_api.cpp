@@ -446,6 +446,20 @@ nmfkit_status rank_options_of(const nmfkit_options* opt, const uint32_t* ranks, 
     return NMFKIT_OK;
 }
 
+// rank_workspace_size of a dense X (sparse = false) or a CSR one with nnz entries
+template <class T>
+nmfkit_status rank_size(size_t n, size_t m, size_t nnz, bool sparse, const nmfkit_options* opt, const uint32_t* ranks,
+                        size_t n_ranks, uint32_t reps, uint32_t restarts, double test_fraction, uint32_t flags,
+                        size_t* bytes) noexcept {
+    nmfkit::options o;
+    nmfkit::rank_options r;
+    const nmfkit_status st = rank_options_of(opt, ranks, n_ranks, reps, restarts, test_fraction, 0, flags, o, r);
+    if (st != NMFKIT_OK) return st;
+    if (!bytes) return NMFKIT_NULL_POINTER;
+    return to_c(sparse ? nmfkit::rank_workspace_size<T>(n, m, nnz, o, r, *bytes)
+                       : nmfkit::rank_workspace_size<T>(n, m, o, r, *bytes));
+}
+
 template <class T>
 nmfkit_status rank_run(void* ws, uint32_t iterations, double* progress) noexcept {
     nmfkit::rank_progress p;
@@ -499,23 +513,13 @@ extern "C" {
                                                       const uint32_t* ranks, size_t n_ranks, uint32_t reps,            \
                                                       uint32_t restarts, double test_fraction, uint32_t flags,         \
                                                       size_t* bytes) {                                                 \
-        nmfkit::options o;                                                                                             \
-        nmfkit::rank_options r;                                                                                        \
-        nmfkit_status st = rank_options_of(opt, ranks, n_ranks, reps, restarts, test_fraction, 0, flags, o, r);        \
-        if (st != NMFKIT_OK) return st;                                                                                \
-        if (!bytes) return NMFKIT_NULL_POINTER;                                                                        \
-        return to_c(nmfkit::rank_workspace_size<T>(n, m, o, r, *bytes));                                               \
+        return rank_size<T>(n, m, 0, false, opt, ranks, n_ranks, reps, restarts, test_fraction, flags, bytes);         \
     }                                                                                                                  \
     nmfkit_status nmfkit_rank_workspace_size_csr_##SUFFIX(size_t n, size_t m, size_t nnz, const nmfkit_options* opt,   \
                                                           const uint32_t* ranks, size_t n_ranks, uint32_t reps,        \
                                                           uint32_t restarts, double test_fraction, uint32_t flags,     \
                                                           size_t* bytes) {                                             \
-        nmfkit::options o;                                                                                             \
-        nmfkit::rank_options r;                                                                                        \
-        nmfkit_status st = rank_options_of(opt, ranks, n_ranks, reps, restarts, test_fraction, 0, flags, o, r);        \
-        if (st != NMFKIT_OK) return st;                                                                                \
-        if (!bytes) return NMFKIT_NULL_POINTER;                                                                        \
-        return to_c(nmfkit::rank_workspace_size<T>(n, m, nnz, o, r, *bytes));                                          \
+        return rank_size<T>(n, m, nnz, true, opt, ranks, n_ranks, reps, restarts, test_fraction, flags, bytes);        \
     }                                                                                                                  \
     nmfkit_status nmfkit_rank_start_##SUFFIX(const T* X, size_t n, size_t m, size_t ldx, const nmfkit_options* opt,    \
                                              const uint32_t* ranks, size_t n_ranks, uint32_t reps, uint32_t restarts,  \

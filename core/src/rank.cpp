@@ -185,44 +185,52 @@ double predict(const rank_state<T>& s, std::size_t k, std::size_t i, std::size_t
     return v;
 }
 
+constexpr std::size_t k_unstored = ~std::size_t(0);
+
+// Calls f(i, j, x, e) for every entry the search sees, in row-major order: every (i, j) of a dense
+// X, or of a CSR X whose zeros are observed (e = k_unstored for an unstored zero), the stored
+// entries of a CSR X under missing = unstored (e = the entry's offset). Stops at the first status
+// f returns that is not ok, and returns it.
+template <class T, class F>
+status for_entries(const rank_state<T>& s, F f) noexcept {
+    for (std::size_t i = 0; i < s.n; ++i) {
+        if (s.kind == form::dense) {
+            for (std::size_t j = 0; j < s.m; ++j) {
+                const status st = f(i, j, s.X[i * s.ldx + j], k_unstored);
+                if (st != status::ok) return st;
+            }
+            continue;
+        }
+        std::uint64_t e = s.Xc.indptr[i];
+        const std::uint64_t e1 = s.Xc.indptr[i + 1];
+        for (std::size_t j = 0; j < s.m; ++j) {
+            const bool stored = e < e1 && s.Xc.indices[e] == j;
+            if (!stored && s.kind == form::csr) {
+                if (e >= e1) break;
+                j = s.Xc.indices[e] - 1;  // on to the next stored entry
+                continue;
+            }
+            const T x = stored ? (s.Xc.values ? s.Xc.values[e] : T(1)) : T(0);
+            const status st = f(i, j, x, stored ? std::size_t(e) : k_unstored);
+            if (st != status::ok) return st;
+            if (stored) ++e;
+        }
+    }
+    return status::ok;
+}
+
 // Σ d_β over the hidden entries (the test entries), and their number.
 template <class T>
 double test_sum(const rank_state<T>& s, std::size_t k, std::uint64_t& count) noexcept {
     double sum = 0;
     count = 0;
-    const double beta = s.opt.beta, eps = s.opt.epsilon;
-    if (s.kind == form::dense) {
-        for (std::size_t i = 0; i < s.n; ++i)
-            for (std::size_t j = 0; j < s.m; ++j) {
-                const double x = double(s.X[i * s.ldx + j]);
-                if (std::isnan(x) || !rank_hidden(s.seed, s.fraction, i, j)) continue;
-                sum += beta_term(x, predict(s, k, i, j), beta, eps);
-                ++count;
-            }
-    } else {
-        for (std::size_t i = 0; i < s.n; ++i) {
-            std::uint64_t e = s.Xc.indptr[i];
-            const std::uint64_t e1 = s.Xc.indptr[i + 1];
-            if (s.kind == form::csr) {
-                for (; e < e1; ++e) {
-                    const std::size_t j = s.Xc.indices[e];
-                    if (!rank_hidden(s.seed, s.fraction, i, j)) continue;
-                    const double x = s.Xc.values ? double(s.Xc.values[e]) : 1.0;
-                    sum += beta_term(x, predict(s, k, i, j), beta, eps);
-                    ++count;
-                }
-                continue;
-            }
-            for (std::size_t j = 0; j < s.m; ++j) {
-                const bool stored = e < e1 && s.Xc.indices[e] == j;
-                const double x = stored ? (s.Xc.values ? double(s.Xc.values[e]) : 1.0) : 0.0;
-                if (stored) ++e;
-                if (!rank_hidden(s.seed, s.fraction, i, j)) continue;
-                sum += beta_term(x, predict(s, k, i, j), beta, eps);
-                ++count;
-            }
+    (void)for_entries(s, [&](std::size_t i, std::size_t j, T x, std::size_t) noexcept {
+        if (x == x && rank_hidden(s.seed, s.fraction, i, j)) {
+            sum += beta_term(double(x), predict(s, k, i, j), s.opt.beta, s.opt.epsilon);
+            ++count;
         }
-    }
+        return status::ok;
+    });
     return sum;
 }
 
@@ -252,74 +260,44 @@ status check_csr(const csr_view<T>& X) noexcept {
     return status::ok;
 }
 
-// Copies X with the hidden entries missing; checks every value (the hidden ones never reach the
-// solver's checks). Counts the test entries.
+// Copies X with the hidden entries missing (NaN in a dense copy, left out of a CSR one); checks
+// every value (the hidden ones never reach the solver's checks). Counts the test entries.
 template <class T>
 status make_training_copy(rank_state<T>& s) noexcept {
+    if (s.kind != form::dense) {
+        const status cs = check_csr(s.Xc);
+        if (cs != status::ok) return cs;
+    }
     const T qnan = std::numeric_limits<T>::quiet_NaN();
+    const bool nan_missing = s.kind == form::dense && s.user_missing == missing_entries::nan;
     s.test_n = 0;
-    auto bad = [&](double x) noexcept {
-        if (std::isnan(x)) return s.user_missing == missing_entries::nan ? status::ok : status::x_not_finite;
-        if (!std::isfinite(x)) return status::x_not_finite;
-        if (x < 0) return status::x_negative;
-        return status::ok;
-    };
-    if (s.kind == form::dense) {
-        for (std::size_t i = 0; i < s.n; ++i)
-            for (std::size_t j = 0; j < s.m; ++j) {
-                const T x = s.X[i * s.ldx + j];
-                const status st = bad(double(x));
-                if (st != status::ok) {
-                    fill_bad<T>(s.res, i, j, 0);
-                    return st;
-                }
-                const bool hide = !std::isnan(double(x)) && rank_hidden(s.seed, s.fraction, i, j);
-                s.test_n += hide;
-                s.Xt[i * s.m + j] = hide ? qnan : x;
-            }
-        return status::ok;
-    }
-    const status cs = check_csr(s.Xc);
-    if (cs != status::ok) return cs;
     std::size_t out = 0;
-    if (s.kind == form::csr) s.tp[0] = 0;
-    for (std::size_t i = 0; i < s.n; ++i) {
-        std::uint64_t e = s.Xc.indptr[i];
-        const std::uint64_t e1 = s.Xc.indptr[i + 1];
-        if (s.kind == form::csr) {
-            for (; e < e1; ++e) {
-                const std::size_t j = s.Xc.indices[e];
-                const T x = s.Xc.values ? s.Xc.values[e] : T(1);
-                const status st = x != x ? status::x_not_finite : bad(double(x));
-                if (st != status::ok) {
-                    fill_bad<T>(s.res, i, j, std::size_t(e));
-                    return st;
-                }
-                if (rank_hidden(s.seed, s.fraction, i, j)) {
-                    ++s.test_n;
-                    continue;
-                }
-                s.ti[out] = std::uint32_t(j);
-                s.tv[out] = x;
-                ++out;
-            }
-            s.tp[i + 1] = out;
-            continue;
+    if (s.kind == form::csr)
+        for (std::size_t i = 0; i <= s.n; ++i) s.tp[i] = 0;
+    const status st = for_entries(s, [&](std::size_t i, std::size_t j, T x, std::size_t e) noexcept {
+        const bool nan = x != x;
+        const status bad = nan                         ? (nan_missing ? status::ok : status::x_not_finite)
+                           : !std::isfinite(double(x)) ? status::x_not_finite
+                           : x < 0                     ? status::x_negative
+                                                       : status::ok;
+        if (bad != status::ok) {
+            fill_bad<T>(s.res, i, j, e == k_unstored ? 0 : e);
+            return bad;
         }
-        T* row = s.Xt + i * s.m;
-        for (std::size_t j = 0; j < s.m; ++j) row[j] = T(0);
-        for (; e < e1; ++e) {
-            const T x = s.Xc.values ? s.Xc.values[e] : T(1);
-            const status st = x != x ? status::x_not_finite : bad(double(x));
-            if (st != status::ok) {
-                fill_bad<T>(s.res, i, s.Xc.indices[e], std::size_t(e));
-                return st;
-            }
-            row[s.Xc.indices[e]] = x;
+        const bool hide = !nan && rank_hidden(s.seed, s.fraction, i, j);
+        s.test_n += hide;
+        if (s.kind != form::csr) s.Xt[i * s.m + j] = hide ? qnan : x;
+        else if (!hide) {
+            s.ti[out] = std::uint32_t(j);
+            s.tv[out] = x;
+            ++out;
+            ++s.tp[i + 1];
         }
-        for (std::size_t j = 0; j < s.m; ++j)
-            if (rank_hidden(s.seed, s.fraction, i, j)) row[j] = qnan, ++s.test_n;
-    }
+        return status::ok;
+    });
+    if (st != status::ok) return st;
+    if (s.kind == form::csr)
+        for (std::size_t i = 0; i < s.n; ++i) s.tp[i + 1] += s.tp[i];
     s.tnnz = out;
     return status::ok;
 }
@@ -635,23 +613,19 @@ status select_impl(const XV& X, const options& opt, const rank_options& ropt, vo
 }
 }  // namespace
 
-template <class T>
-status select_rank(const_matrix_view<T> X, const options& opt, const rank_options& ropt, void* workspace,
-                   std::size_t workspace_bytes, rank_score* scores, std::uint32_t* suggested,
-                   std::uint32_t* suggested_1se, rank_callback callback, void* user_data,
-                   const executor* exec) noexcept {
-    return select_impl<T>(X, opt, ropt, workspace, workspace_bytes, scores, suggested, suggested_1se, callback,
-                          user_data, exec);
-}
-
-template <class T>
-status select_rank(const csr_view<T>& X, const options& opt, const rank_options& ropt, void* workspace,
-                   std::size_t workspace_bytes, rank_score* scores, std::uint32_t* suggested,
-                   std::uint32_t* suggested_1se, rank_callback callback, void* user_data,
-                   const executor* exec) noexcept {
-    return select_impl<T>(X, opt, ropt, workspace, workspace_bytes, scores, suggested, suggested_1se, callback,
-                          user_data, exec);
-}
+// The two public overloads (dense and CSR X) forward to select_impl.
+#define NMFKIT_SELECT_RANK(XV)                                                                                      \
+    template <class T>                                                                                              \
+    status select_rank(XV X, const options& opt, const rank_options& ropt, void* workspace,                         \
+                       std::size_t workspace_bytes, rank_score* scores, std::uint32_t* suggested,                   \
+                       std::uint32_t* suggested_1se, rank_callback callback, void* user_data,                       \
+                       const executor* exec) noexcept {                                                             \
+        return select_impl<T>(X, opt, ropt, workspace, workspace_bytes, scores, suggested, suggested_1se, callback, \
+                              user_data, exec);                                                                     \
+    }
+NMFKIT_SELECT_RANK(const_matrix_view<T>)
+NMFKIT_SELECT_RANK(const csr_view<T>&)
+#undef NMFKIT_SELECT_RANK
 
 // ---- restarts -------------------------------------------------------------------------
 template <class T>
