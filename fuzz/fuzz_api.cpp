@@ -160,6 +160,13 @@ struct api;
         static constexpr auto transform_csr = nmfkit_transform_csr_##S;              \
         static constexpr auto transform_cols_csr = nmfkit_transform_columns_csr_##S; \
         static constexpr auto beta_div_csr = nmfkit_beta_divergence_csr_##S;         \
+        static constexpr auto rank_ws = nmfkit_rank_workspace_size_##S;              \
+        static constexpr auto rank_ws_csr = nmfkit_rank_workspace_size_csr_##S;      \
+        static constexpr auto rank_start = nmfkit_rank_start_##S;                    \
+        static constexpr auto rank_start_csr = nmfkit_rank_start_csr_##S;            \
+        static constexpr auto rank_run = nmfkit_rank_run_##S;                        \
+        static constexpr auto rank_scores = nmfkit_rank_scores_##S;                  \
+        static constexpr auto rank_suggested = nmfkit_rank_suggested_##S;            \
     };
 NMFKIT_FUZZ_API(float, f32)
 NMFKIT_FUZZ_API(double, f64)
@@ -203,7 +210,7 @@ template <class T>
 void run(fuzz::bytes& in) {
     using A = api<T>;
     nmfkit_options o;
-    const std::uint8_t entry = in.below(15);
+    const std::uint8_t entry = in.below(16);
     const std::size_t n = 1 + in.below(9), m = 1 + in.below(9);
     read_options(in, o);
     const std::size_t r = static_cast<std::size_t>(o.rank);
@@ -335,6 +342,54 @@ void run(fuzz::bytes& in) {
             FUZZ_CHECK(documented(s));
             s = A::ws_csr(big_n, big_m, in.u64() >> in.below(64), &o, &need);
             FUZZ_CHECK(documented(s));
+            return;
+        }
+        case 15: {  // rank selection: ranks, reps, restarts and the hidden share from the input
+            std::uint32_t ranks[3];
+            const std::size_t n_ranks = in.below(4);  // 0: invalid_rank_options
+            for (std::size_t q = 0; q < n_ranks; ++q) ranks[q] = static_cast<std::uint32_t>(in.below(5));
+            const std::uint32_t reps = in.below(3), restarts = in.below(3);
+            const double fraction = in.below(8) == 0 ? in.f64() : 0.05 + 0.05 * in.below(8);
+            const std::uint32_t flags = in.below(2);
+            o.max_iter = in.below(30);
+            std::unique_ptr<csr<T>> c;
+            if (in.below(2)) c.reset(new csr<T>(in, X));
+            const nmfkit_status ws = c ? A::rank_ws_csr(n, m, c->nnz(), &o, ranks, n_ranks, reps, restarts, fraction,
+                                                        flags, &need)
+                                       : A::rank_ws(n, m, &o, ranks, n_ranks, reps, restarts, fraction, flags, &need);
+            FUZZ_CHECK(documented(ws));
+            if (ws != 0) need = 0;
+            workspace w(in, need);
+            s = c ? A::rank_start_csr(n, m, c->nnz(), c->indptr.data(), c->indices.data(), c->vals(), &o, ranks,
+                                      n_ranks, reps, restarts, fraction, in.u64(), flags, w.ptr, w.bytes, nullptr)
+                  : A::rank_start(X.v.data(), n, m, X.ld, &o, ranks, n_ranks, reps, restarts, fraction, in.u64(), flags,
+                                  w.ptr, w.bytes, nullptr);
+            FUZZ_CHECK(documented(s));
+            if (s != 0) {
+                FUZZ_CHECK(w.ptr == nullptr || A::rank_run(w.ptr, 1, nullptr) == 18);  // a failed start is no search
+                return;
+            }
+            double progress[NMFKIT_RANK_PROGRESS_FIELDS];
+            for (int slice = 0; slice < 64 && s == 0; ++slice) {
+                s = A::rank_run(w.ptr, 1 + static_cast<std::uint32_t>(in.below(12)), progress);
+                FUZZ_CHECK(documented(s));
+                FUZZ_CHECK(progress[6] <= progress[7]);
+                if (progress[6] == progress[7]) break;
+            }
+            std::vector<double> scores(NMFKIT_RANK_SCORE_FIELDS * n_ranks);
+            FUZZ_CHECK(A::rank_scores(w.ptr, scores.data(), n_ranks) == 0);
+            for (std::size_t q = 0; q < n_ranks; ++q) {
+                const double* sc = &scores[q * NMFKIT_RANK_SCORE_FIELDS];
+                FUZZ_CHECK(sc[0] == ranks[q] && sc[1] <= reps);
+                FUZZ_CHECK(!(sc[2] < 0) && !(sc[4] < 0) && !(sc[3] < 0) && !(sc[5] < 0));  // errors, sds: >= 0 or NaN
+                FUZZ_CHECK(!(sc[6] < -1 || sc[6] > 1) && !(sc[7] < 0 || sc[7] > 1));       // cophenetic, dispersion
+            }
+            std::uint32_t best = 0, best1 = 0;
+            FUZZ_CHECK(A::rank_suggested(w.ptr, &best, &best1, nullptr) == 0);
+            FUZZ_CHECK(best1 <= best || best == 0);
+            using other = typename std::conditional<sizeof(T) == 4, double, float>::type;
+            FUZZ_CHECK(api<other>::rank_run(w.ptr, 1, nullptr) == 18);  // another type's search: refused
+            FUZZ_CHECK(A::rank_run(static_cast<unsigned char*>(w.ptr) + 1 + in.below(63), 1, nullptr) == 18);
             return;
         }
         default: {  // a foreign buffer as the solver handle

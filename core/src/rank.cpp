@@ -304,7 +304,7 @@ status make_training_copy(rank_state<T>& s) noexcept {
 
 template <class T>
 rank_state<T>* state_of(void* ws) noexcept {
-    if (ws == nullptr) return nullptr;
+    if (ws == nullptr || reinterpret_cast<std::uintptr_t>(ws) % workspace_alignment != 0) return nullptr;
     auto* s = static_cast<rank_state<T>*>(ws);
     if (s->magic != k_rank_magic || s->elem != sizeof(T)) return nullptr;
     return s;
@@ -319,6 +319,14 @@ status start_impl(const const_matrix_view<T>* Xd, const csr_view<T>* Xs, const o
     const std::size_t n = sparse ? Xs->rows : Xd->rows, m = sparse ? Xs->cols : Xd->cols;
     if (!sparse && Xd->data == nullptr) return status::null_pointer;
     if (!sparse && Xd->stride < Xd->cols) return status::stride_too_small;
+    if (!sparse && Xd->rows > 0 && Xd->cols > 0) {  // the view's extent stays inside the address space
+        const std::size_t last = Xd->rows - 1;
+        if (last > (k_size_max - Xd->cols) / Xd->stride) return status::size_overflow;
+        const std::size_t extent = last * Xd->stride + Xd->cols;
+        if (extent > k_size_max / sizeof(T) || reinterpret_cast<std::uintptr_t>(Xd->data) >
+                                                   std::numeric_limits<std::uintptr_t>::max() - extent * sizeof(T))
+            return status::size_overflow;
+    }
     plan p;
     status st = make_plan<T>(n, m, sparse ? Xs->nnz : 0, sparse, opt, ropt, p);
     if (st != status::ok) return st;
