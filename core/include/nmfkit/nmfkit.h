@@ -158,7 +158,7 @@ nmfkit_status nmfkit_transform_columns_f32(const float* X, size_t n, size_t m, s
                                            float* H, size_t ldh, const nmfkit_options* opt, void* workspace,
                                            size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
                                            void* user_data);
-/* out (n x m) = W (n x r) * H (r x m). */
+/* out (n x m) = W (n x r) * H (r x m); NMFKIT_NOT_FINITE_RESULT where a product exceeds the type's range. */
 nmfkit_status nmfkit_inverse_transform_f32(const float* W, size_t ldw, const float* H, size_t ldh, size_t n,
                                            size_t rank, size_t m, float* out, size_t ldo);
 nmfkit_status nmfkit_beta_divergence_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W, size_t ldw,
@@ -209,7 +209,7 @@ nmfkit_status nmfkit_transform_columns_f64(const double* X, size_t n, size_t m, 
                                            double* H, size_t ldh, const nmfkit_options* opt, void* workspace,
                                            size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
                                            void* user_data);
-/* out (n x m) = W (n x r) * H (r x m). */
+/* out (n x m) = W (n x r) * H (r x m); NMFKIT_NOT_FINITE_RESULT where a product exceeds the type's range. */
 nmfkit_status nmfkit_inverse_transform_f64(const double* W, size_t ldw, const double* H, size_t ldh, size_t n,
                                            size_t rank, size_t m, double* out, size_t ldo);
 nmfkit_status nmfkit_beta_divergence_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W, size_t ldw,

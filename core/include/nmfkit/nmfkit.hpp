@@ -373,7 +373,7 @@ template <class T>
                                        progress_callback callback = nullptr, void* user_data = nullptr,
                                        const executor* exec = nullptr) noexcept;
 
-// out (n×m) = W·H.
+// out (n×m) = W·H; not_finite_result (out written) where a product exceeds T's range.
 template <class T>
 [[nodiscard]] status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H, matrix_view<T> out) noexcept;
 

@@ -20,6 +20,11 @@ struct scaled_sums {
 
 // Adds one row's sums, which are in units of 2^row_e (row_sq in 4^row_e).
 void add_scaled(scaled_sums& s, double row_sum, double row_sq, int row_e) noexcept;
+// Adds one row of `len` values (a null v: len ones; NaN entries are skipped) whose plain sums in
+// double are row_sum, row_sq and whose largest entry is row_max: a double row whose largest entry
+// lies outside [2^-480, 2^480] is summed again in units of 2^e, e the exponent of that entry.
+template <class T>
+void add_row(scaled_sums& s, const T* v, std::size_t len, double row_sum, double row_sq, double row_max) noexcept;
 // sqrt(Σa²) = sqrt(sq)·2^e: finite unless the norm itself exceeds the double range.
 double scaled_norm(const scaled_sums& s) noexcept;
 // Σa and Σa² as plain doubles (inf or 0 where they leave the double range).
