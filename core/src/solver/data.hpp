@@ -16,14 +16,6 @@
 namespace nmfkit {
 namespace detail {
 
-// 2^e as T (|e| within T's normal exponents), by squaring: exact, and no libm on bare metal.
-template <class T>
-T pow2(int e) noexcept {
-    T v = 1, b = e < 0 ? T(0.5) : T(2);
-    for (unsigned t = static_cast<unsigned>(e < 0 ? -e : e); t != 0; t >>= 1, b *= b)
-        if (t & 1u) v *= b;
-    return v;
-}
 // a (rows×cols, row stride ld) ·= 2^e.
 template <class T>
 void scale_block(T* a, std::size_t rows, std::size_t cols, std::size_t ld, int e) noexcept {
@@ -31,6 +23,16 @@ void scale_block(T* a, std::size_t rows, std::size_t cols, std::size_t ld, int e
     for (std::size_t i = 0; i < rows; ++i)
         for (std::size_t j = 0; j < cols; ++j) a[i * ld + j] *= f;
 }
+
+template <class T>
+struct data_matrix;
+// data_matrix::x_ht (wt = false: X[i0 : i0+b, :]·Fᵀ) or wt_x (wt: Fᵀ·X[i0 : i0+b, :], F b×r) with
+// q ≠ 0: F·2^-q (a copy in spare, or F itself scaled in place and back: the solver's factors
+// and the SVD's sketches are its own memory; the fixed factor of a transform always fits in
+// spare), the product, then out·2^-q. dense_data.cpp.
+template <class T>
+void scaled_product(const data_matrix<T>& d, const kernel_table<T>& k, const executor& ex, std::size_t i0,
+                    std::size_t b, const_matrix_view<T> F, T* out, std::size_t ldo, bool wt) noexcept;
 
 template <class T>
 struct data_ops {
@@ -108,19 +110,13 @@ struct data_matrix {
     void x_ht(const kernel_table<T>& k, const executor& ex, std::size_t i0, std::size_t b, const_matrix_view<T> H,
               T* out, std::size_t ldo) const noexcept {
         if (q == 0) return ops->x_ht(x, k, ex, i0, b, H, out, ldo);
-        const const_matrix_view<T> Hs = half_scaled(H);
-        ops->x_ht(x, k, ex, i0, b, Hs, out, ldo);
-        restore(H, Hs);
-        scale_block(out, b, H.rows, ldo, -q);
+        scaled_product(*this, k, ex, i0, b, H, out, ldo, false);
     }
     // acc (the one-pass iteration) only with q = 0.
     void wt_x(const kernel_table<T>& k, const executor& ex, std::size_t i0, const_matrix_view<T> Wb, T* out,
               std::size_t ldo, bool acc) const noexcept {
         if (q == 0) return ops->wt_x(x, k, ex, i0, Wb, out, ldo, acc);
-        const const_matrix_view<T> Ws = half_scaled(Wb);
-        ops->wt_x(x, k, ex, i0, Ws, out, ldo, false);
-        restore(Wb, Ws);
-        scale_block(out, Wb.cols, cols, ldo, -q);
+        scaled_product(*this, k, ex, i0, Wb.rows, Wb, out, ldo, true);
     }
     void beta_tile(const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0, std::size_t tj, T* P,
                    std::size_t ldp, T* B, std::size_t ldb, double beta, T eps) const noexcept {
@@ -140,26 +136,6 @@ struct data_matrix {
     void exact_loss(const kernel_table<T>& k, const executor& ex, const_matrix_view<T> W, const_matrix_view<T> H,
                     double beta, T eps, double& div, double& sq) const noexcept {
         ops->exact_loss(x, k, ex, W, H, beta, eps, xs(), div, sq);
-    }
-
-private:
-    // F·2^-q: a copy in spare, or F itself scaled in place (the solver's factors and the SVD's
-    // sketches are its own memory; the fixed factor of a transform always fits in spare).
-    const_matrix_view<T> half_scaled(const_matrix_view<T> F) const noexcept {
-        if (spare && F.rows * F.cols <= spare_elems) {
-            for (std::size_t i = 0; i < F.rows; ++i) {
-                const T* a = F.row(i);
-                T* d = spare + i * F.cols;
-                const T f = pow2<T>(-q);
-                for (std::size_t j = 0; j < F.cols; ++j) d[j] = a[j] * f;
-            }
-            return const_matrix_view<T>(spare, F.rows, F.cols, F.cols);
-        }
-        scale_block(const_cast<T*>(F.data), F.rows, F.cols, F.stride, -q);
-        return F;
-    }
-    void restore(const_matrix_view<T> F, const_matrix_view<T> used) const noexcept {
-        if (used.data == F.data) scale_block(const_cast<T*>(F.data), F.rows, F.cols, F.stride, q);
     }
 };
 

@@ -248,6 +248,25 @@ constexpr data_ops<T> k_masked_ops = {
 }  // namespace
 
 template <class T>
+void scaled_product(const data_matrix<T>& d, const kernel_table<T>& k, const executor& ex, std::size_t i0,
+                    std::size_t b, const_matrix_view<T> F, T* out, std::size_t ldo, bool wt) noexcept {
+    const_matrix_view<T> Fs = F;
+    if (d.spare && F.rows * F.cols <= d.spare_elems) {
+        const T f = pow2<T>(-d.q);
+        for (std::size_t i = 0; i < F.rows; ++i)
+            for (std::size_t j = 0; j < F.cols; ++j) d.spare[i * F.cols + j] = F(i, j) * f;
+        Fs = const_matrix_view<T>(d.spare, F.rows, F.cols, F.cols);
+    } else {
+        scale_block(const_cast<T*>(F.data), F.rows, F.cols, F.stride, -d.q);
+    }
+    if (wt) d.ops->wt_x(d.x, k, ex, i0, Fs, out, ldo, false);
+    else d.ops->x_ht(d.x, k, ex, i0, b, Fs, out, ldo);
+    if (Fs.data == F.data) scale_block(const_cast<T*>(F.data), F.rows, F.cols, F.stride, d.q);
+    if (wt) scale_block(out, F.cols, d.cols, ldo, -d.q);
+    else scale_block(out, b, F.rows, ldo, -d.q);
+}
+
+template <class T>
 data_matrix<T> dense_data(const const_matrix_view<T>& X, bool masked) noexcept {
 #if NMFKIT_EXTENDED
     const double entries = static_cast<double>(X.rows) * static_cast<double>(X.cols);
@@ -259,6 +278,11 @@ data_matrix<T> dense_data(const const_matrix_view<T>& X, bool masked) noexcept {
 #endif
 }
 
+template void scaled_product<float>(const data_matrix<float>&, const kernel_table<float>&, const executor&, std::size_t,
+                                    std::size_t, const_matrix_view<float>, float*, std::size_t, bool) noexcept;
+template void scaled_product<double>(const data_matrix<double>&, const kernel_table<double>&, const executor&,
+                                     std::size_t, std::size_t, const_matrix_view<double>, double*, std::size_t,
+                                     bool) noexcept;
 template data_matrix<float> dense_data<float>(const const_matrix_view<float>&, bool) noexcept;
 template data_matrix<double> dense_data<double>(const const_matrix_view<double>&, bool) noexcept;
 

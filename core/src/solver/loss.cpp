@@ -33,10 +33,11 @@ double relative_error_of(double sq_err, double x_sqnorm) noexcept {
 template <class T>
 double penalty(const_matrix_view<T> A, double l1, double l2, int e) noexcept {
     if (l1 == 0 && l2 == 0) return 0;
+    const double f = times_pow2i(1.0, e);  // |e| ≤ 1022: a normal number
     double s1 = 0, s2 = 0;
     for (std::size_t i = 0; i < A.rows; ++i)
         for (std::size_t j = 0; j < A.cols; ++j) {
-            const double a = std::ldexp(static_cast<double>(A(i, j)), e);
+            const double a = static_cast<double>(A(i, j)) * f;
             s1 += a;
             s2 += a * a;
         }
@@ -147,8 +148,10 @@ void report(const state<T>& st, result& out) noexcept {
     out.observed = st.observed;
     // The penalties of the caller's W, H with the caller's weights (W, H may hold the scaled ones).
     const bool scaled = st.internal && st.X.q != 0;
-    out.objective = out.loss + penalty(const_matrix_view<T>(st.W), st.pen[0], st.pen[1], scaled ? st.ew : 0) +
-                    penalty(const_matrix_view<T>(st.H), st.pen[2], st.pen[3], scaled ? st.eh : 0);
+    double pw[4];
+    penalty_weights(st.opt, st.X.rows, st.X.cols, pw);
+    out.objective = out.loss + penalty(const_matrix_view<T>(st.W), pw[0], pw[1], scaled ? st.ew : 0) +
+                    penalty(const_matrix_view<T>(st.H), pw[2], pw[3], scaled ? st.eh : 0);
     out.converged = st.converged;
     out.done = st.done;
 }

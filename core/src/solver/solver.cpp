@@ -40,7 +40,7 @@ state<T>* state_of(void* ws) noexcept {
 // an extreme W0, H0 or fixed factor). The caller's loss may still round to +inf (f64 X beyond
 // ~1e154): that is its value, not an overflow inside.
 template <class T>
-status checked(state<T>& st, result& out, bool loss_known) noexcept {
+NMFKIT_SOLVER_OUTLINE status checked(state<T>& st, result& out, bool loss_known) noexcept {
     set_scale(st, false);
     const double loss = loss_known ? st.loss + st.sq_err : 0.0;  // both finite, or one is not
     const bool finite = finite_result<T>(const_matrix_view<T>(st.W), const_matrix_view<T>(st.H), loss) == status::ok;
@@ -94,8 +94,7 @@ status finish_impl(state<T>& st, result& out) noexcept {
 // rescaled, and the caller gets W, H and D_β at its own scale.
 constexpr int k_scale_band = 20;
 bool in_band(double max) noexcept {
-    int e = 0;
-    std::frexp(max, &e);
+    const int e = exponent_of(max);
     return !(max > 0) || (e - 1 >= -k_scale_band && e <= k_scale_band);
 }
 // A transform's free factor is X / F in size, F the fixed one: 2^shift at the problem's scale
@@ -103,16 +102,13 @@ bool in_band(double max) noexcept {
 // (state::zero_shift); 0 while X and F are ordinary (q = 0, F within the band): its own.
 int free_factor_shift(double x_max, double f_max, int q) noexcept {
     if (q == 0 && in_band(f_max)) return 0;
-    int ex = 0, ef = 0;
-    std::frexp(x_max, &ex);
-    std::frexp(f_max, &ef);
+    const int ex = exponent_of(x_max), ef = exponent_of(f_max);
     return f_max > 0 && x_max > 0 ? ex - ef - 2 * q : 0;
 }
 
 template <class T>
 int x_scale_of(double max) noexcept {
-    int e = 0;
-    std::frexp(max, &e);  // max in [2^(e−1), 2^e)
+    const int e = exponent_of(max);  // max in [2^(e−1), 2^e)
     if (in_band(max)) return 0;
     const int lim = (std::numeric_limits<T>::max_exponent - 2) / 2;  // float 63, double 511
     int q = e >= 0 ? e / 2 : -((1 - e) / 2);                         // floor(e / 2)
@@ -246,7 +242,7 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     // The problem at its scale: X·4^-q, its sums, and the factors' exponents (state::ew, eh).
     const int q = x_scale_of<T>(sums.max);
     data.q = q;
-    const double x_sum = std::ldexp(sums.sum, sums.e - 2 * q), x_sq = std::ldexp(sums.sq, 2 * (sums.e - 2 * q));
+    const double x_sum = times_pow2i(sums.sum, sums.e - 2 * q), x_sq = times_pow2i(sums.sq, 2 * (sums.e - 2 * q));
     const int ew = md == mode::fit ? q : md == mode::solve_w ? 2 * q : 0;
     const int eh = md == mode::fit ? q : md == mode::solve_h ? 2 * q : 0;
     const double mean = mean_of(x_sum, static_cast<double>(observed));
@@ -266,7 +262,7 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
                                : opt.kernel == kernel_choice::scalar ? scalar_kernels<T>()
                                                                      : best_kernels<T>();
     // scikit-learn's transform start, sqrt(mean(X) / r), at the free factor's scale
-    const T start_value = static_cast<T>(std::ldexp(std::sqrt(mean / static_cast<double>(r)), q - (ew + eh)));
+    const T start_value = static_cast<T>(times_pow2i(std::sqrt(mean / static_cast<double>(r)), q - (ew + eh)));
     if (md == mode::solve_w && !custom) fill_constant(W, start_value);
     if (md == mode::solve_h && !custom) fill_constant(H, start_value);
     if (custom && ew != 0) scale_block(W.data, W.rows, W.cols, W.stride, -ew);  // the caller's start, at the
@@ -290,21 +286,18 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     st->update_w = md != mode::solve_h;
     st->update_h = md != mode::solve_w;
     st->gamma = opt.beta < 1 ? 1 / (2 - opt.beta) : (opt.beta > 2 ? 1 / (opt.beta - 1) : 1.0);
-    const double nd = static_cast<double>(n), md_ = static_cast<double>(m);
-    st->l1w = md_ * opt.alpha_w * opt.l1_ratio;
-    st->l2w = md_ * opt.alpha_w * (1 - opt.l1_ratio);
-    st->l1h = nd * opt.alpha_h * opt.l1_ratio;
-    st->l2h = nd * opt.alpha_h * (1 - opt.l1_ratio);
+    double pw[4];
+    penalty_weights(opt, n, m, pw);
+    st->l1w = pw[0];
+    st->l2w = pw[1];
+    st->l1h = pw[2];
+    st->l2h = pw[3];
     st->ew = ew;
     st->eh = eh;
-    st->pen[0] = st->l1w;
-    st->pen[1] = st->l2w;
-    st->pen[2] = st->l1h;
-    st->pen[3] = st->l2h;
     st->zero_shift = md == mode::fit ? 0 : free_factor_shift(sums.max, fixed.max, q);
     if (q != 0) {  // the weights of the scaled objective: D_β scales by 2^(2qβ), ‖F‖₁ by 2^e, ‖F‖² by 4^e
         auto scaled = [&](double v, int e) {
-            if constexpr (!k_extended) return std::ldexp(v, e - 4 * q);  // β = 2: no exp2 in the small core
+            if constexpr (!k_extended) return times_pow2i(v, e - 4 * q);  // β = 2: no exp2 in the small core
             return times_pow2(v, e - 2.0 * q * opt.beta);
         };
         st->l1w = scaled(st->l1w, ew);
@@ -464,8 +457,10 @@ status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H, matrix_
     if (detail::overlap(out.data, e[2], W.data, e[0]) || detail::overlap(out.data, e[2], H.data, e[1]))
         return status::buffers_overlap;
     detail::best_kernels<T>().gemm_nn(W.rows, H.cols, W.cols, W.data, W.stride, H.data, H.stride, out.data, out.stride);
-    const const_matrix_view<T> product(out.data, out.rows, out.cols, out.stride);
-    return detail::finite_result<T>(product, product, 0.0);  // W·H beyond T's range: not_finite_result
+    bool finite = true;  // W·H beyond T's range: not_finite_result
+    for (std::size_t i = 0; i < out.rows; ++i)
+        for (std::size_t j = 0; j < out.cols; ++j) finite &= std::fabs(out(i, j)) <= std::numeric_limits<T>::max();
+    return finite ? status::ok : status::not_finite_result;
 }
 
 template <class T>
