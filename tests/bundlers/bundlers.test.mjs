@@ -1,6 +1,7 @@
 // The npm package as users get it: `npm pack` of wasm/, the tarball installed offline into
 // fresh projects, each built with no bundler configuration (Vite build and dev server,
-// webpack 5, esbuild with wasm/README.md's command line, Rollup with its rollup.config.mjs),
+// webpack 5, esbuild with wasm/README.md's command line, Rollup with its rollup.config.mjs,
+// Parcel 2 with wasm/README.md's command line),
 // served, and run in headless Chromium (Debian's, driven by playwright-core): fits on the
 // main thread and in workers, the SIMD module asserted (app/main.js says what the page
 // does); a plain static folder with an import map, as a CDN user has it; the page weight of
@@ -24,7 +25,7 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
 const bin = (name) => join(here, 'node_modules', '.bin', name);
-// 20 KB: the page weight of a Frobenius fit, JS + wasm gzip -9, in every bundler's output
+// 20 000 B: the page weight of a Frobenius fit, JS + wasm gzip -9, in every bundler's output
 const PAGE_LIMIT = 20 * 1024;
 
 const work = mkdtempSync(join(tmpdir(), 'nmfkit-bundlers-'));
@@ -290,6 +291,21 @@ test("Rollup: wasm/README.md's rollup.config.mjs", async () => {
     run(bin('rollup'), ['-c', '--silent', '--failAfterWarnings'], dir);
     cpSync(join(dir, 'index.html'), join(dir, 'dist', 'index.html'));
     checkOutput(join(dir, 'dist'));
+    await servedCheck(join(dir, 'dist'), check);
+  }
+});
+
+test("Parcel 2: wasm/README.md's command line, no config", async () => {
+  const args = readmeCommand('Parcel', 'parcel');
+  for (const [name, from, check] of [['parcel', 'app', checkApp], ['parcel-frob', 'frob', (r) => checkFrob('parcel', r)]]) {
+    const dir = project(name, from);
+    assert.ok(!readdirSync(dir).some((f) => f.startsWith('.parcelrc')), 'no Parcel config in the project');
+    // no cache folder in the project, nothing installed on the fly, no source maps to weigh
+    const log = run(bin('parcel'), [...args, '--dist-dir', 'dist', '--no-cache', '--no-autoinstall', '--no-source-maps'], dir);
+    assert.doesNotMatch(log, /warn|error/i, log);
+    const files = checkOutput(join(dir, 'dist'));
+    // the modules: SIMD, full SIMD, and the baseline for engines without SIMD
+    assert.equal(new Set(files.filter((f) => f.endsWith('.wasm'))).size, 3, files.join(' '));
     await servedCheck(join(dir, 'dist'), check);
   }
 });

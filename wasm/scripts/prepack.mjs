@@ -6,7 +6,8 @@
 //     are up to date) and copies them into dist/;
 //  3. minifies the wrapper with esbuild (the package's one devDependency, installed here
 //     with `npm ci` when missing) into dist/: node.js, browser.js (each with core.js and
-//     client.js bundled in), worker.node.js, worker.browser.js, and sparse.js (the CSR
+//     client.js bundled in), worker.node.js (which imports node.js), worker.browser.js
+//     (self-contained: browser.js's load() bundled in), and sparse.js (the CSR
 //     marshalling, imported by the other entries only with a module that has sparse X).
 //     The `exports` map points at these; src/ keeps the readable sources (shipped too,
 //     with the types). Each .wasm is named by a literal new URL('./<file>', import.meta.url)
@@ -96,15 +97,19 @@ try {
   }
   esbuild = await import('esbuild');
 }
-// The worker entries import the main entry of their platform, and the main entries
-// sparse.js (a dynamic import): kept as imports of the minified files next to them (one
-// copy of the wrapper for page and worker; sparse.js fetched only when needed).
-const mainEntry = {
-  name: 'main-entry-external',
+// The Node worker entry imports node.js, and the main entries sparse.js (a dynamic
+// import): kept as imports of the minified files next to them (one copy of the wrapper for
+// the main thread and the worker; sparse.js fetched only when needed). The browser worker
+// bundles its load() in: a worker entry that imports the page's entry, which holds the
+// `new Worker(…)` starting it, is a cycle Parcel breaks (a page with two workers, the
+// default one and its own importing 'nmfkit/worker': "Cannot find module" in the worker).
+const external = (names) => ({
+  name: 'external-entries',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(node|browser|sparse)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
+    const filter = new RegExp(`^\\./(${names})\\.js$`);
+    b.onResolve({ filter }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
   },
-};
+});
 // src/{node,browser}.js name the modules as new URL('../dist/<file>', import.meta.url); in
 // dist/ they are next door. The URLs stay literals for the bundlers that emit what they name.
 const moduleUrls = {
@@ -118,7 +123,7 @@ const moduleUrls = {
     });
   },
 };
-for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser'], ['sparse', 'neutral']]) {
+for (const [entry, platform, apart = 'node|browser|sparse'] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser', 'sparse'], ['sparse', 'neutral']]) {
   await esbuild.build({
     entryPoints: [join(pkg, 'src', `${entry}.js`)],
     outfile: join(dist, `${entry}.js`),
@@ -128,11 +133,11 @@ for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['wor
     target: ['es2022', 'node18'],
     minify: true,
     legalComments: 'none',
-    plugins: [mainEntry, moduleUrls],
+    plugins: [external(apart), moduleUrls],
     logLevel: 'warning',
   });
 }
-for (const entry of ['node', 'browser']) {
+for (const entry of ['node', 'browser', 'worker.browser']) {
   const js = readFileSync(join(dist, `${entry}.js`), 'utf8');
   for (const f of files)
     if (!js.includes(`new URL("./${f}",import.meta.url)`)) {
