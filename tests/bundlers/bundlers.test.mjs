@@ -26,7 +26,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
 const bin = (name) => join(here, 'node_modules', '.bin', name);
 // 20 000 B: the page weight of a Frobenius fit, JS + wasm gzip -9, in every bundler's output
-const PAGE_LIMIT = 20 * 1024;
+const PAGE_LIMIT = 20_000;
 
 const work = mkdtempSync(join(tmpdir(), 'nmfkit-bundlers-'));
 const env = { ...process.env, npm_config_cache: join(work, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
