@@ -118,15 +118,17 @@ function weigh(served) {
   const files = [];
   const modules = [];
   let total = 0;
+  let text = false; // nmfkit/text's code (its stop-word list) among them
   for (const f of new Set(served)) {
     if (!/\.(m?js|wasm)$/.test(f)) continue;
     const bytes = readFileSync(f);
+    if (bytes.includes('yourselves')) text = true;
     const size = gz(bytes);
     total += size;
     files.push(`${f.split('/').pop()} ${size}`);
     if (f.endsWith('.wasm')) modules.push(Object.keys(packageModules()).find((m) => packageModules()[m].equals(bytes)) || f);
   }
-  return { total, files, modules };
+  return { total, files, modules, text };
 }
 let modules;
 /** The package's .wasm files by name (from the tarball). */
@@ -150,6 +152,7 @@ function checkApp({ result, errors }) {
   assert.ok(result.frob > 0 && result.frob < 0.5, `relative error ${result.frob}`);
   assert.ok(result.kl > 0 && result.kl < 0.5, `KL relative error ${result.kl}`);
   assert.equal(result.sparse, 5, 'the sparse fit saw the 5 stored entries');
+  assert.deepEqual(result.topics, ['cat dog', 'market stock'], "nmfkit/text's term matrix: the planted topics");
   assert.deepEqual(result.worker, { simd: true, same: true, kl: true }, 'createWorker(): SIMD, the same fits');
   assert.deepEqual(result.own, { simd: true, same: true, sparse: 5 }, "a worker of the page's own importing 'nmfkit/worker'");
   assert.equal(result.notNmfkit.code, 'worker_failed');
@@ -171,6 +174,7 @@ function checkFrob(name, { result, errors, weight }) {
   weights[name] = weight;
   assert.deepEqual(weight.modules, ['nmfkit-simd.wasm'], `the one module fetched: ${weight.files}`);
   assert.ok(!weight.files.some((f) => /sparse/.test(f)), weight.files.join(', '));
+  assert.equal(weight.text, false, 'nmfkit/text is not in a page that does not import it');
   assert.ok(weight.total <= PAGE_LIMIT, `page weight ${weight.total} B > ${PAGE_LIMIT} B: ${weight.files}`);
 }
 
@@ -322,7 +326,7 @@ test('a plain static folder: the package files as a CDN serves them, an import m
   const site = join(dir, 'site');
   cpSync(join(here, 'app'), site, { recursive: true });
   cpSync(join(dir, 'node_modules', 'nmfkit'), join(site, 'nmfkit'), { recursive: true });
-  const map = '<script type="importmap">{ "imports": { "nmfkit": "./nmfkit/dist/browser.js" } }</script>\n';
+  const map = '<script type="importmap">{ "imports": { "nmfkit": "./nmfkit/dist/browser.js", "nmfkit/text": "./nmfkit/dist/text.js" } }</script>\n';
   writeFileSync(join(site, 'index.html'), readFileSync(join(site, 'index.html'), 'utf8').replace('<script type="module"', `${map}<script type="module"`));
   // a worker sees no import map: its imports are URLs
   writeFileSync(join(site, 'my-worker.js'), "import './nmfkit/dist/worker.browser.js';\n");

@@ -8,7 +8,8 @@
 //     with `npm ci` when missing) into dist/: node.js, browser.js (each with core.js and
 //     client.js bundled in), worker.node.js (which imports node.js), worker.browser.js
 //     (self-contained: browser.js's load() bundled in), and sparse.js (the CSR
-//     marshalling, imported by the other entries only with a module that has sparse X).
+//     marshalling, imported by the other entries only with a module that has sparse X),
+//     and text.js (`nmfkit/text`, the tokenizer and TF-IDF builder: no entry imports it).
 //     The `exports` map points at these; src/ keeps the readable sources (shipped too,
 //     with the types). Each .wasm is named by a literal new URL('./<file>', import.meta.url)
 //     (src/ has '../dist/<file>'), which bundlers see and emit;
@@ -123,7 +124,7 @@ const moduleUrls = {
     });
   },
 };
-for (const [entry, platform, apart = 'node|browser|sparse'] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser', 'sparse'], ['sparse', 'neutral']]) {
+for (const [entry, platform, apart = 'node|browser|sparse'] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser', 'sparse'], ['sparse', 'neutral'], ['text', 'neutral']]) {
   await esbuild.build({
     entryPoints: [join(pkg, 'src', `${entry}.js`)],
     outfile: join(dist, `${entry}.js`),
@@ -145,7 +146,7 @@ for (const entry of ['node', 'browser', 'worker.browser']) {
       process.exit(1);
     }
 }
-console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js, sparse.js)');
+console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js, sparse.js, text.js)');
 
 // ---- the project's LICENSE and CHANGELOG.md, packed next to package.json ----------------
 for (const f of ['LICENSE', 'CHANGELOG.md']) copyFileSync(join(repo, f), join(pkg, f));
