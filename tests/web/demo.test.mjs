@@ -333,3 +333,137 @@ test('the package in the page: load() and createWorker() resolve a relative wasm
     await page.close();
   }
 });
+
+// ---- the views (web/js/views.js): topics from text, missing pixels restored, parts versus eigenfaces ----
+const number = async (page, id) => {
+  const t = (await text(page, id)).trim();
+  assert.match(t, /^[0-9.e+-]+$/, `${id} shows a number: "${t}"`);
+  return Number(t);
+};
+async function open(view) {
+  const page = await openDemo(browser.ctx, server.url);
+  await page.click(`[data-testid=view-${view}]`);
+  return page;
+}
+const topics = (page) => page.$$eval('[data-testid=topic-list] [data-testid=topic]', (ts) => ts.map((t) => t.textContent));
+
+test('the views: each nav button opens its view with its controls; the parts view comes back', async () => {
+  const page = await openDemo(browser.ctx, server.url);
+  try {
+    for (const [view, run, ids] of [
+      ['pca', 'pca-run', ['pca-rank', 'pca-basis', 'nmf-basis', 'pca-error', 'nmf-error', 'pca-sparseness', 'nmf-sparseness']],
+      ['topics', 'topics-run', ['topics-input', 'topics-rank', 'topic-list']],
+      ['restore', 'restore-run', ['restore-fraction', 'restore-images', 'restore-error', 'baseline-error']],
+    ]) {
+      await page.click(`[data-testid=view-${view}]`);
+      assert.equal(await page.isVisible(`section.view[data-view=${view}]`), true, `the ${view} view is shown`);
+      for (const id of [run, ...ids]) {
+        const sel = `section.view[data-view=${view}] [data-testid=${id}]`;
+        assert.equal(await page.locator(sel).count(), 1, `${view}: ${id} in its view`);
+      }
+      for (const other of ['pca', 'topics', 'restore'].filter((v) => v !== view))
+        assert.equal(await page.isVisible(`section.view[data-view=${other}]`), false, `${view} hides the ${other} view`);
+      for (const id of ['run', 'basis', 'dataset']) assert.equal(await page.isVisible(`[data-testid=${id}]`), false, `${view} hides ${id}`);
+      assert.equal(await page.isVisible('[data-testid=cancel]'), true, `${view}: Cancel`);
+      assert.equal(await page.isEnabled(`[data-testid=${run}]`), true, `${view}: ${run} enabled`);
+    }
+    await page.click('[data-testid=view-parts]');
+    assert.equal(await page.isVisible('[data-testid=run]'), true);
+    assert.equal(await page.isVisible('[data-testid=topics-input]'), false);
+    const unlabelled = await page.$$eval('input, select, textarea', (els) => els.filter((e) => !e.labels || e.labels.length === 0).map((e) => e.id));
+    assert.deepEqual(unlabelled, []);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('topics from text the test types: the planted topics come out together', async () => {
+  const page = await open('topics');
+  try {
+    const planted = [
+      ['violin', 'cello', 'orchestra', 'symphony'],
+      ['glacier', 'iceberg', 'arctic', 'tundra'],
+      ['compiler', 'parser', 'bytecode', 'linker'],
+    ];
+    const filler = ['morning', 'people', 'little', 'story', 'around', 'place'];
+    const docs = [];
+    for (let d = 0; d < 24; d++) {
+      const t = planted[d % 3];
+      const words = [];
+      for (let k = 0; k < 12; k++) words.push(t[(d + k) % 4]);
+      words.push(filler[d % filler.length]);
+      docs.push(`${words.join(' ')}.`);
+    }
+    await page.fill('[data-testid=topics-input]', docs.join('\n\n'));
+    await setValue(page, 'topics-rank', 3);
+    await page.click('[data-testid=topics-run]');
+    assert.match(await waitSettled(page), /done$/);
+    const ts = await topics(page);
+    assert.equal(ts.length, 3);
+    for (const words of planted)
+      assert.ok(ts.some((t) => words.filter((w) => t.includes(w)).length >= 3), `a topic holds ${words.join(', ')}: ${JSON.stringify(ts)}`);
+    // a clicked document's topic mix: mostly one topic
+    await page.click('[data-testid=document] >> nth=0');
+    const mix = await text(page, 'topic-mix');
+    assert.match(mix, /Topic \d+ (9\d|100) %/, mix);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('topics on the default corpus (the license texts, when the build found them)', async (t) => {
+  if (!existsSync(join(repo, 'web', 'corpus', 'licenses.json'))) {
+    t.skip('the build had no default corpus (no /usr/share/common-licenses): web/corpus.mjs wrote none');
+    return;
+  }
+  const page = await open('topics');
+  try {
+    await page.waitForFunction(() => document.querySelector('[data-testid=corpus-note]').textContent.startsWith('Default text'));
+    assert.match(await text(page, 'corpus-note'), /paragraphs of the license texts/);
+    await setValue(page, 'topics-rank', 8);
+    await page.click('[data-testid=topics-run]');
+    assert.match(await waitSettled(page, 120_000), /done$/);
+    const ts = await topics(page);
+    assert.equal(ts.length, 8);
+    // license vocabulary: some topic is about copying/distribution, none is empty
+    assert.ok(ts.every((x) => /\w{3}/.test(x.replace(/^Topic \d+/, ''))), JSON.stringify(ts));
+    assert.ok(ts.some((x) => /licen[sc]e|copyright|distribut|software|work/.test(x)), JSON.stringify(ts));
+    await screenshot(page, 'view-topics.png', { fullPage: true });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('missing pixels at 50 % on faces: the restored pixels beat the pixel means', async () => {
+  const page = await open('restore');
+  try {
+    await setValue(page, 'restore-fraction', 50);
+    await page.click('[data-testid=restore-run]');
+    assert.match(await waitSettled(page, 120_000), /done$/);
+    const nmf = await number(page, 'restore-error');
+    const base = await number(page, 'baseline-error');
+    assert.ok(nmf > 0 && nmf < base, `hidden-pixel error: NMF ${nmf}, pixel means ${base}`);
+    const stats = await canvasStats(page, '[data-testid=restore-images]');
+    assert.ok(stats.length >= 6 && stats.every((s) => s.w === 25 && s.h === 25 && s.colours > 10), JSON.stringify(stats.slice(0, 3)));
+    await screenshot(page, 'view-restore.png', { fullPage: true });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the views at 375 px: no horizontal scroll', async () => {
+  const page = await openDemo(browser.ctx, server.url, { width: 375, height: 800 });
+  try {
+    for (const view of ['pca', 'topics', 'restore']) {
+      await page.click(`[data-testid=view-${view}]`);
+      const { sw, cw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
+      assert.ok(sw <= cw, `${view}: scrollWidth ${sw} > ${cw}`);
+    }
+  } finally {
+    await page.close();
+  }
+});
