@@ -467,3 +467,28 @@ test('the views at 375 px: no horizontal scroll', async () => {
     await page.close();
   }
 });
+
+test('parts versus eigenfaces on faces: both grids inked, NMF sparser, PCA error at most NMF error', async () => {
+  const page = await open('pca');
+  try {
+    await setValue(page, 'pca-rank', 16);
+    await page.click('[data-testid=pca-run]');
+    assert.match(await waitSettled(page, 120_000), /done$/);
+    const pcaErr = await number(page, 'pca-error');
+    const nmfErr = await number(page, 'nmf-error');
+    const pcaSparse = await number(page, 'pca-sparseness');
+    const nmfSparse = await number(page, 'nmf-sparseness');
+    // the SVD is the best rank-16 fit in the Frobenius norm (NMF is a constrained one)
+    assert.ok(pcaErr > 0 && pcaErr <= nmfErr, `relative errors: PCA ${pcaErr}, NMF ${nmfErr}`);
+    assert.ok(nmfSparse > pcaSparse, `Hoyer sparseness: NMF ${nmfSparse}, PCA ${pcaSparse}`);
+    for (const grid of ['pca-basis', 'nmf-basis']) {
+      const stats = await canvasStats(page, `[data-testid=${grid}]`);
+      assert.equal(stats.length, 16, grid);
+      assert.ok(stats.every((s) => s.w === 25 && s.h === 25 && s.nonWhite > 20 && s.colours > 5), `${grid} inked: ${JSON.stringify(stats[0])}`);
+    }
+    await screenshot(page, 'view-pca.png', { fullPage: true });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -185,6 +185,45 @@ class Nmfkit {
     }
   }
 
+  /**
+   * The k leading singular triplets of X (any finite values: centred data too), X ≈ U·diag(S)·Vt:
+   * { U (rows × k), S (k, Float64Array, descending), Vt (k × cols), rows, cols, k }, U and Vt in
+   * X's precision. options: rows, cols (a flat X), seed (default 0). Runs in a full module
+   * (the default SIMD module has no SVD): the first call loads it.
+   */
+  svd(X, k, options = {}) {
+    return this.#use(true).then((nmf) => nmf.#svd(X, k, options));
+  }
+
+  #svd(X, k, options) {
+    checkKeys(options, (key) => key === 'rows' || key === 'cols' || key === 'seed');
+    if (!Number.isSafeInteger(k) || k < 1) throw bad(`k must be an integer >= 1; got ${String(k)}`);
+    const { seed = 0 } = options;
+    if (!(Number.isSafeInteger(seed) && seed >= 0) && !(typeof seed === 'bigint' && seed >= 0n && seed < 2n ** 64n))
+      throw bad(`seed must be a non-negative integer; got ${String(seed)}`);
+    const x = describe('X', X, options.rows, options.cols);
+    const { type: fn, rows: n, cols: m } = x;
+    const Arr = FLOAT[fn];
+    const size = Arr.BYTES_PER_ELEMENT;
+    const ex = this.#ex;
+    const at = this.#scratch + SIZE;
+    this.#check(this.#call(`nmfkit_svd_workspace_size_${fn}`, n, m, k, at));
+    const wsBytes = this.#dv().getUint32(at, true);
+    const pu = roundUp(n * m * size);
+    const ps = pu + roundUp(n * k * size);
+    const pv = ps + roundUp(8 * k);
+    const pw = pv + roundUp(k * m * size);
+    const block = this.#alloc(pw + wsBytes);
+    try {
+      x.write(new Arr(ex.memory.buffer), block / size);
+      this.#check(ex[`nmfkit_truncated_svd_${fn}`](block, n, m, m, k, BigInt(seed), block + pu, k, block + ps, block + pv, m, block + pw, wsBytes));
+      const b = ex.memory.buffer;
+      return { U: new Arr(b, block + pu, n * k).slice(), S: new Float64Array(b, block + ps, k).slice(), Vt: new Arr(b, block + pv, k * m).slice(), rows: n, cols: m, k };
+    } finally {
+      ex.nmfkit_wasm_free(block);
+    }
+  }
+
   // One wasm block of `total` bytes (never 0: C reports the empty dimensions).
   #alloc(total) {
     if (total >= MAX_BYTES)
