@@ -17,6 +17,5 @@ export const bad = (message, code = 'invalid_argument') => new NmfError(code, me
 
 /** The error a cancelled call rejects with: the signal's reason, else an AbortError (a DOMException: browsers, Node >= 17). */
 export function abortError(signal) {
-  if (signal && signal.reason !== undefined) return signal.reason;
-  return new DOMException('The fit was aborted', 'AbortError');
+  return signal?.reason !== undefined ? signal.reason : new DOMException('The fit was aborted', 'AbortError');
 }

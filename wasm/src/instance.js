@@ -26,8 +26,8 @@ export async function fromModule(module, loadFull) {
     env: { emscripten_notify_memory_growth() {} }, // views are re-created lazily
   });
   ex._initialize();
-  // the sparse-X code (./sparse.js) is fetched only with a module that runs sparse fits
-  return new Nmfkit(ex, loadFull, ex.nmfkit_solver_start_csr_f32 && (await import('./sparse.js')).sparse);
+  // the code of the full modules' calls (./sparse.js: sparse X, the SVD) is fetched only with one
+  return new Nmfkit(ex, loadFull, ex.nmfkit_solver_start_csr_f32 && (await import('./sparse.js')));
 }
 
 class Nmfkit {
@@ -36,12 +36,12 @@ class Nmfkit {
   #loadFull; // see fromModule
   #fullP; // promise of the full module's instance, once asked for
   #full; // that instance, once loaded
-  #sparse; // sparse() of ./sparse.js where this module has sparse X
+  #ext; // ./sparse.js (sparse(), svd()) where this module has sparse X
 
-  constructor(ex, loadFull, sparse) {
+  constructor(ex, loadFull, ext) {
     this.#ex = ex;
     this.#loadFull = loadFull;
-    this.#sparse = sparse;
+    this.#ext = ext;
     if (ex.nmfkit_sizeof_options() !== OPTIONS_BYTES || ex.nmfkit_sizeof_result() !== RESULT_BYTES)
       throw new NmfError('abi_mismatch', 'nmfkit: the .wasm does not match this wrapper (struct sizes)');
     this.#scratch = ex.nmfkit_wasm_alloc(SCRATCH_BYTES) >>> 0;
@@ -187,41 +187,12 @@ class Nmfkit {
 
   /**
    * The k leading singular triplets of X (any finite values: centred data too), X ≈ U·diag(S)·Vt:
-   * { U (rows × k), S (k, Float64Array, descending), Vt (k × cols), rows, cols, k }, U and Vt in
-   * X's precision. options: rows, cols (a flat X), seed (default 0). Runs in a full module
-   * (the default SIMD module has no SVD): the first call loads it.
+   * { U (rows × k), S (k, Float64Array, descending), Vt (k × cols), rows, cols, k }. Runs in a
+   * full module (the default SIMD module has no SVD), loaded by the first call; the code is
+   * ./sparse.js's, which comes with it.
    */
-  svd(X, k, options = {}) {
-    return this.#use(true).then((nmf) => nmf.#svd(X, k, options));
-  }
-
-  #svd(X, k, options) {
-    checkKeys(options, (key) => key === 'rows' || key === 'cols' || key === 'seed');
-    if (!Number.isSafeInteger(k) || k < 1) throw bad(`k must be an integer >= 1; got ${String(k)}`);
-    const { seed = 0 } = options;
-    if (!(Number.isSafeInteger(seed) && seed >= 0) && !(typeof seed === 'bigint' && seed >= 0n && seed < 2n ** 64n))
-      throw bad(`seed must be a non-negative integer; got ${String(seed)}`);
-    const x = describe('X', X, options.rows, options.cols);
-    const { type: fn, rows: n, cols: m } = x;
-    const Arr = FLOAT[fn];
-    const size = Arr.BYTES_PER_ELEMENT;
-    const ex = this.#ex;
-    const at = this.#scratch + SIZE;
-    this.#check(this.#call(`nmfkit_svd_workspace_size_${fn}`, n, m, k, at));
-    const wsBytes = this.#dv().getUint32(at, true);
-    const pu = roundUp(n * m * size);
-    const ps = pu + roundUp(n * k * size);
-    const pv = ps + roundUp(8 * k);
-    const pw = pv + roundUp(k * m * size);
-    const block = this.#alloc(pw + wsBytes);
-    try {
-      x.write(new Arr(ex.memory.buffer), block / size);
-      this.#check(ex[`nmfkit_truncated_svd_${fn}`](block, n, m, m, k, BigInt(seed), block + pu, k, block + ps, block + pv, m, block + pw, wsBytes));
-      const b = ex.memory.buffer;
-      return { U: new Arr(b, block + pu, n * k).slice(), S: new Float64Array(b, block + ps, k).slice(), Vt: new Arr(b, block + pv, k * m).slice(), rows: n, cols: m, k };
-    } finally {
-      ex.nmfkit_wasm_free(block);
-    }
+  svd(...args) {
+    return this.#use(true).then((nmf) => nmf.#extension().svd(nmf.#ex, nmf.#scratch + SIZE, describe, bad, ...args));
   }
 
   // One wasm block of `total` bytes (never 0: C reports the empty dimensions).
@@ -233,10 +204,15 @@ class Nmfkit {
     return block;
   }
 
-  // A sparse X as ./sparse.js describes it (not_built in a module without sparse X).
+  // ./sparse.js, the code of the full modules' calls (not_built in a module without them).
+  #extension() {
+    if (!this.#ext) this.#check(NOT_BUILT);
+    return this.#ext;
+  }
+
+  // A sparse X as ./sparse.js describes it.
   #csr(X, options) {
-    if (!this.#sparse) this.#check(NOT_BUILT);
-    return this.#sparse(X, options.rows, options.cols, bad);
+    return this.#extension().sparse(X, options.rows, options.cols, bad);
   }
 
   /** Bytes of wasm memory fit(X, options) would allocate (X's arrays, W, H and the workspace). */

@@ -21,19 +21,17 @@ function yieldToEventLoop() {
   });
 }
 
-const now = () => performance.now();
-
 /** Runs job to its end, yielding about every 10 ms; rejects with abortError(signal) once it aborts. */
 export async function drive(job, signal) {
   try {
     let step = job.next();
-    let t = now();
+    let t = performance.now();
     while (!step.done) {
-      if (now() - t >= 10) {
+      if (performance.now() - t >= 10) {
         await yieldToEventLoop();
-        t = now();
+        t = performance.now();
       }
-      if (signal && signal.aborted) throw abortError(signal);
+      if (signal?.aborted) throw abortError(signal);
       step = job.next();
     }
     return step.value;
