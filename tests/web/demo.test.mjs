@@ -455,14 +455,42 @@ test('missing pixels at 50 % on faces: the restored pixels beat the pixel means'
   }
 });
 
-test('the views at 375 px: no horizontal scroll', async () => {
+test('the views at 375 px: no horizontal scroll, before and after a run', async () => {
   const page = await openDemo(browser.ctx, server.url, { width: 375, height: 800 });
+  const noScroll = async (what) => {
+    const { sw, cw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
+    assert.ok(sw <= cw, `${what}: scrollWidth ${sw} > ${cw}`);
+  };
   try {
-    for (const view of ['pca', 'topics', 'restore']) {
+    for (const [view, run] of [['pca', 'pca-run'], ['topics', 'topics-run'], ['restore', 'restore-run']]) {
       await page.click(`[data-testid=view-${view}]`);
-      const { sw, cw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
-      assert.ok(sw <= cw, `${view}: scrollWidth ${sw} > ${cw}`);
+      await noScroll(view);
+      if (view === 'topics') await page.fill('[data-testid=topics-input]', 'alpha beta gamma\n\ndelta epsilon zeta\n\nalpha gamma beta\n\nzeta delta epsilon');
+      if (view === 'topics') await setValue(page, 'topics-rank', 2);
+      await page.click(`[data-testid=${run}]`);
+      assert.match(await waitSettled(page, 120_000), /done$/);
+      await noScroll(`${view} after a run`);
     }
+  } finally {
+    await page.close();
+  }
+});
+
+test('a view\'s fit: progress, Cancel stops it, the next run works', async () => {
+  const page = await open('restore');
+  try {
+    await setValue(page, 'restore-rank', 64);
+    await page.click('[data-testid=restore-run]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=iteration]').textContent) > 0, null, { timeout: 60_000 });
+    assert.equal(await page.isEnabled('[data-testid=restore-run]'), false, 'Run is disabled during a fit');
+    await page.click('[data-testid=cancel]');
+    assert.match(await waitSettled(page), /cancelled$/);
+    assert.equal((await text(page, 'restore-error')).trim(), '', 'no result after a cancel');
+    await setValue(page, 'restore-rank', 6);
+    await page.click('[data-testid=restore-run]');
+    assert.match(await waitSettled(page, 120_000), /done$/);
+    assert.ok((await number(page, 'restore-error')) > 0);
+    assert.deepEqual(page.errors, []);
   } finally {
     await page.close();
   }
