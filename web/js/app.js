@@ -133,6 +133,32 @@ function showProgress() {
   redrawCurve();
 }
 
+// A fit starts: running, the progress reset, the status; returns { ac, onProgress } (the
+// progress of this fit, drawn at the next animation frame).
+function beginFit(maxIter, label) {
+  const ac = new AbortController();
+  running = { ac };
+  syncButtons();
+  curve = { points: [], xMax: maxIter };
+  ui.maxIter.textContent = String(maxIter);
+  ui.progress.max = maxIter;
+  ui.progress.value = 0;
+  ui.iteration.textContent = '0';
+  ui.msIter.textContent = '–';
+  ui.relErr.textContent = '';
+  redrawCurve();
+  setStatus(`running: ${label}…`);
+  const t0 = performance.now();
+  const onProgress = (p) => {
+    if (running !== null && running.ac === ac) {
+      curve.points.push([p.iteration, p.relativeError]);
+      pending = { ...p, elapsed: performance.now() - t0 };
+      if (!frame) frame = requestAnimationFrame(showProgress);
+    }
+  };
+  return { ac, t0, onProgress };
+}
+
 async function run() {
   if (running || !worker) return;
   hideError();
@@ -146,27 +172,8 @@ async function run() {
     fail(describeError(e, ds));
     return;
   }
-  const ac = new AbortController();
-  running = { ac };
-  syncButtons();
   clearResults(`Learning ${opts.rank} parts of the ${ds.name}…`);
-  curve = { points: [], xMax: opts.maxIter };
-  ui.maxIter.textContent = String(opts.maxIter);
-  ui.progress.max = opts.maxIter;
-  ui.progress.value = 0;
-  ui.iteration.textContent = '0';
-  ui.msIter.textContent = '–';
-  ui.relErr.textContent = '';
-  redrawCurve();
-  setStatus(`running: ${ds.name}, ${ds.rows}×${ds.cols}, rank ${opts.rank}…`);
-  const t0 = performance.now();
-  const onProgress = (p) => {
-    if (running !== null && running.ac === ac) {
-      curve.points.push([p.iteration, p.relativeError]);
-      pending = { ...p, elapsed: performance.now() - t0 };
-      if (!frame) frame = requestAnimationFrame(showProgress);
-    }
-  };
+  const { ac, t0, onProgress } = beginFit(opts.maxIter, `${ds.name}, ${ds.rows}×${ds.cols}, rank ${opts.rank}`);
   try {
     const res = await worker.fit(ds.X, {
       rows: ds.rows,
@@ -224,26 +231,7 @@ function cancel() {
 async function viewJob(label, maxIter, call) {
   if (running || !worker) return null;
   hideError();
-  const ac = new AbortController();
-  running = { ac };
-  syncButtons();
-  curve = { points: [], xMax: maxIter };
-  ui.maxIter.textContent = String(maxIter);
-  ui.progress.max = maxIter;
-  ui.progress.value = 0;
-  ui.iteration.textContent = '0';
-  ui.msIter.textContent = '–';
-  ui.relErr.textContent = '';
-  redrawCurve();
-  setStatus(`running: ${label}…`);
-  const t0 = performance.now();
-  const onProgress = (p) => {
-    if (running !== null && running.ac === ac) {
-      curve.points.push([p.iteration, p.relativeError]);
-      pending = { ...p, elapsed: performance.now() - t0 };
-      if (!frame) frame = requestAnimationFrame(showProgress);
-    }
-  };
+  const { ac, t0, onProgress } = beginFit(maxIter, label);
   try {
     const res = await call(onProgress, ac.signal);
     const ms = performance.now() - t0;

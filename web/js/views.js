@@ -20,6 +20,23 @@ const num = (input, name, lo, hi) => {
 };
 const fmt = (x) => String(Number(x.toPrecision(4)));
 
+// A view's inputs: read(): the checked controls (throws naming one), then the chosen dataset;
+// null when one is wrong (the error is shown).
+async function inputs(api, datasetSelect, read) {
+  api.hideError();
+  try {
+    const v = read();
+    if (datasetSelect) {
+      api.setStatus('loading data…');
+      v.ds = await getDataset(datasetSelect.value);
+    }
+    return v;
+  } catch (e) {
+    api.fail(e.message);
+    return null;
+  }
+}
+
 // ---- numbers shown beside the pictures -------------------------------------------------
 
 /** Hoyer's sparseness of v: (√n − ‖v‖₁/‖v‖₂)/(√n − 1), 0 for a flat vector, 1 for one non-zero. */
@@ -69,17 +86,9 @@ function pcaView(api) {
     node.style.setProperty('--per-row-narrow', String(Math.min(4, r)));
   };
   async function run() {
-    api.hideError();
-    let r;
-    let ds;
-    try {
-      r = num(ui.rank, 'Rank', 1, 64);
-      api.setStatus('loading data…');
-      ds = await getDataset(ui.dataset.value);
-    } catch (e) {
-      api.fail(e.message);
-      return;
-    }
+    const v = await inputs(api, ui.dataset, () => ({ r: num(ui.rank, 'Rank', 1, 64) }));
+    if (!v) return;
+    const { r, ds } = v;
     const { X, rows: n, cols: m, imgW: w, imgH: h } = ds;
     for (const o of Object.values(out)) o.textContent = '';
     ui.pcaBasis.replaceChildren();
@@ -161,23 +170,19 @@ function topicsView(api) {
     });
 
   async function run() {
-    api.hideError();
-    let r;
-    let docs;
-    let tf;
     const counts = ui.weighting.value === 'counts';
-    try {
-      r = num(ui.rank, 'Topics', 1, 50);
-      docs = paragraphs(ui.input.value);
+    const v = await inputs(api, null, () => {
+      const r = num(ui.rank, 'Topics', 1, 50);
+      const docs = paragraphs(ui.input.value);
       if (docs.length < 2) throw new Error('give at least two documents (paragraphs separated by a blank line)');
       // words in one document only name no topic; words in most documents tell none apart
-      tf = tfidf(docs, { weighting: counts ? 'counts' : 'tfidf', minDf: docs.length >= 20 ? 2 : 1, maxDf: docs.length >= 20 ? 0.5 : 1 });
+      const tf = tfidf(docs, { weighting: counts ? 'counts' : 'tfidf', minDf: docs.length >= 20 ? 2 : 1, maxDf: docs.length >= 20 ? 0.5 : 1 });
       if (tf.vocabulary.length < r) throw new Error(`the documents have ${tf.vocabulary.length} distinct words (after the common ones are dropped): fewer than ${r} topics`);
       if (r > docs.length) throw new Error(`${r} topics for ${docs.length} documents: ask for at most ${docs.length}`);
-    } catch (e) {
-      api.fail(e.message);
-      return;
-    }
+      return { r, docs, tf };
+    });
+    if (!v) return;
+    const { r, docs, tf } = v;
     ui.list.replaceChildren();
     ui.docs.replaceChildren();
     ui.mix.replaceChildren();
@@ -257,19 +262,9 @@ export function hide(X, share, seed = 1) {
 function restoreView(api) {
   const ui = { dataset: $('restore-dataset'), fraction: $('restore-fraction'), rank: $('restore-rank'), run: $('restore-run'), images: $('restore-images'), err: $('restore-error'), base: $('baseline-error') };
   async function run() {
-    api.hideError();
-    let pct;
-    let r;
-    let ds;
-    try {
-      pct = num(ui.fraction, 'The share of hidden pixels', 10, 80);
-      r = num(ui.rank, 'Rank', 1, 64);
-      api.setStatus('loading data…');
-      ds = await getDataset(ui.dataset.value);
-    } catch (e) {
-      api.fail(e.message);
-      return;
-    }
+    const v = await inputs(api, ui.dataset, () => ({ pct: num(ui.fraction, 'The share of hidden pixels', 10, 80), r: num(ui.rank, 'Rank', 1, 64) }));
+    if (!v) return;
+    const { pct, r, ds } = v;
     const { X, rows: n, cols: m, imgW: w, imgH: h, max } = ds;
     ui.err.textContent = '';
     ui.base.textContent = '';
