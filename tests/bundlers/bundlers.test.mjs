@@ -265,6 +265,8 @@ test("webpack 5: wasm/README.md's command line, no config", async () => {
     const files = checkOutput(out);
     // the modules: SIMD, full SIMD, and the baseline for engines without SIMD; never node.js / worker.node.js
     assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 3, files.join(' '));
+    // the package's webpack entry names sparse.js as an asset: no chunk-loading runtime in the page
+    assert.doesNotMatch(readFileSync(join(out, 'main.js'), 'utf8'), /ChunkLoadError/, 'webpack chunk loading in main.js');
     await servedCheck(out, check);
   }
 });

@@ -26,7 +26,8 @@ test('npm pack, install the tarball into an empty project, fit', () => {
   assert.equal(info.filename, `nmfkit-${version}.tgz`);
   const files = info.files.map((f) => f.path).sort();
   for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/nmfkit-simd.wasm', 'dist/nmfkit-simd-full.wasm', 'dist/nmfkit.wasm',
-    'dist/node.js', 'dist/browser.js', 'dist/worker.node.js', 'dist/worker.browser.js', 'dist/sparse.js', 'worker/package.json', 'src/node.js', 'src/browser.js',
+    'dist/node.js', 'dist/browser.js', 'dist/browser.webpack.js', 'dist/worker.node.js', 'dist/worker.browser.js', 'dist/sparse.js', 'dist/text.js',
+    'worker/package.json', 'text/package.json', 'src/node.js', 'src/browser.js',
     'src/core.js', 'src/client.js', 'src/sparse.js', 'src/worker-impl.js', 'src/worker.node.js', 'src/worker.browser.js', 'src/nmfkit.d.ts', 'src/worker.d.ts'])
     assert.ok(files.includes(f), `${f} missing from the tarball`);
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('scripts/') || f.startsWith('node_modules/') || f.endsWith('.cpp')), files.join(' '));
