@@ -64,7 +64,7 @@ class Nmfkit {
    * plus the full module's once it is loaded.
    */
   heapUsed() {
-    return (this.#ex.nmfkit_wasm_heap_used() >>> 0) + (this.#full ? this.#full.heapUsed() : 0);
+    return (this.#ex.nmfkit_wasm_heap_used() >>> 0) + (this.#full?.heapUsed() ?? 0);
   }
 
   // The instance for a call that needs the full module or not: this one, or the full
@@ -96,9 +96,7 @@ class Nmfkit {
 
   #str(p) {
     const h = new Uint8Array(this.#ex.memory.buffer);
-    let e = p >>> 0;
-    while (h[e]) e++;
-    return new TextDecoder().decode(h.subarray(p >>> 0, e));
+    return new TextDecoder().decode(h.subarray(p >>> 0, h.indexOf(0, p >>> 0))); // C strings end in a NUL
   }
 
   // Calls the module's C function `name`; one this module does not export (the transforms
@@ -132,8 +130,8 @@ class Nmfkit {
    * loop about every 10 ms; onProgress at each check; `signal` cancels.
    */
   async fit(X, options = {}) {
-    const signal = options && options.signal;
-    if (signal && signal.aborted) throw abortError(signal);
+    const signal = options?.signal;
+    if (signal?.aborted) throw abortError(signal);
     const nmf = await this.#use(needsFull(options, X));
     if (nmf !== this) return nmf.fit(X, options);
     return drive(this.#run(X, options, 0), signal);
@@ -141,7 +139,7 @@ class Nmfkit {
 
   /** The same fit, synchronously (no yielding, no signal). */
   fitSync(X, options = {}) {
-    if (options && options.signal !== undefined) throw bad('fitSync does not take a signal; use fit()');
+    if (options?.signal !== undefined) throw bad('fitSync does not take a signal; use fit()');
     const nmf = this.#pickSync(X, options);
     return drain(nmf.#run(X, options, 0));
   }
