@@ -17,6 +17,6 @@ export const RESULT = 'result';
 export const ERROR = 'error';
 export const FATAL = 'fatal';
 /** The instance methods forwarded as { type: name, args }. */
-export const CALLS = ['transform', 'transformColumns', 'inverseTransform'];
+export const CALLS = ['transform', 'transformColumns', 'inverseTransform', 'svd'];
 /** The NmfError code of a reply to a message type the other side does not know. */
 export const UNKNOWN = 'unknown_message';

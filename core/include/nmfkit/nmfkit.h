@@ -335,6 +335,19 @@ nmfkit_status nmfkit_transform_columns_csr_ex_f64(size_t n, size_t m, size_t nnz
                                                   nmfkit_progress_fn progress, void* user_data,
                                                   const nmfkit_executor* exec);
 
+/* Truncated SVD (PCA): X (n x m, any finite values) ~= U (n x k) * diag(sigma) * Vt (k x m),
+ * the k leading singular triplets, sigma descending (k doubles); nmfkit::truncated_svd explains
+ * the method and the statuses. The workspace (aligned to 64 bytes) holds
+ * nmfkit_svd_workspace_size_*() bytes. */
+nmfkit_status nmfkit_svd_workspace_size_f32(size_t n, size_t m, size_t k, size_t* bytes);
+nmfkit_status nmfkit_truncated_svd_f32(const float* X, size_t n, size_t m, size_t ldx, size_t k, uint64_t seed,
+                                       float* U, size_t ldu, double* sigma, float* Vt, size_t ldvt, void* workspace,
+                                       size_t workspace_bytes);
+nmfkit_status nmfkit_svd_workspace_size_f64(size_t n, size_t m, size_t k, size_t* bytes);
+nmfkit_status nmfkit_truncated_svd_f64(const double* X, size_t n, size_t m, size_t ldx, size_t k, uint64_t seed,
+                                       double* U, size_t ldu, double* sigma, double* Vt, size_t ldvt, void* workspace,
+                                       size_t workspace_bytes);
+
 #ifdef __cplusplus
 }
 #endif
