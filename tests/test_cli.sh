@@ -904,6 +904,26 @@ expect 1 "finite" fit inf.csv "${A[@]}"
 printf '1e39,1\n' >huge.csv
 expect 1 "too large" fit huge.csv "${A[@]}"
 
+check "the numeric range: tiny and huge X fit like X itself (the issue's reproducer), losses beyond double are null"
+printf '1e-200,2e-200\n3e-200,4e-200\n' >tiny.csv
+ok fit tiny.csv --dtype f64 --rank 2 --out-w wt.csv --out-h ht.csv --json
+rel=$(json_field relative_error)
+awk -v r="$rel" 'BEGIN { exit !(r > 0 && r < 0.01) }' || fail "1e-200 X: relative error $rel (W = H = 0 before the scaled fit)"
+awk -F, '{ for (i = 1; i <= NF; ++i) if ($i + 0 == 0) exit 1 }' wt.csv || fail "1e-200 X: a zero entry in W"
+printf '1,2\n3,4\n' >ordinary.csv
+for scale in 1e-30 1e30; do
+    awk -F, -v s="$scale" 'BEGIN { OFS = "," } { for (i = 1; i <= NF; ++i) $i = $i * s; print }' ordinary.csv >scaled.csv
+    ok fit scaled.csv --rank 1 --seed 4 --out-w ws.csv --out-h hs.csv --json
+    r_scaled=$(json_field relative_error)
+    ok fit ordinary.csv --rank 1 --seed 4 --out-w ws.csv --out-h hs.csv --json
+    awk -v a="$r_scaled" -v b="$(json_field relative_error)" 'BEGIN { d = a - b; exit !(d < 1e-5 && d > -1e-5) }' ||
+        fail "f32 X times $scale: relative error $r_scaled"
+done
+printf '1e300,2e300\n3e300,4e300\n' >bigx.csv
+ok fit bigx.csv --dtype f64 --rank 1 --out-w ws.csv --out-h hs.csv --json
+[[ $(json_field loss) == null ]] || fail "a loss beyond the double range is not null"
+awk -v r="$(json_field relative_error)" 'BEGIN { exit !(r > 0.066 && r < 0.067) }' || fail "1e300 X: relative error"
+
 check "raw input: wrong size, negative and NaN entries (found by the library)"
 expect 1 "24" fit m.f32 --shape 3x3 "${A[@]}"
 printf '\x00\x00\x80\x3f\x00\x00\x00\x40\x00\x00\x40\x40\x00\x00\x80\xbf' >neg.f32

@@ -13,3 +13,4 @@ cd "$web"
 rm -rf node_modules            # npm may keep an old copy of a same-version tarball
 npm install --offline --no-audit --no-fund --loglevel=error
 echo "web: installed nmfkit $(node -p "require('./node_modules/nmfkit/package.json').version") from web/nmfkit.tgz"
+node "$web/corpus.mjs"         # the topics view's default corpus (none when the license texts are missing)

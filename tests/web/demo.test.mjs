@@ -333,3 +333,190 @@ test('the package in the page: load() and createWorker() resolve a relative wasm
     await page.close();
   }
 });
+
+// ---- the views (web/js/views.js): topics from text, missing pixels restored, parts versus eigenfaces ----
+const number = async (page, id) => {
+  const t = (await text(page, id)).trim();
+  assert.match(t, /^[0-9.e+-]+$/, `${id} shows a number: "${t}"`);
+  return Number(t);
+};
+async function open(view) {
+  const page = await openDemo(browser.ctx, server.url);
+  await page.click(`[data-testid=view-${view}]`);
+  return page;
+}
+const topics = (page) => page.$$eval('[data-testid=topic-list] [data-testid=topic]', (ts) => ts.map((t) => t.textContent));
+
+test('the views: each nav button opens its view with its controls; the parts view comes back', async () => {
+  const page = await openDemo(browser.ctx, server.url);
+  try {
+    for (const [view, run, ids] of [
+      ['pca', 'pca-run', ['pca-rank', 'pca-basis', 'nmf-basis', 'pca-error', 'nmf-error', 'pca-sparseness', 'nmf-sparseness']],
+      ['topics', 'topics-run', ['topics-input', 'topics-rank', 'topic-list']],
+      ['restore', 'restore-run', ['restore-fraction', 'restore-images', 'restore-error', 'baseline-error']],
+    ]) {
+      await page.click(`[data-testid=view-${view}]`);
+      assert.equal(await page.isVisible(`section.view[data-view=${view}]`), true, `the ${view} view is shown`);
+      for (const id of [run, ...ids]) {
+        const sel = `section.view[data-view=${view}] [data-testid=${id}]`;
+        assert.equal(await page.locator(sel).count(), 1, `${view}: ${id} in its view`);
+      }
+      for (const other of ['pca', 'topics', 'restore'].filter((v) => v !== view))
+        assert.equal(await page.isVisible(`section.view[data-view=${other}]`), false, `${view} hides the ${other} view`);
+      for (const id of ['run', 'basis', 'dataset']) assert.equal(await page.isVisible(`[data-testid=${id}]`), false, `${view} hides ${id}`);
+      assert.equal(await page.isVisible('[data-testid=cancel]'), true, `${view}: Cancel`);
+      assert.equal(await page.isEnabled(`[data-testid=${run}]`), true, `${view}: ${run} enabled`);
+    }
+    await page.click('[data-testid=view-parts]');
+    assert.equal(await page.isVisible('[data-testid=run]'), true);
+    assert.equal(await page.isVisible('[data-testid=topics-input]'), false);
+    const unlabelled = await page.$$eval('input, select, textarea', (els) => els.filter((e) => !e.labels || e.labels.length === 0).map((e) => e.id));
+    assert.deepEqual(unlabelled, []);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('topics from text the test types: the planted topics come out together', async () => {
+  const page = await open('topics');
+  try {
+    const planted = [
+      ['violin', 'cello', 'orchestra', 'symphony'],
+      ['glacier', 'iceberg', 'arctic', 'tundra'],
+      ['compiler', 'parser', 'bytecode', 'linker'],
+    ];
+    const filler = ['morning', 'people', 'little', 'story', 'around', 'place'];
+    const docs = [];
+    for (let d = 0; d < 24; d++) {
+      const t = planted[d % 3];
+      const words = [];
+      for (let k = 0; k < 12; k++) words.push(t[(d + k) % 4]);
+      words.push(filler[d % filler.length]);
+      docs.push(`${words.join(' ')}.`);
+    }
+    await page.fill('[data-testid=topics-input]', docs.join('\n\n'));
+    await setValue(page, 'topics-rank', 3);
+    await page.click('[data-testid=topics-run]');
+    assert.match(await waitSettled(page), /done$/);
+    const ts = await topics(page);
+    assert.equal(ts.length, 3);
+    for (const words of planted)
+      assert.ok(ts.some((t) => words.filter((w) => t.includes(w)).length >= 3), `a topic holds ${words.join(', ')}: ${JSON.stringify(ts)}`);
+    // a clicked document's topic mix: mostly one topic
+    await page.click('[data-testid=document] >> nth=0');
+    const mix = await text(page, 'topic-mix');
+    assert.match(mix, /Topic \d+ (9\d|100) %/, mix);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('topics on the default corpus (the license texts, when the build found them)', async (t) => {
+  if (!existsSync(join(repo, 'web', 'corpus', 'licenses.json'))) {
+    t.skip('the build had no default corpus (no /usr/share/common-licenses): web/corpus.mjs wrote none');
+    return;
+  }
+  const page = await open('topics');
+  try {
+    await page.waitForFunction(() => document.querySelector('[data-testid=corpus-note]').textContent.startsWith('Default text'));
+    assert.match(await text(page, 'corpus-note'), /paragraphs of the license texts/);
+    await setValue(page, 'topics-rank', 8);
+    await page.click('[data-testid=topics-run]');
+    assert.match(await waitSettled(page, 120_000), /done$/);
+    const ts = await topics(page);
+    assert.equal(ts.length, 8);
+    // license vocabulary: some topic is about copying/distribution, none is empty
+    assert.ok(ts.every((x) => /\w{3}/.test(x.replace(/^Topic \d+/, ''))), JSON.stringify(ts));
+    assert.ok(ts.some((x) => /licen[sc]e|copyright|distribut|software|work/.test(x)), JSON.stringify(ts));
+    await screenshot(page, 'view-topics.png', { fullPage: true });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('missing pixels at 50 % on faces: the restored pixels beat the pixel means', async () => {
+  const page = await open('restore');
+  try {
+    await setValue(page, 'restore-fraction', 50);
+    await page.click('[data-testid=restore-run]');
+    assert.match(await waitSettled(page, 120_000), /done$/);
+    const nmf = await number(page, 'restore-error');
+    const base = await number(page, 'baseline-error');
+    assert.ok(nmf > 0 && nmf < base, `hidden-pixel error: NMF ${nmf}, pixel means ${base}`);
+    const stats = await canvasStats(page, '[data-testid=restore-images]');
+    assert.ok(stats.length >= 6 && stats.every((s) => s.w === 25 && s.h === 25 && s.colours > 10), JSON.stringify(stats.slice(0, 3)));
+    await screenshot(page, 'view-restore.png', { fullPage: true });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the views at 375 px: no horizontal scroll, before and after a run', async () => {
+  const page = await openDemo(browser.ctx, server.url, { width: 375, height: 800 });
+  const noScroll = async (what) => {
+    const { sw, cw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
+    assert.ok(sw <= cw, `${what}: scrollWidth ${sw} > ${cw}`);
+  };
+  try {
+    for (const [view, run] of [['pca', 'pca-run'], ['topics', 'topics-run'], ['restore', 'restore-run']]) {
+      await page.click(`[data-testid=view-${view}]`);
+      await noScroll(view);
+      if (view === 'topics') await page.fill('[data-testid=topics-input]', 'alpha beta gamma\n\ndelta epsilon zeta\n\nalpha gamma beta\n\nzeta delta epsilon');
+      if (view === 'topics') await setValue(page, 'topics-rank', 2);
+      await page.click(`[data-testid=${run}]`);
+      assert.match(await waitSettled(page, 120_000), /done$/);
+      await noScroll(`${view} after a run`);
+    }
+  } finally {
+    await page.close();
+  }
+});
+
+test('a view\'s fit: progress, Cancel stops it, the next run works', async () => {
+  const page = await open('restore');
+  try {
+    await setValue(page, 'restore-rank', 64);
+    await page.click('[data-testid=restore-run]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=iteration]').textContent) > 0, null, { timeout: 60_000 });
+    assert.equal(await page.isEnabled('[data-testid=restore-run]'), false, 'Run is disabled during a fit');
+    await page.click('[data-testid=cancel]');
+    assert.match(await waitSettled(page), /cancelled$/);
+    assert.equal((await text(page, 'restore-error')).trim(), '', 'no result after a cancel');
+    await setValue(page, 'restore-rank', 6);
+    await page.click('[data-testid=restore-run]');
+    assert.match(await waitSettled(page, 120_000), /done$/);
+    assert.ok((await number(page, 'restore-error')) > 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('parts versus eigenfaces on faces: both grids inked, NMF sparser, PCA error at most NMF error', async () => {
+  const page = await open('pca');
+  try {
+    await setValue(page, 'pca-rank', 16);
+    await page.click('[data-testid=pca-run]');
+    assert.match(await waitSettled(page, 120_000), /done$/);
+    const pcaErr = await number(page, 'pca-error');
+    const nmfErr = await number(page, 'nmf-error');
+    const pcaSparse = await number(page, 'pca-sparseness');
+    const nmfSparse = await number(page, 'nmf-sparseness');
+    // the SVD is the best rank-16 fit in the Frobenius norm (NMF is a constrained one)
+    assert.ok(pcaErr > 0 && pcaErr <= nmfErr, `relative errors: PCA ${pcaErr}, NMF ${nmfErr}`);
+    assert.ok(nmfSparse > pcaSparse, `Hoyer sparseness: NMF ${nmfSparse}, PCA ${pcaSparse}`);
+    for (const grid of ['pca-basis', 'nmf-basis']) {
+      const stats = await canvasStats(page, `[data-testid=${grid}]`);
+      assert.equal(stats.length, 16, grid);
+      assert.ok(stats.every((s) => s.w === 25 && s.h === 25 && s.nonWhite > 20 && s.colours > 5), `${grid} inked: ${JSON.stringify(stats[0])}`);
+    }
+    await screenshot(page, 'view-pca.png', { fullPage: true });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});

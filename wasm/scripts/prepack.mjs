@@ -6,9 +6,11 @@
 //     are up to date) and copies them into dist/;
 //  3. minifies the wrapper with esbuild (the package's one devDependency, installed here
 //     with `npm ci` when missing) into dist/: node.js, browser.js (each with core.js and
-//     client.js bundled in), worker.node.js, worker.browser.js, and sparse.js (the CSR
-//     marshalling, imported by the other entries only with a module that has sparse X) and
-//     rank.js (selectRank, imported on its first call).
+//     client.js bundled in), worker.node.js (which imports node.js), worker.browser.js
+//     (self-contained: browser.js's load() bundled in), browser.webpack.js (browser.js for
+//     webpack: sparse.js loaded as an asset, see below), and sparse.js (the CSR
+//     marshalling, imported by the other entries only with a module that has sparse X),
+//     and text.js (`nmfkit/text`, the tokenizer and TF-IDF builder: no entry imports it).
 //     The `exports` map points at these; src/ keeps the readable sources (shipped too,
 //     with the types). Each .wasm is named by a literal new URL('./<file>', import.meta.url)
 //     (src/ has '../dist/<file>'), which bundlers see and emit;
@@ -19,7 +21,7 @@
 // possible (no cmake/emscripten) and dist/ already holds the modules, they are used
 // as they are, with a warning.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -97,15 +99,19 @@ try {
   }
   esbuild = await import('esbuild');
 }
-// The worker entries import the main entry of their platform, and the main entries
-// sparse.js (a dynamic import): kept as imports of the minified files next to them (one
-// copy of the wrapper for page and worker; sparse.js fetched only when needed).
-const mainEntry = {
-  name: 'main-entry-external',
+// The Node worker entry imports node.js, and the main entries sparse.js (a dynamic
+// import): kept as imports of the minified files next to them (one copy of the wrapper for
+// the main thread and the worker; sparse.js fetched only when needed). The browser worker
+// bundles its load() in: a worker entry that imports the page's entry, which holds the
+// `new Worker(…)` starting it, is a cycle Parcel breaks (a page with two workers, the
+// default one and its own importing 'nmfkit/worker': "Cannot find module" in the worker).
+const external = (names) => ({
+  name: 'external-entries',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(node|browser|sparse|rank)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
+    const filter = new RegExp(`^\\./(${names})\\.js$`);
+    b.onResolve({ filter }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
   },
-};
+});
 // src/{node,browser}.js name the modules as new URL('../dist/<file>', import.meta.url); in
 // dist/ they are next door. The URLs stay literals for the bundlers that emit what they name.
 const moduleUrls = {
@@ -119,9 +125,28 @@ const moduleUrls = {
     });
   },
 };
-for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser'], ['sparse', 'neutral'], ['rank', 'neutral']]) {
+// webpack's entry (the `webpack` condition of exports["."]): browser.js with sparse.js named
+// as an asset, new URL('./sparse.js', import.meta.url), and imported by the browser itself
+// (webpackIgnore): webpack's import('./sparse.js') is a chunk, and its loading runtime (JSONP
+// scripts, about 700 B gzip) would sit in every page, which uses sparse.js only with a full
+// module. Other bundlers keep import('./sparse.js') (Vite would inline the small asset into
+// the page as a data: URL; Parcel bundles a new URL'd script without its exports).
+const SPARSE_IMPORT = "import('./sparse.js')";
+const sparseAsAsset = {
+  name: 'sparse-as-asset',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]instance\.js$/ }, (a) => {
+      const src = readFileSync(a.path, 'utf8');
+      if (!src.includes(SPARSE_IMPORT)) throw new Error(`prepack: ${a.path} has no ${SPARSE_IMPORT}`);
+      return { contents: src.replace(SPARSE_IMPORT, "import(new URL('./sparse.js', import.meta.url).href)"), loader: 'js' };
+    });
+  },
+};
+const builds = [['node', 'node'], ['browser', 'browser'], ['browser.webpack', 'browser', undefined, 'browser', [sparseAsAsset]],
+  ['worker.node', 'node'], ['worker.browser', 'browser', 'sparse'], ['sparse', 'neutral'], ['text', 'neutral']];
+for (const [entry, platform, apart = 'node|browser|sparse', src = entry, more = []] of builds) {
   await esbuild.build({
-    entryPoints: [join(pkg, 'src', `${entry}.js`)],
+    entryPoints: [join(pkg, 'src', `${src}.js`)],
     outfile: join(dist, `${entry}.js`),
     bundle: true,
     format: 'esm',
@@ -129,11 +154,22 @@ for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['wor
     target: ['es2022', 'node18'],
     minify: true,
     legalComments: 'none',
-    plugins: [mainEntry, moduleUrls],
+    plugins: [external(apart), moduleUrls, ...more],
     logLevel: 'warning',
   });
 }
-for (const entry of ['node', 'browser']) {
+{
+  // esbuild drops comments in import(): the magic comment goes in after minifying
+  const file = join(dist, 'browser.webpack.js');
+  const js = readFileSync(file, 'utf8');
+  const call = 'import(new URL("./sparse.js",import.meta.url).href)';
+  if (js.split(call).length !== 2) {
+    console.error(`prepack: dist/browser.webpack.js does not hold ${call} once`);
+    process.exit(1);
+  }
+  writeFileSync(file, js.replace(call, 'import(/* webpackIgnore: true */new URL("./sparse.js",import.meta.url).href)'));
+}
+for (const entry of ['node', 'browser', 'browser.webpack', 'worker.browser']) {
   const js = readFileSync(join(dist, `${entry}.js`), 'utf8');
   for (const f of files)
     if (!js.includes(`new URL("./${f}",import.meta.url)`)) {
@@ -141,7 +177,7 @@ for (const entry of ['node', 'browser']) {
       process.exit(1);
     }
 }
-console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js, sparse.js, rank.js)');
+console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, browser.webpack.js, worker.node.js, worker.browser.js, sparse.js, text.js)');
 
 // ---- the project's LICENSE and CHANGELOG.md, packed next to package.json ----------------
 for (const f of ['LICENSE', 'CHANGELOG.md']) copyFileSync(join(repo, f), join(pkg, f));

@@ -43,7 +43,7 @@ export function writeOptions(dv, ptr, opts) {
     let v = opts[name];
     if (v === undefined) continue;
     if (values) {
-      if (!Object.prototype.hasOwnProperty.call(values, v)) throw bad(`${name} must be one of ${oneOf(values)}; got ${String(v)}`);
+      if (!Object.hasOwn(values, v)) throw bad(`${name} must be one of ${oneOf(values)}; got ${String(v)}`);
       v = values[v];
     }
     const p = ptr + off;

@@ -6,7 +6,10 @@ import { FATAL } from './protocol.js';
 
 export { NmfError, simdSupported } from './core.js';
 
-const base = () => (typeof document !== 'undefined' && document.baseURI) || (globalThis.location && globalThis.location.href) || import.meta.url;
+// What a relative URL is relative to: the page (a worker's script; Deno's --location).
+// Not import.meta.url: webpack would write the package file's path on the build machine
+// into the bundle.
+const base = () => globalThis.document?.baseURI ?? globalThis.location?.href;
 // One literal new URL(…, import.meta.url) a file, so that bundlers (Vite, webpack,
 // Rollup's import-meta-assets) emit each and rewrite its URL. The packed dist/browser.js
 // has './' here (scripts/prepack.mjs), next to the modules.

@@ -15,10 +15,7 @@ export class NmfError extends Error {
 /** An NmfError for a bad argument (code 'invalid_argument' unless given). */
 export const bad = (message, code = 'invalid_argument') => new NmfError(code, message);
 
-/** The error a cancelled call rejects with: the signal's reason, else an AbortError. */
+/** The error a cancelled call rejects with: the signal's reason, else an AbortError (a DOMException: browsers, Node >= 17). */
 export function abortError(signal) {
-  if (signal && signal.reason !== undefined) return signal.reason;
-  return typeof DOMException === 'function'
-    ? new DOMException('The fit was aborted', 'AbortError')
-    : Object.assign(new Error('The fit was aborted'), { name: 'AbortError' });
+  return signal?.reason !== undefined ? signal.reason : new DOMException('The fit was aborted', 'AbortError');
 }

@@ -26,8 +26,8 @@ export async function fromModule(module, loadFull) {
     env: { emscripten_notify_memory_growth() {} }, // views are re-created lazily
   });
   ex._initialize();
-  // the sparse-X code (./sparse.js) is fetched only with a module that runs sparse fits
-  return new Nmfkit(ex, loadFull, ex.nmfkit_solver_start_csr_f32 && (await import('./sparse.js')).sparse);
+  // the code of the full modules' calls (./sparse.js: sparse X, the SVD) is fetched only with one
+  return new Nmfkit(ex, loadFull, ex.nmfkit_solver_start_csr_f32 && (await import('./sparse.js')));
 }
 
 class Nmfkit {
@@ -36,12 +36,12 @@ class Nmfkit {
   #loadFull; // see fromModule
   #fullP; // promise of the full module's instance, once asked for
   #full; // that instance, once loaded
-  #sparse; // sparse() of ./sparse.js where this module has sparse X
+  #ext; // ./sparse.js (sparse(), svd()) where this module has sparse X
 
-  constructor(ex, loadFull, sparse) {
+  constructor(ex, loadFull, ext) {
     this.#ex = ex;
     this.#loadFull = loadFull;
-    this.#sparse = sparse;
+    this.#ext = ext;
     if (ex.nmfkit_sizeof_options() !== OPTIONS_BYTES || ex.nmfkit_sizeof_result() !== RESULT_BYTES)
       throw new NmfError('abi_mismatch', 'nmfkit: the .wasm does not match this wrapper (struct sizes)');
     this.#scratch = ex.nmfkit_wasm_alloc(SCRATCH_BYTES) >>> 0;
@@ -64,7 +64,7 @@ class Nmfkit {
    * plus the full module's once it is loaded.
    */
   heapUsed() {
-    return (this.#ex.nmfkit_wasm_heap_used() >>> 0) + (this.#full ? this.#full.heapUsed() : 0);
+    return (this.#ex.nmfkit_wasm_heap_used() >>> 0) + (this.#full?.heapUsed() ?? 0);
   }
 
   // The instance for a call that needs the full module or not: this one, or the full
@@ -96,9 +96,7 @@ class Nmfkit {
 
   #str(p) {
     const h = new Uint8Array(this.#ex.memory.buffer);
-    let e = p >>> 0;
-    while (h[e]) e++;
-    return new TextDecoder().decode(h.subarray(p >>> 0, e));
+    return new TextDecoder().decode(h.subarray(p >>> 0, h.indexOf(0, p >>> 0))); // C strings end in a NUL
   }
 
   // Calls the module's C function `name`; one this module does not export (the transforms
@@ -132,8 +130,8 @@ class Nmfkit {
    * loop about every 10 ms; onProgress at each check; `signal` cancels.
    */
   async fit(X, options = {}) {
-    const signal = options && options.signal;
-    if (signal && signal.aborted) throw abortError(signal);
+    const signal = options?.signal;
+    if (signal?.aborted) throw abortError(signal);
     const nmf = await this.#use(needsFull(options, X));
     if (nmf !== this) return nmf.fit(X, options);
     return drive(this.#run(X, options, 0), signal);
@@ -141,7 +139,7 @@ class Nmfkit {
 
   /** The same fit, synchronously (no yielding, no signal). */
   fitSync(X, options = {}) {
-    if (options && options.signal !== undefined) throw bad('fitSync does not take a signal; use fit()');
+    if (options?.signal !== undefined) throw bad('fitSync does not take a signal; use fit()');
     const nmf = this.#pickSync(X, options);
     return drain(nmf.#run(X, options, 0));
   }
@@ -185,15 +183,27 @@ class Nmfkit {
     }
   }
 
-  /** Cross-validated rank selection: ./rank.js (fetched on the first call) in a full module. */
-  async selectRank(X, options) {
-    const nmf = await this.#use(true);
-    if (nmf !== this) return nmf.selectRank(X, options);
-    // rank.js imports nothing: the helpers (and so the one NmfError class) come from here
-    return (await import('./rank.js')).selectRank(
-      [this.#ex, this.#scratch, (...a) => this.#check(...a), (b) => this.#alloc(b), (x, o) => this.#csr(x, o),
-        bad, checkKeys, allowed, isSparse, describe, writeOptions, readOptions, drive, SIZE],
-      X, options);
+  /**
+   * The k leading singular triplets of X (any finite values: centred data too), X ≈ U·diag(S)·Vt:
+   * { U (rows × k), S (k, Float64Array, descending), Vt (k × cols), rows, cols, k }. Runs in a
+   * full module (the default SIMD module has no SVD), loaded by the first call; the code is
+   * ./sparse.js's, which comes with it.
+   */
+  svd(...args) {
+    return this.#use(true).then((nmf) => nmf.#extension().svd(nmf.#ex, nmf.#scratch + SIZE, describe, bad, ...args));
+  }
+
+  /**
+   * Cross-validated rank selection (./rank.js, bundled into ./sparse.js, which comes with the
+   * full module). It imports nothing: the helpers (so the one NmfError class) come from here,
+   * positionally (property names would not minify).
+   */
+  selectRank(X, options) {
+    return this.#use(true).then((nmf) =>
+      nmf.#extension().selectRank(
+        [nmf.#ex, nmf.#scratch, (...a) => nmf.#check(...a), (b) => nmf.#alloc(b), (x, o) => nmf.#csr(x, o),
+          bad, checkKeys, allowed, isSparse, describe, writeOptions, readOptions, drive, SIZE],
+        X, options));
   }
 
   // One wasm block of `total` bytes (never 0: C reports the empty dimensions).
@@ -205,10 +215,15 @@ class Nmfkit {
     return block;
   }
 
-  // A sparse X as ./sparse.js describes it (not_built in a module without sparse X).
+  // ./sparse.js, the code of the full modules' calls (not_built in a module without them).
+  #extension() {
+    if (!this.#ext) this.#check(NOT_BUILT);
+    return this.#ext;
+  }
+
+  // A sparse X as ./sparse.js describes it.
   #csr(X, options) {
-    if (!this.#sparse) this.#check(NOT_BUILT);
-    return this.#sparse(X, options.rows, options.cols, bad);
+    return this.#extension().sparse(X, options.rows, options.cols, bad);
   }
 
   /** Bytes of wasm memory fit(X, options) would allocate (X's arrays, W, H and the workspace). */

@@ -166,6 +166,27 @@ export interface TransformColumnsOptions extends SolveOptions {
 export type TransformResult<T extends Float32Array | Float64Array> = Omit<FitResult<T>, 'H'>;
 export type TransformColumnsResult<T extends Float32Array | Float64Array> = Omit<FitResult<T>, 'W'>;
 
+export interface SvdOptions {
+  /** Rows and columns of a flat X. */
+  rows?: number;
+  cols?: number;
+  /** Seed of the randomized range finder (default 0). */
+  seed?: number | bigint;
+}
+
+/** X ≈ U·diag(S)·Vt: the k leading singular triplets. */
+export interface SvdResult<A extends Float32Array | Float64Array> {
+  /** rows × k, orthonormal columns (row-major). */
+  U: A;
+  /** The k singular values, descending. */
+  S: Float64Array;
+  /** k × cols, orthonormal rows (row-major). */
+  Vt: A;
+  rows: number;
+  cols: number;
+  k: number;
+}
+
 export interface InverseTransformOptions {
   /** Rows of W; flat W and H need `rank`, or `rows` and `cols`. */
   rows?: number;
@@ -254,9 +275,14 @@ export interface Nmfkit {
   /** W·H (rows × cols, row-major): a Float32Array when W and H both are, else a Float64Array. */
   inverseTransform(W: MatrixInput, H: MatrixInput, options?: InverseTransformOptions): Float32Array | Float64Array;
   /**
+   * The truncated SVD of a dense X of any finite values (PCA: pass the centred data): the
+   * core's randomized SVD (the NNDSVD's), seeded. Runs in a full module (loaded on first use).
+   */
+  svd<X extends MatrixInput>(X: X, k: number, options?: SvdOptions): Promise<SvdResult<Prec<X>>>;
+  /**
    * Cross-validated rank selection: hides testFraction of the entries (the same for every rank
    * and replicate), fits each rank with them missing, scores test and training error. Runs in
-   * the full module (loaded on the first call, with rank.js). `signal` cancels: the AbortError
+   * the full module (loaded on the first call, with its JS). `signal` cancels: the AbortError
    * has `partial`, a RankResult of what completed.
    */
   selectRank(X: XInput, options: SelectRankOptions): Promise<RankResult>;
@@ -291,6 +317,8 @@ export interface NmfkitWorker {
   transformColumns<X extends XInput>(X: X, options: TransformColumnsOptions): Promise<TransformColumnsResult<Prec<X>>>;
   /** inverseTransform() in the worker (asynchronous here). */
   inverseTransform(W: MatrixInput, H: MatrixInput, options?: InverseTransformOptions): Promise<Float32Array | Float64Array>;
+  /** svd() in the worker (X copied, U, S, Vt moved back). */
+  svd<X extends MatrixInput>(X: X, k: number, options?: SvdOptions): Promise<SvdResult<Prec<X>>>;
   /** Stops the worker; pending fits reject with code 'terminated'. */
   terminate(): Promise<unknown> | void;
 }

@@ -19,6 +19,6 @@ export const FATAL = 'fatal';
 /** FIT's method: 'fit' (default) or 'selectRank' (both with progress and abort). */
 export const FIT_METHODS = ['fit', 'selectRank'];
 /** The instance methods forwarded as { type: name, args }. */
-export const CALLS = ['transform', 'transformColumns', 'inverseTransform'];
+export const CALLS = ['transform', 'transformColumns', 'inverseTransform', 'svd'];
 /** The NmfError code of a reply to a message type the other side does not know. */
 export const UNKNOWN = 'unknown_message';

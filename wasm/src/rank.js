@@ -1,7 +1,7 @@
 // selectRank(): cross-validated rank selection (nmfkit/rank.hpp) over one module with every
-// feature. Loaded (dynamic import) by instance.js on the first selectRank() call only, so a page
-// that fits never downloads it; it imports nothing (one NmfError class: the instance passes its
-// helpers, positionally: property names would not minify).
+// feature. Bundled into sparse.js (the JS of the full modules' calls, fetched only with one), so
+// a page that fits dense matrices never downloads it; it imports nothing (one NmfError class: the
+// instance passes its helpers, positionally: property names would not minify).
 //
 // One wasm block: X (dense, or a sparse X's three arrays), the ranks (uint32), the progress (8
 // doubles), the scores (8 doubles a rank), the suggestion (2 uint32 + a uint64), the workspace.

@@ -2,7 +2,7 @@
 // that yield to the event loop about every 10 ms and check an AbortSignal, or at once.
 import { abortError } from './errors.js';
 
-// Yielding between slices: setImmediate (Node) > MessageChannel > setTimeout.
+// Yielding between slices: setImmediate (Node) > MessageChannel (browsers, Deno).
 // Not scheduler.yield(): Chromium runs its continuations ahead of message events and
 // timers, so a fit in a Worker never saw the 'abort' message (nor any later fit), and on
 // the main thread setTimeout / AbortSignal.timeout() never fired during a fit.
@@ -11,32 +11,27 @@ let channel;
 const pending = [];
 function yieldToEventLoop() {
   if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
-  if (typeof MessageChannel === 'function') {
-    if (!channel) {
-      channel = new MessageChannel();
-      channel.port1.onmessage = () => pending.shift()();
-    }
-    return new Promise((r) => {
-      pending.push(r);
-      channel.port2.postMessage(0);
-    });
+  if (!channel) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = () => pending.shift()();
   }
-  return new Promise((r) => setTimeout(r, 0));
+  return new Promise((r) => {
+    pending.push(r);
+    channel.port2.postMessage(0);
+  });
 }
-
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** Runs job to its end, yielding about every 10 ms; rejects with abortError(signal) once it aborts. */
 export async function drive(job, signal) {
   try {
     let step = job.next();
-    let t = now();
+    let t = performance.now();
     while (!step.done) {
-      if (now() - t >= 10) {
+      if (performance.now() - t >= 10) {
         await yieldToEventLoop();
-        t = now();
+        t = performance.now();
       }
-      if (signal && signal.aborted) throw abortError(signal);
+      if (signal?.aborted) throw abortError(signal);
       step = job.next();
     }
     return step.value;

@@ -1,7 +1,8 @@
-// A sparse X in CSR form, scipy's names: { rows, cols, indptr, indices, values }. Loaded
-// (dynamic import) only with a module that has sparse X, never with the default
-// nmfkit-simd.wasm, so a page that fits dense matrices does not download it; it imports
-// nothing, so no code is shared with the main bundle (the caller passes its error maker).
+// The JS of the calls only the full modules have: a sparse X in CSR form (scipy's names:
+// { rows, cols, indptr, indices, values }) and the truncated SVD. Loaded (dynamic import) only
+// with a module that has sparse X, never with the default nmfkit-simd.wasm, so a page that
+// fits dense matrices does not download it; it imports nothing, so no code is shared with the
+// main bundle (the caller passes its error maker, and what else it needs).
 //
 // In wasm memory, one block of three arrays, as C's nmfkit::csr_view takes them:
 //   indptr   rows + 1 row offsets as uint64 (from numbers or bigints; C checks that they
@@ -72,3 +73,49 @@ export function sparse(X, rows, cols, bad) {
     },
   };
 }
+
+/**
+ * nmf.svd(X, k, options) on the module's exports ex, with a scratch size_t at `at` and
+ * instance.js's describe() and bad(message, code) (the NmfError of the package).
+ */
+export function svd(ex, at, describe, bad, X, k, options = {}) {
+  if (options === null || typeof options !== 'object') throw bad('options must be an object');
+  for (const key of Object.keys(options)) if (key !== 'rows' && key !== 'cols' && key !== 'seed') throw bad(`unknown option ${key}`);
+  if (!Number.isSafeInteger(k) || k < 1) throw bad(`k must be an integer >= 1; got ${String(k)}`);
+  const { seed = 0 } = options;
+  if (!(Number.isSafeInteger(seed) && seed >= 0) && !(typeof seed === 'bigint' && seed >= 0n && seed < 2n ** 64n))
+    throw bad(`seed must be a non-negative integer; got ${String(seed)}`);
+  const x = describe('X', X, options.rows, options.cols);
+  const { type: fn, rows: n, cols: m } = x;
+  const Arr = fn === 'f32' ? Float32Array : Float64Array;
+  const size = Arr.BYTES_PER_ELEMENT;
+  const str = (p) => {
+    const h = new Uint8Array(ex.memory.buffer, p);
+    return new TextDecoder().decode(h.subarray(0, h.indexOf(0)));
+  };
+  // a failed status as instance.js's NmfError (code: the status name; module without an SVD: not_built)
+  const call = (name, ...args) => {
+    const st = ex[name] ? ex[name](...args) : 28;
+    if (st) throw Object.assign(bad(`nmfkit: ${str(ex.nmfkit_status_message(st))}`, str(ex.nmfkit_status_name(st))), { status: st });
+  };
+  call(`nmfkit_svd_workspace_size_${fn}`, n, m, k, at);
+  const wsBytes = new DataView(ex.memory.buffer).getUint32(at, true); // size_t is 32-bit
+  const pu = up(n * m * size);
+  const ps = pu + up(n * k * size);
+  const pv = ps + up(8 * k);
+  const pw = pv + up(k * m * size);
+  const total = pw + wsBytes;
+  const block = total < 2 ** 31 ? ex.nmfkit_wasm_alloc(total) >>> 0 : 0;
+  if (!block) throw bad(`nmfkit: out of wasm memory allocating ${total} bytes`, 'out_of_memory');
+  try {
+    x.write(new Arr(ex.memory.buffer), block / size);
+    call(`nmfkit_truncated_svd_${fn}`, block, n, m, m, k, BigInt(seed), block + pu, k, block + ps, block + pv, m, block + pw, wsBytes);
+    const b = ex.memory.buffer;
+    return { U: new Arr(b, block + pu, n * k).slice(), S: new Float64Array(b, block + ps, k).slice(), Vt: new Arr(b, block + pv, k * m).slice(), rows: n, cols: m, k };
+  } finally {
+    ex.nmfkit_wasm_free(block);
+  }
+}
+
+// selectRank (cross-validated rank selection) comes with the full modules too.
+export { selectRank } from './rank.js';

@@ -39,7 +39,8 @@ export function serve(load, post, listen) {
         }
       } else if (CALLS.includes(type)) {
         const result = await nmf[type](...msg.args);
-        post({ id, type: RESULT, result }, (ArrayBuffer.isView(result) ? [result] : [result.W || result.H]).map((a) => a.buffer));
+        // the result's arrays move back: a typed array, or those of { W | H } and svd's { U, S, Vt }
+        post({ id, type: RESULT, result }, (ArrayBuffer.isView(result) ? [result] : Object.values(result).filter((v) => ArrayBuffer.isView(v))).map((a) => a.buffer));
       } else {
         // a page running another version of nmfkit, or not nmfkit: answer, never leave it waiting
         fail(id, { name: 'NmfError', code: UNKNOWN, message: `nmfkit: the worker does not know the message type ${String(type)}` });

@@ -18,6 +18,19 @@ for (const [label] of MODULES) {
       assert.match(nmf.version, /^\d+\.\d+\.\d+/);
     });
 
+    test('the whole float range: fit(4^k X) is 2^k fit(X) bit for bit (Frobenius and KL)', async () => {
+      for (const beta of [2, 1]) {
+        const base = await nmf.fit(X32, { rows, cols, rank: 4, maxIter: 50, tol: 0, seed: 3, beta });
+        for (const k of [50, -50]) {
+          const Xk = X32.map((v) => v * 2 ** (2 * k));
+          const r = await nmf.fit(Xk, { rows, cols, rank: 4, maxIter: 50, tol: 0, seed: 3, beta });
+          assert.ok(r.W.every((v, i) => v === base.W[i] * 2 ** k), `beta ${beta}, 4^${k}: W`);
+          assert.ok(r.H.every((v, i) => v === base.H[i] * 2 ** k), `beta ${beta}, 4^${k}: H`);
+          assert.ok(Math.abs(r.relativeError - base.relativeError) <= 1e-12, `beta ${beta}, 4^${k}: relative error`);
+        }
+      }
+    });
+
     test('Float32Array in, Float32Array out, good fit of a rank-4 matrix', async () => {
       const r = await nmf.fit(X32, { rows, cols, rank: 4, maxIter: 400, tol: 0, seed: 3 });
       assert.ok(r.W instanceof Float32Array && r.H instanceof Float32Array);

@@ -26,7 +26,8 @@ test('npm pack, install the tarball into an empty project, fit', () => {
   assert.equal(info.filename, `nmfkit-${version}.tgz`);
   const files = info.files.map((f) => f.path).sort();
   for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/nmfkit-simd.wasm', 'dist/nmfkit-simd-full.wasm', 'dist/nmfkit.wasm',
-    'dist/node.js', 'dist/browser.js', 'dist/worker.node.js', 'dist/worker.browser.js', 'dist/sparse.js', 'dist/rank.js', 'src/node.js', 'src/browser.js',
+    'dist/node.js', 'dist/browser.js', 'dist/browser.webpack.js', 'dist/worker.node.js', 'dist/worker.browser.js', 'dist/sparse.js', 'dist/text.js',
+    'worker/package.json', 'text/package.json', 'src/node.js', 'src/browser.js',
     'src/core.js', 'src/client.js', 'src/sparse.js', 'src/rank.js', 'src/worker-impl.js', 'src/worker.node.js', 'src/worker.browser.js', 'src/nmfkit.d.ts', 'src/worker.d.ts'])
     assert.ok(files.includes(f), `${f} missing from the tarball`);
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('scripts/') || f.startsWith('node_modules/') || f.endsWith('.cpp')), files.join(' '));
@@ -64,11 +65,16 @@ const sp = await nmf.fit(S, so);
 const spBase = base.fitSync(S, so);
 const spWorker = await wk.fit(S, so);
 await wk.terminate();
+// nmfkit/text: the minified dist/text.js, its matrix fitted as a sparse X
+const { tfidf, topWords } = await import('nmfkit/text');
+const tf = tfidf(['apple banana apple', 'banana cherry', 'cherry cherry date'], { weighting: 'counts' });
+const tr = await nmf.fit(tf.matrix, { rank: 2, seed: 1, loss: 'kl' });
+const text = [import.meta.resolve('nmfkit/text').endsWith('dist/text.js'), tf.vocabulary.join(' '), topWords(tr.H, tf.vocabulary, 1).length];
 const wasmFiles = ['nmfkit/nmfkit-simd.wasm', 'nmfkit/nmfkit-simd-full.wasm', 'nmfkit/nmfkit.wasm'].map((s) => existsSync(fileURLToPath(import.meta.resolve(s))));
 const diff = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 console.log(JSON.stringify({ simd: nmf.simd, expected: simdSupported(), base: base.simd, rel: r.relativeError,
   same: diff(r.W, b.W), W: r.W.length, H: r.H.length, worker: rw.W.constructor.name,
-  code, wasmFiles, worker_entry: import.meta.resolve('nmfkit/worker').endsWith('dist/worker.node.js'),
+  code, wasmFiles, text, worker_entry: import.meta.resolve('nmfkit/worker').endsWith('dist/worker.node.js'),
   entry: import.meta.resolve('nmfkit').endsWith('dist/node.js'),
   kl: Math.max(diff(kl.W, klBase.W), diff(kl.W, klFull.W), diff(kl.W, klWorker.W)),
   sparse: [sp.observed, sp.W.constructor.name, Math.max(diff(sp.W, spBase.W), diff(sp.W, spWorker.W)) < 1e-5] }));
@@ -77,7 +83,7 @@ console.log(JSON.stringify({ simd: nmf.simd, expected: simdSupported(), base: ba
   assert.deepEqual(
     { ...out, rel: out.rel < 0.05, same: out.same < 1e-5, kl: out.kl < 1e-9 },
     { simd: out.expected, expected: out.expected, base: false, rel: true, same: true, W: 8, H: 6, worker: 'Float32Array',
-      code: 'x_negative', wasmFiles: [true, true, true], worker_entry: true, entry: true, kl: true,
+      code: 'x_negative', wasmFiles: [true, true, true], text: [true, 'apple banana cherry date', 2], worker_entry: true, entry: true, kl: true,
       sparse: [5, 'Float32Array', true] },
   );
 });

@@ -26,7 +26,8 @@ examples.forEach((code, k) => {
       assert.ok(expected, 'its last line ends with a comment of what it prints');
       const file = join(tmp, `example-${k}-${label}.mjs`);
       const src = new URL('../src/node.js', import.meta.url).href;
-      writeFileSync(file, code.replace("from 'nmfkit'", `from '${src}'`).replace('await load()', `await load(${JSON.stringify(loadOptions(label))})`));
+      const text = new URL('../src/text.js', import.meta.url).href;
+      writeFileSync(file, code.replace("from 'nmfkit'", `from '${src}'`).replace("from 'nmfkit/text'", `from '${text}'`).replace('await load()', `await load(${JSON.stringify(loadOptions(label))})`));
       const out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
       assert.equal(out.trim().split('\n').join(' / '), expected);
     });

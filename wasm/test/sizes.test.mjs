@@ -2,8 +2,7 @@
 // gzip -9: what a page downloads for `import { load } from 'nmfkit'` is the minified
 // browser entry (core.js and client.js bundled in, as scripts/prepack.mjs builds it) plus
 // nmfkit-simd.wasm; nmfkit-simd-full.wasm follows only for beta != 2, NNDSVD, AMU, sparse
-// X or missing entries, and with it sparse.js (the CSR marshalling, a file of its own);
-// rank.js only with selectRank().
+// X or missing entries, and with it sparse.js (the CSR marshalling, a file of its own).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +37,7 @@ test('sizes (printed, not checked)', async (t) => {
   const sparseApart = {
     name: 'sparse-apart',
     setup(b) {
-      b.onResolve({ filter: /^\.\/(sparse|rank)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
+      b.onResolve({ filter: /^\.\/sparse\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
     },
   };
   const bundle = async (file) => {
@@ -51,6 +50,5 @@ test('sizes (printed, not checked)', async (t) => {
   const js = await bundle('browser.js');
   t.diagnostic(line('minified wrapper (browser entry)', js));
   t.diagnostic(line('minified sparse.js (with a full module only)', await bundle('sparse.js')));
-  t.diagnostic(line('minified rank.js (selectRank only)', await bundle('rank.js')));
   if (sizes.simd) t.diagnostic(`page total for import { load } from 'nmfkit' (wrapper + SIMD module): ${gz(js) + sizes.simd} gzip -9`);
 });

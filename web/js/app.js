@@ -7,6 +7,7 @@ import { DataError } from './csv.js';
 import { getDataset, useUpload } from './datasets.js';
 import { drawCurve } from './draw.js';
 import { clearResults as clearPanels, describeError, renderResult } from './render.js';
+import { initViews } from './views.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -69,7 +70,9 @@ function syncButtons() {
   ui.run.disabled = !worker || !!running;
   ui.cancel.disabled = !running;
   ui.moduleChoice.disabled = !!running;
+  if (views) views.sync();
 }
+let views = null; // views.js, once wired
 
 function redrawCurve() {
   drawCurve(ui.curve, curve.points, curve.xMax);
@@ -130,6 +133,32 @@ function showProgress() {
   redrawCurve();
 }
 
+// A fit starts: running, the progress reset, the status; returns { ac, onProgress } (the
+// progress of this fit, drawn at the next animation frame).
+function beginFit(maxIter, label) {
+  const ac = new AbortController();
+  running = { ac };
+  syncButtons();
+  curve = { points: [], xMax: maxIter };
+  ui.maxIter.textContent = String(maxIter);
+  ui.progress.max = maxIter;
+  ui.progress.value = 0;
+  ui.iteration.textContent = '0';
+  ui.msIter.textContent = '–';
+  ui.relErr.textContent = '';
+  redrawCurve();
+  setStatus(`running: ${label}…`);
+  const t0 = performance.now();
+  const onProgress = (p) => {
+    if (running !== null && running.ac === ac) {
+      curve.points.push([p.iteration, p.relativeError]);
+      pending = { ...p, elapsed: performance.now() - t0 };
+      if (!frame) frame = requestAnimationFrame(showProgress);
+    }
+  };
+  return { ac, t0, onProgress };
+}
+
 async function run() {
   if (running || !worker) return;
   hideError();
@@ -143,27 +172,8 @@ async function run() {
     fail(describeError(e, ds));
     return;
   }
-  const ac = new AbortController();
-  running = { ac };
-  syncButtons();
   clearResults(`Learning ${opts.rank} parts of the ${ds.name}…`);
-  curve = { points: [], xMax: opts.maxIter };
-  ui.maxIter.textContent = String(opts.maxIter);
-  ui.progress.max = opts.maxIter;
-  ui.progress.value = 0;
-  ui.iteration.textContent = '0';
-  ui.msIter.textContent = '–';
-  ui.relErr.textContent = '';
-  redrawCurve();
-  setStatus(`running: ${ds.name}, ${ds.rows}×${ds.cols}, rank ${opts.rank}…`);
-  const t0 = performance.now();
-  const onProgress = (p) => {
-    if (running !== null && running.ac === ac) {
-      curve.points.push([p.iteration, p.relativeError]);
-      pending = { ...p, elapsed: performance.now() - t0 };
-      if (!frame) frame = requestAnimationFrame(showProgress);
-    }
-  };
+  const { ac, t0, onProgress } = beginFit(opts.maxIter, `${ds.name}, ${ds.rows}×${ds.cols}, rank ${opts.rank}`);
   try {
     const res = await worker.fit(ds.X, {
       rows: ds.rows,
@@ -216,6 +226,38 @@ function cancel() {
   if (running) running.ac.abort();
 }
 
+// ---- fits of the other views (views.js): the same Worker, progress, Cancel and status ----
+// Resolves to { res, ms }, or null when cancelled or failed (then shown).
+async function viewJob(label, maxIter, call) {
+  if (running || !worker) return null;
+  hideError();
+  const { ac, t0, onProgress } = beginFit(maxIter, label);
+  try {
+    const res = await call(onProgress, ac.signal);
+    const ms = performance.now() - t0;
+    if (frame) cancelAnimationFrame(frame);
+    frame = 0;
+    pending = null;
+    if (res.iterations !== undefined) {
+      curve.points.push([res.iterations, res.relativeError]);
+      curve.xMax = Math.max(1, res.iterations);
+      redrawCurve();
+      ui.iteration.textContent = String(res.iterations);
+      ui.relErr.textContent = String(Number(res.relativeError.toPrecision(7)));
+    }
+    ui.progress.value = ui.progress.max;
+    return { res, ms };
+  } catch (e) {
+    if (ac.signal.aborted || (e && e.name === 'AbortError')) setStatus(`stopped at iteration ${ui.iteration.textContent}: cancelled`);
+    else fail(describeError(e));
+    return null;
+  } finally {
+    running = null;
+    pending = null;
+    syncButtons();
+  }
+}
+
 // ---- wiring --------------------------------------------------------------------------
 ui.form.addEventListener('submit', (e) => {
   e.preventDefault();
@@ -262,6 +304,26 @@ ui.file.addEventListener('change', async () => {
   }
 });
 
+views = initViews({
+  fit: (label, X, options) => viewJob(label, options.maxIter, (onProgress, signal) => worker.fit(X, { ...options, onProgress, signal })),
+  // the SVD is one call into the module: Cancel stops waiting for it (the worker is restarted)
+  svd: async (label, X, k, options) => {
+    const job = await viewJob(label, 1, (_, signal) =>
+      new Promise((resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          reject(new DOMException('cancelled', 'AbortError'));
+          startWorker();
+        }, { once: true });
+        worker.svd(X, k, options).then(resolve, reject);
+      }));
+    return job && job.res;
+  },
+  busy: () => !!running,
+  ready: () => !!worker,
+  setStatus,
+  fail,
+  hideError,
+});
 new ResizeObserver(() => redrawCurve()).observe(ui.curve);
 window.__nmfkitDemo = { getDataset }; // for tests and the console
 redrawCurve();

@@ -158,7 +158,7 @@ nmfkit_status nmfkit_transform_columns_f32(const float* X, size_t n, size_t m, s
                                            float* H, size_t ldh, const nmfkit_options* opt, void* workspace,
                                            size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
                                            void* user_data);
-/* out (n x m) = W (n x r) * H (r x m). */
+/* out (n x m) = W (n x r) * H (r x m); NMFKIT_NOT_FINITE_RESULT where a product exceeds the type's range. */
 nmfkit_status nmfkit_inverse_transform_f32(const float* W, size_t ldw, const float* H, size_t ldh, size_t n,
                                            size_t rank, size_t m, float* out, size_t ldo);
 nmfkit_status nmfkit_beta_divergence_f32(const float* X, size_t n, size_t m, size_t ldx, const float* W, size_t ldw,
@@ -209,7 +209,7 @@ nmfkit_status nmfkit_transform_columns_f64(const double* X, size_t n, size_t m, 
                                            double* H, size_t ldh, const nmfkit_options* opt, void* workspace,
                                            size_t workspace_bytes, nmfkit_result* out, nmfkit_progress_fn progress,
                                            void* user_data);
-/* out (n x m) = W (n x r) * H (r x m). */
+/* out (n x m) = W (n x r) * H (r x m); NMFKIT_NOT_FINITE_RESULT where a product exceeds the type's range. */
 nmfkit_status nmfkit_inverse_transform_f64(const double* W, size_t ldw, const double* H, size_t ldh, size_t n,
                                            size_t rank, size_t m, double* out, size_t ldo);
 nmfkit_status nmfkit_beta_divergence_f64(const double* X, size_t n, size_t m, size_t ldx, const double* W, size_t ldw,
@@ -334,6 +334,19 @@ nmfkit_status nmfkit_transform_columns_csr_ex_f64(size_t n, size_t m, size_t nnz
                                                   void* workspace, size_t workspace_bytes, nmfkit_result* out,
                                                   nmfkit_progress_fn progress, void* user_data,
                                                   const nmfkit_executor* exec);
+
+/* Truncated SVD (PCA): X (n x m, any finite values) ~= U (n x k) * diag(sigma) * Vt (k x m),
+ * the k leading singular triplets, sigma descending (k doubles); nmfkit::truncated_svd explains
+ * the method and the statuses. The workspace (aligned to 64 bytes) holds
+ * nmfkit_svd_workspace_size_*() bytes. */
+nmfkit_status nmfkit_svd_workspace_size_f32(size_t n, size_t m, size_t k, size_t* bytes);
+nmfkit_status nmfkit_truncated_svd_f32(const float* X, size_t n, size_t m, size_t ldx, size_t k, uint64_t seed,
+                                       float* U, size_t ldu, double* sigma, float* Vt, size_t ldvt, void* workspace,
+                                       size_t workspace_bytes);
+nmfkit_status nmfkit_svd_workspace_size_f64(size_t n, size_t m, size_t k, size_t* bytes);
+nmfkit_status nmfkit_truncated_svd_f64(const double* X, size_t n, size_t m, size_t ldx, size_t k, uint64_t seed,
+                                       double* U, size_t ldu, double* sigma, double* Vt, size_t ldvt, void* workspace,
+                                       size_t workspace_bytes);
 
 /* ---- Rank selection, restarts, consensus and quality measures (nmfkit/rank.hpp explains each).
  * The rank search's state lives in its workspace (the pointer is the handle), as the solver's.

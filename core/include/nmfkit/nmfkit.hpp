@@ -373,7 +373,7 @@ template <class T>
                                        progress_callback callback = nullptr, void* user_data = nullptr,
                                        const executor* exec = nullptr) noexcept;
 
-// out (n×m) = W·H.
+// out (n×m) = W·H; not_finite_result (out written) where a product exceeds T's range.
 template <class T>
 [[nodiscard]] status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H, matrix_view<T> out) noexcept;
 
@@ -501,6 +501,27 @@ extern template class solver<double>;
 NMFKIT_EXTERN(float)
 NMFKIT_EXTERN(double)
 #undef NMFKIT_EXTERN
+
+// ------------------------------------------------------------------------------------
+// Truncated SVD (PCA): the k leading singular triplets of a dense X (n×m, any finite
+// values: centred data too), X ≈ U·diag(sigma)·Vt, U (n×k) with orthonormal columns, Vt
+// (k×m) with orthonormal rows, sigma (k doubles) descending. The NNDSVD's randomized range
+// finder with power iterations (Halko, Martinsson & Tropp 2011; scikit-learn's
+// randomized_svd: k + 10 columns, 4 or 7 power iterations) and a Jacobi eigensolver on the
+// small projected matrix, seeded by `seed` (nmfkit's PCG32): the same numbers on every
+// platform for a given kernel set. The allocation contract of a fit: svd_workspace_size()
+// bytes of workspace aligned to workspace_alignment, from the caller; no allocation.
+// Statuses: empty_dimension, zero_rank, rank_too_large (k > min(n, m)), size_overflow,
+// null_pointer, shape_mismatch (U, Vt), stride_too_small, workspace_misaligned,
+// workspace_too_small, buffers_overlap, x_not_finite; not_built in a Frobenius-only build
+// (NMFKIT_EXTENDED=OFF).
+// ------------------------------------------------------------------------------------
+template <class T>
+[[nodiscard]] status svd_workspace_size(std::size_t n, std::size_t m, std::size_t k, std::size_t& bytes) noexcept;
+template <class T>
+[[nodiscard]] status truncated_svd(const_matrix_view<T> X, std::size_t k, std::uint64_t seed, matrix_view<T> U,
+                                   double* sigma, matrix_view<T> Vt, void* workspace, std::size_t workspace_bytes,
+                                   const executor* exec = nullptr) noexcept;
 
 }  // namespace nmfkit
 

@@ -173,7 +173,7 @@ void csr_wt_x(const void* x, const kernel_table<T>& k, const executor& ex, std::
 // m×r products in the second half of xt (lane 0) and the lanes' sums.
 template <class T>
 void csr_sampled_side(const void* x, const kernel_table<T>& k, const executor& ex, bool w_side, const_matrix_view<T> W,
-                      const_matrix_view<T> H, double beta, T eps, T* num, T* den) noexcept {
+                      const_matrix_view<T> H, double beta, T eps, int q, T* num, T* den) noexcept {
     const csr_context<T>& c = ctx<T>(x);
     const csr_view<T>& X = c.X;
     const std::size_t n = X.rows, r = W.cols, m = X.cols;
@@ -182,17 +182,28 @@ void csr_sampled_side(const void* x, const kernel_table<T>& k, const executor& e
     T* const acc = c.xt + m * r;
     transpose(H.data, r, m, H.stride, ht);
     const bool kl = beta == 1;
+    // The block's values of 4^-q·X: X's own (null: a pattern) when q = 0, else scaled into vals,
+    // so that no product or ratio of X at the ends of the range overflows (data_matrix::q).
+    const T xs = pow2<T>(-2 * q);
+    auto values_of = [&](const row_block& b, T* vals) -> const T* {
+        if (q == 0) return values_at(X, b.base);
+        for (std::uint64_t t = 0; t < b.indptr[b.rows]; ++t) vals[t] = value_of(X, b.base + t) * xs;
+        return vals;
+    };
     if (w_side) {  // rows of num, den: each lane its own
         run_lanes(c, ex, 0, n, [&](std::size_t a, std::size_t e, T* vals) {
-            if (!kl) k.csr_times_dense(e - a, r, X.indptr + a, X.indices, X.values, ht, r, num + a * r, r);  // (M∘X)·Hᵀ
+            if (!kl && q == 0)  // (M∘X)·Hᵀ; scaled: block by block below
+                k.csr_times_dense(e - a, r, X.indptr + a, X.indices, X.values, ht, r, num + a * r, r);
             for_row_blocks(X, a, e, c.samples, [&](const row_block& b) {
                 const std::uint32_t* idx = X.indices + b.base;
                 const T* Wb = W.row(b.i0);
                 if (kl) {  // num = (X ⊘ WH)·Hᵀ
-                    k.sampled_ratio(b.rows, r, b.indptr, idx, values_at(X, b.base), Wb, W.stride, ht, r, eps, vals);
+                    k.sampled_ratio(b.rows, r, b.indptr, idx, values_of(b, vals), Wb, W.stride, ht, r, eps, vals);
                     k.csr_times_dense(b.rows, r, b.indptr, idx, vals, ht, r, num + b.i0 * r, r);
                     if (masked) k.csr_times_dense(b.rows, r, b.indptr, idx, nullptr, ht, r, den + b.i0 * r, r);  // M·Hᵀ
                 } else {  // den = (M∘WH)·Hᵀ
+                    if (q != 0)
+                        k.csr_times_dense(b.rows, r, b.indptr, idx, values_of(b, vals), ht, r, num + b.i0 * r, r);
                     k.sampled_dot(b.rows, r, b.indptr, idx, Wb, W.stride, ht, r, vals);
                     k.csr_times_dense(b.rows, r, b.indptr, idx, vals, ht, r, den + b.i0 * r, r);
                 }
@@ -207,26 +218,30 @@ void csr_sampled_side(const void* x, const kernel_table<T>& k, const executor& e
                                 r, false);
         };
     };
-    auto sampled = [&](bool ratio) {  // (X ⊘ WH)ᵀ·W or (M∘WH)ᵀ·W, block by block
-        return [&, ratio](std::size_t a, std::size_t e, T* sum, T* vals) {
+    enum class form { ratio, dot, values };
+    auto sampled = [&](form f) {  // (X ⊘ WH)ᵀ·W, (M∘WH)ᵀ·W or (4^-q·X)ᵀ·W, block by block
+        return [&, f](std::size_t a, std::size_t e, T* sum, T* vals) {
             zero(sum, m * r);
             for_row_blocks(X, a, e, c.samples, [&](const row_block& b) {
                 const std::uint32_t* idx = X.indices + b.base;
-                if (ratio)
-                    k.sampled_ratio(b.rows, r, b.indptr, idx, values_at(X, b.base), W.row(b.i0), W.stride, ht, r, eps,
+                const T* v = vals;
+                if (f == form::ratio)
+                    k.sampled_ratio(b.rows, r, b.indptr, idx, values_of(b, vals), W.row(b.i0), W.stride, ht, r, eps,
                                     vals);
-                else k.sampled_dot(b.rows, r, b.indptr, idx, W.row(b.i0), W.stride, ht, r, vals);
-                k.csr_t_times_dense(b.rows, m, r, b.indptr, idx, vals, W.row(b.i0), W.stride, sum, r, true);
+                else if (f == form::dot) k.sampled_dot(b.rows, r, b.indptr, idx, W.row(b.i0), W.stride, ht, r, vals);
+                else v = values_of(b, vals);
+                k.csr_t_times_dense(b.rows, m, r, b.indptr, idx, v, W.row(b.i0), W.stride, sum, r, true);
             });
         };
     };
     if (kl) {
-        sum_lanes(c, ex, 0, n, r, acc, sampled(true), num, m, false);
+        sum_lanes(c, ex, 0, n, r, acc, sampled(form::ratio), num, m, false);
         if (masked) sum_lanes(c, ex, 0, n, r, acc, plain(nullptr), den, m, false);  // Mᵀ·W
         return;
     }
-    sum_lanes(c, ex, 0, n, r, acc, plain(X.values), num, m, false);  // Wᵀ·(M∘X)
-    sum_lanes(c, ex, 0, n, r, acc, sampled(false), den, m, false);   // Wᵀ·(M∘WH)
+    if (q == 0) sum_lanes(c, ex, 0, n, r, acc, plain(X.values), num, m, false);  // Wᵀ·(M∘X)
+    else sum_lanes(c, ex, 0, n, r, acc, sampled(form::values), num, m, false);
+    sum_lanes(c, ex, 0, n, r, acc, sampled(form::dot), den, m, false);  // Wᵀ·(M∘WH)
 }
 
 // ⟨WᵀW, HHᵀ⟩ = Σ_ij (W·H)²_ij and Σ_ij (W·H)_ij = Σ_c (Σ_i W_ic)(Σ_j H_cj), in double: the unstored
@@ -277,7 +292,7 @@ double sum_term(const_matrix_view<T> W, const_matrix_view<T> H) noexcept {
 // the stored part keeps the digits of a near-exact fit.
 template <class T>
 void csr_exact_loss(const void* x, const kernel_table<T>&, const executor& ex, const_matrix_view<T> W,
-                    const_matrix_view<T> H, double beta, T eps, double& div, double& sq) noexcept {
+                    const_matrix_view<T> H, double beta, T eps, T xs, double& div, double& sq) noexcept {
     const csr_context<T>& c = ctx<T>(x);
     const csr_view<T>& X = c.X;
     const std::size_t r = W.cols;
@@ -302,7 +317,7 @@ void csr_exact_loss(const void* x, const kernel_table<T>&, const executor& ex, c
                 } else {
                     for (std::size_t t = 0; t < r; ++t) p += double(w[t]) * double(H(t, j));
                 }
-                const double xv = value_of(X, q);
+                const double xv = double(value_of(X, q) * xs);
                 s_row += (xv - p) * (xv - p);
                 p_row += p;
                 p2_row += p * p;
@@ -359,15 +374,16 @@ void row_span(const csr_view<T>& X, std::size_t i, std::size_t j0, std::size_t t
                                       X.indices);
 }
 
-// X's block (ti×tj at i0, j0) as a dense tile in xtile (row stride tj).
+// xs·X's block (ti×tj at i0, j0) as a dense tile in xtile (row stride tj).
 template <class T>
-const T* densify(const csr_context<T>& c, std::size_t i0, std::size_t ti, std::size_t j0, std::size_t tj) noexcept {
+const T* densify(const csr_context<T>& c, std::size_t i0, std::size_t ti, std::size_t j0, std::size_t tj,
+                 T xs) noexcept {
     T* t = c.xtile;
     for (std::size_t q = 0; q < ti * tj; ++q) t[q] = 0;
     for (std::size_t i = 0; i < ti; ++i) {
         std::uint64_t first = 0, last = 0;
         row_span(c.X, i0 + i, j0, tj, first, last);
-        for (std::uint64_t q = first; q < last; ++q) t[i * tj + (c.X.indices[q] - j0)] = value_of(c.X, q);
+        for (std::uint64_t q = first; q < last; ++q) t[i * tj + (c.X.indices[q] - j0)] = value_of(c.X, q) * xs;
     }
     return t;
 }
@@ -376,9 +392,9 @@ const T* densify(const csr_context<T>& c, std::size_t i0, std::size_t ti, std::s
 // zeroed at the unstored entries.
 template <class T>
 void csr_beta_tile(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0,
-                   std::size_t tj, T* P, std::size_t ldp, T* B, std::size_t ldb, double beta, T eps) noexcept {
+                   std::size_t tj, T* P, std::size_t ldp, T* B, std::size_t ldb, double beta, T eps, T xs) noexcept {
     const csr_context<T>& c = ctx<T>(x);
-    const T* xt = densify(c, i0, ti, j0, tj);
+    const T* xt = densify(c, i0, ti, j0, tj, xs);
     if (beta == 2) {  // masked only: P ← M∘X, B ← P
         for (std::size_t i = 0; i < ti; ++i)
             for (std::size_t j = 0; j < tj; ++j) {
@@ -404,17 +420,18 @@ void csr_beta_tile(const void* x, const kernel_table<T>& k, std::size_t i0, std:
 
 template <class T>
 void csr_loss_tile(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0,
-                   std::size_t tj, const T* P, std::size_t ldp, double beta, T eps, double& div, double& sq) noexcept {
+                   std::size_t tj, const T* P, std::size_t ldp, double beta, T eps, T xs, double& div,
+                   double& sq) noexcept {
     const csr_context<T>& c = ctx<T>(x);
     if (!c.masked) {
-        k.beta_loss_tile(ti, tj, densify(c, i0, ti, j0, tj), tj, P, ldp, beta, eps, div, sq);
+        k.beta_loss_tile(ti, tj, densify(c, i0, ti, j0, tj, xs), tj, P, ldp, beta, eps, div, sq);
         return;
     }
     for (std::size_t i = 0; i < ti; ++i) {  // the stored entries only
         std::uint64_t first = 0, last = 0;
         row_span(c.X, i0 + i, j0, tj, first, last);
         for (std::uint64_t q = first; q < last; ++q) {
-            const T xv = value_of(c.X, q);
+            const T xv = value_of(c.X, q) * xs;
             beta_loss_tile_scalar(1, 1, &xv, 1, P + i * ldp + (c.X.indices[q] - j0), 1, beta, eps, div, sq);
         }
     }
@@ -434,8 +451,7 @@ status bad_entry(result& out, status s, std::size_t row, std::uint64_t entry, st
 // (in range, increasing within the row), then its value; Σx, Σx² row by row.
 // Unmasked with `positive` (β ≤ 0), an unstored zero is x_not_positive at its row and column.
 template <class T>
-status csr_scan(const void* x, bool positive, result& out, double& sum, double& sqsum,
-                std::uint64_t& observed) noexcept {
+status csr_scan(const void* x, bool positive, result& out, scaled_sums& sums, std::uint64_t& observed) noexcept {
     const csr_context<T>& c = ctx<T>(x);
     const csr_view<T>& X = c.X;
     if (X.indptr[0] != 0) return bad_entry(out, status::csr_bad_indptr, 0, 0, 0);
@@ -443,9 +459,9 @@ status csr_scan(const void* x, bool positive, result& out, double& sum, double& 
         if (X.indptr[i + 1] < X.indptr[i]) return bad_entry(out, status::csr_bad_indptr, i + 1, X.indptr[i + 1], 0);
     if (X.indptr[X.rows] != X.nnz) return bad_entry(out, status::csr_nnz_mismatch, X.rows, X.indptr[X.rows], 0);
     constexpr T big = std::numeric_limits<T>::max();
-    double total = 0, total_sq = 0;
+    sums = scaled_sums{};
     for (std::size_t i = 0; i < X.rows; ++i) {
-        double s = 0, q2 = 0;
+        double s = 0, q2 = 0, mx = 0;
         for (std::uint64_t q = X.indptr[i]; q < X.indptr[i + 1]; ++q) {
             const std::size_t j = X.indices[q];
             if (j >= X.cols) return bad_entry(out, status::csr_index_out_of_range, i, q, j);
@@ -463,9 +479,9 @@ status csr_scan(const void* x, bool positive, result& out, double& sum, double& 
             const double d = static_cast<double>(v);
             s += d;
             q2 += d * d;
+            mx = d > mx ? d : mx;
         }
-        total += s;
-        total_sq += q2;
+        add_row(sums, values_at(X, X.indptr[i]), static_cast<std::size_t>(X.indptr[i + 1] - X.indptr[i]), s, q2, mx);
     }
     if (positive && !c.masked)  // the first unstored entry, if any, is a zero
         for (std::size_t i = 0; i < X.rows; ++i) {
@@ -475,8 +491,6 @@ status csr_scan(const void* x, bool positive, result& out, double& sum, double& 
             while (b + j < e && X.indices[b + j] == j) ++j;
             return bad_entry(out, status::x_not_positive, i, b + j, j);
         }
-    sum = total;
-    sqsum = total_sq;
     observed = c.masked ? static_cast<std::uint64_t>(X.nnz) : static_cast<std::uint64_t>(X.rows) * X.cols;
     return status::ok;
 }

@@ -16,6 +16,39 @@ const const_matrix_view<T>& view(const void* x) noexcept {
     return *static_cast<const const_matrix_view<T>*>(x);
 }
 
+// Calls f(i, j, c, v) over the block rows i0.. (ti) × columns j0.. (tj) of xs·X: v holds
+// entries j.. j+c of row i. xs = 1: X's own rows; else copies of at most k_xs_chunk entries
+// (on the stack: small for microcontrollers) scaled by xs.
+constexpr std::size_t k_xs_chunk = 64;
+template <class T, class F>
+void scaled_rows(const const_matrix_view<T>& X, std::size_t i0, std::size_t ti, std::size_t j0, std::size_t tj, T xs,
+                 F&& f) noexcept {
+    T buf[k_xs_chunk];
+    for (std::size_t i = 0; i < ti; ++i) {
+        const T* xr = X.row(i0 + i) + j0;
+        if (xs == 1) {
+            f(i, std::size_t(0), tj, xr);
+            continue;
+        }
+        for (std::size_t j = 0; j < tj; j += k_xs_chunk) {
+            const std::size_t c = tj - j < k_xs_chunk ? tj - j : k_xs_chunk;
+            for (std::size_t t = 0; t < c; ++t) buf[t] = xr[j + t] * xs;
+            f(i, j, c, static_cast<const T*>(buf));
+        }
+    }
+}
+
+// k.beta_tile over the block of xs·X: one call for the whole tile when xs = 1.
+template <class T>
+void beta_tile_of(const const_matrix_view<T>& X, const kernel_table<T>& k, std::size_t i0, std::size_t ti,
+                  std::size_t j0, std::size_t tj, T* P, std::size_t ldp, T* B, std::size_t ldb, double beta, T eps,
+                  T xs) noexcept {
+    if (xs == 1) return k.beta_tile(ti, tj, X.row(i0) + j0, X.stride, P, ldp, B, ldb, beta, eps);
+    scaled_rows(X, i0, ti, j0, tj, xs, [&](std::size_t i, std::size_t j, std::size_t c, const T* v) {
+        k.beta_tile(1, c, v, c, P + i * ldp + j, ldp, B ? B + i * ldb + j : nullptr, ldb, beta, eps);
+    });
+}
+
 template <class T>
 void dense_x_ht(const void* x, const kernel_table<T>& k, const executor& ex, std::size_t i0, std::size_t b,
                 const_matrix_view<T> H, T* out, std::size_t ldo) noexcept {
@@ -48,18 +81,20 @@ void dense_wt_x(const void* x, const kernel_table<T>& k, const executor& ex, std
 
 template <class T>
 void dense_beta_tile(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0,
-                     std::size_t tj, T* P, std::size_t ldp, T* B, std::size_t ldb, double beta, T eps) noexcept {
-    const const_matrix_view<T>& X = view<T>(x);
-    k.beta_tile(ti, tj, X.row(i0) + j0, X.stride, P, ldp, B, ldb, beta, eps);
+                     std::size_t tj, T* P, std::size_t ldp, T* B, std::size_t ldb, double beta, T eps, T xs) noexcept {
+    beta_tile_of(view<T>(x), k, i0, ti, j0, tj, P, ldp, B, ldb, beta, eps, xs);
 }
 
 template <class T>
 void dense_loss_tile(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0,
-                     std::size_t tj, const T* P, std::size_t ldp, double beta, T eps, double& div,
+                     std::size_t tj, const T* P, std::size_t ldp, double beta, T eps, T xs, double& div,
                      double& sq) noexcept {
     const const_matrix_view<T>& X = view<T>(x);
     if constexpr (k_extended) {
-        k.beta_loss_tile(ti, tj, X.row(i0) + j0, X.stride, P, ldp, beta, eps, div, sq);
+        if (xs == 1) return k.beta_loss_tile(ti, tj, X.row(i0) + j0, X.stride, P, ldp, beta, eps, div, sq);
+        scaled_rows(X, i0, ti, j0, tj, xs, [&](std::size_t i, std::size_t j, std::size_t c, const T* v) {
+            k.beta_loss_tile(1, c, v, c, P + i * ldp + j, ldp, beta, eps, div, sq);
+        });
     } else {  // β = 2 only, without the kernel's pow/log
         (void)beta;
         (void)eps;
@@ -68,7 +103,7 @@ void dense_loss_tile(const void* x, const kernel_table<T>& k, std::size_t i0, st
             const T* y = P + i * ldp;
             double s = 0;
             for (std::size_t j = 0; j < tj; ++j) {
-                const double d = static_cast<double>(xr[j]) - static_cast<double>(y[j]);
+                const double d = static_cast<double>(xr[j] * xs) - static_cast<double>(y[j]);
                 s += d * d;
             }
             sq += s;
@@ -78,11 +113,10 @@ void dense_loss_tile(const void* x, const kernel_table<T>& k, std::size_t i0, st
 }
 
 template <class T>
-status dense_scan(const void* x, bool positive, result& out, double& sum, double& sqsum,
-                  std::uint64_t& observed) noexcept {
+status dense_scan(const void* x, bool positive, result& out, scaled_sums& sums, std::uint64_t& observed) noexcept {
     const const_matrix_view<T>& X = view<T>(x);
     observed = static_cast<std::uint64_t>(X.rows) * X.cols;
-    return scan_values<T>(X, status::x_not_finite, status::x_negative, out, matrix_id::X, &sum, &sqsum, positive);
+    return scan_values<T>(X, status::x_not_finite, status::x_negative, out, matrix_id::X, sums, positive);
 }
 
 template <class T>
@@ -131,20 +165,20 @@ void masked_wt_x(const void* x, const kernel_table<T>&, const executor&, std::si
 // then zeros where X is missing.
 template <class T>
 void masked_beta_tile(const void* x, const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0,
-                      std::size_t tj, T* P, std::size_t ldp, T* B, std::size_t ldb, double beta, T eps) noexcept {
+                      std::size_t tj, T* P, std::size_t ldp, T* B, std::size_t ldb, double beta, T eps, T xs) noexcept {
     const const_matrix_view<T>& X = view<T>(x);
-    if (beta == 2) {  // P ← X, B ← P
+    if (beta == 2) {  // P ← xs·X, B ← P
         for (std::size_t i = 0; i < ti; ++i) {
             const T* xr = X.row(i0 + i) + j0;
             T* p = P + i * ldp;
             T* q = B + i * ldb;
             for (std::size_t j = 0; j < tj; ++j) {
                 q[j] = p[j];
-                p[j] = xr[j];
+                p[j] = xr[j] * xs;
             }
         }
     } else {
-        k.beta_tile(ti, tj, X.row(i0) + j0, X.stride, P, ldp, B, ldb, beta, eps);
+        beta_tile_of(X, k, i0, ti, j0, tj, P, ldp, B, ldb, beta, eps, xs);
     }
     for (std::size_t i = 0; i < ti; ++i) {
         const T* xr = X.row(i0 + i) + j0;
@@ -158,36 +192,33 @@ void masked_beta_tile(const void* x, const kernel_table<T>& k, std::size_t i0, s
 // The divergence over the observed entries: the scalar tile over each run of them.
 template <class T>
 void masked_loss_tile(const void* x, const kernel_table<T>&, std::size_t i0, std::size_t ti, std::size_t j0,
-                      std::size_t tj, const T* P, std::size_t ldp, double beta, T eps, double& div,
+                      std::size_t tj, const T* P, std::size_t ldp, double beta, T eps, T xs, double& div,
                       double& sq) noexcept {
-    const const_matrix_view<T>& X = view<T>(x);
-    for (std::size_t i = 0; i < ti; ++i) {
-        const T* xr = X.row(i0 + i) + j0;
-        const T* p = P + i * ldp;
-        for (std::size_t j = 0; j < tj;) {
+    scaled_rows(view<T>(x), i0, ti, j0, tj, xs, [&](std::size_t i, std::size_t j0c, std::size_t c, const T* xr) {
+        const T* p = P + i * ldp + j0c;
+        for (std::size_t j = 0; j < c;) {
             if (std::isnan(xr[j])) {
                 ++j;
                 continue;
             }
             std::size_t e = j + 1;
-            while (e < tj && !std::isnan(xr[e])) ++e;
-            beta_loss_tile_scalar(1, e - j, xr + j, X.stride, p + j, ldp, beta, eps, div, sq);
+            while (e < c && !std::isnan(xr[e])) ++e;
+            beta_loss_tile_scalar(1, e - j, xr + j, c, p + j, ldp, beta, eps, div, sq);
             j = e;
         }
-    }
+    });
 }
 
 // As scan_values, skipping NaN entries (missing), counting the others.
 template <class T>
-status masked_scan(const void* x, bool positive, result& out, double& sum, double& sqsum,
-                   std::uint64_t& observed) noexcept {
+status masked_scan(const void* x, bool positive, result& out, scaled_sums& sums, std::uint64_t& observed) noexcept {
     const const_matrix_view<T>& X = view<T>(x);
     constexpr T big = std::numeric_limits<T>::max();
-    double total = 0, total_sq = 0;
+    sums = scaled_sums{};
     std::uint64_t count = 0;
     for (std::size_t i = 0; i < X.rows; ++i) {
         const T* a = X.row(i);
-        double s = 0, q = 0;
+        double s = 0, q = 0, mx = 0;
         for (std::size_t j = 0; j < X.cols; ++j) {
             const T v = a[j];
             if (std::isnan(v)) continue;
@@ -200,13 +231,11 @@ status masked_scan(const void* x, bool positive, result& out, double& sum, doubl
             const double d = static_cast<double>(v);
             s += d;
             q += d * d;
+            mx = d > mx ? d : mx;
             ++count;
         }
-        total += s;
-        total_sq += q;
+        add_row(sums, a, X.cols, s, q, mx);
     }
-    sum = total;
-    sqsum = total_sq;
     observed = count;
     return status::ok;
 }
@@ -217,6 +246,25 @@ constexpr data_ops<T> k_masked_ops = {
 #endif
 
 }  // namespace
+
+template <class T>
+void scaled_product(const data_matrix<T>& d, const kernel_table<T>& k, const executor& ex, std::size_t i0,
+                    std::size_t b, const_matrix_view<T> F, T* out, std::size_t ldo, bool wt) noexcept {
+    const_matrix_view<T> Fs = F;
+    if (d.spare && F.rows * F.cols <= d.spare_elems) {
+        const T f = pow2<T>(-d.q);
+        for (std::size_t i = 0; i < F.rows; ++i)
+            for (std::size_t j = 0; j < F.cols; ++j) d.spare[i * F.cols + j] = F(i, j) * f;
+        Fs = const_matrix_view<T>(d.spare, F.rows, F.cols, F.cols);
+    } else {
+        scale_block(const_cast<T*>(F.data), F.rows, F.cols, F.stride, -d.q);
+    }
+    if (wt) d.ops->wt_x(d.x, k, ex, i0, Fs, out, ldo, false);
+    else d.ops->x_ht(d.x, k, ex, i0, b, Fs, out, ldo);
+    if (Fs.data == F.data) scale_block(const_cast<T*>(F.data), F.rows, F.cols, F.stride, d.q);
+    if (wt) scale_block(out, F.cols, d.cols, ldo, -d.q);
+    else scale_block(out, b, F.rows, ldo, -d.q);
+}
 
 template <class T>
 data_matrix<T> dense_data(const const_matrix_view<T>& X, bool masked) noexcept {
@@ -230,6 +278,11 @@ data_matrix<T> dense_data(const const_matrix_view<T>& X, bool masked) noexcept {
 #endif
 }
 
+template void scaled_product<float>(const data_matrix<float>&, const kernel_table<float>&, const executor&, std::size_t,
+                                    std::size_t, const_matrix_view<float>, float*, std::size_t, bool) noexcept;
+template void scaled_product<double>(const data_matrix<double>&, const kernel_table<double>&, const executor&,
+                                     std::size_t, std::size_t, const_matrix_view<double>, double*, std::size_t,
+                                     bool) noexcept;
 template data_matrix<float> dense_data<float>(const const_matrix_view<float>&, bool) noexcept;
 template data_matrix<double> dense_data<double>(const const_matrix_view<double>&, bool) noexcept;
 

@@ -3,11 +3,27 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <cmath>
 
 #include "nmfkit/nmfkit.hpp"
 
 namespace nmfkit {
 namespace detail {
+
+// 2^e as T (|e| within T's normal exponents), by squaring: exact, and no libm on bare metal.
+template <class T>
+T pow2(int e) noexcept {
+    T v = 1, b = e < 0 ? T(0.5) : T(2);
+    for (unsigned t = static_cast<unsigned>(e < 0 ? -e : e); t != 0; t >>= 1, b *= b)
+        if (t & 1u) v *= b;
+    return v;
+}
+// v·2^e, exact where the result is a normal number; v·2^e for v = f·2^exponent_of(v), f in
+// [0.5, 1) (frexp's). Bit operations and powers of two, no libm: the bare-metal core's flash.
+double times_pow2i(double v, int e) noexcept;
+int exponent_of(double v) noexcept;  // v finite; 0 for 0
 
 // Σa = sum·2^e and Σa² = sq·4^e, max = max a (unscaled). e is 0 while every row's largest
 // entry lies in [2^-480, 2^480] (always for float; the sums are then the plain ones, bit for
@@ -20,6 +36,11 @@ struct scaled_sums {
 
 // Adds one row's sums, which are in units of 2^row_e (row_sq in 4^row_e).
 void add_scaled(scaled_sums& s, double row_sum, double row_sq, int row_e) noexcept;
+// Adds one row of `len` values (a null v: len ones; NaN entries are skipped) whose plain sums in
+// double are row_sum, row_sq and whose largest entry is row_max: a double row whose largest entry
+// lies outside [2^-480, 2^480] is summed again in units of 2^e, e the exponent of that entry.
+template <class T>
+void add_row(scaled_sums& s, const T* v, std::size_t len, double row_sum, double row_sq, double row_max) noexcept;
 // sqrt(Σa²) = sqrt(sq)·2^e: finite unless the norm itself exceeds the double range.
 double scaled_norm(const scaled_sums& s) noexcept;
 // Σa and Σa² as plain doubles (inf or 0 where they leave the double range).

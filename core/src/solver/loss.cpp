@@ -24,20 +24,24 @@ double dot_entries(const_matrix_view<T> A, const T* B, std::size_t ldb) noexcept
 }
 
 double relative_error_of(double sq_err, double x_sqnorm) noexcept {
-    return x_sqnorm > 0 ? std::sqrt(sq_err / x_sqnorm) : 0.0;
+    if (!(x_sqnorm > 0)) return 0.0;
+    const double r = std::sqrt(sq_err / x_sqnorm);
+    return std::isinf(r) ? std::sqrt(sq_err) / std::sqrt(x_sqnorm) : r;  // the quotient of squares overflowed
 }
 
+// l1·‖A·2^e‖₁ + ½·l2·‖A·2^e‖²: the penalty of a factor at the caller's scale.
 template <class T>
-double penalty(const_matrix_view<T> A, double l1, double l2) noexcept {
+double penalty(const_matrix_view<T> A, double l1, double l2, int e) noexcept {
     if (l1 == 0 && l2 == 0) return 0;
+    const double f = times_pow2i(1.0, e);  // |e| ≤ 1022: a normal number
     double s1 = 0, s2 = 0;
     for (std::size_t i = 0; i < A.rows; ++i)
         for (std::size_t j = 0; j < A.cols; ++j) {
-            const double a = A(i, j);
+            const double a = static_cast<double>(A(i, j)) * f;
             s1 += a;
             s2 += a * a;
         }
-    return l1 * s1 + 0.5 * l2 * s2;
+    return (l1 != 0 ? l1 * s1 : 0.0) + (l2 != 0 ? 0.5 * l2 * s2 : 0.0);  // a zero weight adds 0, whatever the sum
 }
 
 // β = 2: ½‖X − WH‖² = ½(‖X‖² − 2·cross + ⟨WᵀW, HHᵀ⟩) from products the iteration already
@@ -139,11 +143,15 @@ void settle_loss(state<T>& st) noexcept {
 template <class T>
 void report(const state<T>& st, result& out) noexcept {
     out.iterations = st.iter;
-    out.loss = st.loss;
+    out.loss = unscaled_loss(st, st.loss);
     out.relative_error = relative_error_of(st.sq_err, st.x_sqnorm);
     out.observed = st.observed;
-    out.objective = st.loss + penalty(const_matrix_view<T>(st.W), st.l1w, st.l2w) +
-                    penalty(const_matrix_view<T>(st.H), st.l1h, st.l2h);
+    // The penalties of the caller's W, H with the caller's weights (W, H may hold the scaled ones).
+    const bool scaled = st.internal && st.X.q != 0;
+    double pw[4];
+    penalty_weights(st.opt, st.X.rows, st.X.cols, pw);
+    out.objective = out.loss + penalty(const_matrix_view<T>(st.W), pw[0], pw[1], scaled ? st.ew : 0) +
+                    penalty(const_matrix_view<T>(st.H), pw[2], pw[3], scaled ? st.eh : 0);
     out.converged = st.converged;
     out.done = st.done;
 }
@@ -206,9 +214,10 @@ status beta_divergence(const csr_view<T>& X, const_matrix_view<T> W, const_matri
     c.masked = missing == missing_entries::unstored;
     const detail::data_matrix<T> data = detail::csr_data(c);
     result where;
-    double sum = 0, sq = 0;
+    detail::scaled_sums sums;
+    double sq = 0;
     std::uint64_t observed = 0;
-    s = data.scan(beta <= 0, where, sum, sq, observed);
+    s = data.scan(beta <= 0, where, sums, observed);
     if (s == status::ok) s = detail::check_factor_values<T>(W, H, where);
     if (s != status::ok) return s;
     detail::exact_loss(detail::best_kernels<T>(), detail::k_serial, false, data, W, H, beta,

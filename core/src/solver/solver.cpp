@@ -5,8 +5,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <new>
 
+#include "solver/finite.hpp"
 #include "solver/state.hpp"
 
 namespace nmfkit {
@@ -33,12 +35,28 @@ state<T>* state_of(void* ws) noexcept {
 
 // Runs up to `iterations` iterations; applies the tol rule at every check_every-th
 // iteration and calls the callback there and after the last iteration.
+// Puts the caller's W, H back and reports: ok, or not_finite_result (and done) when an entry of
+// W, H or the loss or squared error of the scaled problem is not finite: overflow in spite of the scale (a huge β,
+// an extreme W0, H0 or fixed factor). The caller's loss may still round to +inf (f64 X beyond
+// ~1e154): that is its value, not an overflow inside.
+template <class T>
+NMFKIT_SOLVER_OUTLINE status checked(state<T>& st, result& out, bool loss_known) noexcept {
+    set_scale(st, false);
+    const double loss = loss_known ? st.loss + st.sq_err : 0.0;  // both finite, or one is not
+    const bool finite = finite_result<T>(const_matrix_view<T>(st.W), const_matrix_view<T>(st.H), loss) == status::ok;
+    if (!finite) st.done = true;
+    report(st, out);
+    return finite ? status::ok : status::not_finite_result;
+}
+
 template <class T>
 status run_impl(state<T>& st, std::uint32_t iterations, result& out, progress_callback cb, void* user) noexcept {
+    set_scale(st, true);
     for (std::uint32_t done_now = 0; done_now < iterations && !st.done; ++done_now) {
         const bool check = !st.quiet && (st.iter + 1) % st.opt.check_every == 0;
         iterate(st, check);
         if (check) {
+            if (!std::isfinite(st.loss)) return checked(st, out, true);
             const double e = std::sqrt(2 * st.loss);
             if (st.opt.tol > 0 && (st.e0 == 0 || (st.e_prev - e) / st.e0 < st.opt.tol)) {
                 st.converged = true;
@@ -50,21 +68,51 @@ status run_impl(state<T>& st, std::uint32_t iterations, result& out, progress_ca
         if (cb && (check || st.done)) {
             settle_loss(st);
             report(st, out);
-            const progress p{st.iter, st.opt.max_iter, st.loss, out.relative_error};
+            const progress p{st.iter, st.opt.max_iter, out.loss, out.relative_error};
+            set_scale(st, false);  // the callback may read W, H
             if (!cb(p, user)) return status::cancelled;
+            set_scale(st, true);
         }
     }
     settle_loss(st);
-    report(st, out);
-    return status::ok;
+    return checked(st, out, !st.quiet);  // every slice: an ok W, H is finite
 }
 
 template <class T>
 status finish_impl(state<T>& st, result& out) noexcept {
+    set_scale(st, true);
     st.loss_stale = false;
     refresh_exact_loss(st);
-    report(st, out);
-    return status::ok;
+    return checked(st, out, true);
+}
+
+// The scale of X in the solver (data_matrix::q): 0 while X's largest entry lies in
+// [2^-k_scale_band, 2^k_scale_band], where products and sums of the fit stay far inside T's
+// range; else the q for which max(X)·4^-q lies in [0.5, 2), within the exponents for which
+// 4^-q and 2^±q are normal numbers of T. Fitting X·4^-q with W·2^-q, H·2^-q is the same problem
+// (MU, HALS and the losses are scale-equivariant up to their fixed eps guards), exactly
+// rescaled, and the caller gets W, H and D_β at its own scale.
+constexpr int k_scale_band = 20;
+bool in_band(double max) noexcept {
+    const int e = exponent_of(max);
+    return !(max > 0) || (e - 1 >= -k_scale_band && e <= k_scale_band);
+}
+// A transform's free factor is X / F in size, F the fixed one: 2^shift at the problem's scale
+// (X·4^-q, the free factor ·4^-q). scikit-learn's zeroing threshold (β ≤ 1) applies at that size
+// (state::zero_shift); 0 while X and F are ordinary (q = 0, F within the band): its own.
+int free_factor_shift(double x_max, double f_max, int q) noexcept {
+    if (q == 0 && in_band(f_max)) return 0;
+    const int ex = exponent_of(x_max), ef = exponent_of(f_max);
+    return f_max > 0 && x_max > 0 ? ex - ef - 2 * q : 0;
+}
+
+template <class T>
+int x_scale_of(double max) noexcept {
+    const int e = exponent_of(max);  // max in [2^(e−1), 2^e)
+    if (in_band(max)) return 0;
+    const int lim = (std::numeric_limits<T>::max_exponent - 2) / 2;  // float 63, double 511
+    int q = e >= 0 ? e / 2 : -((1 - e) / 2);                         // floor(e / 2)
+    return q < -lim ? -lim : q > lim ? lim : q;
 }
 
 // The caller's X in each form: its layout needs, its shape checks, the memory it spans (for
@@ -186,29 +234,39 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
 
     auto* base = static_cast<unsigned char*>(workspace);
     decltype(context_type<T>(Xin)) context{};
-    const data_matrix<T> data = data_of(Xin, opt, L, base, context);
-    double x_sum = 0, x_sq = 0;
+    data_matrix<T> data = data_of(Xin, opt, L, base, context);
+    scaled_sums sums;
     std::uint64_t observed = 0;
-    s = data.scan(opt.beta <= 0, out, x_sum, x_sq, observed);
+    s = data.scan(opt.beta <= 0, out, sums, observed);
     if (s != status::ok) return s;
+    // The problem at its scale: X·4^-q, its sums, and the factors' exponents (state::ew, eh).
+    const int q = x_scale_of<T>(sums.max);
+    data.q = q;
+    const double x_sum = times_pow2i(sums.sum, sums.e - 2 * q), x_sq = times_pow2i(sums.sq, 2 * (sums.e - 2 * q));
+    const int ew = md == mode::fit ? q : md == mode::solve_w ? 2 * q : 0;
+    const int eh = md == mode::fit ? q : md == mode::solve_h ? 2 * q : 0;
     const double mean = mean_of(x_sum, static_cast<double>(observed));
     const bool custom = opt.init == init_method::custom;
     // The caller's matrices: W0, H0 of a custom start, and the fixed factor of a transform.
+    scaled_sums fixed;  // of the fixed factor of a transform: its largest entry
     if (md == mode::solve_h || custom) {
-        s = scan_values<T>(W, status::init_not_finite, status::init_negative, out, matrix_id::W, nullptr, nullptr);
+        s = scan_values<T>(W, status::init_not_finite, status::init_negative, out, matrix_id::W, fixed);
         if (s != status::ok) return s;
     }
     if (md == mode::solve_w || custom) {
-        s = scan_values<T>(H, status::init_not_finite, status::init_negative, out, matrix_id::H, nullptr, nullptr);
+        s = scan_values<T>(H, status::init_not_finite, status::init_negative, out, matrix_id::H, fixed);
         if (s != status::ok) return s;
     }
 
     const kernel_table<T>& k = kernels                               ? *kernels
                                : opt.kernel == kernel_choice::scalar ? scalar_kernels<T>()
                                                                      : best_kernels<T>();
-    const T start_value = static_cast<T>(std::sqrt(mean / static_cast<double>(r)));
-    if (md == mode::solve_w && !custom) fill_constant(W, start_value);  // scikit-learn's transform start
+    // scikit-learn's transform start, sqrt(mean(X) / r), at the free factor's scale
+    const T start_value = static_cast<T>(times_pow2i(std::sqrt(mean / static_cast<double>(r)), q - (ew + eh)));
+    if (md == mode::solve_w && !custom) fill_constant(W, start_value);
     if (md == mode::solve_h && !custom) fill_constant(H, start_value);
+    if (custom && ew != 0) scale_block(W.data, W.rows, W.cols, W.stride, -ew);  // the caller's start, at the
+    if (custom && eh != 0) scale_block(H.data, H.rows, H.cols, H.stride, -eh);  // problem's scale
     if (md == mode::fit) {
         if (opt.init == init_method::random) random_fill(W, H, mean, opt.seed);
         if constexpr (k_extended) {
@@ -228,11 +286,25 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     st->update_w = md != mode::solve_h;
     st->update_h = md != mode::solve_w;
     st->gamma = opt.beta < 1 ? 1 / (2 - opt.beta) : (opt.beta > 2 ? 1 / (opt.beta - 1) : 1.0);
-    const double nd = static_cast<double>(n), md_ = static_cast<double>(m);
-    st->l1w = md_ * opt.alpha_w * opt.l1_ratio;
-    st->l2w = md_ * opt.alpha_w * (1 - opt.l1_ratio);
-    st->l1h = nd * opt.alpha_h * opt.l1_ratio;
-    st->l2h = nd * opt.alpha_h * (1 - opt.l1_ratio);
+    double pw[4];
+    penalty_weights(opt, n, m, pw);
+    st->l1w = pw[0];
+    st->l2w = pw[1];
+    st->l1h = pw[2];
+    st->l2h = pw[3];
+    st->ew = ew;
+    st->eh = eh;
+    st->zero_shift = md == mode::fit ? 0 : free_factor_shift(sums.max, fixed.max, q);
+    if (q != 0) {  // the weights of the scaled objective: D_β scales by 2^(2qβ), ‖F‖₁ by 2^e, ‖F‖² by 4^e
+        auto scaled = [&](double v, int e) {
+            if constexpr (!k_extended) return times_pow2i(v, e - 4 * q);  // β = 2: no exp2 in the small core
+            return times_pow2(v, e - 2.0 * q * opt.beta);
+        };
+        st->l1w = scaled(st->l1w, ew);
+        st->l2w = scaled(st->l2w, 2 * ew);
+        st->l1h = scaled(st->l1h, eh);
+        st->l2h = scaled(st->l2h, 2 * eh);
+    }
     st->num = reinterpret_cast<T*>(base + L.at[r_num]);
     st->den = reinterpret_cast<T*>(base + L.at[r_den]);
     st->hht = reinterpret_cast<T*>(base + L.at[r_hht]);
@@ -242,7 +314,11 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     st->cap = L.cap;
     st->tile_rows = L.tile_rows;
     st->tile_cols = L.tile_cols;
-    if (NMFKIT_ONE_PASS && !shape.sparse && !shape.masked && can_fuse(k, opt, md)) {  // bare metal drops it
+    st->X.q = q;
+    st->X.spare = st->den;  // free whenever X·B or Bᵀ·X runs (the denominators come after)
+    st->X.spare_elems = st->cap;
+    st->internal = true;
+    if (NMFKIT_ONE_PASS && q == 0 && !shape.sparse && !shape.masked && can_fuse(k, opt, md)) {  // bare metal drops it
         const std::size_t most = L.cap / (2 * r);  // num_b, den_b (b×r each) share den
         st->fuse_rows = fuse == k_size_max ? fused_rows<T>(n, m, r, most) : (fuse < most ? fuse : most);
     }
@@ -268,8 +344,9 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     st->e0 = std::sqrt(2 * st->loss);
     st->e_prev = st->e0;
     st->done = opt.max_iter == 0;
+    // A start whose loss is not finite (an extreme β, W0, H0 or fixed factor) is not started.
+    if (const status f = checked(*st, out, true); f != status::ok) return f;
     st->magic = magic_of<T>;
-    report(*st, out);
     started = st;
     return status::ok;
 }
@@ -292,8 +369,9 @@ status fit_impl(const XIn& X, matrix_view<T> W, matrix_view<T> H, const options&
     // (a KL check costs ~9 % of an iteration on sparse X: docs/performance.md).
     st->quiet = opt.tol == 0 && cb == nullptr;
     s = run_impl(*st, opt.max_iter, out, cb, user);
-    finish_impl(*st, out);
-    return s;
+    if (s == status::not_finite_result) return s;
+    const status f = finish_impl(*st, out);
+    return s == status::ok ? f : s;
 }
 
 }  // namespace
@@ -379,7 +457,10 @@ status inverse_transform(const_matrix_view<T> W, const_matrix_view<T> H, matrix_
     if (detail::overlap(out.data, e[2], W.data, e[0]) || detail::overlap(out.data, e[2], H.data, e[1]))
         return status::buffers_overlap;
     detail::best_kernels<T>().gemm_nn(W.rows, H.cols, W.cols, W.data, W.stride, H.data, H.stride, out.data, out.stride);
-    return status::ok;
+    bool finite = true;  // W·H beyond T's range: not_finite_result
+    for (std::size_t i = 0; i < out.rows; ++i)
+        for (std::size_t j = 0; j < out.cols; ++j) finite &= std::fabs(out(i, j)) <= std::numeric_limits<T>::max();
+    return finite ? status::ok : status::not_finite_result;
 }
 
 template <class T>

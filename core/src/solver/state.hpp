@@ -3,6 +3,7 @@
 // offer each other. All heavy arithmetic goes through a kernel_table; X through data_ops.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -20,6 +21,13 @@
 // it only runs for X > 8 MiB, and its code would push the Cortex-M4 firmware past 16 KB.
 #ifndef NMFKIT_ONE_PASS
 #define NMFKIT_ONE_PASS 1
+#endif
+// Rarely run steps (the scale of extreme X, reports) are kept out of their callers: one copy
+// each, for the size of the WebAssembly modules and the Cortex-M flash.
+#if defined(__GNUC__)
+#define NMFKIT_SOLVER_OUTLINE __attribute__((noinline))
+#else
+#define NMFKIT_SOLVER_OUTLINE
 #endif
 
 namespace nmfkit {
@@ -69,7 +77,38 @@ struct state {
     double sq_err;           // ‖X − W·H‖²_F, computed with loss
     bool loss_stale;         // β = 2: loss / sq_err not yet formed from the cached products
     bool quiet;              // a one-shot fit with tol = 0 and no callback: no one reads the losses of the checks
+    // The scale of the problem (solver.cpp: x_scale_of): the solver fits X·4^-q (X.q = q) with
+    // W·2^-ew, H·2^-eh in the caller's matrices while it runs; between calls they hold W, H.
+    // Losses above are those of the scaled problem: D_β(X | WH) = 2^(2qβ)·loss.
+    int ew, eh;
+    int zero_shift;  // the free factor of a transform is 2^zero_shift in size (solver.cpp: free_factor_shift)
+    bool internal;   // W, H hold the scaled factors now
 };
+
+// Puts the scaled factors (to_internal) or the caller's into W, H; nothing for q = 0. The fixed
+// factor of a transform (exponent 0) is never written.
+template <class T>
+NMFKIT_SOLVER_OUTLINE void set_scale(state<T>& st, bool to_internal) noexcept {
+    if (st.X.q == 0 || st.internal == to_internal) return;
+    st.internal = to_internal;
+    const int sign = to_internal ? -1 : 1;
+    if (st.ew != 0) scale_block(st.W.data, st.W.rows, st.W.cols, st.W.stride, sign * st.ew);
+    if (st.eh != 0) scale_block(st.H.data, st.H.rows, st.H.cols, st.H.stride, sign * st.eh);
+}
+
+// v·2^t for any real t, without overflowing before the result does.
+inline double times_pow2(double v, double t) noexcept {
+    const double f = std::floor(t);
+    return times_pow2i(v * std::exp2(t - f), static_cast<int>(f < -4000 ? -4000 : f > 4000 ? 4000 : f));
+}
+
+// A loss (or objective) of the scaled problem as the caller's: ·2^(2qβ).
+template <class T>
+double unscaled_loss(const state<T>& st, double v) noexcept {
+    if (st.X.q == 0) return v;
+    if constexpr (!k_extended) return times_pow2i(v, 4 * st.X.q);  // β = 2: no exp2 in the small core
+    return times_pow2(v, 2.0 * st.X.q * st.opt.beta);
+}
 
 // Σ_t a[t]·b[t] in double, in four partial sums (one chain would wait on every add's latency).
 template <class T>
@@ -84,6 +123,15 @@ double dot_double(const T* a, const T* b, std::size_t len) noexcept {
     }
     for (; t < len; ++t) s0 += double(a[t]) * double(b[t]);
     return (s0 + s1) + (s2 + s3);
+}
+
+// scikit-learn's penalty weights at the caller's scale: l1w, l2w, l1h, l2h (X n×m).
+inline void penalty_weights(const options& o, std::size_t n, std::size_t m, double (&w)[4]) noexcept {
+    const double nd = static_cast<double>(n), md = static_cast<double>(m);
+    w[0] = md * o.alpha_w * o.l1_ratio;
+    w[1] = md * o.alpha_w * (1 - o.l1_ratio);
+    w[2] = nd * o.alpha_h * o.l1_ratio;
+    w[3] = nd * o.alpha_h * (1 - o.l1_ratio);
 }
 
 // The Gram matrices of the current factors, in fixed blocks of their rows through the executor:
@@ -178,7 +226,7 @@ void frobenius_from_cache(state<T>& st) noexcept;
 template <class T>
 void settle_loss(state<T>& st) noexcept;
 template <class T>
-void report(const state<T>& st, result& out) noexcept;
+NMFKIT_SOLVER_OUTLINE void report(const state<T>& st, result& out) noexcept;
 
 // ---- step.cpp --------------------------------------------------------------------------
 // One iteration: the W step, the H step (with HHᵀ of the new H), and the loss `check` needs.

@@ -56,9 +56,9 @@ struct side_view {
 template <class T>
 side_view<T> side_of(const state<T>& st, side s) noexcept {
     const double beta = st.opt.beta;
-    if (s == side::w)
-        return {true, st.W, st.hht, st.opt.rank, st.l1w, st.l2w, beta < 1 ? k_f64_eps : 0.0, st.tile_rows};
-    return {false, st.H, st.wtw, st.X.cols, st.l1h, st.l2h, beta <= 1 ? k_f64_eps : 0.0, st.tile_cols};
+    const double zero = times_pow2i(k_f64_eps, st.zero_shift);  // relative to the factor's size
+    if (s == side::w) return {true, st.W, st.hht, st.opt.rank, st.l1w, st.l2w, beta < 1 ? zero : 0.0, st.tile_rows};
+    return {false, st.H, st.wtw, st.X.cols, st.l1h, st.l2h, beta <= 1 ? zero : 0.0, st.tile_cols};
 }
 
 // The update of the side's factor, in fixed blocks of rows of W or columns of H: den's block

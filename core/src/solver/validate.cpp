@@ -120,7 +120,6 @@ template <class T>
 status scan_values(const_matrix_view<T> A, status not_finite, status negative, result& out, matrix_id which,
                    scaled_sums& sums, bool positive) noexcept {
     constexpr T big = std::numeric_limits<T>::max();
-    constexpr double lo = 0x1p-480, hi = 0x1p480;
     sums = scaled_sums{};
     for (std::size_t i = 0; i < A.rows; ++i) {
         const T* a = A.row(i);
@@ -147,21 +146,7 @@ status scan_values(const_matrix_view<T> A, status not_finite, status negative, r
                 return v == 0 ? status::x_not_positive : negative;
             }
         }
-        const double m = static_cast<double>(mx);
-        sums.max = m > sums.max ? m : sums.max;
-        int e = 0;
-        // In units of 2^e, m·2^-e in [0.5, 1): exact scaling. float's whole range (2^-149..2^128)
-        // squares within double's, so only double X gets here.
-        if (sizeof(T) == sizeof(double) && m != 0 && (m < lo || m > hi)) {
-            std::frexp(m, &e);
-            for (int t = 0; t < 4; ++t) s[t] = q[t] = 0;
-            for (std::size_t j = 0; j < A.cols; ++j) {
-                const double d = std::ldexp(static_cast<double>(a[j]), -e);
-                s[j & 3] += d;
-                q[j & 3] += d * d;
-            }
-        }
-        add_scaled(sums, (s[0] + s[1]) + (s[2] + s[3]), (q[0] + q[1]) + (q[2] + q[3]), e);
+        add_row(sums, a, A.cols, (s[0] + s[1]) + (s[2] + s[3]), (q[0] + q[1]) + (q[2] + q[3]), static_cast<double>(mx));
     }
     return status::ok;
 }
