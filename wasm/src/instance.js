@@ -190,20 +190,17 @@ class Nmfkit {
    * ./sparse.js's, which comes with it.
    */
   svd(...args) {
-    return this.#use(true).then((nmf) => nmf.#extension().svd(nmf.#ex, nmf.#scratch + SIZE, describe, bad, ...args));
+    return this.#inFull('svd', args);
   }
 
-  /**
-   * Cross-validated rank selection (./rank.js, bundled into ./sparse.js, which comes with the
-   * full module). It imports nothing: the helpers (so the one NmfError class) come from here,
-   * positionally (property names would not minify).
-   */
-  selectRank(X, options) {
-    return this.#use(true).then((nmf) =>
-      nmf.#extension().selectRank(
-        [nmf.#ex, nmf.#scratch, (...a) => nmf.#check(...a), (b) => nmf.#alloc(b), (x, o) => nmf.#csr(x, o),
-          bad, checkKeys, allowed, isSparse, describe, writeOptions, readOptions, drive, SIZE],
-        X, options));
+  /** Cross-validated rank selection (./rank.js, bundled into ./sparse.js, as svd). */
+  selectRank(...args) {
+    return this.#inFull('selectRank', args);
+  }
+
+  // A call whose code is ./sparse.js's, in the full module (loaded by the first call).
+  #inFull(name, args) {
+    return this.#use(true).then((nmf) => nmf.#extension()[name](nmf.#ex, nmf.#scratch + SIZE, describe, bad, ...args));
   }
 
   // One wasm block of `total` bytes (never 0: C reports the empty dimensions).

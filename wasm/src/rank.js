@@ -1,14 +1,20 @@
 // selectRank(): cross-validated rank selection (nmfkit/rank.hpp) over one module with every
-// feature. Bundled into sparse.js (the JS of the full modules' calls, fetched only with one), so
-// a page that fits dense matrices never downloads it; it imports nothing (one NmfError class: the
-// instance passes its helpers, positionally: property names would not minify).
+// feature. Re-exported by sparse.js (the JS of the full modules' calls, fetched only with one),
+// so a page that fits dense matrices never downloads it. instance.js passes what svd() gets: the
+// module's exports, a scratch size_t (the options struct is just before it), describe() and
+// bad(), the package's NmfError; sparse.js adds its sparse(). The helpers imported here are
+// copies in dist/sparse.js: an error they throw is turned into the package's NmfError (own()).
 //
 // One wasm block: X (dense, or a sparse X's three arrays), the ranks (uint32), the progress (8
 // doubles), the scores (8 doubles a rank), the suggestion (2 uint32 + a uint64), the workspace.
+import { SIZE, writeOptions } from './abi-marshal.js';
+import { allowed, checkKeys, isSparse } from './args.js';
+import { drive } from './schedule.js';
 
 // selectRank()'s own options; every other key is a fit option (loss, maxIter, tol, seed, init, ...)
 const RANK_OPTIONS = new Set(['ranks', 'reps', 'restarts', 'testFraction', 'testSeed', 'consensus', 'onProgress', 'signal', 'rows', 'cols']);
 const NO_CONSENSUS = 1; // NMFKIT_RANK_NO_CONSENSUS
+const NOT_BUILT = 28;
 
 const FLOAT = { f32: Float32Array, f64: Float64Array };
 const roundUp = (b) => Math.ceil(b / 64) * 64; // NMFKIT_WORKSPACE_ALIGNMENT
@@ -31,11 +37,31 @@ function integer(bad, name, v, dflt, min) {
  * maxIter, fitsDone, fitsTotal }) after every slice; `signal` cancels: the AbortError then has
  * `partial`, the same object for the replicates that completed.
  */
-export function selectRank(helpers, X, options = {}) {
-  const [ex, scratch, check, alloc, csr_, bad, checkKeys, allowed, isSparse, describe, writeOptions, readOptions, drive, SIZE] = helpers;
+export function selectRank(ex, at, describe, bad, sparse, X, options = {}) {
+  const own = (f) => {
+    try {
+      return f();
+    } catch (e) {
+      throw e && e.code ? bad(e.message, e.code) : e;
+    }
+  };
+  const str = (p) => {
+    const h = new Uint8Array(ex.memory.buffer, p);
+    return new TextDecoder().decode(h.subarray(0, h.indexOf(0)));
+  };
+  // a failed status as the package's NmfError (code: the status name)
+  const check = (st) => {
+    if (st) throw Object.assign(bad(`nmfkit: ${str(ex.nmfkit_status_message(st))}`, str(ex.nmfkit_status_name(st))), { status: st });
+  };
+  const call = (name, ...args) => check(ex[name] ? ex[name](...args) : NOT_BUILT);
+  const alloc = (total) => {
+    const block = total < 2 ** 31 ? ex.nmfkit_wasm_alloc(total || 1) >>> 0 : 0;
+    if (!block) throw bad(`nmfkit: out of wasm memory allocating ${total} bytes`, 'out_of_memory');
+    return block;
+  };
   if (options === null || typeof options !== 'object') throw bad('options must be an object');
   const { ranks, reps, restarts, testFraction, testSeed, consensus, onProgress, signal, rows, cols, ...fitOptions } = options;
-  checkKeys(fitOptions, (k) => allowed(k, 0) && !RANK_OPTIONS.has(k) && k !== 'rank' && k !== 'W0' && k !== 'H0');
+  own(() => checkKeys(fitOptions, (k) => allowed(k, 0) && !RANK_OPTIONS.has(k) && k !== 'rank' && k !== 'W0' && k !== 'H0'));
   if (fitOptions.init === 'custom') throw bad("selectRank fits from init 'random' or 'nndsvd*', not 'custom'");
   if (onProgress !== undefined && typeof onProgress !== 'function') throw bad('onProgress must be a function');
   if (!Array.isArray(ranks) && !ArrayBuffer.isView(ranks)) throw bad('ranks must be an array of integers >= 1, e.g. [2, 3, 4, 5]');
@@ -51,15 +77,15 @@ export function selectRank(helpers, X, options = {}) {
   const dv = () => new DataView(ex.memory.buffer);
 
   if (signal && signal.aborted) return Promise.reject(abortError(signal));
-  const x = isSparse(X) ? csr_(X, { rows, cols }) : describe('X', X, rows, cols);
+  const x = isSparse(X) ? sparse(X, rows, cols, bad) : describe('X', X, rows, cols);
   const csr = x.put ? '_csr' : '';
   const fn = x.type;
   const size = FLOAT[fn].BYTES_PER_ELEMENT;
   const n = x.rows;
   const m = x.cols;
-  const opt = scratch;
+  const opt = at - SIZE; // the options struct of instance.js's scratch
   ex.nmfkit_options_default(opt);
-  writeOptions(dv(), opt, { ...fitOptions, rank: 1 });
+  own(() => writeOptions(dv(), opt, { ...fitOptions, rank: 1 }));
   const R = list.length;
   const dims = x.dims || [n, m];
   // the size query: ranks are read from wasm memory, so they go into the block's place first;
@@ -68,8 +94,8 @@ export function selectRank(helpers, X, options = {}) {
   let wsBytes;
   try {
     new Uint32Array(ex.memory.buffer, q, R).set(list);
-    check(ex[`nmfkit_rank_workspace_size${csr}_${fn}`](...dims, opt, q, R, nReps, nRestarts, fraction, flags, opt + SIZE));
-    wsBytes = dv().getUint32(opt + SIZE, true);
+    call(`nmfkit_rank_workspace_size${csr}_${fn}`, ...dims, opt, q, R, nReps, nRestarts, fraction, flags, at);
+    wsBytes = dv().getUint32(at, true);
   } finally {
     ex.nmfkit_wasm_free(q);
   }
@@ -100,8 +126,8 @@ export function selectRank(helpers, X, options = {}) {
       const buf = ex.memory.buffer;
       const xa = csr ? x.put(buf, block) : (x.write(new FLOAT[fn](buf), block / size), [block, n, m, 0]);
       new Uint32Array(ex.memory.buffer, block + pRanks, R).set(list);
-      check(ex[`nmfkit_rank_start${csr}_${fn}`](...xa, opt, block + pRanks, R, nReps, nRestarts, fraction, BigInt(seed), flags, block + pWs, wsBytes, 0), null, '0', x);
-      const every = readOptions(dv(), opt).checkEvery;
+      call(`nmfkit_rank_start${csr}_${fn}`, ...xa, opt, block + pRanks, R, nReps, nRestarts, fraction, BigInt(seed), flags, block + pWs, wsBytes, 0);
+      const every = fitOptions.checkEvery ?? 10;
       let done = -1;
       for (;;) {
         yield;

@@ -1,8 +1,9 @@
 // The JS of the calls only the full modules have: a sparse X in CSR form (scipy's names:
-// { rows, cols, indptr, indices, values }) and the truncated SVD. Loaded (dynamic import) only
-// with a module that has sparse X, never with the default nmfkit-simd.wasm, so a page that
-// fits dense matrices does not download it; it imports nothing, so no code is shared with the
-// main bundle (the caller passes its error maker, and what else it needs).
+// { rows, cols, indptr, indices, values }), the truncated SVD and rank selection (./rank.js).
+// Loaded (dynamic import) only with a module that has sparse X, never with the default
+// nmfkit-simd.wasm, so a page that fits dense matrices does not download it; no code is shared
+// with the main bundle (the caller passes its error maker, and what else it needs; rank.js's
+// imports are copies here).
 //
 // In wasm memory, one block of three arrays, as C's nmfkit::csr_view takes them:
 //   indptr   rows + 1 row offsets as uint64 (from numbers or bigints; C checks that they
@@ -12,6 +13,8 @@
 //            or repeated index)
 //   values   nnz values in the fit's precision; none for a pattern matrix (values null or
 //            omitted: every stored value is 1, C gets a null pointer)
+
+import { selectRank as rank } from './rank.js';
 
 const INTS = [Int32Array, Uint32Array, BigInt64Array, BigUint64Array]; // indices: the first two
 const up = (b) => Math.ceil(b / 64) * 64; // NMFKIT_WORKSPACE_ALIGNMENT
@@ -117,5 +120,5 @@ export function svd(ex, at, describe, bad, X, k, options = {}) {
   }
 }
 
-// selectRank (cross-validated rank selection) comes with the full modules too.
-export { selectRank } from './rank.js';
+/** nmf.selectRank(X, options): ./rank.js (cross-validated rank selection), with sparse() above. */
+export const selectRank = (ex, at, describe, bad, ...args) => rank(ex, at, describe, bad, sparse, ...args);
