@@ -113,7 +113,7 @@ class Nmfkit {
     if (st === 0) return;
     const code = this.#str(this.#ex.nmfkit_status_name(st)); // = STATUS_NAMES[st] of abi.js (tested)
     let message = this.#str(this.#ex.nmfkit_status_message(st));
-    if (code === 'not_built') message += `: everything else needs ${MODULE_FILES.simdFull} or ${MODULE_FILES.baseline}`;
+    if (code === 'not_built') message += `: everything else (float64 too) needs ${MODULE_FILES.simdFull} or ${MODULE_FILES.baseline}`;
     let details;
     const r = res && readResult(this.#dv(), res);
     const m = r && matrixName(r.badMatrix);
@@ -248,7 +248,7 @@ class Nmfkit {
     // validates rank, tol, epsilon, checkEvery, the dimensions and size_t overflow
     ex.nmfkit_options_default(opt);
     writeOptions(this.#dv(), opt, mode ? { ...options, rank: fh ? fh.rows : fw.cols } : options);
-    this.#check(ex[`nmfkit_workspace_size${csr}_${fn}`](...(x.dims || [n, m]), opt, opt + SIZE));
+    this.#check(this.#call(`nmfkit_workspace_size${csr}_${fn}`, ...(x.dims || [n, m]), opt, opt + SIZE));
     const dv = this.#dv();
     const wsBytes = dv.getUint32(opt + SIZE, true); // size_t is 32-bit
     const { rank, checkEvery: every } = readOptions(dv, opt);
