@@ -113,7 +113,7 @@ class Nmfkit {
     if (st === 0) return;
     const code = this.#str(this.#ex.nmfkit_status_name(st)); // = STATUS_NAMES[st] of abi.js (tested)
     let message = this.#str(this.#ex.nmfkit_status_message(st));
-    if (code === 'not_built') message += `: everything else (float64 too) needs ${MODULE_FILES.simdFull} or ${MODULE_FILES.baseline}`;
+    if (code === 'not_built') message += `: everything else needs ${MODULE_FILES.simdFull} or ${MODULE_FILES.baseline}`;
     let details;
     const r = res && readResult(this.#dv(), res);
     const m = r && matrixName(r.badMatrix);
