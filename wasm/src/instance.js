@@ -258,7 +258,7 @@ class Nmfkit {
     // validates rank, tol, epsilon, checkEvery, the dimensions and size_t overflow
     ex.nmfkit_options_default(opt);
     writeOptions(this.#dv(), opt, mode ? { ...options, rank: fh ? fh.rows : fw.cols } : options);
-    this.#check(ex[`nmfkit_workspace_size${csr}_${fn}`](...(x.dims || [n, m]), opt, opt + SIZE));
+    this.#check(this.#call(`nmfkit_workspace_size${csr}_${fn}`, ...(x.dims || [n, m]), opt, opt + SIZE));
     const dv = this.#dv();
     const wsBytes = dv.getUint32(opt + SIZE, true); // size_t is 32-bit
     const { rank, checkEvery: every } = readOptions(dv, opt);

@@ -1,6 +1,6 @@
 // Which .wasm file holds which features. The SIMD module comes in two flavours:
-// nmfkit-simd.wasm has what every dense Frobenius fit needs (beta = 2, random/custom init,
-// mu, penalties) and is what load() instantiates; nmfkit-simd-full.wasm adds beta != 2,
+// nmfkit-simd.wasm has what every dense float32 Frobenius fit needs (beta = 2, random/custom
+// init, mu, penalties) and is what load() instantiates; nmfkit-simd-full.wasm adds beta != 2,
 // NNDSVD, AMU, HALS, sparse X and missing entries and is instantiated the first time a fit asks
 // for one of them. The baseline module has everything.
 import { ENUMS } from './abi.js';
@@ -11,6 +11,7 @@ export const MODULE_FILES = { simd: 'nmfkit-simd.wasm', simdFull: 'nmfkit-simd-f
 /** Does a fit of X with these options need the full module? (Invalid values go there too: its checks report them.) */
 export const needsFull = (o, X) =>
   isSparse(X) ||
+  !(X instanceof Float32Array) || // float64: a Float64Array, arrays of rows
   (!!o &&
     ((o.beta !== undefined && o.beta !== 2) ||
       (o.loss !== undefined && ENUMS.loss[o.loss] !== 2) || // any name of beta = 2 stays here

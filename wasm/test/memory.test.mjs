@@ -16,6 +16,7 @@ for (const [label] of MODULES) {
     test('1000 consecutive fits: heap and memory size stable', async () => {
       const o = { rank: 3, maxIter: 20, checkEvery: 5 };
       await nmf.fit(X32, { ...o, rows: 24 });
+      await nmf.fit(X64, { ...o, rows: 16 }); // float64: loads the full module where it is separate
       nmf.fitSync(X64, { ...o, rows: 16 });
       const heap = nmf.heapUsed();
       const bytes = nmf.memory.buffer.byteLength;

@@ -110,7 +110,7 @@ test("a default `npm init -y` project: the root README's example runs as written
   const r = await w.fit([[1, 2], [3, 4]], { rank: 1, seed: 1 });
   await w.terminate();
   let code;
-  try { nmf.fitSync([[1, -1]], { rank: 1 }); } catch (e) { code = e instanceof NmfError && e.code; }
+  try { nmf.fitSync(new Float32Array([1, -1]), { rows: 1, rank: 1 }); } catch (e) { code = e instanceof NmfError && e.code; }
   console.log(JSON.stringify({ W: r.W.length, code }));
 })();
 `);

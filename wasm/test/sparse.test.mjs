@@ -314,8 +314,9 @@ for (const [label] of MODULES) {
 describe('the default SIMD module', { skip: !WASM.simd && 'needs the SIMD modules' }, () => {
   test('alone (no full module): sparse X and missing entries are not_built', async () => {
     const lite = await load({ wasm: WASM.simd });
-    lite.fitSync(X, { rows: n, rank: r, maxIter: 1 }); // the heap's first-use allocations
+    lite.fitSync(Float32Array.from(X), { rows: n, rank: r, maxIter: 1 }); // the heap's first-use allocations
     const heap = lite.heapUsed();
+    assert.throws(() => lite.fitSync(X, { rows: n, rank: r }), { code: 'not_built' }); // float64: the full module
     await assert.rejects(lite.fit(Xs, { rank: r }), (e) => e instanceof NmfError && e.code === 'not_built' && /needs nmfkit-simd-full\.wasm/.test(e.message));
     assert.throws(() => lite.fitSync(Xs, { rank: r }), { code: 'not_built' });
     await assert.rejects(lite.fit(X, { rows: n, rank: r, missing: 'nan' }), { code: 'not_built' });

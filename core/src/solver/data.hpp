@@ -13,8 +13,17 @@
 #include "solver/finite.hpp"
 #include "solver/tasks.hpp"
 
+// NMFKIT_SCALE_SAFE=0 (bare-metal builds, CMakeLists.txt) fits X at its own scale (q = 0
+// always): no scaled products, no rescaling of W, H; a fit that overflows still returns
+// not_finite_result. For microcontroller flash.
+#ifndef NMFKIT_SCALE_SAFE
+#define NMFKIT_SCALE_SAFE 1
+#endif
+
 namespace nmfkit {
 namespace detail {
+
+constexpr bool k_scale_safe = NMFKIT_SCALE_SAFE != 0;
 
 // a (rows×cols, row stride ld) ·= 2^e.
 template <class T>
@@ -105,17 +114,17 @@ struct data_matrix {
     bool exact(double beta) const noexcept { return ops->exact_loss != nullptr && (beta == 1 || beta == 2); }
 
     // 4^-q as T (a normal number: |q| is kept within the type's exponent range).
-    T xs() const noexcept { return pow2<T>(-2 * q); }
+    T xs() const noexcept { return k_scale_safe ? pow2<T>(-2 * q) : T(1); }
 
     void x_ht(const kernel_table<T>& k, const executor& ex, std::size_t i0, std::size_t b, const_matrix_view<T> H,
               T* out, std::size_t ldo) const noexcept {
-        if (q == 0) return ops->x_ht(x, k, ex, i0, b, H, out, ldo);
+        if (!k_scale_safe || q == 0) return ops->x_ht(x, k, ex, i0, b, H, out, ldo);
         scaled_product(*this, k, ex, i0, b, H, out, ldo, false);
     }
     // acc (the one-pass iteration) only with q = 0.
     void wt_x(const kernel_table<T>& k, const executor& ex, std::size_t i0, const_matrix_view<T> Wb, T* out,
               std::size_t ldo, bool acc) const noexcept {
-        if (q == 0) return ops->wt_x(x, k, ex, i0, Wb, out, ldo, acc);
+        if (!k_scale_safe || q == 0) return ops->wt_x(x, k, ex, i0, Wb, out, ldo, acc);
         scaled_product(*this, k, ex, i0, Wb.rows, Wb, out, ldo, true);
     }
     void beta_tile(const kernel_table<T>& k, std::size_t i0, std::size_t ti, std::size_t j0, std::size_t tj, T* P,

@@ -108,6 +108,7 @@ int free_factor_shift(double x_max, double f_max, int q) noexcept {
 
 template <class T>
 int x_scale_of(double max) noexcept {
+    if constexpr (!k_scale_safe) return 0;
     const int e = exponent_of(max);  // max in [2^(e−1), 2^e)
     if (in_band(max)) return 0;
     const int lim = (std::numeric_limits<T>::max_exponent - 2) / 2;  // float 63, double 511

@@ -89,7 +89,7 @@ struct state {
 // factor of a transform (exponent 0) is never written.
 template <class T>
 NMFKIT_SOLVER_OUTLINE void set_scale(state<T>& st, bool to_internal) noexcept {
-    if (st.X.q == 0 || st.internal == to_internal) return;
+    if (!k_scale_safe || st.X.q == 0 || st.internal == to_internal) return;
     st.internal = to_internal;
     const int sign = to_internal ? -1 : 1;
     if (st.ew != 0) scale_block(st.W.data, st.W.rows, st.W.cols, st.W.stride, sign * st.ew);
@@ -105,7 +105,7 @@ inline double times_pow2(double v, double t) noexcept {
 // A loss (or objective) of the scaled problem as the caller's: ·2^(2qβ).
 template <class T>
 double unscaled_loss(const state<T>& st, double v) noexcept {
-    if (st.X.q == 0) return v;
+    if (!k_scale_safe || st.X.q == 0) return v;
     if constexpr (!k_extended) return times_pow2i(v, 4 * st.X.q);  // β = 2: no exp2 in the small core
     return times_pow2(v, 2.0 * st.X.q * st.opt.beta);
 }
