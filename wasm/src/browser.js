@@ -4,16 +4,35 @@ import { connect } from './client.js';
 import { loadWith } from './core.js';
 import { FATAL } from './protocol.js';
 
-export { NmfError, simdSupported } from './core.js';
+export { NmfError, relaxedSupported, simdSupported } from './core.js';
 
 const base = () => (typeof document !== 'undefined' && document.baseURI) || (globalThis.location && globalThis.location.href) || import.meta.url;
 // One literal new URL(…, import.meta.url) a file, so that bundlers (Vite, webpack,
 // Rollup's import-meta-assets) emit each and rewrite its URL. The packed dist/browser.js
 // has './' here (scripts/prepack.mjs), next to the modules.
 const URLS = {
+  'nmfkit-relaxed.wasm': () => new URL('../dist/nmfkit-relaxed.wasm', import.meta.url),
   'nmfkit-simd.wasm': () => new URL('../dist/nmfkit-simd.wasm', import.meta.url),
   'nmfkit-simd-full.wasm': () => new URL('../dist/nmfkit-simd-full.wasm', import.meta.url),
   'nmfkit.wasm': () => new URL('../dist/nmfkit.wasm', import.meta.url),
+  'nmfkit-relaxed-mt.wasm': () => new URL('../dist/nmfkit-relaxed-mt.wasm', import.meta.url),
+  'nmfkit-simd-mt.wasm': () => new URL('../dist/nmfkit-simd-mt.wasm', import.meta.url),
+};
+// Threads by default only where SharedArrayBuffer is (a cross-origin-isolated page): one
+// per core, at most 4; pool workers are module Workers
+const platform = {
+  threads: () => (globalThis.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1),
+  spawn() {
+    const w = new Worker(new URL('./pool-worker.browser.js', import.meta.url), { type: 'module' });
+    return {
+      post: (m) => w.postMessage(m),
+      listen: (fn) => {
+        w.addEventListener('message', (e) => fn(e.data));
+        w.addEventListener('error', (e) => fn({ message: e.message || 'the worker failed to start' }));
+      },
+      terminate: () => w.terminate(),
+    };
+  },
 };
 const defaultUrl = (file) => URLS[file]();
 const read = (src) => fetch(src instanceof URL ? src : new URL(src, base()));
@@ -26,7 +45,7 @@ const read = (src) => fetch(src instanceof URL ? src : new URL(src, base()));
  * options.features: 'full' loads the module with every feature at once.
  */
 export function load(options = {}) {
-  return loadWith(options, defaultUrl, read);
+  return loadWith(options, defaultUrl, read, platform);
 }
 
 /**

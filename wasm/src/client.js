@@ -73,12 +73,15 @@ export function connect(port, loadOptions, startTimeout = 15000) {
       signal.addEventListener('abort', onAbort, { once: true });
       return p.finally(() => signal.removeEventListener('abort', onAbort));
     },
-    /** Stops the worker; pending fits reject. */
+    /** Stops the worker (and its pool workers); pending fits reject. dispose() is the same. */
     terminate() {
       terminated = true;
       for (const c of calls.values()) c.reject(gone());
       calls.clear();
       return port.terminate();
+    },
+    dispose() {
+      return api.terminate();
     },
   };
   // Same as nmf.transform() / transformColumns() / inverseTransform() in the worker: the

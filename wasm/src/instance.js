@@ -10,7 +10,7 @@ import {
 } from './abi-marshal.js';
 import { FLOAT, allowed, checkKeys, describe, isSparse } from './args.js';
 import { NmfError, abortError, bad } from './errors.js';
-import { MODULE_FILES, needsFull } from './modules.js';
+import { MODULE_FILES, MODULE_OF_KERNEL, needsFull } from './modules.js';
 import { drain, drive } from './schedule.js';
 
 const MAX_BYTES = 2 ** 31; // -sMAXIMUM_MEMORY=2GB; pointers are i32
@@ -22,13 +22,19 @@ const NOT_BUILT = 28; // the status (abi.def pins the values)
  * the Frobenius-only module; fits that need more run there.
  */
 export async function fromModule(module, loadFull) {
-  const { exports: ex } = await WebAssembly.instantiate(module, {
-    env: { emscripten_notify_memory_growth() {} }, // views are re-created lazily
-  });
+  const ex = await instantiate(module);
   ex._initialize();
   // the sparse-X code (./sparse.js) is fetched only with a module that runs sparse fits
   return new Nmfkit(ex, loadFull, ex.nmfkit_solver_start_csr_f32 && (await import('./sparse.js')).sparse);
 }
+
+/** The exports of an instance of module (memory: the shared memory a threaded module imports). */
+export const instantiate = async (module, memory) =>
+  // views are re-created lazily: nothing to do when memory grows
+  (await WebAssembly.instantiate(module, { env: { emscripten_notify_memory_growth() {}, ...(memory && { memory }) } })).exports;
+
+/** The API over an initialized threaded instance (./threads.js): pool is its executor, stop() ends the workers. */
+export const fromThreaded = (ex, loadFull, threads, pool, stop) => new Nmfkit(ex, loadFull, undefined, { threads, pool, stop });
 
 class Nmfkit {
   #ex;
@@ -38,20 +44,37 @@ class Nmfkit {
   #full; // that instance, once loaded
   #sparse; // sparse() of ./sparse.js where this module has sparse X
 
-  constructor(ex, loadFull, sparse) {
+  #exec; // the pool (an nmfkit_executor in wasm memory) of a threaded instance, 0 otherwise
+  #stop; // ends its workers
+
+  constructor(ex, loadFull, sparse, mt = { threads: 1, pool: 0 }) {
     this.#ex = ex;
     this.#loadFull = loadFull;
     this.#sparse = sparse;
+    this.#exec = mt.pool;
+    this.#stop = mt.stop;
+    /** Threads that run a fit's loops (the calling one included). */
+    this.threads = mt.threads;
     if (ex.nmfkit_sizeof_options() !== OPTIONS_BYTES || ex.nmfkit_sizeof_result() !== RESULT_BYTES)
       throw new NmfError('abi_mismatch', 'nmfkit: the .wasm does not match this wrapper (struct sizes)');
     this.#scratch = ex.nmfkit_wasm_alloc(SCRATCH_BYTES) >>> 0;
     if (!this.#scratch) throw new NmfError('out_of_memory', 'nmfkit: cannot allocate its scratch memory');
     /** The version of the C library in the module. */
     this.version = this.#str(ex.nmfkit_version());
-    /** Name of the float32 kernel set: "wasm-simd128" or "scalar". */
+    /** Name of the float32 kernel set: "wasm-relaxed-simd", "wasm-simd128" or "scalar". */
     this.kernel = this.#str(ex.nmfkit_kernel_name_f32(0));
-    /** True when the SIMD128 module runs. */
+    /** True when a SIMD module (relaxed or SIMD128) runs. */
     this.simd = this.kernel !== 'scalar';
+    /** Which module runs: 'relaxed', 'simd' or 'baseline'. */
+    this.module = MODULE_OF_KERNEL[this.kernel];
+  }
+
+  /** Ends the worker threads of a threaded instance (later fits run on the calling thread); no-op otherwise. */
+  dispose() {
+    if (this.#stop) this.#stop();
+    this.#stop = undefined;
+    this.#exec = 0;
+    this.threads = 1;
   }
 
   /** The module's WebAssembly.Memory (for diagnostics). */
@@ -98,7 +121,7 @@ class Nmfkit {
     const h = new Uint8Array(this.#ex.memory.buffer);
     let e = p >>> 0;
     while (h[e]) e++;
-    return new TextDecoder().decode(h.subarray(p >>> 0, e));
+    return new TextDecoder().decode(h.slice(p >>> 0, e)); // a copy: decode refuses shared memory
   }
 
   // Calls the module's C function `name`; one this module does not export (the transforms
@@ -272,7 +295,8 @@ class Nmfkit {
         const [f, o] = mode === 1 ? [ph, pw] : [pw, ph];
         this.#check(this.#call(`nmfkit_transform${mode === 1 ? '' : '_columns'}${csr}_${fn}`, ...xa, f, 0, o, 0, opt, pws, wsBytes, res, 0, 0), res, '', x);
       } else {
-        this.#check(ex[`nmfkit_solver_start${csr}_${fn}`](...xa, pw, 0, ph, 0, opt, pws, wsBytes, res), res, '0', x);
+        const start = this.#exec ? ex[`nmfkit_solver_start_ex_${fn}`] : ex[`nmfkit_solver_start${csr}_${fn}`];
+        this.#check(start(...xa, pw, 0, ph, 0, opt, pws, wsBytes, res, this.#exec), res, '0', x);
         let r = readResult(this.#dv(), res);
         while (!r.done) {
           yield;

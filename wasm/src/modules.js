@@ -2,11 +2,23 @@
 // nmfkit-simd.wasm has what every dense Frobenius fit needs (beta = 2, random/custom init,
 // mu, penalties) and is what load() instantiates; nmfkit-simd-full.wasm adds beta != 2,
 // NNDSVD, AMU, HALS, sparse X and missing entries and is instantiated the first time a fit asks
-// for one of them. The baseline module has everything.
+// for one of them. The baseline module has everything. nmfkit-relaxed.wasm is the
+// Frobenius-only module with relaxed SIMD (FMA), picked where the engine validates it; the
+// -mt modules are the threaded Frobenius-only ones (relaxed, or SIMD128 alone), with a
+// shared imported memory (./threads.js).
 import { ENUMS } from './abi.js';
 import { isSparse } from './args.js';
 
-export const MODULE_FILES = { simd: 'nmfkit-simd.wasm', simdFull: 'nmfkit-simd-full.wasm', baseline: 'nmfkit.wasm' };
+export const MODULE_FILES = {
+  relaxed: 'nmfkit-relaxed.wasm',
+  simd: 'nmfkit-simd.wasm',
+  simdFull: 'nmfkit-simd-full.wasm',
+  baseline: 'nmfkit.wasm',
+  relaxedMt: 'nmfkit-relaxed-mt.wasm',
+  simdMt: 'nmfkit-simd-mt.wasm',
+};
+/** nmf.module of a kernel set's name. */
+export const MODULE_OF_KERNEL = { 'wasm-relaxed-simd': 'relaxed', 'wasm-simd128': 'simd', scalar: 'baseline' };
 
 /** Does a fit of X with these options need the full module? (Invalid values go there too: its checks report them.) */
 export const needsFull = (o, X) =>

@@ -8,13 +8,32 @@ import { connect } from './client.js';
 import { loadWith } from './core.js';
 import { FATAL } from './protocol.js';
 
-export { NmfError, simdSupported } from './core.js';
+export { NmfError, relaxedSupported, simdSupported } from './core.js';
 
 // literal URLs, as in browser.js (bundlers targeting Node see them too)
 const URLS = {
+  'nmfkit-relaxed.wasm': () => new URL('../dist/nmfkit-relaxed.wasm', import.meta.url),
   'nmfkit-simd.wasm': () => new URL('../dist/nmfkit-simd.wasm', import.meta.url),
   'nmfkit-simd-full.wasm': () => new URL('../dist/nmfkit-simd-full.wasm', import.meta.url),
   'nmfkit.wasm': () => new URL('../dist/nmfkit.wasm', import.meta.url),
+  'nmfkit-relaxed-mt.wasm': () => new URL('../dist/nmfkit-relaxed-mt.wasm', import.meta.url),
+  'nmfkit-simd-mt.wasm': () => new URL('../dist/nmfkit-simd-mt.wasm', import.meta.url),
+};
+// Node: one thread unless asked for (threads: n); pool workers are worker_threads
+const platform = {
+  threads: () => 1,
+  spawn() {
+    const w = new Worker(new URL('./pool-worker.node.js', import.meta.url));
+    return {
+      post: (m) => w.postMessage(m),
+      listen: (fn) => {
+        w.on('message', fn);
+        w.on('error', (e) => fn(e));
+      },
+      terminate: () => w.terminate(),
+      unref: () => w.unref(),
+    };
+  },
 };
 const defaultUrl = (file) => URLS[file]();
 
@@ -30,7 +49,7 @@ async function read(src) {
  * loads the module with every feature at once.
  */
 export function load(options = {}) {
-  return loadWith(options, defaultUrl, read);
+  return loadWith(options, defaultUrl, read, platform);
 }
 
 /**
