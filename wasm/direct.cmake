@@ -3,7 +3,8 @@
 # default module's core: dense X, beta = 2, random/custom init, mu; other fits run in
 # nmfkit-simd-full.wasm), float kernels of simd_wasm_lite.cpp:
 #   nmfkit-relaxed.wasm     relaxed SIMD: gemm_wasm.hpp's multiply-adds are f32x4.relaxed_madd
-#                           (an FMA where the engine fuses it); one thread, no tasks
+#                           (an FMA where the engine fuses it); one thread, no tasks; float32
+#                           fits only (float64 ones run in nmfkit-simd-full.wasm)
 #   nmfkit-relaxed-mt.wasm  the same with the solver's tasks (core/src/solver/tasks.hpp) and
 #                           pool.cpp's executor: threads, one shared imported memory
 #   nmfkit-simd-mt.wasm     threads without relaxed SIMD (Node 20 without its flag, engines
@@ -66,7 +67,13 @@ function(nmfkit_direct_module name file core relaxed threads)
   if(relaxed)
     target_compile_options(${name} PRIVATE -mrelaxed-simd)
   endif()
-  list(TRANSFORM NMFKIT_WASM_EXPORTS PREPEND "--export=" OUTPUT_VARIABLE _exports)
+  set(_e ${NMFKIT_WASM_EXPORTS})
+  if(NOT threads)
+    # the page's default module: float32 fits only (the wrapper sends float64 ones to
+    # nmfkit-simd-full.wasm), 895 B less gzip, within the 20 KB page weight
+    list(FILTER _e EXCLUDE REGEX "^nmfkit_(workspace_size|solver_start|solver_run|solver_finish)_f64$")
+  endif()
+  list(TRANSFORM _e PREPEND "--export=" OUTPUT_VARIABLE _exports)
   target_link_options(${name} PRIVATE
     --no-entry --gc-sections --strip-all
     ${_exports} --export=_initialize
@@ -76,7 +83,7 @@ function(nmfkit_direct_module name file core relaxed threads)
     # memory.grow with the notification the wrapper ignores)
     ${NMFKIT_WASM_LIBDIR}/crt1_reactor.o
     --allow-undefined-file=${_nmfkit_wasm_dir}/direct-imports.txt
-    -O2 --lto-O3)
+    -O2 --lto-O2)
   if(threads)
     target_compile_options(${name} PRIVATE -matomics -fno-threadsafe-statics)
     # one memory for every thread: imported (JS creates it shared, WebAssembly.Memory

@@ -26,7 +26,9 @@ const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(pkg, '..');
 const build = resolve(process.env.NMFKIT_WASM_BUILD_DIR || join(repo, 'build', 'wasm-simd'));
 const dist = join(pkg, 'dist');
-const files = ['nmfkit-simd.wasm', 'nmfkit-simd-full.wasm', 'nmfkit.wasm'];
+// the Emscripten modules (in <build>/wasm) and the clang-19 ones (in <build>/direct/wasm)
+const files = ['nmfkit-simd.wasm', 'nmfkit-simd-full.wasm', 'nmfkit.wasm', 'nmfkit-relaxed.wasm', 'nmfkit-relaxed-mt.wasm', 'nmfkit-simd-mt.wasm'];
+const DIRECT = new Set(['nmfkit-relaxed.wasm', 'nmfkit-relaxed-mt.wasm', 'nmfkit-simd-mt.wasm']);
 
 // ---- the version: package.json's must be the library's ------------------------------
 const { generate, ABI_JS } = await import('./gen-abi.mjs');
@@ -73,9 +75,9 @@ if (failure) {
 } else {
   mkdirSync(dist, { recursive: true });
   for (const f of files) {
-    const src = join(build, 'wasm', f);
+    const src = DIRECT.has(f) ? join(build, 'direct', 'wasm', f) : join(build, 'wasm', f);
     if (!existsSync(src)) {
-      console.error(`prepack: ${src} is missing: is ${build} configured with NMFKIT_SIMD=ON for Emscripten?`);
+      console.error(`prepack: ${src} is missing: is ${build} configured with NMFKIT_SIMD=ON for Emscripten (and clang-19, lld-19 installed)?`);
       process.exit(1);
     }
     copyFileSync(src, join(dist, f));
@@ -102,7 +104,7 @@ try {
 const mainEntry = {
   name: 'main-entry-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(node|browser|sparse)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
+    b.onResolve({ filter: /^\.\/(node|browser|sparse|threads)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
   },
 };
 // src/{node,browser}.js name the modules as new URL('../dist/<file>', import.meta.url); in
@@ -118,7 +120,7 @@ const moduleUrls = {
     });
   },
 };
-for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser'], ['sparse', 'neutral']]) {
+for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser'], ['sparse', 'neutral'], ['threads', 'neutral'], ['pool-worker.node', 'node'], ['pool-worker.browser', 'browser']]) {
   await esbuild.build({
     entryPoints: [join(pkg, 'src', `${entry}.js`)],
     outfile: join(dist, `${entry}.js`),
@@ -140,7 +142,7 @@ for (const entry of ['node', 'browser']) {
       process.exit(1);
     }
 }
-console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js, sparse.js)');
+console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js, sparse.js, threads.js, pool-worker.node.js, pool-worker.browser.js)');
 
 // ---- the project's LICENSE and CHANGELOG.md, packed next to package.json ----------------
 for (const f of ['LICENSE', 'CHANGELOG.md']) copyFileSync(join(repo, f), join(pkg, f));

@@ -28,10 +28,8 @@ export async function fromModule(module, loadFull) {
   return new Nmfkit(ex, loadFull, ex.nmfkit_solver_start_csr_f32 && (await import('./sparse.js')).sparse);
 }
 
-/** The exports of an instance of module (memory: the shared memory a threaded module imports). */
-export const instantiate = async (module, memory) =>
-  // views are re-created lazily: nothing to do when memory grows
-  (await WebAssembly.instantiate(module, { env: { emscripten_notify_memory_growth() {}, ...(memory && { memory }) } })).exports;
+// views are re-created lazily: nothing to do when memory grows
+const instantiate = async (module) => (await WebAssembly.instantiate(module, { env: { emscripten_notify_memory_growth() {} } })).exports;
 
 /** The API over an initialized threaded instance (./threads.js): pool is its executor, stop() ends the workers. */
 export const fromThreaded = (ex, loadFull, threads, pool, stop) => new Nmfkit(ex, loadFull, undefined, { threads, pool, stop });
@@ -90,6 +88,12 @@ class Nmfkit {
     return (this.#ex.nmfkit_wasm_heap_used() >>> 0) + (this.#full ? this.#full.heapUsed() : 0);
   }
 
+  // Does this fit need the full module? (Also a float64 fit where this module has float32
+  // only: nmfkit-relaxed.wasm.)
+  #needsFull(X, options) {
+    return needsFull(options, X) || (!this.#ex.nmfkit_solver_start_f64 && !(X instanceof Float32Array));
+  }
+
   // The instance for a call that needs the full module or not: this one, or the full
   // module's (null when it has to be loaded first).
   #pick(full) {
@@ -97,7 +101,7 @@ class Nmfkit {
   }
 
   #pickSync(X, options) {
-    const nmf = this.#pick(needsFull(options, X));
+    const nmf = this.#pick(this.#needsFull(X, options));
     if (nmf) return nmf;
     throw new NmfError('not_loaded', "nmfkit: this fit runs in the full module, which is not loaded yet: use await nmf.fit() once, or load({ features: 'full' })");
   }
@@ -157,7 +161,7 @@ class Nmfkit {
   async fit(X, options = {}) {
     const signal = options && options.signal;
     if (signal && signal.aborted) throw abortError(signal);
-    const nmf = await this.#use(needsFull(options, X));
+    const nmf = await this.#use(this.#needsFull(X, options));
     if (nmf !== this) return nmf.fit(X, options);
     return drive(this.#run(X, options, 0), signal);
   }

@@ -2,7 +2,7 @@
 // validates; the full module on demand; a threaded one for threads > 1) and how to compile it
 // from whatever source was given.
 import { NmfError, bad } from './errors.js';
-import { fromModule } from './instance.js';
+import { fromModule, fromThreaded } from './instance.js';
 import { MODULE_FILES } from './modules.js';
 
 // (module (func (result v128) i32.const 0 i8x16.splat)): valid only where SIMD128 is.
@@ -63,7 +63,7 @@ export async function loadWith(options, defaultUrl, read, platform) {
   const compiled = await compile(await wasm, read);
   // a module that imports its memory is a threaded one (one thread: no workers)
   if (WebAssembly.Module.imports(compiled).some((i) => i.kind === 'memory'))
-    return (await import('./threads.js')).threaded(compiled, full, threads, platform.spawn);
+    return (await import('./threads.js')).threaded(compiled, full, threads, platform.spawn, { NmfError, fromThreaded });
   if (options.threads > 1) throw bad('threads > 1 need a threaded module (nmfkit-relaxed-mt.wasm, nmfkit-simd-mt.wasm) as wasm');
   return fromModule(compiled, full);
 }

@@ -3,9 +3,8 @@
 // threads − 1 pool workers (pool-worker.*.js), each with its own stack in that memory. The
 // executor is C (wasm/pool.cpp): fit() passes it to nmfkit_solver_start_ex_*, and each
 // slice's loops run as tasks on every thread. Imported by load.js only for such a module,
-// so a page with one thread never fetches this file.
-import { NmfError } from './errors.js';
-import { fromThreaded, instantiate } from './instance.js';
+// so a page with one thread never fetches this file. It imports nothing: load.js hands it
+// the wrapper's NmfError and fromThreaded (one copy of each in the minified dist/ files).
 
 const PAGE = 65536;
 const STACK = 1 << 18; // bytes of stack per worker (the kernels need < 16 KiB)
@@ -20,11 +19,14 @@ function canWait() {
   }
 }
 
+const instantiate = async (module, memory) =>
+  (await WebAssembly.instantiate(module, { env: { memory, emscripten_notify_memory_growth() {} } })).exports;
+
 /**
  * The nmfkit API over a threaded module with `threads` threads (1: no worker).
  * spawn() starts a pool worker: { post(msg), listen(fn), terminate(), unref?() }.
  */
-export async function threaded(module, loadFull, threads, spawn) {
+export async function threaded(module, loadFull, threads, spawn, { NmfError, fromThreaded }) {
   // 2 MiB at first, growing to 2 GiB as a fit needs (the module's --initial/--max-memory)
   const memory = new WebAssembly.Memory({ initial: 32, maximum: 2 ** 31 / PAGE, shared: true });
   const ex = await instantiate(module, memory);
