@@ -53,7 +53,10 @@ export async function loadWith(options, defaultUrl, read, platform) {
     module ??= simd === false ? 'baseline' : relaxedSupported() ? 'relaxed' : simdSupported() || simd ? 'simd' : 'baseline';
     if (module === 'relaxed' && !relaxedSupported()) throw unsupported('relaxed SIMD');
     if (module === 'simd' && !simdSupported()) throw unsupported('SIMD');
-    if (module === 'baseline' && threads > 1) throw bad('threads need a SIMD module (there is no threaded baseline)');
+    if (module === 'baseline' && threads > 1) {
+      if (options.threads !== undefined) throw bad('threads need a SIMD module (there is no threaded baseline)');
+      threads = 1; // the default count: the baseline runs on one
+    }
     wasm = defaultUrl(MODULE_FILES[threads > 1 ? `${module}Mt` : module]);
     if (module !== 'baseline' && wasmFull === undefined) wasmFull = defaultUrl(MODULE_FILES.simdFull);
   }
