@@ -4,7 +4,7 @@
 # nmfkit-simd-full.wasm), float kernels of simd_wasm_lite.cpp:
 #   nmfkit-relaxed.wasm     relaxed SIMD: gemm_wasm.hpp's multiply-adds are f32x4.relaxed_madd
 #                           (an FMA where the engine fuses it); one thread, no tasks; float32
-#                           fits only (float64 ones run in nmfkit-simd-full.wasm)
+#                           only (float64 fits run in nmfkit-simd-full.wasm)
 #   nmfkit-relaxed-mt.wasm  the same with the solver's tasks (core/src/solver/tasks.hpp) and
 #                           pool.cpp's executor: threads, one shared imported memory
 #   nmfkit-simd-mt.wasm     threads without relaxed SIMD (Node 20 without its flag, engines
@@ -69,9 +69,9 @@ function(nmfkit_direct_module name file core relaxed threads)
   endif()
   set(_e ${NMFKIT_WASM_EXPORTS})
   if(NOT threads)
-    # the page's default module: float32 fits only (the wrapper sends float64 ones to
-    # nmfkit-simd-full.wasm), 895 B less gzip, within the 20 KB page weight
-    list(FILTER _e EXCLUDE REGEX "^nmfkit_(workspace_size|solver_start|solver_run|solver_finish)_f64$")
+    # the page's default module: float32 only (the wrapper sends float64 fits and W·H to
+    # nmfkit-simd-full.wasm), 1 726 B less gzip: within the 20 KB page weight
+    list(FILTER _e EXCLUDE REGEX "_f64$")
   endif()
   list(TRANSFORM _e PREPEND "--export=" OUTPUT_VARIABLE _exports)
   target_link_options(${name} PRIVATE

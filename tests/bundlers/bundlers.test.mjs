@@ -132,19 +132,19 @@ let modules;
 function packageModules() {
   if (!modules) {
     modules = {};
-    for (const m of ['nmfkit-simd.wasm', 'nmfkit-simd-full.wasm', 'nmfkit.wasm'])
+    for (const m of ['nmfkit-simd.wasm', 'nmfkit-simd-full.wasm', 'nmfkit.wasm', 'nmfkit-relaxed.wasm', 'nmfkit-relaxed-mt.wasm', 'nmfkit-simd-mt.wasm'])
       modules[m] = execFileSync('tar', ['xzf', tarball, '-O', `package/dist/${m}`], { maxBuffer: 1 << 26 });
   }
   return modules;
 }
 
-/** What app/main.js reports in Chromium (which has SIMD128): every path ran on the SIMD module. */
+/** What app/main.js reports in Chromium (which has relaxed SIMD): every path ran on a SIMD module. */
 function checkApp({ result, errors }) {
   assert.equal(result.error, undefined, result.error);
   assert.deepEqual(errors, []);
   assert.equal(result.simdSupported, true);
   assert.equal(result.simd, true, 'the SIMD module on the main thread');
-  assert.equal(result.kernel, 'wasm-simd128');
+  assert.equal(result.kernel, 'wasm-relaxed-simd', 'Chromium runs relaxed SIMD: nmfkit-relaxed.wasm');
   assert.ok(result.frob > 0 && result.frob < 0.5, `relative error ${result.frob}`);
   assert.ok(result.kl > 0 && result.kl < 0.5, `KL relative error ${result.kl}`);
   assert.equal(result.sparse, 5, 'the sparse fit saw the 5 stored entries');
@@ -154,14 +154,14 @@ function checkApp({ result, errors }) {
   assert.ok(result.notNmfkit.ms >= 900 && result.notNmfkit.ms < 10_000, `worker_failed after ${result.notNmfkit.ms} ms (startTimeout 1000)`);
 }
 
-/** The Frobenius-only page: one module (nmfkit-simd.wasm), no sparse.js, within the page weight. */
+/** The Frobenius-only page: one module (nmfkit-relaxed.wasm in Chromium), no sparse.js, within the page weight. */
 function checkFrob(name, { result, errors, weight }) {
   assert.equal(result.error, undefined, result.error);
   assert.deepEqual(errors, []);
   assert.equal(result.simd, true);
   assert.ok(result.frob > 0 && result.frob < 0.5);
   weights[name] = weight;
-  assert.deepEqual(weight.modules, ['nmfkit-simd.wasm'], `the one module fetched: ${weight.files}`);
+  assert.deepEqual(weight.modules, ['nmfkit-relaxed.wasm'], `the one module fetched: ${weight.files}`);
   assert.ok(!weight.files.some((f) => /sparse/.test(f)), weight.files.join(', '));
   assert.ok(weight.total <= PAGE_LIMIT, `page weight ${weight.total} B > ${PAGE_LIMIT} B: ${weight.files}`);
 }
@@ -251,8 +251,9 @@ test("webpack 5: wasm/README.md's command line, no config", async () => {
     const out = join(dir, args[args.indexOf('--output-path') + 1]);
     cpSync(join(dir, 'index.html'), join(out, 'index.html'));
     const files = checkOutput(out);
-    // the modules: SIMD, full SIMD, and the baseline for engines without SIMD; never node.js / worker.node.js
-    assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 3, files.join(' '));
+    // the modules: relaxed, SIMD, full SIMD, the threaded two, and the baseline for engines
+    // without SIMD; never node.js / worker.node.js
+    assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 6, files.join(' '));
     await servedCheck(out, check);
   }
 });

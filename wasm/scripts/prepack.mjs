@@ -104,7 +104,7 @@ try {
 const mainEntry = {
   name: 'main-entry-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(node|browser|sparse|threads)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
+    b.onResolve({ filter: /^\.\/(node|browser|sparse|threads\.browser|threads\.node)\.js$/ }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
   },
 };
 // src/{node,browser}.js name the modules as new URL('../dist/<file>', import.meta.url); in
@@ -112,7 +112,7 @@ const mainEntry = {
 const moduleUrls = {
   name: 'module-urls',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/](node|browser)\.js$/ }, (a) => {
+    b.onLoad({ filter: /[\\/]src[\\/](node|browser|threads\.node|threads\.browser)\.js$/ }, (a) => {
       const src = readFileSync(a.path, 'utf8');
       const out = src.replaceAll("new URL('../dist/", "new URL('./");
       if (out === src) throw new Error(`prepack: ${a.path} names no module as new URL('../dist/…')`);
@@ -120,7 +120,7 @@ const moduleUrls = {
     });
   },
 };
-for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser'], ['sparse', 'neutral'], ['threads', 'neutral'], ['pool-worker.node', 'node'], ['pool-worker.browser', 'browser']]) {
+for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['worker.node', 'node'], ['worker.browser', 'browser'], ['sparse', 'neutral'], ['threads.node', 'node'], ['threads.browser', 'browser'], ['pool-worker.node', 'node'], ['pool-worker.browser', 'browser']]) {
   await esbuild.build({
     entryPoints: [join(pkg, 'src', `${entry}.js`)],
     outfile: join(dist, `${entry}.js`),
@@ -134,15 +134,15 @@ for (const [entry, platform] of [['node', 'node'], ['browser', 'browser'], ['wor
     logLevel: 'warning',
   });
 }
-for (const entry of ['node', 'browser']) {
+for (const entry of ['node', 'browser', 'threads.node', 'threads.browser']) {
   const js = readFileSync(join(dist, `${entry}.js`), 'utf8');
-  for (const f of files)
+  for (const f of files.filter((f) => entry.startsWith('threads') === f.includes('-mt')))
     if (!js.includes(`new URL("./${f}",import.meta.url)`)) {
       console.error(`prepack: dist/${entry}.js does not name ${f} as a literal new URL("./${f}",import.meta.url)`);
       process.exit(1);
     }
 }
-console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js, sparse.js, threads.js, pool-worker.node.js, pool-worker.browser.js)');
+console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, worker.node.js, worker.browser.js, sparse.js, threads.node.js, threads.browser.js, pool-worker.node.js, pool-worker.browser.js)');
 
 // ---- the project's LICENSE and CHANGELOG.md, packed next to package.json ----------------
 for (const f of ['LICENSE', 'CHANGELOG.md']) copyFileSync(join(repo, f), join(pkg, f));

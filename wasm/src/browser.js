@@ -15,24 +15,12 @@ const URLS = {
   'nmfkit-simd.wasm': () => new URL('../dist/nmfkit-simd.wasm', import.meta.url),
   'nmfkit-simd-full.wasm': () => new URL('../dist/nmfkit-simd-full.wasm', import.meta.url),
   'nmfkit.wasm': () => new URL('../dist/nmfkit.wasm', import.meta.url),
-  'nmfkit-relaxed-mt.wasm': () => new URL('../dist/nmfkit-relaxed-mt.wasm', import.meta.url),
-  'nmfkit-simd-mt.wasm': () => new URL('../dist/nmfkit-simd-mt.wasm', import.meta.url),
 };
 // Threads by default only where SharedArrayBuffer is (a cross-origin-isolated page): one
-// per core, at most 4; pool workers are module Workers
+// per core, at most 4 (./threads.browser.js)
 const platform = {
   threads: () => (globalThis.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1),
-  spawn() {
-    const w = new Worker(new URL('./pool-worker.browser.js', import.meta.url), { type: 'module' });
-    return {
-      post: (m) => w.postMessage(m),
-      listen: (fn) => {
-        w.addEventListener('message', (e) => fn(e.data));
-        w.addEventListener('error', (e) => fn({ message: e.message || 'the worker failed to start' }));
-      },
-      terminate: () => w.terminate(),
-    };
-  },
+  pool: () => import('./threads.browser.js'),
 };
 const defaultUrl = (file) => URLS[file]();
 const read = (src) => fetch(src instanceof URL ? src : new URL(src, base()));

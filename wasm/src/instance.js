@@ -10,7 +10,7 @@ import {
 } from './abi-marshal.js';
 import { FLOAT, allowed, checkKeys, describe, isSparse } from './args.js';
 import { NmfError, abortError, bad } from './errors.js';
-import { MODULE_FILES, MODULE_OF_KERNEL, needsFull } from './modules.js';
+import { MODULE_FILES, needsFull } from './modules.js';
 import { drain, drive } from './schedule.js';
 
 const MAX_BYTES = 2 ** 31; // -sMAXIMUM_MEMORY=2GB; pointers are i32
@@ -64,7 +64,7 @@ class Nmfkit {
     /** True when a SIMD module (relaxed or SIMD128) runs. */
     this.simd = this.kernel !== 'scalar';
     /** Which module runs: 'relaxed', 'simd' or 'baseline'. */
-    this.module = MODULE_OF_KERNEL[this.kernel];
+    this.module = /relaxed/.test(this.kernel) ? 'relaxed' : this.simd ? 'simd' : 'baseline';
   }
 
   /** Ends the worker threads of a threaded instance (later fits run on the calling thread); no-op otherwise. */
@@ -193,6 +193,11 @@ class Nmfkit {
     const w = describe('W', W, options.rows, options.rank);
     const h = describe('H', H, w.cols, options.cols, 'shape_mismatch');
     const fn = w.type === h.type ? w.type : 'f64';
+    if (!this.#ex[`nmfkit_inverse_transform_${fn}`]) {
+      // float64 where this module has float32 only (nmfkit-relaxed.wasm): the full module's
+      if (this.#full) return this.#full.inverseTransform(W, H, options);
+      throw new NmfError('not_loaded', 'nmfkit: float64 runs in the full module, which is not loaded yet: use await nmf.fit() once, or load({ features: \'full\' })');
+    }
     const Arr = FLOAT[fn];
     const size = Arr.BYTES_PER_ELEMENT;
     const { rows: n, cols: r } = w;

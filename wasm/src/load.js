@@ -35,7 +35,8 @@ const unsupported = (what) => new NmfError('unsupported', `nmfkit: this engine h
 
 /**
  * Shared body of load(): `read(urlOrString)` returns bytes or a Response for a location;
- * platform: { threads() (the default count), spawn() (a pool worker: ./threads.js) }.
+ * platform: { threads() (the default count), pool() (imports ./threads.<platform>.js: only
+ * for more than one thread or a threaded module, so a one-thread page never fetches it) }.
  * source: WebAssembly.Module | ArrayBuffer | typed array | Response | Promise<Response> | URL | string
  */
 export async function loadWith(options, defaultUrl, read, platform) {
@@ -45,19 +46,19 @@ export async function loadWith(options, defaultUrl, read, platform) {
   if (simd !== undefined && typeof simd !== 'boolean') throw bad('simd must be true or false');
   if (module !== undefined && !MODULES.includes(module)) throw bad(`module must be 'relaxed', 'simd' or 'baseline'; got ${String(module)}`);
   if (features !== 'auto' && features !== 'full') throw bad(`features must be 'auto' or 'full'; got ${String(features)}`);
-  if (threads === undefined) threads = platform.threads();
-  else if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw bad(`threads must be an integer in [1, 64]; got ${String(threads)}`);
-  else if (threads > 1 && (typeof SharedArrayBuffer !== 'function' || globalThis.crossOriginIsolated === false))
-    throw new NmfError('threads_unavailable', 'nmfkit: threads need SharedArrayBuffer, which a page has only when cross-origin isolated (served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); use threads: 1');
+  const asked = threads !== undefined;
+  threads ??= platform.threads();
+  const pool = threads !== 1 ? await platform.pool() : null;
+  if (pool) pool.check(threads, NmfError); // an integer in [1, 64]; SharedArrayBuffer
   if (wasm === undefined) {
     module ??= simd === false ? 'baseline' : relaxedSupported() ? 'relaxed' : simdSupported() || simd ? 'simd' : 'baseline';
     if (module === 'relaxed' && !relaxedSupported()) throw unsupported('relaxed SIMD');
     if (module === 'simd' && !simdSupported()) throw unsupported('SIMD');
     if (module === 'baseline' && threads > 1) {
-      if (options.threads !== undefined) throw bad('threads need a SIMD module (there is no threaded baseline)');
+      if (asked) throw bad('threads need a SIMD module (there is no threaded baseline)');
       threads = 1; // the default count: the baseline runs on one
     }
-    wasm = defaultUrl(MODULE_FILES[threads > 1 ? `${module}Mt` : module]);
+    wasm = threads > 1 ? pool.url(module) : defaultUrl(MODULE_FILES[module]);
     if (module !== 'baseline' && wasmFull === undefined) wasmFull = defaultUrl(MODULE_FILES.simdFull);
   }
   // features 'full': the full module alone, from the start (fitSync can use every feature)
@@ -66,8 +67,8 @@ export async function loadWith(options, defaultUrl, read, platform) {
   const compiled = await compile(await wasm, read);
   // a module that imports its memory is a threaded one (one thread: no workers)
   if (WebAssembly.Module.imports(compiled).some((i) => i.kind === 'memory'))
-    return (await import('./threads.js')).threaded(compiled, full, threads, platform.spawn, { NmfError, fromThreaded });
-  if (options.threads > 1) throw bad('threads > 1 need a threaded module (nmfkit-relaxed-mt.wasm, nmfkit-simd-mt.wasm) as wasm');
+    return (pool || (await platform.pool())).threaded(compiled, full, threads, { NmfError, fromThreaded });
+  if (asked && threads > 1) throw bad('threads > 1 need a threaded module as wasm');
   return fromModule(compiled, full);
 }
 

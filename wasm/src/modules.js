@@ -9,16 +9,8 @@
 import { ENUMS } from './abi.js';
 import { isSparse } from './args.js';
 
-export const MODULE_FILES = {
-  relaxed: 'nmfkit-relaxed.wasm',
-  simd: 'nmfkit-simd.wasm',
-  simdFull: 'nmfkit-simd-full.wasm',
-  baseline: 'nmfkit.wasm',
-  relaxedMt: 'nmfkit-relaxed-mt.wasm',
-  simdMt: 'nmfkit-simd-mt.wasm',
-};
-/** nmf.module of a kernel set's name. */
-export const MODULE_OF_KERNEL = { 'wasm-relaxed-simd': 'relaxed', 'wasm-simd128': 'simd', scalar: 'baseline' };
+// (the threaded ones are named by ./threads.browser.js and ./threads.node.js)
+export const MODULE_FILES = { relaxed: 'nmfkit-relaxed.wasm', simd: 'nmfkit-simd.wasm', simdFull: 'nmfkit-simd-full.wasm', baseline: 'nmfkit.wasm' };
 
 /** Does a fit of X with these options need the full module? (Invalid values go there too: its checks report them.) */
 export const needsFull = (o, X) =>

@@ -16,25 +16,9 @@ const URLS = {
   'nmfkit-simd.wasm': () => new URL('../dist/nmfkit-simd.wasm', import.meta.url),
   'nmfkit-simd-full.wasm': () => new URL('../dist/nmfkit-simd-full.wasm', import.meta.url),
   'nmfkit.wasm': () => new URL('../dist/nmfkit.wasm', import.meta.url),
-  'nmfkit-relaxed-mt.wasm': () => new URL('../dist/nmfkit-relaxed-mt.wasm', import.meta.url),
-  'nmfkit-simd-mt.wasm': () => new URL('../dist/nmfkit-simd-mt.wasm', import.meta.url),
 };
-// Node: one thread unless asked for (threads: n); pool workers are worker_threads
-const platform = {
-  threads: () => 1,
-  spawn() {
-    const w = new Worker(new URL('./pool-worker.node.js', import.meta.url));
-    return {
-      post: (m) => w.postMessage(m),
-      listen: (fn) => {
-        w.on('message', fn);
-        w.on('error', (e) => fn(e));
-      },
-      terminate: () => w.terminate(),
-      unref: () => w.unref(),
-    };
-  },
-};
+// Node: one thread unless asked for (threads: n; ./threads.node.js)
+const platform = { threads: () => 1, pool: () => import('./threads.node.js') };
 const defaultUrl = (file) => URLS[file]();
 
 async function read(src) {

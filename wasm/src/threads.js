@@ -3,8 +3,10 @@
 // threads − 1 pool workers (pool-worker.*.js), each with its own stack in that memory. The
 // executor is C (wasm/pool.cpp): fit() passes it to nmfkit_solver_start_ex_*, and each
 // slice's loops run as tasks on every thread. Imported by load.js only for such a module,
-// so a page with one thread never fetches this file. It imports nothing: load.js hands it
-// the wrapper's NmfError and fromThreaded (one copy of each in the minified dist/ files).
+// so a page with one thread never fetches this file; ./threads.browser.js and
+// ./threads.node.js add how a pool worker starts and where the threaded modules are. It
+// imports nothing of the wrapper: load.js hands it NmfError and fromThreaded (one copy of
+// each in the minified dist/ files).
 
 const PAGE = 65536;
 const STACK = 1 << 18; // bytes of stack per worker (the kernels need < 16 KiB)
@@ -19,6 +21,14 @@ function canWait() {
   }
 }
 
+/** Throws unless `threads` threads can run here (an integer in [1, 64]; SharedArrayBuffer, which a page has only when cross-origin isolated). */
+export function check(threads, NmfError) {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+    throw new NmfError('invalid_argument', `nmfkit: threads must be an integer in [1, 64]; got ${String(threads)}`);
+  if (threads > 1 && (typeof SharedArrayBuffer !== 'function' || globalThis.crossOriginIsolated === false))
+    throw new NmfError('threads_unavailable', 'nmfkit: threads need SharedArrayBuffer, which a page has only when cross-origin isolated (served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); use threads: 1');
+}
+
 const instantiate = async (module, memory) =>
   (await WebAssembly.instantiate(module, { env: { memory, emscripten_notify_memory_growth() {} } })).exports;
 
@@ -27,6 +37,7 @@ const instantiate = async (module, memory) =>
  * spawn() starts a pool worker: { post(msg), listen(fn), terminate(), unref?() }.
  */
 export async function threaded(module, loadFull, threads, spawn, { NmfError, fromThreaded }) {
+  check(threads, NmfError);
   // 2 MiB at first, growing to 2 GiB as a fit needs (the module's --initial/--max-memory)
   const memory = new WebAssembly.Memory({ initial: 32, maximum: 2 ** 31 / PAGE, shared: true });
   const ex = await instantiate(module, memory);

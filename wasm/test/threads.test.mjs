@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import { loadWith } from '../src/core.js';
 import { NmfError, createWorker, load, relaxedSupported, simdSupported } from '../src/node.js';
 import { WASM, lowRank, matrix, relDiff } from './helpers.mjs';
@@ -23,13 +22,8 @@ const FILES = {
   'nmfkit-relaxed-mt.wasm': WASM.relaxedMt,
   'nmfkit-simd-mt.wasm': WASM.simdMt,
 };
-const platform = {
-  threads: () => 1,
-  spawn() {
-    const w = new Worker(new URL('../src/pool-worker.node.js', import.meta.url));
-    return { post: (m) => w.postMessage(m), listen: (fn) => w.on('message', fn), terminate: () => w.terminate(), unref: () => w.unref() };
-  },
-};
+// node.js's, with the threaded modules of this build
+const platform = { threads: () => 1, pool: async () => ({ ...(await import('../src/threads.node.js')), url: (m) => FILES[`nmfkit-${m}-mt.wasm`] }) };
 const choose = (options) => loadWith(options, (f) => FILES[f], (p) => readFile(p), platform);
 const HAVE = WASM.relaxed && WASM.relaxedMt && WASM.simdMt && WASM.simd && WASM.simdFull;
 
@@ -93,7 +87,10 @@ describe('relaxed module', { skip: !(HAVE && relaxedSupported()) && 'needs relax
     assert.throws(() => relaxed.fitSync(X, o), { code: 'not_loaded' });
     assert.deepEqual(await relaxed.fit(X, o), full.fitSync(X, o));
     assert.deepEqual(relaxed.fitSync(X, o), full.fitSync(X, o));
-    assert.equal(relaxed.inverseTransform(new Float64Array([1, 2]), new Float64Array([3, 4]), { rows: 2, rank: 1 }).length, 4);
+    assert.deepEqual(relaxed.inverseTransform(new Float64Array([1, 2]), new Float64Array([3, 4]), { rows: 2, rank: 1 }), new Float64Array([3, 4, 6, 8]));
+    const fresh = await load({ wasm: WASM.relaxed, wasmFull: WASM.simdFull });
+    assert.throws(() => fresh.inverseTransform([[1]], [[2]]), { code: 'not_loaded' });
+    assert.deepEqual(fresh.inverseTransform(new Float32Array([1, 2]), new Float32Array([3, 4]), { rows: 2, rank: 1 }), new Float32Array([3, 4, 6, 8]));
   });
 });
 
