@@ -4,13 +4,17 @@
 // of its own (createWorker: module, threads), next to the native CLI (--threads 1, 2) in the
 // same run. Interleaved rounds, a fresh order each round; each configuration warmed up with
 // a full-size fit first; ms/iteration = (60-iteration fit − 10-iteration fit) / 50; min and
-// median over the rounds.
+// median over the rounds. With tests/web/bench/ installed (`cd tests/web/bench && npm ci`:
+// TensorFlow.js, the benchmark's peer only), also hand-written MU on TensorFlow.js's wasm
+// backend (its threaded SIMD build) at 1 and 2 threads, each in a cross-origin-isolated page
+// of its own (a backend's thread count is set once per page).
 //   taskset -c 0,1 node tests/web/bench.mjs [--rounds N]     (after bash web/build.sh)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, nativeCli, openDemo, startServer } from './helpers.mjs';
+import { launch, nativeCli, openDemo, repo, startServer } from './helpers.mjs';
 
 const args = process.argv.slice(2);
 const rounds = Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 5);
@@ -26,6 +30,24 @@ const configs = [
 ];
 
 const server = await startServer();
+// TensorFlow.js from tests/web/bench/node_modules, on pages of a small isolated server of its own
+const tfDir = join(repo, 'tests', 'web', 'bench', 'node_modules', '@tensorflow');
+const TF_PAGE = `<!doctype html><meta charset="utf-8"><script src="/tfjs-core/dist/tf-core.min.js"></script>
+<script src="/tfjs-backend-wasm/dist/tf-backend-wasm.min.js"></script>`;
+const tfServer = existsSync(tfDir)
+  ? await new Promise((resolve) => {
+      const s = createServer((req, res) => {
+        const path = new URL(req.url, 'http://x').pathname;
+        const isolated = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+        if (path === '/') return res.writeHead(200, { 'Content-Type': 'text/html', ...isolated }).end(TF_PAGE);
+        const file = join(tfDir, path);
+        if (!file.startsWith(tfDir) || !existsSync(file)) return res.writeHead(404).end();
+        const type = file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+        res.writeHead(200, { 'Content-Type': type, ...isolated }).end(readFileSync(file));
+      });
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })
+  : null;
 const browser = await launch();
 const tmp = mkdtempSync(join(tmpdir(), 'nmfkit-bench-'));
 try {
@@ -55,6 +77,52 @@ try {
     { configs, n, m, rank },
   );
   const runs = configs.map(([label], i) => ({ label: labels[i], time: (k) => page.evaluate(([l, k]) => window.bench[l](k), [label, k]), ms: [] }));
+  if (tfServer)
+    for (const threads of [1, 2]) {
+      const tfPage = await browser.ctx.newPage();
+      await tfPage.goto(`http://127.0.0.1:${tfServer.address().port}/`);
+      const backend = await tfPage.evaluate(
+        async ({ n, m, rank, threads }) => {
+          const tf = window.tf;
+          tf.wasm.setWasmPaths('/tfjs-backend-wasm/dist/');
+          tf.wasm.setThreadsCount(threads);
+          await tf.setBackend('wasm');
+          let s = 12345;
+          const X = tf.tensor2d(Float32Array.from({ length: n * m }, () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32), [n, m]);
+          // Lee & Seung's MU for the Frobenius loss, as nmfkit runs it (eps in the denominators)
+          const mu = (k) => {
+            let W = tf.randomUniform([n, rank], 0, 1, 'float32', 1);
+            let H = tf.randomUniform([rank, m], 0, 1, 'float32', 2);
+            for (let i = 0; i < k; i++) {
+              const [W1, H1] = tf.tidy(() => {
+                // (tfjs-core alone has no chained ops: the functions)
+                const W2 = tf.div(tf.mul(W, tf.matMul(X, H, false, true)), tf.add(tf.matMul(W, tf.matMul(H, H, false, true)), 1e-10));
+                const H2 = tf.div(tf.mul(H, tf.matMul(W2, X, true, false)), tf.add(tf.matMul(tf.matMul(W2, W2, true, false), H), 1e-10));
+                return [W2, H2];
+              });
+              W.dispose();
+              H.dispose();
+              [W, H] = [W1, H1];
+            }
+            const r = W.dataSync()[0] + H.dataSync()[0];
+            W.dispose();
+            H.dispose();
+            return r;
+          };
+          mu(60); // warm-up
+          window.tfBench = (k) => {
+            const t = performance.now();
+            mu(k);
+            return performance.now() - t;
+          };
+          // what XNNPACK's pool really got (its own report), next to what was asked for
+          return `${tf.getBackend()}, asked ${threads} runs ${tf.wasm.getThreadsCount()}, isolated ${crossOriginIsolated}`;
+        },
+        { n, m, rank, threads },
+      );
+      runs.push({ label: `TF.js wasm MU (${backend})`.slice(0, 58), time: (k) => tfPage.evaluate((k) => window.tfBench(k), k), ms: [] });
+    }
+  else console.log('(no TensorFlow.js: cd tests/web/bench && npm ci, for the peer of the threaded runs)');
   if (existsSync(nativeCli)) {
     const input = join(tmp, 'x.f32');
     let s = 12345;
@@ -82,8 +150,15 @@ try {
   console.log(`relaxed-mt 2 threads over 1 thread:    ${ratio('relaxed-mt 2', 'relaxed-mt 1')}`);
   console.log(`simd-mt 2 threads over 1 thread:       ${ratio('simd-mt 2', 'simd-mt 1')}`);
   if (by('native CLI 1')) console.log(`relaxed 1 thread / native 1 thread:    ${(median(by('relaxed 1').ms) / median(by('native CLI 1').ms)).toFixed(2)}x (min ${(Math.min(...by('relaxed 1').ms) / Math.min(...by('native CLI 1').ms)).toFixed(2)}x)`);
+  const tfRun = (t) => runs.find((x) => x.label.startsWith('TF.js') && x.label.includes(`asked ${t} `));
+  for (const t of [1, 2])
+    if (tfRun(t)) {
+      const ours = by(t === 1 ? 'relaxed 1' : 'relaxed-mt 2');
+      console.log(`relaxed ${t} thread(s) over TF.js wasm ${t}: ${(median(tfRun(t).ms) / median(ours.ms)).toFixed(2)}x (min ${(Math.min(...tfRun(t).ms) / Math.min(...ours.ms)).toFixed(2)}x)`);
+    }
 } finally {
   await browser.close();
   server.stop();
+  tfServer?.close();
   rmSync(tmp, { recursive: true, force: true });
 }
