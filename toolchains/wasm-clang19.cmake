@@ -1,6 +1,6 @@
 # CMake toolchain file for the WebAssembly modules that Emscripten 3.1.6 cannot produce
 # (relaxed SIMD, threads over one shared memory): Debian's clang-19 compiles, and
-# wasm-ld-19 is called directly for the link (packages clang-19 and lld-19).
+# wasm-ld-19 is called directly for the link (packages clang-19, lld-19; llvm-19 for llvm-ar-19).
 #
 #   cmake -S . -B build/wasm-direct -DCMAKE_TOOLCHAIN_FILE=toolchains/wasm-clang19.cmake \
 #         -DCMAKE_BUILD_TYPE=Release
