@@ -3,7 +3,8 @@
 //   node web/serve.mjs [PORT]          PORT: argument, else $PORT, else 8080; 0 picks a free port
 // A port given explicitly that is in use is an error; the default 8080 in use falls back to
 // a free port (with a notice).
-// Serves web/ at / and the repository's data/ folder at /data/ (the built-in datasets).
+// Serves web/ at / and the repository's data/ folder at /data/ (the built-in datasets),
+// cross-origin isolated (COOP same-origin, COEP require-corp): the demo's fits use threads.
 // Prints "nmfkit demo: http://127.0.0.1:PORT/" once listening; runs until Ctrl-C.
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
@@ -17,6 +18,7 @@ const mounts = [
   ['/', web],
 ];
 const HOST = '127.0.0.1';
+const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -87,6 +89,9 @@ const server = createServer(async (req, res) => {
       'Content-Length': info.size,
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
+      // cross-origin isolation: SharedArrayBuffer, so the package runs its fits on threads
+      // (?isolated=0 on a page turns it off, for the tests of a page without it)
+      ...(url.searchParams.get('isolated') === '0' ? {} : ISOLATED),
     });
     if (req.method === 'HEAD') return res.end();
     createReadStream(file)

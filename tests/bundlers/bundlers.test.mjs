@@ -135,20 +135,20 @@ let modules;
 function packageModules() {
   if (!modules) {
     modules = {};
-    for (const m of ['nmfkit-simd.wasm', 'nmfkit-simd-full.wasm', 'nmfkit.wasm'])
+    for (const m of ['nmfkit-simd.wasm', 'nmfkit-simd-full.wasm', 'nmfkit.wasm', 'nmfkit-relaxed.wasm', 'nmfkit-relaxed-mt.wasm', 'nmfkit-simd-mt.wasm'])
       modules[m] = execFileSync('tar', ['xzf', tarball, '-O', `package/dist/${m}`], { maxBuffer: 1 << 26 });
   }
   return modules;
 }
 
-/** What app/main.js reports in Chromium (which has SIMD128): every path ran on the SIMD module. */
+/** What app/main.js reports in Chromium (which has relaxed SIMD): every path ran on a SIMD module. */
 function checkApp({ result, errors }) {
   assert.equal(result.error, undefined, result.error);
   // the one error on the console: broken-worker.js's, uncaught in the worker as it should be
   assert.deepEqual(errors.filter((e) => !e.includes('this worker fails to start')), []);
   assert.equal(result.simdSupported, true);
   assert.equal(result.simd, true, 'the SIMD module on the main thread');
-  assert.equal(result.kernel, 'wasm-simd128');
+  assert.equal(result.kernel, 'wasm-relaxed-simd', 'Chromium runs relaxed SIMD: nmfkit-relaxed.wasm');
   assert.ok(result.frob > 0 && result.frob < 0.5, `relative error ${result.frob}`);
   assert.ok(result.kl > 0 && result.kl < 0.5, `KL relative error ${result.kl}`);
   assert.equal(result.sparse, 5, 'the sparse fit saw the 5 stored entries');
@@ -165,14 +165,14 @@ function checkApp({ result, errors }) {
   assert.ok(Math.abs(result.baseline.frob - result.frob) < 1e-4 * result.frob, `baseline ${result.baseline.frob}, SIMD ${result.frob}`);
 }
 
-/** The Frobenius-only page: one module (nmfkit-simd.wasm), no sparse.js, within the page weight. */
+/** The Frobenius-only page: one module (nmfkit-relaxed.wasm in Chromium), no sparse.js, within the page weight. */
 function checkFrob(name, { result, errors, weight }) {
   assert.equal(result.error, undefined, result.error);
   assert.deepEqual(errors, []);
   assert.equal(result.simd, true);
   assert.ok(result.frob > 0 && result.frob < 0.5);
   weights[name] = weight;
-  assert.deepEqual(weight.modules, ['nmfkit-simd.wasm'], `the one module fetched: ${weight.files}`);
+  assert.deepEqual(weight.modules, ['nmfkit-relaxed.wasm'], `the one module fetched: ${weight.files}`);
   assert.ok(!weight.files.some((f) => /sparse/.test(f)), weight.files.join(', '));
   assert.equal(weight.text, false, 'nmfkit/text is not in a page that does not import it');
   assert.ok(weight.total <= PAGE_LIMIT, `page weight ${weight.total} B > ${PAGE_LIMIT} B: ${weight.files}`);
@@ -263,8 +263,9 @@ test("webpack 5: wasm/README.md's command line, no config", async () => {
     const out = join(dir, args[args.indexOf('--output-path') + 1]);
     cpSync(join(dir, 'index.html'), join(out, 'index.html'));
     const files = checkOutput(out);
-    // the modules: SIMD, full SIMD, and the baseline for engines without SIMD; never node.js / worker.node.js
-    assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 3, files.join(' '));
+    // the modules: relaxed, SIMD, full SIMD, the threaded two, and the baseline for engines
+    // without SIMD; never node.js / worker.node.js
+    assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 6, files.join(' '));
     // the package's webpack entry names sparse.js as an asset: no chunk-loading runtime in the page
     assert.doesNotMatch(readFileSync(join(out, 'main.js'), 'utf8'), /ChunkLoadError/, 'webpack chunk loading in main.js');
     await servedCheck(out, check);

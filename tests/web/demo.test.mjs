@@ -30,11 +30,13 @@ async function runAndWait(page, timeout) {
   return waitSettled(page, timeout);
 }
 
-test('the page loads the SIMD module in a Worker, with every control', async () => {
+test('the page loads the relaxed-SIMD module on threads in a Worker, with every control', async () => {
   const page = await openDemo(browser.ctx, server.url);
   try {
-    // Chromium has WebAssembly SIMD, so the package picks the SIMD128 module
-    assert.equal(await text(page, 'module'), 'simd');
+    // Chromium runs relaxed SIMD, and serve.mjs isolates the page: the threaded relaxed module
+    assert.equal(await text(page, 'module'), 'relaxed');
+    assert.ok(Number(await text(page, 'threads')) > 1, `threads ${await text(page, 'threads')}`);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
     assert.equal(await value(page, 'dataset'), 'digits');
     assert.equal(await value(page, 'rank'), '16');
     for (const id of ['dataset', 'rank', 'iterations', 'seed', 'run', 'cancel', 'status', 'relative-error', 'iteration',
@@ -313,6 +315,55 @@ for (const [width, height] of [[375, 812], [1280, 800]]) {
     }
   });
 }
+
+test('threads in the page: W and H of the demo\'s worker (relaxed, 2 threads) and the main thread equal one thread\'s', async () => {
+  const page = await openDemo(browser.ctx, server.url);
+  try {
+    const r = await page.evaluate(async () => {
+      const { load, createWorker } = await import('nmfkit');
+      const [n, m] = [600, 300];
+      let s = 1;
+      const X = Float32Array.from({ length: n * m }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      const o = { rows: n, rank: 12, seed: 3, maxIter: 40, tol: 0 };
+      const one = await createWorker({ wasm: 'node_modules/nmfkit/dist/nmfkit-relaxed-mt.wasm', threads: 1 });
+      const two = await createWorker(); // the defaults of an isolated page
+      const main = await load({ threads: 2 }); // the page's thread spins while its pool works
+      const [a, b] = [await one.fit(X, o), await two.fit(X, o)];
+      const c = main.fitSync(X, o);
+      const same = (p, q) => p.W.every((v, i) => Object.is(v, q.W[i])) && p.H.every((v, i) => Object.is(v, q.H[i]));
+      const info = { one: [one.module, one.threads], two: [two.module, two.threads], main: [main.module, main.threads] };
+      one.terminate();
+      two.dispose();
+      main.dispose();
+      return { ...info, worker: same(a, b), page: same(a, c), err: a.relativeError };
+    });
+    assert.deepEqual(r.one, ['relaxed', 1]);
+    assert.equal(r.two[0], 'relaxed');
+    assert.ok(r.two[1] > 1);
+    assert.deepEqual(r.main, ['relaxed', 2]);
+    assert.equal(r.worker, true);
+    assert.equal(r.page, true);
+    assert.ok(r.err > 0 && r.err < 1);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a page that is not cross-origin isolated: one thread by default, NmfError threads_unavailable when asked', async () => {
+  const page = await openDemo(browser.ctx, `${server.url}?isolated=0`);
+  try {
+    assert.equal(await text(page, 'module'), 'relaxed');
+    assert.equal(await text(page, 'threads'), '1');
+    const r = await page.evaluate(async () => {
+      const { load } = await import('nmfkit');
+      const code = await load({ threads: 2 }).then(() => 'loaded', (e) => `${e.name} ${e.code}`);
+      return { isolated: crossOriginIsolated, code, threads: (await load()).threads };
+    });
+    assert.deepEqual(r, { isolated: false, code: 'NmfError threads_unavailable', threads: 1 });
+  } finally {
+    await page.close();
+  }
+});
 
 test('the package in the page: load() and createWorker() resolve a relative wasm URL against the page', async () => {
   const page = await openDemo(browser.ctx, server.url);

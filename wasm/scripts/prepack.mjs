@@ -29,7 +29,9 @@ const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(pkg, '..');
 const build = resolve(process.env.NMFKIT_WASM_BUILD_DIR || join(repo, 'build', 'wasm-simd'));
 const dist = join(pkg, 'dist');
-const files = ['nmfkit-simd.wasm', 'nmfkit-simd-full.wasm', 'nmfkit.wasm'];
+// the Emscripten modules (in <build>/wasm) and the clang-19 ones (in <build>/direct/wasm)
+const files = ['nmfkit-simd.wasm', 'nmfkit-simd-full.wasm', 'nmfkit.wasm', 'nmfkit-relaxed.wasm', 'nmfkit-relaxed-mt.wasm', 'nmfkit-simd-mt.wasm'];
+const DIRECT = new Set(['nmfkit-relaxed.wasm', 'nmfkit-relaxed-mt.wasm', 'nmfkit-simd-mt.wasm']);
 
 // ---- the version: package.json's must be the library's ------------------------------
 const { generate, ABI_JS } = await import('./gen-abi.mjs');
@@ -76,9 +78,9 @@ if (failure) {
 } else {
   mkdirSync(dist, { recursive: true });
   for (const f of files) {
-    const src = join(build, 'wasm', f);
+    const src = DIRECT.has(f) ? join(build, 'direct', 'wasm', f) : join(build, 'wasm', f);
     if (!existsSync(src)) {
-      console.error(`prepack: ${src} is missing: is ${build} configured with NMFKIT_SIMD=ON for Emscripten?`);
+      console.error(`prepack: ${src} is missing: is ${build} configured with NMFKIT_SIMD=ON for Emscripten (and clang-19, lld-19 installed)?`);
       process.exit(1);
     }
     copyFileSync(src, join(dist, f));
@@ -117,7 +119,7 @@ const external = (names) => ({
 const moduleUrls = {
   name: 'module-urls',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/](node|browser)\.js$/ }, (a) => {
+    b.onLoad({ filter: /[\\/]src[\\/](node|browser|threads\.node|threads\.browser)\.js$/ }, (a) => {
       const src = readFileSync(a.path, 'utf8');
       const out = src.replaceAll("new URL('../dist/", "new URL('./");
       if (out === src) throw new Error(`prepack: ${a.path} names no module as new URL('../dist/…')`);
@@ -142,9 +144,12 @@ const sparseAsAsset = {
     });
   },
 };
+// The thread code (threads.*.js: pools, the threaded modules) is imported lazily too.
+const chunks = 'sparse|threads\\.browser|threads\\.node';
 const builds = [['node', 'node'], ['browser', 'browser'], ['browser.webpack', 'browser', undefined, 'browser', [sparseAsAsset]],
-  ['worker.node', 'node'], ['worker.browser', 'browser', 'sparse'], ['sparse', 'neutral'], ['text', 'neutral']];
-for (const [entry, platform, apart = 'node|browser|sparse', src = entry, more = []] of builds) {
+  ['worker.node', 'node'], ['worker.browser', 'browser', chunks], ['sparse', 'neutral'], ['text', 'neutral'],
+  ['threads.node', 'node'], ['threads.browser', 'browser'], ['pool-worker.node', 'node'], ['pool-worker.browser', 'browser']];
+for (const [entry, platform, apart = `node|browser|${chunks}`, src = entry, more = []] of builds) {
   await esbuild.build({
     entryPoints: [join(pkg, 'src', `${src}.js`)],
     outfile: join(dist, `${entry}.js`),
@@ -169,15 +174,15 @@ for (const [entry, platform, apart = 'node|browser|sparse', src = entry, more = 
   }
   writeFileSync(file, js.replace(call, 'import(/* webpackIgnore: true */new URL("./sparse.js",import.meta.url).href)'));
 }
-for (const entry of ['node', 'browser', 'browser.webpack', 'worker.browser']) {
+for (const entry of ['node', 'browser', 'browser.webpack', 'worker.browser', 'threads.node', 'threads.browser']) {
   const js = readFileSync(join(dist, `${entry}.js`), 'utf8');
-  for (const f of files)
+  for (const f of files.filter((f) => entry.startsWith('threads') === f.includes('-mt')))
     if (!js.includes(`new URL("./${f}",import.meta.url)`)) {
       console.error(`prepack: dist/${entry}.js does not name ${f} as a literal new URL("./${f}",import.meta.url)`);
       process.exit(1);
     }
 }
-console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, browser.webpack.js, worker.node.js, worker.browser.js, sparse.js, text.js)');
+console.error('prepack: dist/ holds the minified wrapper (node.js, browser.js, browser.webpack.js, worker.node.js, worker.browser.js, sparse.js, text.js, threads.node.js, threads.browser.js, pool-worker.node.js, pool-worker.browser.js)');
 
 // ---- the project's LICENSE and CHANGELOG.md, packed next to package.json ----------------
 for (const f of ['LICENSE', 'CHANGELOG.md']) copyFileSync(join(repo, f), join(pkg, f));

@@ -4,7 +4,7 @@ import { connect } from './client.js';
 import { loadWith } from './core.js';
 import { FATAL } from './protocol.js';
 
-export { NmfError, simdSupported } from './core.js';
+export { NmfError, relaxedSupported, simdSupported } from './core.js';
 
 // What a relative URL is relative to: the page (a worker's script; Deno's --location).
 // Not import.meta.url: webpack would write the package file's path on the build machine
@@ -14,9 +14,16 @@ const base = () => globalThis.document?.baseURI ?? globalThis.location?.href;
 // Rollup's import-meta-assets) emit each and rewrite its URL. The packed dist/browser.js
 // has './' here (scripts/prepack.mjs), next to the modules.
 const URLS = {
+  'nmfkit-relaxed.wasm': () => new URL('../dist/nmfkit-relaxed.wasm', import.meta.url),
   'nmfkit-simd.wasm': () => new URL('../dist/nmfkit-simd.wasm', import.meta.url),
   'nmfkit-simd-full.wasm': () => new URL('../dist/nmfkit-simd-full.wasm', import.meta.url),
   'nmfkit.wasm': () => new URL('../dist/nmfkit.wasm', import.meta.url),
+};
+// Threads by default only where SharedArrayBuffer is (a cross-origin-isolated page): one
+// per core, at most 4 (./threads.browser.js)
+const platform = {
+  threads: () => (globalThis.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1),
+  pool: () => import('./threads.browser.js'),
 };
 const defaultUrl = (file) => URLS[file]();
 const read = (src) => fetch(src instanceof URL ? src : new URL(src, base()));
@@ -29,7 +36,7 @@ const read = (src) => fetch(src instanceof URL ? src : new URL(src, base()));
  * options.features: 'full' loads the module with every feature at once.
  */
 export function load(options = {}) {
-  return loadWith(options, defaultUrl, read);
+  return loadWith(options, defaultUrl, read, platform);
 }
 
 /**

@@ -58,12 +58,15 @@ export function connect(port, loadOptions, startTimeout = 15000) {
     selectRank(X, options = {}) {
       return run('selectRank', X, options);
     },
-    /** Stops the worker; pending fits reject. */
+    /** Stops the worker (and its pool workers); pending fits reject. dispose() is the same. */
     terminate() {
       terminated = true;
       for (const c of calls.values()) c.reject(gone());
       calls.clear();
       return port.terminate();
+    },
+    dispose() {
+      return api.terminate();
     },
   };
   // fit() and selectRank(): progress, abort, transfer

@@ -9,8 +9,9 @@
 //   sparse.js       a sparse (CSR) X in wasm memory; imported only with a module that has sparse X
 //   modules.js      which .wasm file has which features
 //   load.js         SIMD detection, module choice, compiling and instantiating
+//   threads.js      threaded instances: shared memory, pool workers; imported only for them
 //   protocol.js     the messages between createWorker()'s client.js and worker-impl.js
 export { NmfError, abortError } from './errors.js';
 export { fromModule } from './instance.js';
 export { MODULE_FILES } from './modules.js';
-export { loadWith, simdSupported } from './load.js';
+export { loadWith, relaxedSupported, simdSupported } from './load.js';

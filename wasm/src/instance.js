@@ -22,13 +22,17 @@ const NOT_BUILT = 28; // the status (abi.def pins the values)
  * the Frobenius-only module; fits that need more run there.
  */
 export async function fromModule(module, loadFull) {
-  const { exports: ex } = await WebAssembly.instantiate(module, {
-    env: { emscripten_notify_memory_growth() {} }, // views are re-created lazily
-  });
+  const ex = await instantiate(module);
   ex._initialize();
   // the code of the full modules' calls (./sparse.js: sparse X, the SVD) is fetched only with one
   return new Nmfkit(ex, loadFull, ex.nmfkit_solver_start_csr_f32 && (await import('./sparse.js')));
 }
+
+// views are re-created lazily: nothing to do when memory grows
+const instantiate = async (module) => (await WebAssembly.instantiate(module, { env: { emscripten_notify_memory_growth() {} } })).exports;
+
+/** The API over an initialized threaded instance (./threads.js): pool is its executor, stop() ends the workers. */
+export const fromThreaded = (ex, loadFull, threads, pool, stop) => new Nmfkit(ex, loadFull, undefined, { threads, pool, stop });
 
 class Nmfkit {
   #ex;
@@ -38,20 +42,37 @@ class Nmfkit {
   #full; // that instance, once loaded
   #ext; // ./sparse.js (sparse(), svd()) where this module has sparse X
 
-  constructor(ex, loadFull, ext) {
+  #exec; // the pool (an nmfkit_executor in wasm memory) of a threaded instance, 0 otherwise
+  #stop; // ends its workers
+
+  constructor(ex, loadFull, ext, mt = { threads: 1, pool: 0 }) {
     this.#ex = ex;
     this.#loadFull = loadFull;
     this.#ext = ext;
+    this.#exec = mt.pool;
+    this.#stop = mt.stop;
+    /** Threads that run a fit's loops (the calling one included). */
+    this.threads = mt.threads;
     if (ex.nmfkit_sizeof_options() !== OPTIONS_BYTES || ex.nmfkit_sizeof_result() !== RESULT_BYTES)
       throw new NmfError('abi_mismatch', 'nmfkit: the .wasm does not match this wrapper (struct sizes)');
     this.#scratch = ex.nmfkit_wasm_alloc(SCRATCH_BYTES) >>> 0;
     if (!this.#scratch) throw new NmfError('out_of_memory', 'nmfkit: cannot allocate its scratch memory');
     /** The version of the C library in the module. */
     this.version = this.#str(ex.nmfkit_version());
-    /** Name of the float32 kernel set: "wasm-simd128" or "scalar". */
+    /** Name of the float32 kernel set: "wasm-relaxed-simd", "wasm-simd128" or "scalar". */
     this.kernel = this.#str(ex.nmfkit_kernel_name_f32(0));
-    /** True when the SIMD128 module runs. */
+    /** True when a SIMD module (relaxed or SIMD128) runs. */
     this.simd = this.kernel !== 'scalar';
+    /** Which module runs: 'relaxed', 'simd' or 'baseline'. */
+    this.module = /relaxed/.test(this.kernel) ? 'relaxed' : this.simd ? 'simd' : 'baseline';
+  }
+
+  /** Ends the worker threads of a threaded instance (later fits run on the calling thread); no-op otherwise. */
+  dispose() {
+    if (this.#stop) this.#stop();
+    this.#stop = undefined;
+    this.#exec = 0;
+    this.threads = 1;
   }
 
   /** The module's WebAssembly.Memory (for diagnostics). */
@@ -67,6 +88,12 @@ class Nmfkit {
     return (this.#ex.nmfkit_wasm_heap_used() >>> 0) + (this.#full?.heapUsed() ?? 0);
   }
 
+  // Does this fit need the full module? (Also a float64 fit where this module has float32
+  // only: nmfkit-relaxed.wasm.)
+  #needsFull(X, options) {
+    return needsFull(options, X) || (!this.#ex.nmfkit_solver_start_f64 && !(X instanceof Float32Array));
+  }
+
   // The instance for a call that needs the full module or not: this one, or the full
   // module's (null when it has to be loaded first).
   #pick(full) {
@@ -74,7 +101,7 @@ class Nmfkit {
   }
 
   #pickSync(X, options) {
-    const nmf = this.#pick(needsFull(options, X));
+    const nmf = this.#pick(this.#needsFull(X, options));
     if (nmf) return nmf;
     throw new NmfError('not_loaded', "nmfkit: this fit runs in the full module, which is not loaded yet: use await nmf.fit() once, or load({ features: 'full' })");
   }
@@ -96,7 +123,7 @@ class Nmfkit {
 
   #str(p) {
     const h = new Uint8Array(this.#ex.memory.buffer);
-    return new TextDecoder().decode(h.subarray(p >>> 0, h.indexOf(0, p >>> 0))); // C strings end in a NUL
+    return new TextDecoder().decode(h.slice(p >>> 0, h.indexOf(0, p >>> 0))); // to the NUL; a copy: decode refuses shared memory
   }
 
   // Calls the module's C function `name`; one this module does not export (the transforms
@@ -132,7 +159,7 @@ class Nmfkit {
   async fit(X, options = {}) {
     const signal = options?.signal;
     if (signal?.aborted) throw abortError(signal);
-    const nmf = await this.#use(needsFull(options, X));
+    const nmf = await this.#use(this.#needsFull(X, options));
     if (nmf !== this) return nmf.fit(X, options);
     return drive(this.#run(X, options, 0), signal);
   }
@@ -164,6 +191,11 @@ class Nmfkit {
     const w = describe('W', W, options.rows, options.rank);
     const h = describe('H', H, w.cols, options.cols, 'shape_mismatch');
     const fn = w.type === h.type ? w.type : 'f64';
+    if (!this.#ex[`nmfkit_inverse_transform_${fn}`]) {
+      // float64 where this module has float32 only (nmfkit-relaxed.wasm): the full module's
+      if (this.#full) return this.#full.inverseTransform(W, H, options);
+      throw new NmfError('not_loaded', 'nmfkit: float64 runs in the full module, which is not loaded yet: use await nmf.fit() once, or load({ features: \'full\' })');
+    }
     const Arr = FLOAT[fn];
     const size = Arr.BYTES_PER_ELEMENT;
     const { rows: n, cols: r } = w;
@@ -295,7 +327,8 @@ class Nmfkit {
         const [f, o] = mode === 1 ? [ph, pw] : [pw, ph];
         this.#check(this.#call(`nmfkit_transform${mode === 1 ? '' : '_columns'}${csr}_${fn}`, ...xa, f, 0, o, 0, opt, pws, wsBytes, res, 0, 0), res, '', x);
       } else {
-        this.#check(ex[`nmfkit_solver_start${csr}_${fn}`](...xa, pw, 0, ph, 0, opt, pws, wsBytes, res), res, '0', x);
+        const start = this.#exec ? ex[`nmfkit_solver_start_ex_${fn}`] : ex[`nmfkit_solver_start${csr}_${fn}`];
+        this.#check(start(...xa, pw, 0, ph, 0, opt, pws, wsBytes, res, this.#exec), res, '0', x);
         let r = readResult(this.#dv(), res);
         while (!r.done) {
           yield;

@@ -2,16 +2,19 @@
 // nmfkit-simd.wasm has what every dense float32 Frobenius fit needs (beta = 2, random/custom
 // init, mu, penalties) and is what load() instantiates; nmfkit-simd-full.wasm adds beta != 2,
 // NNDSVD, AMU, HALS, sparse X and missing entries and is instantiated the first time a fit asks
-// for one of them. The baseline module has everything.
+// for one of them. The baseline module has everything. nmfkit-relaxed.wasm is the
+// Frobenius-only module with relaxed SIMD (FMA), picked where the engine validates it; the
+// -mt modules are the threaded Frobenius-only ones (relaxed, or SIMD128 alone), with a
+// shared imported memory (./threads.js).
 import { ENUMS } from './abi.js';
 import { isSparse } from './args.js';
 
-export const MODULE_FILES = { simd: 'nmfkit-simd.wasm', simdFull: 'nmfkit-simd-full.wasm', baseline: 'nmfkit.wasm' };
+// (the threaded ones are named by ./threads.browser.js and ./threads.node.js)
+export const MODULE_FILES = { relaxed: 'nmfkit-relaxed.wasm', simd: 'nmfkit-simd.wasm', simdFull: 'nmfkit-simd-full.wasm', baseline: 'nmfkit.wasm' };
 
 /** Does a fit of X with these options need the full module? (Invalid values go there too: its checks report them.) */
 export const needsFull = (o, X) =>
   isSparse(X) ||
-  !(X instanceof Float32Array) || // float64: a Float64Array, arrays of rows
   (!!o &&
     ((o.beta !== undefined && o.beta !== 2) ||
       (o.loss !== undefined && ENUMS.loss[o.loss] !== 2) || // any name of beta = 2 stays here

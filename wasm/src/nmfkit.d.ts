@@ -27,8 +27,17 @@ export interface CsrMatrix {
 export type XInput = MatrixInput | CsrMatrix;
 
 export interface LoadOptions {
-  /** true: the SIMD128 module, false: the baseline module. Default: SIMD where the engine supports it. */
+  /** Forces a module. Default: 'relaxed' where the engine validates relaxed SIMD, else 'simd' where SIMD128, else 'baseline'. */
+  module?: 'relaxed' | 'simd' | 'baseline';
+  /** false: the baseline module (module: 'baseline'); true: the best SIMD module. */
   simd?: boolean;
+  /**
+   * Threads that run a fit (the calling one included), 1..64; more than 1 loads a threaded module
+   * (nmfkit-relaxed-mt.wasm or nmfkit-simd-mt.wasm). Default: navigator.hardwareConcurrency (at
+   * most 4) in a cross-origin-isolated page, else 1. NmfError 'threads_unavailable' where there is
+   * no SharedArrayBuffer (a page that is not cross-origin isolated).
+   */
+  threads?: number;
   /**
    * Use this module instead of the bundled .wasm: a compiled WebAssembly.Module (e.g. from a
    * bundler or passed to a Worker), its bytes, a Response (or a promise of one), or a URL
@@ -251,10 +260,16 @@ export interface RankResult {
 }
 
 export interface Nmfkit {
-  /** true when the SIMD128 module runs. */
+  /** true when a SIMD module (relaxed or SIMD128) runs. */
   readonly simd: boolean;
-  /** Kernel set of the module: 'wasm-simd128' or 'scalar'. */
+  /** Which module runs. */
+  readonly module: 'relaxed' | 'simd' | 'baseline';
+  /** Threads that run a fit (1 without a threaded module, or after dispose()). */
+  readonly threads: number;
+  /** Kernel set of the module: 'wasm-relaxed-simd', 'wasm-simd128' or 'scalar'. */
   readonly kernel: string;
+  /** Ends the pool workers of a threaded instance (later fits run on the calling thread); no-op otherwise. */
+  dispose(): void;
   /** Version of the C library inside the module. */
   readonly version: string;
   /** The module's memory (grows as needed, up to 2 GiB). */
@@ -298,6 +313,9 @@ export function load(options?: LoadOptions): Promise<Nmfkit>;
 /** true when this engine supports WebAssembly SIMD128. */
 export function simdSupported(): boolean;
 
+/** true when this engine supports relaxed SIMD (nmfkit-relaxed.wasm). */
+export function relaxedSupported(): boolean;
+
 export interface WorkerFitOptions extends FitOptions {
   /** Move X (a sparse X: its indptr, indices, values), W0 and H0 to the worker instead of copying them; they become unusable here. */
   transfer?: boolean;
@@ -305,6 +323,8 @@ export interface WorkerFitOptions extends FitOptions {
 
 export interface NmfkitWorker {
   readonly simd: boolean;
+  readonly module: 'relaxed' | 'simd' | 'baseline';
+  readonly threads: number;
   readonly kernel: string;
   readonly version: string;
   /** Runs fit() in the worker; W and H are transferred back. */
@@ -321,6 +341,8 @@ export interface NmfkitWorker {
   svd<X extends MatrixInput>(X: X, k: number, options?: SvdOptions): Promise<SvdResult<Prec<X>>>;
   /** Stops the worker; pending fits reject with code 'terminated'. */
   terminate(): Promise<unknown> | void;
+  /** The same as terminate(). */
+  dispose(): Promise<unknown> | void;
 }
 
 export interface CreateWorkerOptions extends LoadOptions {
@@ -343,7 +365,7 @@ export class NmfError extends Error {
    * The C status name ('x_negative', 'zero_rank', 'invalid_tol', 'transform_shape_mismatch', 'invalid_missing',
    * 'csr_bad_indptr', 'csr_nnz_mismatch', 'csr_index_out_of_range', 'csr_unsorted_indices', 'csr_duplicate_index', ...)
    * or a wrapper code:
-   * 'invalid_argument', 'out_of_memory', 'unsupported', 'load_failed', 'terminated',
+   * 'invalid_argument', 'out_of_memory', 'unsupported', 'load_failed', 'terminated', 'threads_unavailable',
    * 'worker_failed' (createWorker: the worker's script failed, it exited, or it did not answer within startTimeout),
    * 'not_loaded' (fitSync needs the full module before a fit() loaded it), 'not_built'
    * (the module given as `wasm` has no such feature), 'unknown_message' (a worker of another nmfkit version did not

@@ -8,14 +8,17 @@ import { connect } from './client.js';
 import { loadWith } from './core.js';
 import { FATAL } from './protocol.js';
 
-export { NmfError, simdSupported } from './core.js';
+export { NmfError, relaxedSupported, simdSupported } from './core.js';
 
 // literal URLs, as in browser.js (bundlers targeting Node see them too)
 const URLS = {
+  'nmfkit-relaxed.wasm': () => new URL('../dist/nmfkit-relaxed.wasm', import.meta.url),
   'nmfkit-simd.wasm': () => new URL('../dist/nmfkit-simd.wasm', import.meta.url),
   'nmfkit-simd-full.wasm': () => new URL('../dist/nmfkit-simd-full.wasm', import.meta.url),
   'nmfkit.wasm': () => new URL('../dist/nmfkit.wasm', import.meta.url),
 };
+// Node: one thread unless asked for (threads: n; ./threads.node.js)
+const platform = { threads: () => 1, pool: () => import('./threads.node.js') };
 const defaultUrl = (file) => URLS[file]();
 
 async function read(src) {
@@ -30,7 +33,7 @@ async function read(src) {
  * loads the module with every feature at once.
  */
 export function load(options = {}) {
-  return loadWith(options, defaultUrl, read);
+  return loadWith(options, defaultUrl, read, platform);
 }
 
 /**

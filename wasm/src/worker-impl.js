@@ -23,7 +23,7 @@ export function serve(load, post, listen) {
       if (type === LOAD) {
         post({ id, type: STARTED }); // the page stops waiting for a worker that never starts
         nmf = await load(msg.options);
-        post({ id, type: LOADED, info: { simd: nmf.simd, kernel: nmf.kernel, version: nmf.version } });
+        post({ id, type: LOADED, info: { simd: nmf.simd, kernel: nmf.kernel, version: nmf.version, module: nmf.module, threads: nmf.threads } });
       } else if (type === FIT) {
         const ac = new AbortController();
         running.set(id, ac);

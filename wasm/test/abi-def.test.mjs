@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ABI_JS, CMAKE, DEF, generate, readAbi } from '../scripts/gen-abi.mjs';
 import { ENUMS, OPTION_FIELDS, OPTIONS_BYTES, RESULT_BYTES, RESULT_FIELDS, STATUS_NAMES, VERSION } from '../src/abi.js';
-import { instance, lowRank, MODULES } from './helpers.mjs';
+import { instance, lowRank, MODULES, RAW_IMPORTS } from './helpers.mjs';
 
 test('src/abi.js is the generator output for abi.def and CMakeLists.txt', () => {
   assert.equal(readFileSync(ABI_JS, 'utf8'), generate(), 'stale src/abi.js: run node scripts/gen-abi.mjs');
@@ -36,7 +36,7 @@ test("package.json's version is the library's", () => {
 });
 
 async function raw(path) {
-  const { instance: inst } = await WebAssembly.instantiate(readFileSync(path), { env: { emscripten_notify_memory_growth() {} } });
+  const { instance: inst } = await WebAssembly.instantiate(readFileSync(path), RAW_IMPORTS());
   inst.exports._initialize();
   return inst.exports;
 }
@@ -53,7 +53,7 @@ for (const [label, path] of MODULES) {
       const h = new Uint8Array(ex.memory.buffer);
       let e = p >>> 0;
       while (h[e]) e++;
-      return new TextDecoder().decode(h.subarray(p >>> 0, e));
+      return new TextDecoder().decode(h.slice(p >>> 0, e));
     };
     assert.equal(str(ex.nmfkit_version()), VERSION);
     assert.deepEqual(STATUS_NAMES.map((_, i) => str(ex.nmfkit_status_name(i))), STATUS_NAMES);
@@ -85,26 +85,29 @@ for (const [label, path] of MODULES) {
     dv.setBigUint64(opt + O.rank, 2n, true);
     dv.setUint32(opt + O.max_iter, 7, true);
     dv.setFloat64(opt + O.tol, 0, true);
+    // float64 (float32 in nmfkit-relaxed.wasm, which has no float64 fits)
+    const t = ex.nmfkit_solver_start_f64 ? 'f64' : 'f32';
+    const Arr = t === 'f64' ? Float64Array : Float32Array;
     const n = 3;
     const m = 4;
     const size = ex.nmfkit_wasm_alloc(8) >>> 0;
-    assert.equal(ex.nmfkit_workspace_size_f32(n, m, opt, size), 0);
+    assert.equal(ex[`nmfkit_workspace_size_${t}`](n, m, opt, size), 0);
     const wsBytes = new DataView(ex.memory.buffer).getUint32(size, true);
-    const X = ex.nmfkit_wasm_alloc(4 * n * m) >>> 0;
-    const W = ex.nmfkit_wasm_alloc(4 * n * 2) >>> 0;
-    const H = ex.nmfkit_wasm_alloc(4 * 2 * m) >>> 0;
+    const X = ex.nmfkit_wasm_alloc(Arr.BYTES_PER_ELEMENT * n * m) >>> 0;
+    const W = ex.nmfkit_wasm_alloc(Arr.BYTES_PER_ELEMENT * n * 2) >>> 0;
+    const H = ex.nmfkit_wasm_alloc(Arr.BYTES_PER_ELEMENT * 2 * m) >>> 0;
     const ws = ex.nmfkit_wasm_alloc(wsBytes) >>> 0;
-    const x = new Float32Array(ex.memory.buffer, X, n * m);
+    const x = new Arr(ex.memory.buffer, X, n * m);
     x.set(lowRank(n, m, 2));
     x[1 * m + 2] = -1;
-    const start = () => ex.nmfkit_solver_start_f32(X, n, m, 0, W, 0, H, 0, opt, ws, wsBytes, res);
+    const start = () => ex[`nmfkit_solver_start_${t}`](X, n, m, 0, W, 0, H, 0, opt, ws, wsBytes, res);
     assert.equal(STATUS_NAMES[start()], 'x_negative');
     let r = result();
     assert.deepEqual([r.bad_matrix, r.bad_row, r.bad_col], [ENUMS.matrix.X, 1n, 2n]);
-    new Float32Array(ex.memory.buffer, X, n * m)[1 * m + 2] = 0.5;
+    new Arr(ex.memory.buffer, X, n * m)[1 * m + 2] = 0.5;
     assert.equal(start(), 0);
-    assert.equal(ex.nmfkit_solver_run_f32(ws, 100, res), 0);
-    assert.equal(ex.nmfkit_solver_finish_f32(ws, res), 0);
+    assert.equal(ex[`nmfkit_solver_run_${t}`](ws, 100, res), 0);
+    assert.equal(ex[`nmfkit_solver_finish_${t}`](ws, res), 0);
     r = result();
     assert.equal(r.iterations, 7);
     assert.equal(r.done, 1);

@@ -6,17 +6,17 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ENUMS, OPTIONS_BYTES, OPTION_FIELDS, RESULT_BYTES, STATUS_NAMES } from '../src/abi.js';
 import { OPTION_NAMES, matrixName, readOptions, writeOptions } from '../src/abi-marshal.js';
-import { MODULES } from './helpers.mjs';
+import { MODULES, RAW_IMPORTS } from './helpers.mjs';
 
 async function raw(path) {
-  const { instance } = await WebAssembly.instantiate(readFileSync(path), { env: { emscripten_notify_memory_growth() {} } });
+  const { instance } = await WebAssembly.instantiate(readFileSync(path), RAW_IMPORTS());
   instance.exports._initialize();
   const ex = instance.exports;
   const str = (p) => {
     const h = new Uint8Array(ex.memory.buffer);
     let e = p >>> 0;
     while (h[e]) e++;
-    return new TextDecoder().decode(h.subarray(p >>> 0, e));
+    return new TextDecoder().decode(h.slice(p >>> 0, e));
   };
   return { ex, str };
 }

@@ -2,7 +2,7 @@
 // custom initialization, fitSync vs fit.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MODULES, instance, lowRank, matrix, relDiff, toRows } from './helpers.mjs';
+import { KERNEL, MODULES, THREADED, THREADS, instance, lowRank, matrix, relDiff, toRows } from './helpers.mjs';
 
 for (const [label] of MODULES) {
   describe(`${label} module`, async () => {
@@ -14,7 +14,9 @@ for (const [label] of MODULES) {
 
     test('reports what runs', () => {
       assert.equal(nmf.simd, label !== 'baseline');
-      assert.equal(nmf.kernel, label !== 'baseline' ? 'wasm-simd128' : 'scalar');
+      assert.equal(nmf.kernel, KERNEL[label]);
+      assert.equal(nmf.module, /^relaxed/.test(label) ? 'relaxed' : label === 'baseline' ? 'baseline' : 'simd');
+      assert.equal(nmf.threads, THREADED.includes(label) ? THREADS : 1);
       assert.match(nmf.version, /^\d+\.\d+\.\d+/);
     });
 

@@ -1,11 +1,14 @@
 // Shared by the *.test.mjs files. CTest passes the modules of its build folder:
 //   NMFKIT_WASM_SIMD, NMFKIT_WASM_SIMD_FULL, NMFKIT_WASM_BASELINE  paths of
 //   nmfkit-simd.wasm (Frobenius-only) / nmfkit-simd-full.wasm / nmfkit.wasm
+//   NMFKIT_WASM_RELAXED, NMFKIT_WASM_RELAXED_MT, NMFKIT_WASM_SIMD_MT  nmfkit-relaxed.wasm,
+//   nmfkit-relaxed-mt.wasm, nmfkit-simd-mt.wasm (clang-19 builds)
 // (a NMFKIT_SIMD=OFF build has only the baseline). Without them the modules in dist/
-// are used, as an installed package would.
+// are used, as an installed package would. The relaxed ones run only where the engine has
+// relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd, which CTest passes).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { load } from '../src/node.js';
+import { load, relaxedSupported } from '../src/node.js';
 
 const dist = (f) => fileURLToPath(new URL(`../dist/${f}`, import.meta.url));
 const pick = (env, file) => process.env[env] || (existsSync(dist(file)) ? dist(file) : undefined);
@@ -14,7 +17,15 @@ export const WASM = {
   simd: pick('NMFKIT_WASM_SIMD', 'nmfkit-simd.wasm'),
   simdFull: pick('NMFKIT_WASM_SIMD_FULL', 'nmfkit-simd-full.wasm'),
   baseline: pick('NMFKIT_WASM_BASELINE', 'nmfkit.wasm'),
+  relaxed: pick('NMFKIT_WASM_RELAXED', 'nmfkit-relaxed.wasm'),
+  relaxedMt: pick('NMFKIT_WASM_RELAXED_MT', 'nmfkit-relaxed-mt.wasm'),
+  simdMt: pick('NMFKIT_WASM_SIMD_MT', 'nmfkit-simd-mt.wasm'),
 };
+/** Labels of the threaded modules (run with THREADS threads by instance()). */
+export const THREADED = ['relaxedMt', 'simdMt'];
+export const THREADS = 2;
+/** Can this engine run a module? (relaxed SIMD: only with the flag in Node 20) */
+const runs = (label) => !/^relaxed/.test(label) || relaxedSupported();
 if (!WASM.simd && !WASM.baseline) throw new Error('no nmfkit .wasm: build it (see wasm/README.md) or set NMFKIT_WASM_*');
 if (WASM.simd && !WASM.simdFull) throw new Error('nmfkit-simd.wasm without nmfkit-simd-full.wasm: set NMFKIT_WASM_SIMD_FULL');
 
@@ -23,13 +34,37 @@ if (WASM.simd && !WASM.simdFull) throw new Error('nmfkit-simd.wasm without nmfki
  * its instances switching to the full one as load() does by default), 'simdFull' (the full
  * SIMD module alone), 'baseline'.
  */
-export const MODULES = Object.entries(WASM).filter(([, p]) => p);
+export const MODULES = Object.entries(WASM).filter(([l, p]) => p && runs(l));
 
-/** load() options of one module ('simd' also names the full module as wasmFull). */
-export const loadOptions = (label) => (label === 'simd' ? { wasm: WASM.simd, wasmFull: WASM.simdFull } : { wasm: WASM[label] });
+/**
+ * load() options of one module: the Frobenius-only ones ('simd', 'relaxed', the threaded)
+ * also name the full module as wasmFull; the threaded run on THREADS threads.
+ */
+export const loadOptions = (label) => ({
+  wasm: WASM[label],
+  ...(['simd', 'relaxed', ...THREADED].includes(label) && { wasmFull: WASM.simdFull }),
+  ...(THREADED.includes(label) && { threads: THREADS }),
+});
 
-/** Resolves to a fresh instance of one module. */
-export const instance = (label) => load(loadOptions(label));
+/** Imports for instantiating any module by hand (a threaded one takes a shared memory). */
+export const RAW_IMPORTS = () => ({
+  env: { emscripten_notify_memory_growth() {}, memory: new WebAssembly.Memory({ initial: 32, maximum: 32768, shared: true }) },
+});
+
+/** The kernel set each module names. */
+export const KERNEL = { simd: 'wasm-simd128', simdFull: 'wasm-simd128', simdMt: 'wasm-simd128', relaxed: 'wasm-relaxed-simd', relaxedMt: 'wasm-relaxed-simd', baseline: 'scalar' };
+/** Frobenius-only modules (dense β = 2 fits; the rest runs in wasmFull). */
+export const LITE = ['simd', 'relaxed', ...THREADED];
+
+/**
+ * Resolves to a fresh instance of one module. nmfkit-relaxed.wasm sends float64 fits to its
+ * full module: that one is loaded here already, so that fitSync runs them as on the others.
+ */
+export async function instance(label) {
+  const nmf = await load(loadOptions(label));
+  if (label === 'relaxed') await nmf.fit([[1]], { rank: 1 });
+  return nmf;
+}
 
 /** A deterministic non-negative rows×cols matrix (LCG) as a Float64Array. */
 export function matrix(rows, cols, seed = 1) {

@@ -18,7 +18,7 @@ test('serve() answers an unknown message type, and a message that is not an obje
   await deliver(null);
   // STARTED at once (the page stops its start timer), then LOADED
   assert.deepEqual(replies[0], { id: 1, type: STARTED });
-  assert.deepEqual(replies[1], { id: 1, type: LOADED, info: { simd: false, kernel: 'k', version: 'v' } });
+  assert.deepEqual(replies[1], { id: 1, type: LOADED, info: { simd: false, kernel: 'k', version: 'v', module: undefined, threads: undefined } });
   assert.equal(replies[2].id, 2);
   assert.equal(replies[2].type, ERROR);
   assert.equal(replies[2].error.name, 'NmfError');

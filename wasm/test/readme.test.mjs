@@ -28,7 +28,8 @@ examples.forEach((code, k) => {
       const src = new URL('../src/node.js', import.meta.url).href;
       const text = new URL('../src/text.js', import.meta.url).href;
       writeFileSync(file, code.replace("from 'nmfkit'", `from '${src}'`).replace("from 'nmfkit/text'", `from '${text}'`).replace('await load()', `await load(${JSON.stringify(loadOptions(label))})`));
-      const out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
+      const flags = process.execArgv.filter((a) => a === '--experimental-wasm-relaxed-simd'); // the relaxed modules need it in Node 20
+      const out = execFileSync(process.execPath, [...flags, file], { encoding: 'utf8' });
       assert.equal(out.trim().split('\n').join(' / '), expected);
     });
 });

@@ -119,6 +119,10 @@ function bodyUsesSimd(b, start, end) {
       else if (sub === 11) p++;
       else if (sub === 12 || sub === 14) (skip(), skip());
       else throw new Error(`unknown 0xFC ${sub} at byte ${p}`);
+    } else if (op === 0xfe) {
+      // threads (the -mt modules): atomic.fence has one zero byte, every other a memarg
+      if (u() === 3) p++;
+      else (skip(), skip());
     } else throw new Error(`unknown opcode 0x${op.toString(16)} at byte ${p - 1}`);
   }
   return false;

@@ -32,6 +32,7 @@ const ui = {
   error: $('error'),
   module: $('module'),
   kernel: $('kernel'),
+  threads: $('threads'),
   basis: $('basis'),
   basisHelp: $('basis-help'),
   basisTitle: $('basis-title'),
@@ -90,8 +91,9 @@ async function startWorker() {
   try {
     const w = await createWorker(ui.moduleChoice.value === 'baseline' ? { simd: false } : {});
     worker = w;
-    ui.module.textContent = w.simd ? 'simd' : 'baseline';
-    ui.kernel.textContent = `${w.simd ? 'SIMD128' : 'no SIMD'} · ${w.kernel} kernels · nmfkit ${w.version}`;
+    ui.module.textContent = w.module;
+    ui.threads.textContent = String(w.threads);
+    ui.kernel.textContent = `${w.module === 'relaxed' ? 'relaxed SIMD (FMA)' : w.simd ? 'SIMD128' : 'no SIMD'} · ${w.kernel} kernels · nmfkit ${w.version}${crossOriginIsolated ? '' : ' · not cross-origin isolated: one thread'}`;
     setStatus('ready');
   } catch (e) {
     ui.module.textContent = 'none';

@@ -25,7 +25,13 @@ using f4 = v128_t;
 
 inline f4 ld(const float* p) noexcept { return wasm_v128_load(p); }
 inline f4 bc(const float* p) noexcept { return wasm_v128_load32_splat(p); }
+#if defined(__wasm_relaxed_simd__)
+// nmfkit-relaxed*.wasm (clang-19, -mrelaxed-simd): f32x4.relaxed_madd, a·b + c fused or not as
+// the engine decides (V8 on x86 with FMA3: vfmadd). Either way within an ulp of mul+add per step.
+inline f4 madd(f4 c, f4 a, f4 b) noexcept { return wasm_f32x4_relaxed_madd(a, b, c); }
+#else
 inline f4 madd(f4 c, f4 a, f4 b) noexcept { return wasm_f32x4_add(c, wasm_f32x4_mul(a, b)); }
+#endif
 inline size_t mn(size_t a, size_t b) noexcept { return a < b ? a : b; }
 
 // Floats of the stack panels (12 KiB; with gemm_nt's 2 KiB Bᵀ copy the deepest chain stays

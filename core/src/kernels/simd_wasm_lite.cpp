@@ -5,6 +5,7 @@
 // are null, so their code (and pow/log/exp) is not linked in. factor_update (penalized fits
 // only, rare here) is the scalar set's, which the module holds anyway: the vector one would
 // cost ~600 B of gzip. The GEMM entries come from gemm_wasm.hpp; float64 runs on the scalar set.
+// The relaxed-SIMD and threaded modules (clang-19, wasm/direct.cmake) use it too.
 #include "kernels/kernels.hpp"
 
 #if !defined(__EMSCRIPTEN__) || !defined(__wasm_simd128__) || NMFKIT_EXTENDED
@@ -37,9 +38,15 @@ constexpr kernel_table<float> frobenius_only(kernel_table<float> t) noexcept {
 }
 }  // namespace
 
+#if defined(__wasm_relaxed_simd__)
+#define NMFKIT_WASM_LITE_NAME "wasm-relaxed-simd"  // nmfkit-relaxed*.wasm (wasm/direct.cmake)
+#else
+#define NMFKIT_WASM_LITE_NAME "wasm-simd128"
+#endif
+
 const kernel_table<float>* simd_tables_default_float() noexcept {
     static constexpr kernel_table<float> t =
-        frobenius_only(with_wasm_gemm(simd_kernels<float, xsimd::default_arch, 16>::table("wasm-simd128")));
+        frobenius_only(with_wasm_gemm(simd_kernels<float, xsimd::default_arch, 16>::table(NMFKIT_WASM_LITE_NAME)));
     return &t;
 }
 const kernel_table<double>* simd_tables_default_double() noexcept { return nullptr; }
