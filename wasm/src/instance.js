@@ -32,6 +32,14 @@ export async function fromModule(module, loadFull) {
 const instantiate = async (module) => (await WebAssembly.instantiate(module, { env: { emscripten_notify_memory_growth() {} } })).exports;
 
 /** The API over an initialized threaded instance (./threads.js): pool is its executor, stop() ends the workers. */
+// The default modules (float32 only) fit X at its own scale: a largest entry within 2^-60..2^56,
+// else the full module, which scales X (README: scale-safe fits).
+const ordinary = (X) => {
+  let m = 0;
+  for (const v of X) m = v > m ? v : m;
+  return !m || (m >= 2 ** -60 && m < 2 ** 56);
+};
+
 export const fromThreaded = (ex, loadFull, threads, pool, stop) => new Nmfkit(ex, loadFull, undefined, { threads, pool, stop });
 
 class Nmfkit {
@@ -88,10 +96,10 @@ class Nmfkit {
     return (this.#ex.nmfkit_wasm_heap_used() >>> 0) + (this.#full?.heapUsed() ?? 0);
   }
 
-  // Does this fit need the full module? (Also a float64 fit where this module has float32
-  // only: nmfkit-relaxed.wasm.)
+  // Does this fit need the full module? (Also a float64 fit, or X of extreme scale, where this
+  // module is a default one: float32 only, X at its own scale.)
   #needsFull(X, options) {
-    return needsFull(options, X) || (!this.#ex.nmfkit_solver_start_f64 && !(X instanceof Float32Array));
+    return needsFull(options, X) || (!this.#ex.nmfkit_solver_start_f64 && !(X instanceof Float32Array && ordinary(X)));
   }
 
   // The instance for a call that needs the full module or not: this one, or the full

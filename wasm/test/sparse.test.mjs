@@ -317,6 +317,7 @@ describe('the default SIMD module', { skip: !WASM.simd && 'needs the SIMD module
     lite.fitSync(Float32Array.from(X), { rows: n, rank: r, maxIter: 1 }); // the heap's first-use allocations
     const heap = lite.heapUsed();
     assert.throws(() => lite.fitSync(X, { rows: n, rank: r }), { code: 'not_built' }); // float64: the full module
+    assert.throws(() => lite.fitSync(Float32Array.from(X, (v) => v * 1e30), { rows: n, rank: r }), { code: 'not_built' }); // X at 1e30: the scale-safe one
     await assert.rejects(lite.fit(Xs, { rank: r }), (e) => e instanceof NmfError && e.code === 'not_built' && /needs nmfkit-simd-full\.wasm/.test(e.message));
     assert.throws(() => lite.fitSync(Xs, { rank: r }), { code: 'not_built' });
     await assert.rejects(lite.fit(X, { rows: n, rank: r, missing: 'nan' }), { code: 'not_built' });

@@ -13,9 +13,10 @@
 #include "solver/finite.hpp"
 #include "solver/tasks.hpp"
 
-// NMFKIT_SCALE_SAFE=0 (bare-metal builds, CMakeLists.txt) fits X at its own scale (q = 0
-// always): no scaled products, no rescaling of W, H; a fit that overflows still returns
-// not_finite_result. For microcontroller flash.
+// NMFKIT_SCALE_SAFE=0 (bare-metal builds, CMakeLists.txt; the default WebAssembly modules,
+// wasm/CMakeLists.txt) fits X at its own scale (q = 0 always): no scaled products, no rescaling
+// of W, H. X whose largest entry is outside [2^-60, 2^56] (where an unscaled float fit loses
+// range) is not_built there; a fit that overflows still returns not_finite_result.
 #ifndef NMFKIT_SCALE_SAFE
 #define NMFKIT_SCALE_SAFE 1
 #endif

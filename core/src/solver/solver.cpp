@@ -242,6 +242,10 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     if (s != status::ok) return s;
     // The problem at its scale: X·4^-q, its sums, and the factors' exponents (state::ew, eh).
     const int q = x_scale_of<T>(sums.max);
+    if constexpr (!k_scale_safe) {  // the small core fits X as it is, where that keeps the range
+        const int e = exponent_of(sums.max);
+        if (sums.max > 0 && (e - 1 < -60 || e > 56)) return status::not_built;
+    }
     data.q = q;
     const double x_sum = times_pow2i(sums.sum, sums.e - 2 * q), x_sq = times_pow2i(sums.sq, 2 * (sums.e - 2 * q));
     const int ew = md == mode::fit ? q : md == mode::solve_w ? 2 * q : 0;
