@@ -585,8 +585,6 @@ test('which rank on the digits, 2..5: a row and a point per k, live, the suggest
     await setValue(page, 'rank-min', 2);
     await setValue(page, 'rank-max', 5);
     await page.click('[data-testid=rank-run]');
-    // the first rank's row comes before the run ends
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=rank-table] tbody tr').length >= 1, null, { timeout: 60_000 });
     assert.match(await waitSettled(page, 120_000), /done$/);
     const rows = await rankRows(page);
     assert.deepEqual(rows.map((r) => Number(r[0])), [2, 3, 4, 5]);
@@ -619,14 +617,16 @@ test('which rank: Cancel mid-run gives cancelled with the ranks done so far, the
     await setValue(page, 'rank-min', 2);
     await setValue(page, 'rank-max', 40);
     await page.click('[data-testid=rank-run]');
+    // live: the first rank's row (and its points) while the other ranks still run
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=rank-table] tbody tr').length >= 1, null, { timeout: 60_000 });
+    assert.match(await statusText(page), /^running/);
     assert.equal(await page.isEnabled('[data-testid=rank-run]'), false, 'Run is disabled during the search');
     await page.click('[data-testid=cancel]');
     assert.match(await waitSettled(page), /cancelled$/);
     const done = (await rankRows(page)).length;
     assert.ok(done >= 1 && done < 39, `${done} ranks done before the cancel`);
     assert.equal((await text(page, 'rank-suggested')).trim(), '', 'no suggestion after a cancel');
-    await page.selectOption('[data-testid=rank-dataset]', 'digits');
+    await page.selectOption('[data-testid=rank-dataset]', 'current'); // the parts view's data: the digits
     await setValue(page, 'rank-max', 3);
     await page.click('[data-testid=rank-run]');
     assert.match(await waitSettled(page, 120_000), /done$/);

@@ -366,21 +366,13 @@ function rankView(api) {
   const ui = { dataset: $('rank-dataset'), min: $('rank-min'), max: $('rank-max'), run: $('rank-run'), plot: $('rank-plot'), table: $('rank-table').tBodies[0], suggested: $('rank-suggested') };
   const reps = 2;
   async function run() {
-    const v = await inputs(api, null, () => {
+    const source = { value: ui.dataset.value === 'current' ? $('dataset').value : ui.dataset.value }; // 'current': the parts view's
+    const v = await inputs(api, source, () => {
       const kMin = num(ui.min, 'From rank', 1, 64);
-      const kMax = num(ui.max, 'To rank', kMin, 64);
-      return { kMin, kMax };
+      return { kMin, kMax: num(ui.max, 'To rank', kMin, 64) };
     });
     if (!v) return;
-    const { kMin, kMax } = v;
-    let ds;
-    try {
-      api.setStatus('loading data…');
-      ds = await getDataset(ui.dataset.value === 'current' ? $('dataset').value : ui.dataset.value);
-    } catch (e) {
-      api.fail(e.message);
-      return;
-    }
+    const { kMin, kMax, ds } = v;
     if (kMax > Math.min(ds.rows, ds.cols)) {
       api.fail(`To rank must be at most ${Math.min(ds.rows, ds.cols)} for the ${ds.rows}×${ds.cols} ${ds.name}; got ${kMax}`);
       return;
