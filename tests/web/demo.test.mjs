@@ -405,6 +405,7 @@ test('the views: each nav button opens its view with its controls; the parts vie
       ['pca', 'pca-run', ['pca-rank', 'pca-basis', 'nmf-basis', 'pca-error', 'nmf-error', 'pca-sparseness', 'nmf-sparseness']],
       ['topics', 'topics-run', ['topics-input', 'topics-rank', 'topic-list']],
       ['restore', 'restore-run', ['restore-fraction', 'restore-images', 'restore-error', 'baseline-error']],
+      ['rank', 'rank-run', ['rank-dataset', 'rank-min', 'rank-max', 'rank-plot', 'rank-table', 'rank-suggested']],
     ]) {
       await page.click(`[data-testid=view-${view}]`);
       assert.equal(await page.isVisible(`section.view[data-view=${view}]`), true, `the ${view} view is shown`);
@@ -412,7 +413,7 @@ test('the views: each nav button opens its view with its controls; the parts vie
         const sel = `section.view[data-view=${view}] [data-testid=${id}]`;
         assert.equal(await page.locator(sel).count(), 1, `${view}: ${id} in its view`);
       }
-      for (const other of ['pca', 'topics', 'restore'].filter((v) => v !== view))
+      for (const other of ['pca', 'topics', 'restore', 'rank'].filter((v) => v !== view))
         assert.equal(await page.isVisible(`section.view[data-view=${other}]`), false, `${view} hides the ${other} view`);
       for (const id of ['run', 'basis', 'dataset']) assert.equal(await page.isVisible(`[data-testid=${id}]`), false, `${view} hides ${id}`);
       assert.equal(await page.isVisible('[data-testid=cancel]'), true, `${view}: Cancel`);
@@ -513,7 +514,7 @@ test('the views at 375 px: no horizontal scroll, before and after a run', async 
     assert.ok(sw <= cw, `${what}: scrollWidth ${sw} > ${cw}`);
   };
   try {
-    for (const [view, run] of [['pca', 'pca-run'], ['topics', 'topics-run'], ['restore', 'restore-run']]) {
+    for (const [view, run] of [['pca', 'pca-run'], ['topics', 'topics-run'], ['restore', 'restore-run'], ['rank', 'rank-run']]) {
       await page.click(`[data-testid=view-${view}]`);
       await noScroll(view);
       if (view === 'topics') await page.fill('[data-testid=topics-input]', 'alpha beta gamma\n\ndelta epsilon zeta\n\nalpha gamma beta\n\nzeta delta epsilon');
@@ -566,6 +567,71 @@ test('parts versus eigenfaces on faces: both grids inked, NMF sparser, PCA error
       assert.ok(stats.every((s) => s.w === 25 && s.h === 25 && s.nonWhite > 20 && s.colours > 5), `${grid} inked: ${JSON.stringify(stats[0])}`);
     }
     await screenshot(page, 'view-pca.png', { fullPage: true });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+// ---- which rank? (cross-validated errors against k) ----
+const rankRows = (page) => page.$$eval('[data-testid=rank-table] tbody tr', (rs) => rs.map((r) => [...r.cells].map((c) => c.textContent)));
+const plotPoints = (page) => page.$$eval('[data-testid=rank-plot] polyline', (ls) =>
+  Object.fromEntries(ls.map((l) => [l.dataset.series, l.getAttribute('points').trim().split(/\s+/).filter(Boolean).length])));
+
+test('which rank on the digits, 2..5: a row and a point per k, live, the suggestion within the range', async () => {
+  const page = await open('rank');
+  try {
+    assert.equal(await value(page, 'rank-dataset'), 'digits');
+    await setValue(page, 'rank-min', 2);
+    await setValue(page, 'rank-max', 5);
+    await page.click('[data-testid=rank-run]');
+    assert.match(await waitSettled(page, 120_000), /done$/);
+    const rows = await rankRows(page);
+    assert.deepEqual(rows.map((r) => Number(r[0])), [2, 3, 4, 5]);
+    for (const [k, train, test, coph] of rows) {
+      const [mean, sd] = test.split('±').map(Number);
+      assert.ok(Number(train) > 0 && mean > 0 && sd >= 0, `rank ${k}: train ${train}, test ${test}`);
+      assert.ok(Number(coph) > 0 && Number(coph) <= 1, `rank ${k}: cophenetic ${coph}`);
+    }
+    // training error falls with the rank
+    assert.ok(Number(rows[3][1]) < Number(rows[0][1]), `train ${rows[0][1]} at 2, ${rows[3][1]} at 5`);
+    const suggested = await number(page, 'rank-suggested');
+    assert.ok(Number.isInteger(suggested) && suggested >= 2 && suggested <= 5, `suggested ${suggested}`);
+    // the suggestion has the lowest mean test error of the table
+    const tests = rows.map((r) => Number(r[2].split('±')[0]));
+    assert.equal(tests[suggested - 2], Math.min(...tests));
+    const pts = await plotPoints(page);
+    assert.ok(pts.test >= 2 && pts.train >= 2, `plot points ${JSON.stringify(pts)}`);
+    assert.equal(pts.test, 4);
+    await screenshot(page, 'view-rank.png', { fullPage: true });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('which rank: Cancel mid-run gives cancelled with the ranks done so far, the next run works', async () => {
+  const page = await open('rank');
+  try {
+    await page.selectOption('[data-testid=rank-dataset]', 'faces');
+    await setValue(page, 'rank-min', 2);
+    await setValue(page, 'rank-max', 40);
+    await page.click('[data-testid=rank-run]');
+    // live: the first rank's row (and its points) while the other ranks still run
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=rank-table] tbody tr').length >= 1, null, { timeout: 60_000 });
+    assert.match(await statusText(page), /^running/);
+    assert.equal(await page.isEnabled('[data-testid=rank-run]'), false, 'Run is disabled during the search');
+    await page.click('[data-testid=cancel]');
+    assert.match(await waitSettled(page), /cancelled$/);
+    const done = (await rankRows(page)).length;
+    assert.ok(done >= 1 && done < 39, `${done} ranks done before the cancel`);
+    assert.equal((await text(page, 'rank-suggested')).trim(), '', 'no suggestion after a cancel');
+    await page.selectOption('[data-testid=rank-dataset]', 'current'); // the parts view's data: the digits
+    await setValue(page, 'rank-max', 3);
+    await page.click('[data-testid=rank-run]');
+    assert.match(await waitSettled(page, 120_000), /done$/);
+    assert.equal((await rankRows(page)).length, 2);
+    assert.ok([2, 3].includes(await number(page, 'rank-suggested')));
     assert.deepEqual(page.errors, []);
   } finally {
     await page.close();

@@ -320,6 +320,26 @@ views = initViews({
       }));
     return job && job.res;
   },
+  // one selectRank call a rank (the same seed, so the same hidden entries and replicate seeds as
+  // one call over every rank), so each rank's score shows as it completes; the progress bar
+  // counts fits (shown as "iterations")
+  selectRank: (label, X, ranks, options, onScore) => {
+    const fits = ranks.length * (options.reps ?? 3);
+    return viewJob(label, fits, async (_, signal) => {
+      let done = 0;
+      let res = null;
+      for (const k of ranks) {
+        const onProgress = (p) => {
+          ui.iteration.textContent = String(done + p.fitsDone);
+          ui.progress.value = done + p.fitsDone;
+        };
+        res = await worker.selectRank(X, { ...options, ranks: [k], onProgress, signal });
+        done += res.ranks[0].reps;
+        onScore(res.ranks[0]);
+      }
+      return res;
+    });
+  },
   busy: () => !!running,
   ready: () => !!worker,
   setStatus,

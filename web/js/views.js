@@ -1,8 +1,10 @@
 // The demo's other views (the nav above the page): parts versus eigenfaces (PCA from
 // nmfkit's truncated SVD beside NMF), topics from text (nmfkit/text's TF-IDF, a sparse fit),
-// missing pixels restored (a fit with NaN entries missing). Each runs in the page's Worker
+// missing pixels restored (a fit with NaN entries missing), which rank (cross-validated
+// errors against k, worker.selectRank one rank at a time). Each runs in the page's Worker
 // through app.js's api: { fit(label, X, options) → { res, ms } | null (cancelled or failed:
-// shown), svd(label, X, k, options) → result | null, busy(), ready(), setStatus, fail, hideError }.
+// shown), svd(label, X, k, options) → result | null, selectRank(label, X, ranks, options,
+// onScore) → { res, ms } | null, busy(), ready(), setStatus, fail, hideError }.
 import { paragraphs, tfidf, topWords } from 'nmfkit/text';
 import { getDataset } from './datasets.js';
 import { figure, matrixCanvas } from './draw.js';
@@ -322,9 +324,89 @@ function restoreView(api) {
   return { buttons: [ui.run] };
 }
 
+// ---- which rank? ---------------------------------------------------------------------------
+const SVG = 'http://www.w3.org/2000/svg';
+const svg = (tag, attrs = {}, text = '') => {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text) e.textContent = text;
+  return e;
+};
+
+/** The plot: test and training error (left axis, from 0) and the cophenetic correlation (right axis, 0..1) against k. */
+export function drawRankPlot(node, scores, kMin, kMax) {
+  const [W, H, l, r, t, b] = [320, 180, 40, 30, 16, 24];
+  const done = scores.filter((s) => Number.isFinite(s.test));
+  const yMax = Math.max(1e-300, ...done.flatMap((s) => [s.test + (s.testSd || 0), s.train]));
+  const x = (k) => l + (kMax > kMin ? ((k - kMin) / (kMax - kMin)) * (W - l - r) : (W - l - r) / 2);
+  const y = (v, max) => H - b - (v / max) * (H - t - b);
+  const parts = [svg('path', { class: 'axis', d: `M${l},${t}V${H - b}H${W - r}V${t}` })];
+  for (let k = kMin; k <= kMax; k += Math.max(1, Math.ceil((kMax - kMin) / 10))) parts.push(svg('text', { x: x(k), y: H - b + 11, 'text-anchor': 'middle' }, String(k)));
+  parts.push(svg('text', { x: (l + W - r) / 2, y: H - 2, 'text-anchor': 'middle' }, 'rank k'));
+  parts.push(svg('text', { x: l - 3, y: t + 3, 'text-anchor': 'end' }, fmt(yMax)), svg('text', { x: l - 3, y: H - b, 'text-anchor': 'end' }, '0'));
+  parts.push(svg('text', { x: W - r + 3, y: t + 3 }, '1'), svg('text', { x: W - r + 3, y: H - b }, '0'));
+  const series = [
+    ['train', 'train error', (s) => s.train, yMax],
+    ['test', 'test error', (s) => s.test, yMax],
+    ['cophenetic', 'cophenetic', (s) => s.cophenetic, 1],
+  ];
+  series.forEach(([cls, label, get, max], i) => {
+    const pts = done.filter((s) => Number.isFinite(get(s))).map((s) => [x(s.rank), y(get(s), max)]);
+    const g = svg('g', { class: cls });
+    g.append(svg('polyline', { class: cls, 'data-series': cls, points: pts.map((p) => p.map((v) => v.toFixed(1)).join(',')).join(' ') }));
+    for (const [px, py] of pts) g.append(svg('circle', { cx: px.toFixed(1), cy: py.toFixed(1), r: 2.5 }));
+    g.append(svg('text', { class: 'key', x: l + 6 + i * 80, y: t - 5 }, label));
+    parts.push(g);
+  });
+  node.replaceChildren(...parts);
+  node.setAttribute('aria-label', `Test and training error against the rank, ${done.length} of ${kMax - kMin + 1} ranks done`);
+}
+
+function rankView(api) {
+  const ui = { dataset: $('rank-dataset'), min: $('rank-min'), max: $('rank-max'), run: $('rank-run'), plot: $('rank-plot'), table: $('rank-table').tBodies[0], suggested: $('rank-suggested') };
+  const reps = 2;
+  async function run() {
+    const source = { value: ui.dataset.value === 'current' ? $('dataset').value : ui.dataset.value }; // 'current': the parts view's
+    const v = await inputs(api, source, () => {
+      const kMin = num(ui.min, 'From rank', 1, 64);
+      return { kMin, kMax: num(ui.max, 'To rank', kMin, 64) };
+    });
+    if (!v) return;
+    const { kMin, kMax, ds } = v;
+    if (kMax > Math.min(ds.rows, ds.cols)) {
+      api.fail(`To rank must be at most ${Math.min(ds.rows, ds.cols)} for the ${ds.rows}×${ds.cols} ${ds.name}; got ${kMax}`);
+      return;
+    }
+    const ranks = [];
+    for (let k = kMin; k <= kMax; k++) ranks.push(k);
+    const scores = [];
+    ui.suggested.textContent = '';
+    ui.table.replaceChildren();
+    drawRankPlot(ui.plot, scores, kMin, kMax);
+    // a score arrives as each rank completes: its point, its row
+    const onScore = (s) => {
+      scores.push(s);
+      drawRankPlot(ui.plot, scores, kMin, kMax);
+      const row = el('tr', {}, ...[s.rank, fmt(s.train), `${fmt(s.test)} ± ${fmt(s.testSd)}`, Number.isFinite(s.cophenetic) ? fmt(s.cophenetic) : '–'].map((c) => el('td', { textContent: String(c) })));
+      row.dataset.rank = String(s.rank);
+      ui.table.append(row);
+    };
+    const options = { rows: ds.rows, cols: ds.cols, reps, testFraction: 0.05, seed: 1, maxIter: 60, tol: 1e-4 };
+    const job = await api.selectRank(`ranks ${kMin}..${kMax} of the ${ds.name}`, ds.X, ranks, options, onScore);
+    if (!job) return;
+    // the library's suggestion: the rank with the lowest mean test error
+    const best = scores.reduce((a, s) => (s.test < a.test ? s : a));
+    ui.suggested.textContent = String(best.rank);
+    for (const tr of ui.table.rows) tr.classList.toggle('best', tr.dataset.rank === String(best.rank));
+    api.setStatus(`${ranks.length} ranks × ${reps} fits, ${job.res.testEntries} entries hidden, in ${Math.round(job.ms)} ms: done`);
+  }
+  ui.run.addEventListener('click', run);
+  return { buttons: [ui.run] };
+}
+
 /** Wires the views and the nav; returns { sync() } to enable the Run buttons when the Worker is ready and idle. */
 export function initViews(api) {
-  const views = [pcaView(api), topicsView(api), restoreView(api)];
+  const views = [pcaView(api), topicsView(api), restoreView(api), rankView(api)];
   const nav = [...document.querySelectorAll('.views button')];
   const show = (name) => {
     for (const b of nav) b.setAttribute('aria-pressed', String(b.dataset.view === name));
