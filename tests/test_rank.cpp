@@ -160,6 +160,42 @@ TEST_CASE_TEMPLATE("test error is over the hidden entries only: changing them ch
     CHECK(rs.train_entries() == n * m - hidden);  // hidden entries are never training entries
 }
 
+// The errors at the ends of the range: X·4^k is fitted as X (the solver's scale), so its train and
+// test errors are X's times 4^(kβ) (d_β is homogeneous of degree β), finite, and the suggestion
+// the same; before, the test sum formed X's products unscaled and met inf − inf (a fuzzer's find).
+TEST_CASE_TEMPLATE("rank search on X·4^k: errors scaled by 4^(kβ), the same suggestion", T, float, double) {
+    const std::size_t n = 24, m = 20;
+    const matrix<T> X = planted<T>(n, m, 3, 20, 4);
+    const auto ranks = range(2, 4);
+    const nmfkit::rank_options ro = rank_opts(ranks, 2, 0.1, 3);
+    const int k = sizeof(T) == 4 ? 30 : 250;  // 4^k near the top of the type's range
+    for (const double beta : {2.0, 1.0, 0.5}) {
+        CAPTURE(beta);
+        const nmfkit::options opt = fit_opts(beta, 200);
+        for (const int sign : {1, -1}) {
+            CAPTURE(sign);
+            matrix<T> Y = X;
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t j = 0; j < m; ++j) Y(i, j) = T(std::ldexp(double(X(i, j)), 2 * sign * k));
+            const auto a = search<T>(X.cview(), n, m, 0, false, opt, ro);
+            const auto b = search<T>(Y.cview(), n, m, 0, false, opt, ro);
+            REQUIRE(a.st == nmfkit::status::ok);
+            REQUIRE(b.st == nmfkit::status::ok);
+            const double f = std::pow(2.0, 2.0 * sign * k * beta);  // finite: |2kβ| < 1024 here
+            for (std::size_t i = 0; i < ranks.size(); ++i) {
+                CHECK(std::isfinite(b.scores[i].train));
+                CHECK(std::isfinite(b.scores[i].test));
+                CHECK(b.scores[i].train / f == doctest::Approx(a.scores[i].train).epsilon(1e-3));
+                CHECK(b.scores[i].test / f == doctest::Approx(a.scores[i].test).epsilon(1e-3));
+                CHECK(b.scores[i].test_sd / f == doctest::Approx(a.scores[i].test_sd).epsilon(1e-3));
+                CHECK(b.scores[i].train_sd / f == doctest::Approx(a.scores[i].train_sd).epsilon(1e-3));
+            }
+            CHECK(b.best == a.best);
+            CHECK(b.best_1se == a.best_1se);
+        }
+    }
+}
+
 // The issue's criterion: on X = W·H of a known rank plus noise at 20 dB SNR the suggested rank is
 // the planted one in at least 9 of 10 seeds. Dense X for 10 seeds; the CSR forms (zeros observed,
 // and every entry stored under missing = unstored) on 3 of them, which must all hit.

@@ -75,6 +75,7 @@ struct rank_state {
     status failed;
     std::uint64_t fits_done, fits_total;
     std::uint64_t test_n, train_n;
+    int q;  // the test sums' scale: X's entries count as 4^-q·x (0 while its largest lies in [2^-20, 2^20])
     result res;
     double pending[3];  // train, test, objective of the replicate's best restart so far
 };
@@ -170,18 +171,19 @@ status make_plan(std::size_t n, std::size_t m, std::size_t nnz, bool sparse, con
 double beta_term(double x, double y, double beta, double eps) noexcept {
     if (beta == 2) return 0.5 * (x - y) * (x - y);
     if (beta < 2 && y < eps) y = eps;
-    if (beta == 1) return x > 0 ? x * std::log(x / y) - x + y : y;
-    if (beta == 0) return x / y - std::log(x / y) - 1;
-    if (detail::beta_near_limit(beta)) return detail::beta_term_near(x, y, beta);
-    const double d = (std::pow(x, beta) + (beta - 1) * std::pow(y, beta) - beta * x * std::pow(y, beta - 1)) /
-                     (beta * (beta - 1));
-    return d > 0 ? d : 0.0;
+    double d;
+    if (beta == 1) d = x > 0 ? x * std::log(x / y) - x + y : y;
+    else if (beta == 0) d = x / y - std::log(x / y) - 1;
+    else if (detail::beta_near_limit(beta)) d = detail::beta_term_near(x, y, beta);
+    else d = (std::pow(x, beta) + (beta - 1) * std::pow(y, beta) - beta * x * std::pow(y, beta - 1)) / (beta * (beta - 1));
+    return d < 0 ? 0.0 : d;  // d_β ≥ 0: a term rounded below 0 counts as 0 (a NaN stays)
 }
 
+// (W·H)_ij·4^-q, each factor's entries taken at 2^-q (hs) so that no product leaves the range.
 template <class T>
-double predict(const rank_state<T>& s, std::size_t k, std::size_t i, std::size_t j) noexcept {
+double predict(const rank_state<T>& s, std::size_t k, std::size_t i, std::size_t j, double hs) noexcept {
     double v = 0;
-    for (std::size_t c = 0; c < k; ++c) v += double(s.W[i * k + c]) * double(s.H[c * s.m + j]);
+    for (std::size_t c = 0; c < k; ++c) v += (double(s.W[i * k + c]) * hs) * (double(s.H[c * s.m + j]) * hs);
     return v;
 }
 
@@ -224,14 +226,19 @@ template <class T>
 double test_sum(const rank_state<T>& s, std::size_t k, std::uint64_t& count) noexcept {
     double sum = 0;
     count = 0;
+    const double hs = std::ldexp(1.0, -s.q), xs = hs * hs;
     (void)for_entries(s, [&](std::size_t i, std::size_t j, T x, std::size_t) noexcept {
         if (x == x && rank_hidden(s.seed, s.fraction, i, j)) {
-            sum += beta_term(double(x), predict(s, k, i, j), s.opt.beta, s.opt.epsilon);
+            sum += beta_term(double(x) * xs, predict(s, k, i, j, hs), s.opt.beta, s.opt.epsilon);
             ++count;
         }
         return status::ok;
     });
-    return sum;
+    // d_β is homogeneous of degree β: Σ d_β(x | y) = 4^(qβ)·Σ d_β(4^-q·x | 4^-q·y) (+inf only
+    // where the sum itself exceeds the double range).
+    if (s.q == 0) return sum;
+    const double t = 2.0 * s.q * s.opt.beta, f = std::floor(t);
+    return std::ldexp(sum * std::exp2(t - f), static_cast<int>(f));
 }
 
 template <class T>
@@ -271,6 +278,7 @@ status make_training_copy(rank_state<T>& s) noexcept {
     const T qnan = std::numeric_limits<T>::quiet_NaN();
     const bool nan_missing = s.kind == form::dense && s.user_missing == missing_entries::nan;
     s.test_n = 0;
+    double max = 0;
     std::size_t out = 0;
     if (s.kind == form::csr)
         for (std::size_t i = 0; i <= s.n; ++i) s.tp[i] = 0;
@@ -284,6 +292,7 @@ status make_training_copy(rank_state<T>& s) noexcept {
             fill_bad<T>(s.res, i, j, e == k_unstored ? 0 : e);
             return bad;
         }
+        if (!nan && double(x) > max) max = double(x);
         const bool hide = !nan && rank_hidden(s.seed, s.fraction, i, j);
         s.test_n += hide;
         if (s.kind != form::csr) s.Xt[i * s.m + j] = hide ? qnan : x;
@@ -299,6 +308,12 @@ status make_training_copy(rank_state<T>& s) noexcept {
     if (s.kind == form::csr)
         for (std::size_t i = 0; i < s.n; ++i) s.tp[i + 1] += s.tp[i];
     s.tnnz = out;
+    int e = 0;
+    (void)std::frexp(max, &e);  // max in [2^(e-1), 2^e)
+    const bool band = max == 0 || (max >= 0x1p-20 && max <= 0x1p20);
+    const int lim = (std::numeric_limits<T>::max_exponent - 2) / 2;
+    const int q = e >= 0 ? e / 2 : -((1 - e) / 2);  // floor(e / 2), as the solver's scale
+    s.q = band ? 0 : q < -lim ? -lim : q > lim ? lim : q;
     return status::ok;
 }
 
@@ -454,9 +469,17 @@ void mean_sd(const double* rec, std::size_t reps, std::size_t field, std::uint32
         ++done;
     }
     mean = done ? s / done : std::numeric_limits<double>::quiet_NaN();
+    // The deviations in units of the largest: errors near the top of the range square without overflow.
+    double a = 0;
     for (std::size_t r = 0; r < reps; ++r)
-        if (!std::isnan(rec[r * 3 + 2])) ss += (rec[r * 3 + field] - mean) * (rec[r * 3 + field] - mean);
-    sd = done > 1 ? std::sqrt(ss / (done - 1)) : 0.0;
+        if (!std::isnan(rec[r * 3 + 2])) a = std::fmax(a, std::fabs(rec[r * 3 + field] - mean));
+    if (!(a > 0) || std::isinf(a)) a = 1;
+    for (std::size_t r = 0; r < reps; ++r)
+        if (!std::isnan(rec[r * 3 + 2])) {
+            const double d = (rec[r * 3 + field] - mean) / a;
+            ss += d * d;
+        }
+    sd = done > 1 ? a * std::sqrt(ss / (done - 1)) : 0.0;
 }
 
 }  // namespace
