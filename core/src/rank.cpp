@@ -237,8 +237,8 @@ double test_sum(const rank_state<T>& s, std::size_t k, std::uint64_t& count) noe
     // d_β is homogeneous of degree β: Σ d_β(x | y) = 4^(qβ)·Σ d_β(4^-q·x | 4^-q·y) (+inf only
     // where the sum itself exceeds the double range).
     if (s.q == 0) return sum;
-    const double t = 2.0 * s.q * s.opt.beta, f = std::floor(t);
-    return std::ldexp(sum * std::exp2(t - f), static_cast<int>(f));
+    const double t = 2.0 * s.q * s.opt.beta, f = std::floor(t);  // |β| may be large: the exponent clamped
+    return std::ldexp(sum * std::exp2(t - f), static_cast<int>(f < -4000 ? -4000 : f > 4000 ? 4000 : f));
 }
 
 template <class T>
