@@ -25,9 +25,10 @@ function(nmfkit_direct_core target relaxed threads)
   target_link_libraries(${target} PRIVATE nmfkit_xsimd)
   target_compile_definitions(${target} PRIVATE NMFKIT_EXTENDED=0 NMFKIT_ONE_PASS=0 NMFKIT_TASKS=$<BOOL:${threads}>)
   if(NOT threads)
-    # the page's default module fits X at its own scale (700 B gzip less); the wrapper sends X
-    # beyond it to the full module (instance.js: #needsFull)
-    target_compile_definitions(${target} PRIVATE NMFKIT_SCALE_SAFE=0)
+    # the page's default module fits X at its own scale (700 B gzip less) and has no scalar
+    # kernel set (1 085 B gzip less; kernel: 'scalar' is not_built); the wrapper sends such
+    # fits to the full module (instance.js: #needsFull, modules.js: needsFull)
+    target_compile_definitions(${target} PRIVATE NMFKIT_SCALE_SAFE=0 NMFKIT_SCALAR_FALLBACK=0)
   endif()
   target_compile_options(${target} PRIVATE ${NMFKIT_WASM_LITE_FLAGS})
   if(relaxed)

@@ -175,7 +175,9 @@ double beta_term(double x, double y, double beta, double eps) noexcept {
     if (beta == 1) d = x > 0 ? x * std::log(x / y) - x + y : y;
     else if (beta == 0) d = x / y - std::log(x / y) - 1;
     else if (detail::beta_near_limit(beta)) d = detail::beta_term_near(x, y, beta);
-    else d = (std::pow(x, beta) + (beta - 1) * std::pow(y, beta) - beta * x * std::pow(y, beta - 1)) / (beta * (beta - 1));
+    else
+        d = (std::pow(x, beta) + (beta - 1) * std::pow(y, beta) - beta * x * std::pow(y, beta - 1)) /
+            (beta * (beta - 1));
     return d < 0 ? 0.0 : d;  // d_β ≥ 0: a term rounded below 0 counts as 0 (a NaN stays)
 }
 

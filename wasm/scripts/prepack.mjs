@@ -8,8 +8,9 @@
 //     with `npm ci` when missing) into dist/: node.js, browser.js (each with core.js and
 //     client.js bundled in), worker.node.js (which imports node.js), worker.browser.js
 //     (self-contained: browser.js's load() bundled in), browser.webpack.js (browser.js for
-//     webpack: sparse.js loaded as an asset, see below), and sparse.js (the CSR
-//     marshalling, imported by the other entries only with a module that has sparse X),
+//     webpack: sparse.js and the thread code loaded as assets, see below), and sparse.js
+//     (the CSR marshalling, imported by the other entries only with a module that has
+//     sparse X),
 //     and text.js (`nmfkit/text`, the tokenizer and TF-IDF builder: no entry imports it).
 //     The `exports` map points at these; src/ keeps the readable sources (shipped too,
 //     with the types). Each .wasm is named by a literal new URL('./<file>', import.meta.url)
@@ -127,26 +128,35 @@ const moduleUrls = {
     });
   },
 };
-// webpack's entry (the `webpack` condition of exports["."]): browser.js with sparse.js named
-// as an asset, new URL('./sparse.js', import.meta.url), and imported by the browser itself
-// (webpackIgnore): webpack's import('./sparse.js') is a chunk, and its loading runtime (JSONP
-// scripts, about 700 B gzip) would sit in every page, which uses sparse.js only with a full
-// module. Other bundlers keep import('./sparse.js') (Vite would inline the small asset into
-// the page as a data: URL; Parcel bundles a new URL'd script without its exports).
+// webpack's entry (the `webpack` condition of exports["."]): browser.js with the lazily
+// loaded code (sparse.js, threads.browser.js) named as assets, new URL('./<file>',
+// import.meta.url), and imported by the browser itself (webpackIgnore): webpack's import() is
+// a chunk, and its loading runtime (JSONP scripts, about 700 B gzip) would sit in every page,
+// which uses that code only with a full module or threads. webpack copies the assets as they
+// are, so the entry also names the threaded modules and starts the pool workers
+// (threads.browser.js: use()). Other bundlers keep import() (Vite would inline the 2 KB
+// thread code into the page as a data: URL; Parcel bundles a new URL'd script without its
+// exports).
 const SPARSE_IMPORT = "import('./sparse.js')";
-const sparseAsAsset = {
-  name: 'sparse-as-asset',
+const POOL_IMPORT = "pool: () => import('./threads.browser.js'),";
+const asset = (f) => `import(new URL('./${f}', import.meta.url).href)`;
+const lazyAsAssets = {
+  name: 'lazy-as-assets',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]instance\.js$/ }, (a) => {
+    b.onLoad({ filter: /[\\/]src[\\/](instance|browser)\.js$/ }, (a) => {
       const src = readFileSync(a.path, 'utf8');
-      if (!src.includes(SPARSE_IMPORT)) throw new Error(`prepack: ${a.path} has no ${SPARSE_IMPORT}`);
-      return { contents: src.replace(SPARSE_IMPORT, "import(new URL('./sparse.js', import.meta.url).href)"), loader: 'js' };
+      const [from, to] = a.path.endsWith('instance.js')
+        ? [SPARSE_IMPORT, asset('sparse.js')]
+        : [POOL_IMPORT, `pool: () => ${asset('threads.browser.js')}.then((m) => (m.use({ relaxed: new URL('./nmfkit-relaxed-mt.wasm', import.meta.url), simd: new URL('./nmfkit-simd-mt.wasm', import.meta.url), worker: () => new Worker(new URL('./pool-worker.browser.js', import.meta.url), { type: 'module' }) }), m)),`];
+      if (!src.includes(from)) throw new Error(`prepack: ${a.path} has no ${from}`);
+      const out = src.replace(from, to).replaceAll("new URL('../dist/", "new URL('./");
+      return { contents: out, loader: 'js' };
     });
   },
 };
 // The thread code (threads.*.js: pools, the threaded modules) is imported lazily too.
 const chunks = 'sparse|threads\\.browser|threads\\.node';
-const builds = [['node', 'node'], ['browser', 'browser'], ['browser.webpack', 'browser', undefined, 'browser', [sparseAsAsset]],
+const builds = [['node', 'node'], ['browser', 'browser'], ['browser.webpack', 'browser', undefined, 'browser', [lazyAsAssets]],
   ['worker.node', 'node'], ['worker.browser', 'browser', chunks], ['sparse', 'neutral'], ['text', 'neutral'],
   ['threads.node', 'node'], ['threads.browser', 'browser'], ['pool-worker.node', 'node'], ['pool-worker.browser', 'browser']];
 for (const [entry, platform, apart = `node|browser|${chunks}`, src = entry, more = []] of builds) {
@@ -159,24 +169,24 @@ for (const [entry, platform, apart = `node|browser|${chunks}`, src = entry, more
     target: ['es2022', 'node18'],
     minify: true,
     legalComments: 'none',
-    plugins: [external(apart), moduleUrls, ...more],
+    plugins: [external(apart), ...more, moduleUrls],
     logLevel: 'warning',
   });
 }
 {
-  // esbuild drops comments in import(): the magic comment goes in after minifying
+  // esbuild drops comments in import(): the magic comments go in after minifying
   const file = join(dist, 'browser.webpack.js');
   const js = readFileSync(file, 'utf8');
-  const call = 'import(new URL("./sparse.js",import.meta.url).href)';
-  if (js.split(call).length !== 2) {
-    console.error(`prepack: dist/browser.webpack.js does not hold ${call} once`);
+  const calls = js.split('import(new URL(').length - 1;
+  if (calls !== 2 || /import\("/.test(js)) {
+    console.error(`prepack: dist/browser.webpack.js has ${calls} import(new URL(…)) calls (2 expected: sparse.js, threads.browser.js) or a bundled import()`);
     process.exit(1);
   }
-  writeFileSync(file, js.replace(call, 'import(/* webpackIgnore: true */new URL("./sparse.js",import.meta.url).href)'));
+  writeFileSync(file, js.replaceAll('import(new URL(', 'import(/* webpackIgnore: true */ new URL('));
 }
 for (const entry of ['node', 'browser', 'browser.webpack', 'worker.browser', 'threads.node', 'threads.browser']) {
   const js = readFileSync(join(dist, `${entry}.js`), 'utf8');
-  for (const f of files.filter((f) => entry.startsWith('threads') === f.includes('-mt')))
+  for (const f of files.filter((f) => entry === 'browser.webpack' || entry.startsWith('threads') === f.includes('-mt')))
     if (!js.includes(`new URL("./${f}",import.meta.url)`)) {
       console.error(`prepack: dist/${entry}.js does not name ${f} as a literal new URL("./${f}",import.meta.url)`);
       process.exit(1);

@@ -66,7 +66,7 @@ struct kernel_list {
         (void)sse2;
 #endif
         add(other);
-        add(&scalar_kernels<T>());
+        if (scalar_selectable<T>) add(&scalar_kernels<T>());
     }
 };
 

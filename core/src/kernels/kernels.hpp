@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace nmfkit {
 namespace detail {
@@ -145,12 +146,25 @@ struct kernel_table {
                       std::size_t bt, const T* G, double l1, double l2, std::uint32_t sweeps, double delta2) noexcept;
 };
 
-// The plain-C++ reference set. Always available; compiled without xsimd.
+// The plain-C++ reference set. Always compiled (without xsimd); a SIMD set may call its
+// kernels for the steps it does not vectorize.
 template <class T>
 const kernel_table<T>& scalar_kernels() noexcept;
 
+// NMFKIT_SCALAR_FALLBACK=0 (the default wasm modules, whose engines all run their float
+// SIMD set): the float scalar set is not among the sets a fit can choose, so its kernels
+// (1 KB gzip of the page's module) are linked only where the SIMD set calls them; a float
+// fit with kernel_choice::scalar is then not_built (the wrapper runs it in the full
+// module). double, which has no SIMD set there, keeps its scalar set.
+#ifndef NMFKIT_SCALAR_FALLBACK
+#define NMFKIT_SCALAR_FALLBACK 1
+#endif
+template <class T>
+constexpr bool scalar_selectable = NMFKIT_SCALAR_FALLBACK || !std::is_same<T, float>::value;
+
 // Every kernel set compiled into this binary that the running CPU supports, best
-// first; the last one is always the scalar set. `count` receives the number of sets.
+// first; the last one is the scalar set (unless scalar_selectable<T> is false). `count`
+// receives the number of sets.
 // The result is computed once (CPU detection) and is safe to call from any thread.
 template <class T>
 const kernel_table<T>* const* available_kernels(std::size_t& count) noexcept;

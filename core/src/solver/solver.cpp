@@ -263,9 +263,10 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
         if (s != status::ok) return s;
     }
 
-    const kernel_table<T>& k = kernels                               ? *kernels
-                               : opt.kernel == kernel_choice::scalar ? scalar_kernels<T>()
-                                                                     : best_kernels<T>();
+    if (!scalar_selectable<T> && kernels == nullptr && opt.kernel == kernel_choice::scalar) return status::not_built;
+    const kernel_table<T>& k = kernels                                                       ? *kernels
+                               : scalar_selectable<T> && opt.kernel == kernel_choice::scalar ? scalar_kernels<T>()
+                                                                                             : best_kernels<T>();
     // scikit-learn's transform start, sqrt(mean(X) / r), at the free factor's scale
     const T start_value = static_cast<T>(times_pow2i(std::sqrt(mean / static_cast<double>(r)), q - (ew + eh)));
     if (md == mode::solve_w && !custom) fill_constant(W, start_value);

@@ -4,6 +4,8 @@
 // brings sparse.js), in createWorker()'s own worker, in a worker of the page's own that
 // imports 'nmfkit/worker', and checks that a worker not running nmfkit fails in time and
 // one whose script throws fails at once; the baseline module runs too (load({ simd: false })).
+// Served cross-origin isolated (COOP/COEP), the main thread's and the workers' fits run on
+// the threaded module.
 // window.result holds what the test asserts.
 import { NmfError, createWorker, load, simdSupported } from 'nmfkit';
 import { tfidf, topWords } from 'nmfkit/text';
@@ -20,6 +22,8 @@ async function main() {
   const kl = await nmf.fit(X, { ...fitOptions, loss: 'kl' });
   const sparse = await nmf.fit(S, sparseOptions);
   Object.assign(out, { simd: nmf.simd, kernel: nmf.kernel, frob: frob.relativeError, kl: kl.relativeError, sparse: sparse.observed });
+  // served cross-origin isolated, load() runs a threaded module on every core (at most 4)
+  Object.assign(out, { isolated: globalThis.crossOriginIsolated, threads: nmf.threads, cores: navigator.hardwareConcurrency });
   // nmfkit/text: a term matrix of planted topics, fitted as a sparse X
   const docs = ['cat dog kitten', 'stock market price', 'dog puppy cat', 'market shares stock'];
   const tf = tfidf(docs);
