@@ -348,7 +348,7 @@ void run(fuzz::bytes& in) {
             for (std::size_t q = 0; q < n_ranks; ++q) ranks[q] = static_cast<std::uint32_t>(in.below(5));
             const std::uint32_t reps = in.below(3), restarts = in.below(3);
             const double fraction = in.below(8) == 0 ? in.f64() : 0.05 + 0.05 * in.below(8);
-            const std::uint32_t flags = in.below(2);
+            const std::uint32_t flags = in.below(2) | NMFKIT_RANK_PARALLEL_FITS(in.below(5));  // 0..4 fits at once
             o.max_iter = in.below(30);
             std::unique_ptr<csr<T>> c;
             if (in.below(2)) c.reset(new csr<T>(in, X));

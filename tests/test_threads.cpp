@@ -495,35 +495,48 @@ struct tally {
 
 }  // namespace
 
-TEST_CASE("rank selection: the same scores with any executor (each fit's loops run on it)") {
+// One fit at a time (its loops on the executor) or parallel_fits at once (each fit on one task):
+// the same scores, bit for bit, for every executor and lane count; restarts and the consensus
+// too, so the order in which fits end (lanes of different ranks end out of order) cannot show.
+TEST_CASE("rank selection: the same scores with any executor and any number of fits at once") {
     splitmix rng(8);
-    const matrix<float> X = random_matrix<float>(333, 257, rng, 1.0);
-    const std::uint32_t ranks[] = {2, 5};
+    const matrix<float> X = random_matrix<float>(133, 97, rng, 1.0);
+    const std::uint32_t ranks[] = {2, 5, 3};
     nmfkit::rank_options ro;
     ro.ranks = ranks;
-    ro.n_ranks = 2;
+    ro.n_ranks = 3;
     ro.reps = 2;
+    ro.restarts = 2;
     nmfkit::options o;
-    o.max_iter = iterations(20, 4);
-    std::size_t bytes = 0;
-    REQUIRE(nmfkit::rank_workspace_size<float>(X.rows, X.cols, o, ro, bytes) == status::ok);
-    workspace ws(bytes);
-    auto run = [&](const nmfkit::executor* e) {
-        std::vector<nmfkit::rank_score> sc(2);
-        std::uint32_t best = 0;
-        REQUIRE(nmfkit::select_rank<float>(X.cview(), o, ro, ws.ptr, bytes, sc.data(), &best, nullptr, nullptr, nullptr,
+    o.max_iter = iterations(30, 6);
+    o.tol = 1e-3;  // fits end at different iterations
+    std::size_t bytes1 = 0;
+    REQUIRE(nmfkit::rank_workspace_size<float>(X.rows, X.cols, o, ro, bytes1) == status::ok);
+    auto run = [&](const nmfkit::executor* e, std::uint32_t lanes) {
+        ro.parallel_fits = lanes;
+        std::size_t bytes = 0;
+        REQUIRE(nmfkit::rank_workspace_size<float>(X.rows, X.cols, o, ro, bytes) == status::ok);
+        if (lanes > 1) CHECK(bytes > bytes1);  // a lane each: W, H, a fit's workspace
+        workspace ws(bytes);
+        std::vector<nmfkit::rank_score> sc(3);
+        std::uint32_t best = 0, best1 = 0;
+        REQUIRE(nmfkit::select_rank<float>(X.cview(), o, ro, ws.ptr, bytes, sc.data(), &best, &best1, nullptr, nullptr,
                                            e) == status::ok);
         std::vector<double> v;
         for (const auto& s : sc)
-            v.insert(v.end(), {s.train, s.train_sd, s.test, s.test_sd, s.cophenetic, s.dispersion});
+            v.insert(v.end(),
+                     {s.train, s.train_sd, s.test, s.test_sd, s.cophenetic, s.dispersion, double(s.reps_done)});
         v.push_back(best);
+        v.push_back(best1);
         return v;
     };
-    const std::vector<double> ref = run(nullptr);
-    for (const named_executor& e : the_pools().all()) {
-        INFO("executor: " << std::string(e.name));
-        CHECK(same_bytes(run(e.exec), ref));
-    }
+    const std::vector<double> ref = run(nullptr, 1);
+    for (const std::uint32_t lanes : {1u, 2u, 3u, 5u, 255u})
+        for (const named_executor& e : the_pools().all()) {
+            INFO("executor: " << std::string(e.name) << ", " << lanes << " fits at once");
+            CHECK(same_bytes(run(e.exec, lanes), ref));
+        }
+    CHECK(same_bytes(run(nullptr, 4), ref));  // lanes without an executor: one after another
 }
 
 TEST_CASE("thread_pool: every task runs exactly once, for any size, call after call") {

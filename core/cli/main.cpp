@@ -905,6 +905,11 @@ int run_rank(const cli_args& a) {
     ro.restarts = a.restarts;
     ro.test_fraction = a.test_fraction;
     ro.seed = a.seed;
+    // Started before the clock; the search runs one fit per thread (each fit small next to X·Hᵀ's
+    // work split over threads), the same scores as one at a time.
+    const nmfkit::thread_pool pool(a.threads);
+    const nmfkit::executor* exec = pool.threads() > 1 ? pool.executor() : nullptr;
+    ro.parallel_fits = static_cast<std::uint32_t>(pool.threads() < 255 ? pool.threads() : 255);
     std::size_t bytes = 0;
     nmfkit::status st = X.is_sparse ? nmfkit::rank_workspace_size<T>(n, m, X.sparse.nnz(), opt, ro, bytes)
                                     : nmfkit::rank_workspace_size<T>(n, m, opt, ro, bytes);
@@ -923,8 +928,6 @@ int run_rank(const cli_args& a) {
         throw data_error("rank: not enough memory for " + gib(double(bytes)) + " of workspace");
     }
     void* aligned = nmfkit::align_workspace(ws.data(), ws.size());
-    const nmfkit::thread_pool pool(a.threads);
-    const nmfkit::executor* exec = pool.threads() > 1 ? pool.executor() : nullptr;
     progress_bar bar = make_progress_bar(a);
     check_interrupt();
     const auto t0 = clock_type::now();

@@ -416,6 +416,7 @@ const option_row k_options[] = {
     {"--threads", "N", k_fit | k_transform | k_rank, 0, section::common,
      "threads that run the fit, an integer in [0, 1024]: 1 runs on\n"
      "this thread alone, 0 one per core. Default: one per core.\n"
+     "rank runs N fits at once, one per thread (at most 255).\n"
      "W, H and every number printed (but seconds) are the same\n"
      "for any N, bit for bit",
      nullptr,

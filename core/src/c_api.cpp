@@ -443,6 +443,7 @@ nmfkit_status rank_options_of(const nmfkit_options* opt, const uint32_t* ranks, 
     r.test_fraction = test_fraction;
     r.seed = cv_seed;
     r.consensus = (flags & NMFKIT_RANK_NO_CONSENSUS) == 0;
+    r.parallel_fits = (flags >> 8) & 0xffu;
     return NMFKIT_OK;
 }
 

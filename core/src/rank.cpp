@@ -35,6 +35,21 @@ std::uint64_t mix(std::uint64_t z) noexcept {  // splitmix64's finalizer
 // How the rank search holds its training copy of X.
 enum class form : std::int32_t { dense = 0, csr_dense = 1, csr = 2 };
 
+constexpr std::uint64_t k_idle = ~std::uint64_t(0);
+
+// One fit in progress: its factors and solver workspace, and which fit of the search it is
+// (fit f: rank index f / (reps·restarts), then rep·restarts + restart).
+template <class T>
+struct lane {
+    T* W;
+    T* H;
+    void* sws;
+    std::uint64_t fit;  // k_idle: none
+    bool running;
+    result res;
+    status st;  // of its last step
+};
+
 template <class T>
 struct rank_state {
     std::uint64_t magic;
@@ -58,20 +73,21 @@ struct rank_state {
     std::uint32_t* labels;  // reps·restarts rows of m labels: the current rank's fits
     void* link;
     std::size_t link_bytes;
-    T* W;
-    T* H;
+    lane<T>* lanes;  // the fits running at once (rank_options::parallel_fits)
+    std::uint32_t n_lanes;
     T* Xt;              // dense training copy
     std::uint64_t* tp;  // CSR training copy
     std::uint32_t* ti;
     T* tv;
     std::size_t tnnz;
-    void* sws;
     std::size_t sbytes;
     executor exec;
     bool has_exec;
-    std::size_t ki;   // current rank index
-    std::uint32_t t;  // current fit of the rank: rep·restarts + restart
-    bool running;
+    double* fit_rec;                 // per fit: train, test, objective (written by its lane)
+    unsigned char* fit_done;         // per fit: ended, not yet merged
+    std::uint64_t next_fit, merged;  // the next fit a lane takes; the fits merged so far, in order
+    std::size_t ki;                  // the merge's rank index
+    std::uint32_t t;                 // its fit of the rank: rep·restarts + restart
     status failed;
     std::uint64_t fits_done, fits_total;
     std::uint64_t test_n, train_n;
@@ -81,8 +97,18 @@ struct rank_state {
 };
 
 struct plan {
-    std::size_t state, ranks, rec, cons, labels, link, link_bytes, w, h, xt, tp, ti, tv, sws, sbytes, total;
+    std::size_t state, ranks, rec, cons, labels, link, link_bytes, lanes, w, h, xt, tp, ti, tv, sws, sbytes, fits,
+        fit_rec, fit_done, total;
+    std::uint32_t n_lanes;
 };
+
+// Fits at once: parallel_fits, at most reps·restarts·n_ranks (the fits there are) and 255.
+std::uint32_t lanes_of(const rank_options& r) noexcept {
+    std::uint64_t l = r.parallel_fits == 0 ? 1 : r.parallel_fits;
+    const std::uint64_t fits = std::uint64_t(r.reps) * r.restarts * r.n_ranks;
+    if (l > fits) l = fits;
+    return static_cast<std::uint32_t>(l > 255 ? 255 : l);
+}
 
 status check_rank_options(const rank_options& r, std::uint32_t& kmax) noexcept {
     if (r.ranks == nullptr) return r.n_ranks == 0 ? status::invalid_rank_options : status::null_pointer;
@@ -130,19 +156,29 @@ status make_plan(std::size_t n, std::size_t m, std::size_t nnz, bool sparse, con
         return status::size_overflow;
     p.cons = at;
     if (!add_mul(at, ropt.n_ranks * 2, sizeof(double))) return status::size_overflow;
+    if (ropt.reps > k_size_max / ropt.restarts / ropt.n_ranks) return status::size_overflow;
+    p.fits = std::size_t(ropt.reps) * ropt.restarts * ropt.n_ranks;
+    p.n_lanes = lanes_of(ropt);
+    p.fit_rec = at;
+    if (p.fits > k_size_max / 3 || !add_mul(at, p.fits * 3, sizeof(double))) return status::size_overflow;
+    p.fit_done = at;
+    if (!add_mul(at, p.fits, 1)) return status::size_overflow;
+    p.lanes = at;
+    if (!add_mul(at, p.n_lanes, sizeof(lane<T>))) return status::size_overflow;
     p.labels = at;
-    if (ropt.consensus) {
-        const std::size_t runs = std::size_t(ropt.reps) * ropt.restarts;
-        if (runs > k_size_max / m || !add_mul(at, runs * m, sizeof(std::uint32_t))) return status::size_overflow;
+    if (ropt.consensus) {  // every fit's labels: fits end in any order, a rank's consensus waits for all
+        if (p.fits > k_size_max / m || !add_mul(at, p.fits * m, sizeof(std::uint32_t))) return status::size_overflow;
         p.link = at;
         st = consensus_workspace_size(m, p.link_bytes);
         if (st != status::ok) return st;
         if (!add_mul(at, p.link_bytes, 1)) return status::size_overflow;
     }
-    p.w = at;
-    if (n > k_size_max / kmax || !add_mul(at, n * kmax, sizeof(T))) return status::size_overflow;
+    p.w = at;  // W, H of each lane
+    if (n > k_size_max / kmax / p.n_lanes || !add_mul(at, n * kmax * p.n_lanes, sizeof(T)))
+        return status::size_overflow;
     p.h = at;
-    if (m > k_size_max / kmax || !add_mul(at, m * kmax, sizeof(T))) return status::size_overflow;
+    if (m > k_size_max / kmax / p.n_lanes || !add_mul(at, m * kmax * p.n_lanes, sizeof(T)))
+        return status::size_overflow;
     p.xt = at;
     if (kind != form::csr) {
         if (n > k_size_max / m || !add_mul(at, n * m, sizeof(T))) return status::size_overflow;
@@ -162,7 +198,8 @@ status make_plan(std::size_t n, std::size_t m, std::size_t nnz, bool sparse, con
         if (st != status::ok) return st;
         if (b > p.sbytes) p.sbytes = b;
     }
-    if (!add_mul(at, p.sbytes, 1)) return status::size_overflow;
+    p.sbytes = (p.sbytes + 63) / 64 * 64;  // each lane's solver workspace aligned
+    if (p.sbytes > k_size_max / p.n_lanes || !add_mul(at, p.sbytes * p.n_lanes, 1)) return status::size_overflow;
     p.total = at;
     return status::ok;
 }
@@ -183,9 +220,9 @@ double beta_term(double x, double y, double beta, double eps) noexcept {
 
 // (W·H)_ij·4^-q, each factor's entries taken at 2^-q (hs) so that no product leaves the range.
 template <class T>
-double predict(const rank_state<T>& s, std::size_t k, std::size_t i, std::size_t j, double hs) noexcept {
+double predict(const lane<T>& l, std::size_t m, std::size_t k, std::size_t i, std::size_t j, double hs) noexcept {
     double v = 0;
-    for (std::size_t c = 0; c < k; ++c) v += (double(s.W[i * k + c]) * hs) * (double(s.H[c * s.m + j]) * hs);
+    for (std::size_t c = 0; c < k; ++c) v += (double(l.W[i * k + c]) * hs) * (double(l.H[c * m + j]) * hs);
     return v;
 }
 
@@ -225,13 +262,13 @@ status for_entries(const rank_state<T>& s, F f) noexcept {
 
 // Σ d_β over the hidden entries (the test entries), and their number.
 template <class T>
-double test_sum(const rank_state<T>& s, std::size_t k, std::uint64_t& count) noexcept {
+double test_sum(const rank_state<T>& s, const lane<T>& l, std::size_t k, std::uint64_t& count) noexcept {
     double sum = 0;
     count = 0;
     const double hs = std::ldexp(1.0, -s.q), xs = hs * hs;
     (void)for_entries(s, [&](std::size_t i, std::size_t j, T x, std::size_t) noexcept {
         if (x == x && rank_hidden(s.seed, s.fraction, i, j)) {
-            sum += beta_term(double(x) * xs, predict(s, k, i, j, hs), s.opt.beta, s.opt.epsilon);
+            sum += beta_term(double(x) * xs, predict(l, s.m, k, i, j, hs), s.opt.beta, s.opt.epsilon);
             ++count;
         }
         return status::ok;
@@ -279,7 +316,7 @@ status make_training_copy(rank_state<T>& s) noexcept {
     }
     const T qnan = std::numeric_limits<T>::quiet_NaN();
     const bool nan_missing = s.kind == form::dense && s.user_missing == missing_entries::nan;
-    s.test_n = 0;
+    s.test_n = s.train_n = 0;
     double max = 0;
     std::size_t out = 0;
     if (s.kind == form::csr)
@@ -297,6 +334,7 @@ status make_training_copy(rank_state<T>& s) noexcept {
         if (!nan && double(x) > max) max = double(x);
         const bool hide = !nan && rank_hidden(s.seed, s.fraction, i, j);
         s.test_n += hide;
+        s.train_n += !nan && !hide;
         if (s.kind != form::csr) s.Xt[i * s.m + j] = hide ? qnan : x;
         else if (!hide) {
             s.ti[out] = std::uint32_t(j);
@@ -380,14 +418,26 @@ status start_impl(const const_matrix_view<T>* Xd, const csr_view<T>* Xs, const o
     s->labels = ropt.consensus ? reinterpret_cast<std::uint32_t*>(base + p.labels) : nullptr;
     s->link = ropt.consensus ? base + p.link : nullptr;
     s->link_bytes = p.link_bytes;
-    s->W = reinterpret_cast<T*>(base + p.w);
-    s->H = reinterpret_cast<T*>(base + p.h);
+    s->n_lanes = p.n_lanes;
+    s->lanes = reinterpret_cast<lane<T>*>(base + p.lanes);
+    for (std::uint32_t l = 0; l < p.n_lanes; ++l) {
+        lane<T>* ln = new (s->lanes + l) lane<T>();
+        ln->W = reinterpret_cast<T*>(base + p.w) + std::size_t(l) * n * s->kmax;
+        ln->H = reinterpret_cast<T*>(base + p.h) + std::size_t(l) * m * s->kmax;
+        ln->sws = base + p.sws + std::size_t(l) * p.sbytes;
+        ln->fit = k_idle;
+        ln->running = false;
+        ln->st = status::ok;
+    }
+    s->fit_rec = reinterpret_cast<double*>(base + p.fit_rec);
+    s->fit_done = base + p.fit_done;
+    std::memset(s->fit_done, 0, p.fits);
+    s->next_fit = s->merged = 0;
     if (s->kind == form::csr) {
         s->tp = reinterpret_cast<std::uint64_t*>(base + p.tp);
         s->ti = reinterpret_cast<std::uint32_t*>(base + p.ti);
         s->tv = reinterpret_cast<T*>(base + p.tv);
     } else s->Xt = reinterpret_cast<T*>(base + p.xt);
-    s->sws = base + p.sws;
     s->sbytes = p.sbytes;
     if (exec != nullptr) s->exec = *exec;
     s->has_exec = exec != nullptr;
@@ -399,63 +449,112 @@ status start_impl(const const_matrix_view<T>* Xd, const csr_view<T>* Xs, const o
     return status::ok;
 }
 
+// Fit f's rank index and its fit within the rank (rep·restarts + restart).
 template <class T>
-status begin_fit(rank_state<T>& s) noexcept {
-    const std::size_t k = s.ranks[s.ki];
+std::size_t rank_index_of(const rank_state<T>& s, std::uint64_t f) noexcept {
+    return static_cast<std::size_t>(f / (std::uint64_t(s.reps) * s.restarts));
+}
+template <class T>
+std::uint32_t fit_of_rank(const rank_state<T>& s, std::uint64_t f) noexcept {
+    return static_cast<std::uint32_t>(f % (std::uint64_t(s.reps) * s.restarts));
+}
+
+// Starts fit l.fit on its lane. One lane: the fit runs its loops on the executor; more: each
+// lane is one task of it and its fit runs on that thread alone. Either way the fit is the
+// same, bit for bit (the solver's results do not depend on its threads).
+template <class T>
+status begin_fit(rank_state<T>& s, lane<T>& l) noexcept {
+    const std::size_t k = s.ranks[rank_index_of(s, l.fit)];
     options o = s.opt;
     o.rank = k;
-    o.seed = s.opt.seed + s.t;
-    matrix_view<T> W(s.W, s.n, k), H(s.H, k, s.m);
+    o.seed = s.opt.seed + fit_of_rank(s, l.fit);
+    matrix_view<T> W(l.W, s.n, k), H(l.H, k, s.m);
     solver<T> sv;
-    const executor* e = s.has_exec ? &s.exec : nullptr;
-    s.res = result{};
+    const executor* e = s.has_exec && s.n_lanes == 1 ? &s.exec : nullptr;
+    l.res = result{};
     status st;
     if (s.kind == form::csr) {
         const csr_view<T> Xt(s.tp, s.ti, s.tv, s.n, s.m, s.tnnz);
-        st = sv.start(Xt, W, H, o, s.sws, s.sbytes, s.res, e);
-    } else st = sv.start(const_matrix_view<T>(s.Xt, s.n, s.m), W, H, o, s.sws, s.sbytes, s.res, e);
-    if (st == status::ok) s.running = true;
+        st = sv.start(Xt, W, H, o, l.sws, s.sbytes, l.res, e);
+    } else st = sv.start(const_matrix_view<T>(s.Xt, s.n, s.m), W, H, o, l.sws, s.sbytes, l.res, e);
+    if (st == status::ok) l.running = true;
     return st;
 }
 
-// A fit ended: exact loss, its errors, labels; the best restart of the replicate kept; the rank's
-// consensus once all its fits are done; then the next fit.
+// A lane's fit ended: its exact loss, train and test errors, objective and column labels
+// into the fit's records; the lane is free again. Touches only what belongs to that fit.
 template <class T>
-status end_fit(rank_state<T>& s) noexcept {
-    solver<T> sv(s.sws);
-    status st = sv.finish(s.res);
-    s.running = false;
+status end_fit(rank_state<T>& s, lane<T>& l) noexcept {
+    solver<T> sv(l.sws);
+    status st = sv.finish(l.res);
+    l.running = false;
     if (st != status::ok) return st;
-    const std::size_t k = s.ranks[s.ki];
-    const std::uint32_t rep = s.t / s.restarts;
-    double* rec = s.rec + (s.ki * s.reps + rep) * 3;
+    const std::size_t k = s.ranks[rank_index_of(s, l.fit)];
     std::uint64_t count = 0;
-    const double tsum = test_sum(s, k, count);
-    s.train_n = s.res.observed;
-    const double train = s.res.observed ? 2 * s.res.loss / double(s.res.observed) : 0.0;
-    const double test = count ? 2 * tsum / double(count) : std::numeric_limits<double>::quiet_NaN();
-    double* best = s.pending;
-    if (s.t % s.restarts == 0 || s.res.objective < best[2]) {
-        best[0] = train;
-        best[1] = test;
-        best[2] = s.res.objective;
-    }
-    if (s.t % s.restarts == s.restarts - 1)  // the replicate is complete
-        for (int f = 0; f < 3; ++f) rec[f] = best[f];
+    const double tsum = test_sum(s, l, k, count);
+    double* rec = s.fit_rec + l.fit * 3;
+    rec[0] = l.res.observed ? 2 * l.res.loss / double(l.res.observed) : 0.0;
+    rec[1] = count ? 2 * tsum / double(count) : std::numeric_limits<double>::quiet_NaN();
+    rec[2] = l.res.objective;
     if (s.consensus) {
-        st = column_labels<T>(const_matrix_view<T>(s.W, s.n, k), const_matrix_view<T>(s.H, k, s.m),
-                              s.labels + std::size_t(s.t) * s.m);
+        st = column_labels<T>(const_matrix_view<T>(l.W, s.n, k), const_matrix_view<T>(l.H, k, s.m),
+                              s.labels + std::size_t(l.fit) * s.m);
         if (st != status::ok) return st;
     }
-    ++s.fits_done;
-    if (++s.t == s.reps * s.restarts) {
-        if (s.consensus) {
-            st = consensus_measures(s.labels, std::size_t(s.reps) * s.restarts, s.m, s.link, s.link_bytes,
-                                    s.cons[2 * s.ki], s.cons[2 * s.ki + 1]);
-            if (st != status::ok) return st;
+    s.fit_done[l.fit] = 1;
+    l.fit = k_idle;
+    return status::ok;
+}
+
+// One step of a lane: its next fit started if it has none, then `iterations` iterations, and
+// the fit's end if it converged or reached max_iter.
+template <class T>
+void step_lane(rank_state<T>& s, lane<T>& l, std::uint32_t iterations) noexcept {
+    if (l.fit == k_idle) return;
+    status st = l.running ? status::ok : begin_fit(s, l);
+    if (st == status::ok) {
+        solver<T> sv(l.sws);
+        st = sv.run(iterations, l.res);
+        if (st == status::ok && sv.done()) st = end_fit(s, l);
+    }
+    l.st = st;
+}
+
+template <class T>
+struct step_task {
+    rank_state<T>* s;
+    std::uint32_t iterations;
+};
+
+template <class T>
+void step_body(std::size_t task, void* ctx) noexcept {
+    auto* c = static_cast<step_task<T>*>(ctx);
+    step_lane(*c->s, c->s->lanes[task], c->iterations);
+}
+
+// The ended fits, in the order of the fits (so the outcome is the same for any number of lanes
+// and any order of their ends): the best restart of each replicate, its record once the
+// replicate is complete, a rank's consensus once all its fits are in.
+template <class T>
+status merge_fits(rank_state<T>& s) noexcept {
+    const std::uint32_t per_rank = s.reps * s.restarts;
+    while (s.merged < s.fits_total && s.fit_done[s.merged]) {
+        const double* r = s.fit_rec + s.merged * 3;
+        double* best = s.pending;
+        if (s.t % s.restarts == 0 || r[2] < best[2])
+            for (int f = 0; f < 3; ++f) best[f] = r[f];
+        if (s.t % s.restarts == s.restarts - 1)  // the replicate is complete
+            for (int f = 0; f < 3; ++f) s.rec[(s.ki * s.reps + s.t / s.restarts) * 3 + f] = best[f];
+        ++s.merged;
+        if (++s.t == per_rank) {
+            if (s.consensus) {
+                const status st = consensus_measures(s.labels + s.ki * std::size_t(per_rank) * s.m, per_rank, s.m,
+                                                     s.link, s.link_bytes, s.cons[2 * s.ki], s.cons[2 * s.ki + 1]);
+                if (st != status::ok) return st;
+            }
+            s.t = 0;
+            ++s.ki;
         }
-        s.t = 0;
-        ++s.ki;
     }
     return status::ok;
 }
@@ -529,31 +628,49 @@ status rank_search<T>::run(std::uint32_t iterations, rank_progress& p) noexcept 
     rank_state<T>* s = state_of<T>(ws_);
     if (s == nullptr) return status::not_started;
     status st = s->failed;
-    if (st == status::ok && s->ki < s->n_ranks) {
-        if (!s->running) st = begin_fit(*s);
-        if (st == status::ok) {
-            solver<T> sv(s->sws);
-            st = sv.run(iterations, s->res);
-            if (st == status::ok && sv.done()) st = end_fit(*s);
+    if (st == status::ok && s->merged < s->fits_total) {
+        std::uint32_t active = 0;  // lanes with a fit: the first `active` (a lane frees only when its fit ends)
+        for (std::uint32_t l = 0; l < s->n_lanes; ++l) {
+            lane<T>& ln = s->lanes[l];
+            if (ln.fit == k_idle && s->next_fit < s->fits_total) ln.fit = s->next_fit++;
+            if (ln.fit != k_idle) active = l + 1;
         }
+        step_task<T> task{s, iterations};
+        if (active > 1 && s->has_exec) s->exec.parallel_for(s->exec.self, active, &step_body<T>, &task);
+        else
+            for (std::uint32_t l = 0; l < active; ++l) step_body<T>(l, &task);
+        // the first failure, in the order of the fits
+        std::uint64_t bad = k_idle;
+        for (std::uint32_t l = 0; l < active; ++l) {
+            const lane<T>& ln = s->lanes[l];
+            if (ln.st != status::ok && ln.fit < bad) bad = ln.fit, st = ln.st;
+        }
+        if (st == status::ok) st = merge_fits(*s);
         s->failed = st;
+        s->fits_done = s->merged;  // merged, and ended but waiting for an earlier fit
+        for (std::uint64_t f = s->merged; f < s->next_fit; ++f) s->fits_done += s->fit_done[f];
     }
-    p.rank_index = s->ki;
-    p.rank = s->ki < s->n_ranks ? s->ranks[s->ki] : 0;
-    p.rep = s->t / s->restarts;
-    p.restart = s->t % s->restarts;
-    p.iteration = s->running ? s->res.iterations : 0;
+    // progress: the earliest fit still running (else where the merge stands)
+    const lane<T>* cur = nullptr;
+    for (std::uint32_t l = 0; l < s->n_lanes; ++l)
+        if (s->lanes[l].fit != k_idle && (cur == nullptr || s->lanes[l].fit < cur->fit)) cur = &s->lanes[l];
+    const std::uint64_t f = cur ? cur->fit : s->merged;
+    p.rank_index = f < s->fits_total ? rank_index_of(*s, f) : s->n_ranks;
+    p.rank = f < s->fits_total ? s->ranks[p.rank_index] : 0;
+    p.rep = f < s->fits_total ? fit_of_rank(*s, f) / s->restarts : 0;
+    p.restart = f < s->fits_total ? fit_of_rank(*s, f) % s->restarts : 0;
+    p.iteration = cur && cur->running ? cur->res.iterations : 0;
     p.max_iter = s->opt.max_iter;
     p.fits_done = s->fits_done;
     p.fits_total = s->fits_total;
-    p.relative_error = s->res.relative_error;
+    p.relative_error = cur ? cur->res.relative_error : 0.0;
     return st;
 }
 
 template <class T>
 bool rank_search<T>::done() const noexcept {
     const rank_state<T>* s = state_of<T>(ws_);
-    return s == nullptr || s->ki >= s->n_ranks || s->failed != status::ok;
+    return s == nullptr || s->merged >= s->fits_total || s->failed != status::ok;
 }
 
 template <class T>

@@ -355,6 +355,8 @@ nmfkit_status nmfkit_truncated_svd_f64(const double* X, size_t n, size_t m, size
  * max_iter, fits_done, fits_total. nmfkit_rank_scores_*: 8 doubles per rank: rank, reps_done,
  * train, train_sd, test, test_sd, cophenetic, dispersion (NaN where not done). */
 #define NMFKIT_RANK_NO_CONSENSUS 1u
+/* flags |= NMFKIT_RANK_PARALLEL_FITS(n): n fits at once (1..255; rank_options::parallel_fits). */
+#define NMFKIT_RANK_PARALLEL_FITS(n) (((uint32_t)(n)&0xffu) << 8)
 #define NMFKIT_RANK_PROGRESS_FIELDS 8
 #define NMFKIT_RANK_SCORE_FIELDS 8
 #define NMFKIT_RANK_DECLARE(SUFFIX, T)                                                                                 \

@@ -93,6 +93,11 @@ struct rank_options {
     double test_fraction = 0.05;  // share of the entries hidden, in (0, 1)
     std::uint64_t seed = 0;       // of the hidden set (the fits' seeds come from options::seed)
     bool consensus = true;        // cophenetic/dispersion per rank (an m(m−1)/2 distance matrix)
+    // Fits at once (0 counts as 1; at most 255 and the number of fits): with ≥ 2 each runs on one
+    // task of the executor, alone on its thread, instead of one fit at a time with its loops on
+    // every thread: better for many small fits. The scores are the same, bit for bit, for any
+    // value and any executor. Each lane of fits costs W, H of the largest rank and a fit's workspace.
+    std::uint32_t parallel_fits = 1;
 };
 
 // Is entry (i, j) hidden? u(seed, i, j) < fraction, u a uniform [0, 1) from a hash of its arguments:
@@ -128,8 +133,9 @@ struct rank_progress {
 //                           ones, fitted with missing = unstored; O(nnz) workspace
 //   CSR X, missing none     unstored entries are zeros, so zeros are hidden too: the dense copy as
 //                           for dense X (O(n·m) workspace)
-// plus W, H for the largest rank, one fit's workspace and, with consensus, the labels of one rank's
-// fits and the linkage scratch (consensus_workspace_size(m)).
+// plus, per lane (rank_options::parallel_fits), W, H for the largest rank and one fit's workspace,
+// 25 bytes per fit and, with consensus, every fit's m column labels and the linkage scratch
+// (consensus_workspace_size(m)).
 template <class T>
 [[nodiscard]] status rank_workspace_size(std::size_t n, std::size_t m, const options& opt, const rank_options& ropt,
                                          std::size_t& bytes) noexcept;
@@ -151,8 +157,10 @@ public:
                                std::size_t workspace_bytes, const executor* exec = nullptr) noexcept;
     [[nodiscard]] status start(const csr_view<T>& X, const options& opt, const rank_options& ropt, void* workspace,
                                std::size_t workspace_bytes, const executor* exec = nullptr) noexcept;
-    // Runs at most `iterations` iterations of the current fit (starting it if needed); a fit that ends
-    // is scored and the next one set up. Fills p. A failing fit's status is returned (and kept).
+    // Runs at most `iterations` iterations of each running fit (one, or parallel_fits at once, each
+    // started if needed); a fit that ends is scored and its lane takes the next one. The ended fits
+    // count in the order of the fits. Fills p (the earliest fit still running). A failing fit's
+    // status is returned (and kept).
     [[nodiscard]] status run(std::uint32_t iterations, rank_progress& p) noexcept;
     bool done() const noexcept;
     std::size_t n_ranks() const noexcept;
