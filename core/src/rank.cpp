@@ -9,6 +9,7 @@
 
 #include "beta.hpp"
 #include "nmfkit/rank.hpp"
+#include "solver/finite.hpp"
 
 namespace nmfkit {
 namespace {
@@ -275,9 +276,7 @@ double test_sum(const rank_state<T>& s, const lane<T>& l, std::size_t k, std::ui
     });
     // d_β is homogeneous of degree β: Σ d_β(x | y) = 4^(qβ)·Σ d_β(4^-q·x | 4^-q·y) (+inf only
     // where the sum itself exceeds the double range).
-    if (s.q == 0) return sum;
-    const double t = 2.0 * s.q * s.opt.beta, f = std::floor(t);  // |β| may be large: the exponent clamped
-    return std::ldexp(sum * std::exp2(t - f), static_cast<int>(f < -4000 ? -4000 : f > 4000 ? 4000 : f));
+    return s.q == 0 ? sum : detail::times_pow2(sum, 2.0 * s.q * s.opt.beta);
 }
 
 template <class T>
@@ -348,12 +347,7 @@ status make_training_copy(rank_state<T>& s) noexcept {
     if (s.kind == form::csr)
         for (std::size_t i = 0; i < s.n; ++i) s.tp[i + 1] += s.tp[i];
     s.tnnz = out;
-    int e = 0;
-    (void)std::frexp(max, &e);  // max in [2^(e-1), 2^e)
-    const bool band = max == 0 || (max >= 0x1p-20 && max <= 0x1p20);
-    const int lim = (std::numeric_limits<T>::max_exponent - 2) / 2;
-    const int q = e >= 0 ? e / 2 : -((1 - e) / 2);  // floor(e / 2), as the solver's scale
-    s.q = band ? 0 : q < -lim ? -lim : q > lim ? lim : q;
+    s.q = detail::scale_exponent<T>(max);  // the solver's scale of this X
     return status::ok;
 }
 

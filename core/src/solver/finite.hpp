@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <cmath>
+#include <limits>
 
 #include "nmfkit/nmfkit.hpp"
 
@@ -24,6 +25,30 @@ T pow2(int e) noexcept {
 // [0.5, 1) (frexp's). Bit operations and powers of two, no libm: the bare-metal core's flash.
 double times_pow2i(double v, int e) noexcept;
 int exponent_of(double v) noexcept;  // v finite; 0 for 0
+
+// The scale of a fit (solver.cpp: x_scale_of): 0 while X's largest entry `max` lies in
+// [2^-k_scale_band, 2^k_scale_band], where products and sums of the fit stay far inside T's
+// range; else the q for which max·4^-q lies in [0.5, 2), within the exponents for which
+// 4^-q and 2^±q are normal numbers of T.
+constexpr int k_scale_band = 20;
+inline bool in_band(double max) noexcept {
+    const int e = exponent_of(max);
+    return !(max > 0) || (e - 1 >= -k_scale_band && e <= k_scale_band);
+}
+template <class T>
+int scale_exponent(double max) noexcept {
+    if (in_band(max)) return 0;
+    const int e = exponent_of(max);                                  // max in [2^(e−1), 2^e)
+    const int lim = (std::numeric_limits<T>::max_exponent - 2) / 2;  // float 63, double 511
+    const int q = e >= 0 ? e / 2 : -((1 - e) / 2);                   // floor(e / 2)
+    return q < -lim ? -lim : q > lim ? lim : q;
+}
+
+// v·2^t for any real t, without overflowing before the result does.
+inline double times_pow2(double v, double t) noexcept {
+    const double f = std::floor(t);
+    return times_pow2i(v * std::exp2(t - f), static_cast<int>(f < -4000 ? -4000 : f > 4000 ? 4000 : f));
+}
 
 // Σa = sum·2^e and Σa² = sq·4^e, max = max a (unscaled). e is 0 while every row's largest
 // entry lies in [2^-480, 2^480] (always for float; the sums are then the plain ones, bit for

@@ -86,17 +86,9 @@ status finish_impl(state<T>& st, result& out) noexcept {
     return checked(st, out, true);
 }
 
-// The scale of X in the solver (data_matrix::q): 0 while X's largest entry lies in
-// [2^-k_scale_band, 2^k_scale_band], where products and sums of the fit stay far inside T's
-// range; else the q for which max(X)·4^-q lies in [0.5, 2), within the exponents for which
-// 4^-q and 2^±q are normal numbers of T. Fitting X·4^-q with W·2^-q, H·2^-q is the same problem
-// (MU, HALS and the losses are scale-equivariant up to their fixed eps guards), exactly
-// rescaled, and the caller gets W, H and D_β at its own scale.
-constexpr int k_scale_band = 20;
-bool in_band(double max) noexcept {
-    const int e = exponent_of(max);
-    return !(max > 0) || (e - 1 >= -k_scale_band && e <= k_scale_band);
-}
+// The scale of X in the solver (data_matrix::q): finite.hpp's scale_exponent. Fitting X·4^-q
+// with W·2^-q, H·2^-q is the same problem (MU, HALS and the losses are scale-equivariant up to
+// their fixed eps guards), exactly rescaled, and the caller gets W, H and D_β at its own scale.
 // A transform's free factor is X / F in size, F the fixed one: 2^shift at the problem's scale
 // (X·4^-q, the free factor ·4^-q). scikit-learn's zeroing threshold (β ≤ 1) applies at that size
 // (state::zero_shift); 0 while X and F are ordinary (q = 0, F within the band): its own.
@@ -109,11 +101,7 @@ int free_factor_shift(double x_max, double f_max, int q) noexcept {
 template <class T>
 int x_scale_of(double max) noexcept {
     if constexpr (!k_scale_safe) return 0;
-    const int e = exponent_of(max);  // max in [2^(e−1), 2^e)
-    if (in_band(max)) return 0;
-    const int lim = (std::numeric_limits<T>::max_exponent - 2) / 2;  // float 63, double 511
-    int q = e >= 0 ? e / 2 : -((1 - e) / 2);                         // floor(e / 2)
-    return q < -lim ? -lim : q > lim ? lim : q;
+    return scale_exponent<T>(max);
 }
 
 // The caller's X in each form: its layout needs, its shape checks, the memory it spans (for

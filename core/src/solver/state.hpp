@@ -96,12 +96,6 @@ NMFKIT_SOLVER_OUTLINE void set_scale(state<T>& st, bool to_internal) noexcept {
     if (st.eh != 0) scale_block(st.H.data, st.H.rows, st.H.cols, st.H.stride, sign * st.eh);
 }
 
-// v·2^t for any real t, without overflowing before the result does.
-inline double times_pow2(double v, double t) noexcept {
-    const double f = std::floor(t);
-    return times_pow2i(v * std::exp2(t - f), static_cast<int>(f < -4000 ? -4000 : f > 4000 ? 4000 : f));
-}
-
 // A loss (or objective) of the scaled problem as the caller's: ·2^(2qβ).
 template <class T>
 double unscaled_loss(const state<T>& st, double v) noexcept {
