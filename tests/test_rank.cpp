@@ -10,7 +10,9 @@
 #include "csr_util.hpp"
 #include "nmfkit/nmfkit.h"
 #include "nmfkit/rank.hpp"
+#if NMFKIT_TEST_THREADS
 #include "nmfkit/thread_pool.hpp"
+#endif
 #include "test_util.hpp"
 
 using testutil::matrix;
@@ -206,7 +208,12 @@ TEST_CASE(
     "planted rank: the suggested rank is the planted one (Frobenius and KL; dense, CSR with zeros, CSR unstored)" *
     doctest::skip(k_debug)) {
     using T = float;
+#if NMFKIT_TEST_THREADS
     const nmfkit::thread_pool pool(2);
+    const nmfkit::executor* exec = pool.executor();
+#else
+    const nmfkit::executor* exec = nullptr;  // no threads in this build (wasm): the two lanes take turns
+#endif
     for (const std::uint32_t k : {4u, 6u, 9u}) {
         const std::size_t n = 25 * k, m = 20 * k;
         for (const double beta : {2.0, 1.0}) {
@@ -223,11 +230,11 @@ TEST_CASE(
                 // rank 10's extra component wins on 3 of 10 seeds
                 nmfkit::options opt = k < 9 ? fit_opts(beta) : fit_opts(beta, 1000, 1e-6);
                 opt.seed = std::uint64_t(seed);
-                const auto d = search<T>(X.cview(), n, m, 0, false, opt, ro, pool.executor());
+                const auto d = search<T>(X.cview(), n, m, 0, false, opt, ro, exec);
                 REQUIRE(d.st == nmfkit::status::ok);
                 hits += d.best == k;
                 const auto C = testutil::to_csr(X);
-                const auto c = search<T>(C.view(), n, m, C.nnz(), true, opt, ro, pool.executor());
+                const auto c = search<T>(C.view(), n, m, C.nnz(), true, opt, ro, exec);
                 REQUIRE(c.st == nmfkit::status::ok);
                 csr_hits += c.best == k;
                 // the same problem two ways: the same errors up to the order of the sums
@@ -235,7 +242,7 @@ TEST_CASE(
                 if (seed >= unstored_seeds) continue;
                 const auto F = testutil::to_full_csr(X);
                 opt.missing = nmfkit::missing_entries::unstored;
-                const auto u = search<T>(F.view(), n, m, F.nnz(), true, opt, ro, pool.executor());
+                const auto u = search<T>(F.view(), n, m, F.nnz(), true, opt, ro, exec);
                 REQUIRE(u.st == nmfkit::status::ok);
                 unstored_hits += u.best == k;
                 CHECK(u.scores[0].test == doctest::Approx(d.scores[0].test).epsilon(1e-2));
@@ -602,8 +609,8 @@ TEST_CASE("C API: the rank search is the C++ one") {
         REQUIRE(nmfkit_rank_workspace_size_f32(n, m, &copt, ranks, 3, 2, 1, 0.1, flags, &pbytes) == NMFKIT_OK);
         CHECK(pbytes > bytes);
         testutil::workspace pws(pbytes);
-        nmfkit_thread_pool* pool = nmfkit_thread_pool_create(2);
-        REQUIRE(pool != nullptr);
+        nmfkit_thread_pool* pool = nmfkit_thread_pool_create(2);  // NULL without threads: lanes take turns
+        CHECK((pool != nullptr) == bool(NMFKIT_TEST_THREADS));
         REQUIRE(nmfkit_rank_start_f32(X.data.data(), n, m, X.stride, &copt, ranks, 3, 2, 1, 0.1, 3, flags, pws.ptr,
                                       pbytes, nmfkit_thread_pool_executor(pool)) == NMFKIT_OK);
         std::uint64_t last = 0;
