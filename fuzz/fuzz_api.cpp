@@ -80,7 +80,7 @@ void read_options(fuzz::bytes& in, nmfkit_options& o) {
         o.alpha_h = pick(in, {0, 0.1, 1, -1, std::nan(""), HUGE_VAL, 1e300});
         o.l1_ratio = pick(in, {0, 0.5, 1, -0.1, 1.1, std::nan("")});
     }
-    if (which & 32) o.solver = static_cast<std::int32_t>(in.below(5)) - 1;
+    if (which & 32) o.solver = static_cast<std::int32_t>(in.below(6)) - 1;  // -1 and 4: invalid
     if (which & 64) o.missing = static_cast<std::int32_t>(in.below(5)) - 1;
 }
 

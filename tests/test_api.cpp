@@ -683,8 +683,9 @@ TEST_CASE("names: init methods, solvers and kernel choices round-trip; unknown s
                                   {"nndsvdar", init_method::nndsvdar}},
                                  nmfkit::parse_init_method, nmfkit_init_name, nmfkit_parse_init);
     using nmfkit::algorithm;
-    check_spellings<algorithm>({{"mu", algorithm::mu}, {"amu", algorithm::amu}}, nmfkit::parse_solver,
-                               nmfkit_solver_name, nmfkit_parse_solver);
+    check_spellings<algorithm>(
+        {{"mu", algorithm::mu}, {"amu", algorithm::amu}, {"hals", algorithm::hals}, {"auto", algorithm::automatic}},
+        nmfkit::parse_solver, nmfkit_solver_name, nmfkit_parse_solver);
     using nmfkit::kernel_choice;
     check_spellings<kernel_choice>({{"auto", kernel_choice::automatic}, {"scalar", kernel_choice::scalar}},
                                    nmfkit::parse_kernel_choice, nmfkit_kernel_choice_name, nmfkit_parse_kernel_choice);
@@ -772,6 +773,46 @@ TEST_CASE("ABI: every status of abi.def has its name and message; the version is
     std::snprintf(v, sizeof v, "%d.%d.%d", NMFKIT_VERSION_MAJOR, NMFKIT_VERSION_MINOR, NMFKIT_VERSION_PATCH);
     CHECK(std::string(v) == NMFKIT_VERSION_STRING);
     CHECK(std::string(nmfkit_version()) == NMFKIT_VERSION_STRING);
+}
+
+TEST_CASE("the default solver, auto: hals where it applies (beta = 2, every entry observed), else mu") {
+    using nmfkit::algorithm;
+    nmfkit::options o;
+    CHECK(o.solver == algorithm::automatic);
+    CHECK(nmfkit::resolve_solver(o) == algorithm::hals);
+    o.beta = 1;
+    CHECK(nmfkit::resolve_solver(o) == algorithm::mu);
+    o.beta = 2;
+    o.missing = nmfkit::missing_entries::nan;
+    CHECK(nmfkit::resolve_solver(o) == algorithm::mu);
+    o.missing = nmfkit::missing_entries::unstored;
+    CHECK(nmfkit::resolve_solver(o) == algorithm::mu);
+    o.missing = nmfkit::missing_entries::none;
+    for (algorithm a : {algorithm::mu, algorithm::amu, algorithm::hals}) {  // a named solver is itself
+        o.solver = a;
+        CHECK(nmfkit::resolve_solver(o) == a);
+    }
+    nmfkit_options c;
+    nmfkit_options_default(&c);
+    CHECK(c.solver == NMFKIT_SOLVER_AUTO);
+    CHECK(nmfkit_resolve_solver(&c) == NMFKIT_SOLVER_HALS);
+    c.beta = 0.5;
+    CHECK(nmfkit_resolve_solver(&c) == NMFKIT_SOLVER_MU);
+    CHECK(nmfkit_resolve_solver(nullptr) == -1);
+
+    // A default fit is the hals fit, bit for bit; with beta = 1 the mu one (auto is valid there).
+    for (double beta : {2.0, 1.0}) {
+        CAPTURE(beta);
+        problem a, b;
+        a.opt.beta = b.opt.beta = beta;
+        b.opt.solver = beta == 2 ? algorithm::hals : algorithm::mu;
+        a.ws = make_workspace<float>(a.X.rows, a.X.cols, a.opt);  // β = 1 needs its tiles
+        b.ws = make_workspace<float>(b.X.rows, b.X.cols, b.opt);
+        REQUIRE(a.fit() == status::ok);
+        REQUIRE(b.fit() == status::ok);
+        CHECK(a.W.data == b.W.data);
+        CHECK(a.H.data == b.H.data);
+    }
 }
 
 TEST_CASE("C API: nmfkit_options_default writes every field") {

@@ -699,6 +699,15 @@ less "$err_hals" "$err_mu" || fail "--solver hals error $err_hals is not below m
 expect 2 "--solver hals works only with --loss frobenius" fit xp.csv --rank 2 --out-w w.csv --out-h h.csv --solver hals --loss kl
 echo "       relative error after 100 iterations: hals $err_hals"
 
+check "the default solver (auto): hals for frobenius (the same bytes as --solver hals), mu for kl"
+ok fit xp.csv --rank 2 --max-iter 100 --tol 0 --out-w wd.csv --out-h hd.csv --json
+[[ $(json_string solver) == hals ]] || fail "--json: the default solver for frobenius is not hals"
+cmp -s wh.csv wd.csv && cmp -s hh.csv hd.csv || fail "the default solver differs from --solver hals"
+ok fit xp.csv --rank 2 --max-iter 100 --tol 0 --solver auto --loss kl --out-w wd.csv --out-h hd.csv --json
+[[ $(json_string solver) == mu ]] || fail "--json: --solver auto with --loss kl is not mu"
+ok fit xp.csv --rank 2 --max-iter 100 --tol 0 --out-w wd.csv --out-h hd.csv
+grep -q "init, solver    random, hals (auto)" out || fail "the summary does not say that auto chose hals"
+
 check "penalties shrink W and H; objective = loss + penalty with scikit-learn's scaling (awk)"
 PEN=(fit xp.csv --rank 2 --max-iter 300 --tol 0)
 ok "${PEN[@]}" --out-w wp0.csv --out-h hp0.csv
@@ -1083,7 +1092,7 @@ expect 2 "--l1-ratio" fit x.csv --rank 2 "${B[@]}" --l1-ratio -0.1
 expect 2 "--l1-ratio" fit x.csv --rank 2 "${B[@]}" --l1-ratio 1.0000001
 expect 2 "--l1-ratio" transform x.csv --h hstar.csv --out-w w.csv --l1-ratio 2
 expect 2 "--alpha-h" transform x.csv --h hstar.csv --out-w w.csv --alpha-h -0.5
-expect 2 "--solver expects mu, amu, hals or cd, got 'fast'" fit x.csv --rank 2 "${B[@]}" --solver fast
+expect 2 "--solver expects auto, mu, amu, hals or cd, got 'fast'" fit x.csv --rank 2 "${B[@]}" --solver fast
 expect 2 "--solver amu works only with --loss frobenius" fit x.csv --rank 2 "${B[@]}" --solver amu --loss kl
 grep -qF "beta = 1" err || fail "--solver amu --loss kl: message does not give beta"
 expect 2 "--solver amu works only with --loss frobenius" fit x.csv --rank 2 "${B[@]}" --loss 1.5 --solver amu
@@ -1135,7 +1144,7 @@ for args in "--help" "-h" "fit --help" "fit x.csv --help" "transform --help" "re
                "CSV" "little-endian" transform reconstruct "--h FILE" "--w FILE" "--out FILE" \
                "--loss frobenius|kl|is|BETA" kl "Itakura-Saito" "Kullback-Leibler" "need X > 0" \
                --alpha-w --alpha-h --l1-ratio "number of columns m" "number of rows n" \
-               "--solver mu|amu|hals|cd" "need --loss frobenius" nndsvd nndsvda nndsvdar "K <= min(n, m)" \
+               "--solver auto|mu|amu|hals|cd" "need --loss frobenius" nndsvd nndsvda nndsvdar "K <= min(n, m)" \
                "--missing none|nan|unstored" "never made dense" "observed" '"observed"' '"nnz"' \
                '"objective"' '"loss_name"' '"beta"' "NMF.transform" "inverse_transform"; do
         [[ $help == *"$opt"* ]] || fail "nmfkit $args does not mention '$opt'"

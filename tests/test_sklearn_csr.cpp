@@ -35,6 +35,7 @@ struct csr_copy {
 
 nmfkit::options beta_opts(const skcsr::fit_case& c) {
     nmfkit::options o;
+    o.solver = nmfkit::algorithm::mu;  // the references are solver='mu' (the default, auto, is hals)
     o.rank = skcsr::r;
     o.max_iter = skcsr::iterations;
     o.tol = 0;

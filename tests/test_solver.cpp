@@ -23,6 +23,7 @@ namespace {
 
 nmfkit::options opts(std::size_t rank, std::uint32_t iters, double tol = 0, std::uint64_t seed = 1) {
     nmfkit::options o;
+    o.solver = nmfkit::algorithm::mu;  // these are MU's tests (the default, auto, is hals for β = 2)
     o.rank = rank;
     o.max_iter = iters;
     o.tol = tol;

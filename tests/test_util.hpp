@@ -157,9 +157,11 @@ matrix<T> from_array(const double* a, std::size_t rows, std::size_t cols) {
     return out;
 }
 
-// Options of a fixed-length fit: tol = 0 runs exactly `iters` iterations.
+// Options of a fixed-length MU fit: tol = 0 runs exactly `iters` iterations (mu named: the
+// default, auto, is hals for β = 2).
 inline nmfkit::options beta_opts(std::size_t rank, std::uint32_t iters, double beta = 2, std::uint64_t seed = 1) {
     nmfkit::options o;
+    o.solver = nmfkit::algorithm::mu;
     o.rank = rank;
     o.max_iter = iters;
     o.tol = 0;

@@ -108,9 +108,11 @@ double best_seconds(int reps, const std::function<void()>& f) {
 
 double iter_flops(double n, double m, double r) { return 4 * n * m * r + 4 * r * r * (n + m); }
 
-// The options every timed fit uses: d's rank, a fixed iteration count (tol = 0), seed 42.
+// The options every timed fit uses: d's rank, a fixed iteration count (tol = 0), seed 42, MU
+// unless a row names another solver.
 nmfkit::options bench_options(const dataset& d, std::uint32_t iters) {
     nmfkit::options opt;
+    opt.solver = nmfkit::algorithm::mu;
     opt.rank = d.r;
     opt.max_iter = iters;
     opt.tol = 0;

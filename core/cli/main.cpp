@@ -819,12 +819,14 @@ int run_factorize(const cli_args& a) {
         print_json(a, res, seconds, kernel, dtype_name<T>(), n, m, r,
                    json_input(a, X, res, pool.threads()) +
                        (is_fit ? std::string(",\"init\":\"") + nmfkit::name(a.init) + "\",\"solver\":\"" +
-                                     nmfkit::name(a.solver) + "\""
+                                     nmfkit::name(nmfkit::resolve_solver(opt)) + "\""
                                : std::string(",\"solved\":\"") + solved.name() + "\""));
     } else if (is_fit) {
         std::fprintf(g_report, "nmfkit: X %s, rank %zu, %s, kernel %s, %s\n", x_text(X).c_str(), r, dtype_name<T>(),
                      kernel, threads_text(pool.threads()).c_str());
-        std::fprintf(g_report, "  init, solver    %s, %s\n", nmfkit::name(a.init), nmfkit::name(a.solver));
+        std::fprintf(g_report, "  init, solver    %s, %s%s\n", nmfkit::name(a.init),
+                     nmfkit::name(nmfkit::resolve_solver(opt)),
+                     a.solver == nmfkit::algorithm::automatic ? " (auto)" : "");
         print_summary_body(a, res, seconds, std::uint64_t(n) * m);
         std::fprintf(g_report, "  wrote           %s (%s), %s (%s)\n", display_name(fw.out).c_str(), shape_w.c_str(),
                      display_name(fh.out).c_str(), shape_h.c_str());

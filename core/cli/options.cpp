@@ -468,8 +468,9 @@ const option_row k_options[] = {
     {"--w0", "FILE", k_fit, 0, section::fit_only, "initial W (n x K); required with --init custom", &cli_args::w0},
     {"--h0", "FILE", k_fit, 0, section::fit_only, "initial H (K x m); required with --init custom", &cli_args::h0},
     {"--solver", k_solver_choices + 1, k_fit, 0, section::fit_only,
-     "mu: multiplicative updates, one W and one H update per\n"
-     "iteration (default). amu: accelerated MU (Gillis & Glineur\n"
+     "auto (default): hals with --loss frobenius and every entry\n"
+     "observed, else mu. mu: multiplicative updates, one W and one\n"
+     "H update per iteration. amu: accelerated MU (Gillis & Glineur\n"
      "2012), several cheap updates of each factor per iteration\n"
      "from the same costly products. hals (also cd, scikit-learn's\n"
      "name): hierarchical ALS, an exact non-negative least-squares\n"
@@ -477,7 +478,7 @@ const option_row k_options[] = {
      "iteration. amu and hals need --loss frobenius",
      nullptr,
      [](cli_args& a, const option_row& o, const std::string& v) { a.solver = choose(o, v, nmfkit::parse_solver); },
-     k_transform, "(transform always uses mu)"},
+     k_transform, "(transform uses auto)"},
 
     {"INPUT", nullptr, k_rank, k_rank_form, section::rank_required, "the matrix X, as for fit", &cli_args::input},
     {"--ranks", "LO..HI", k_rank, k_rank_form, section::rank_required,
@@ -695,10 +696,11 @@ void check_fit_args(const cli_args& a) {
     if (a.init != nmfkit::init_method::custom && (!a.w0.empty() || !a.h0.empty()))
         throw usage_error("--w0/--h0 are used only with --init custom");
     const std::string solver = nmfkit::name(a.solver);
-    if (a.solver != nmfkit::algorithm::mu && a.beta != 2)
+    const bool frobenius_only = a.solver != nmfkit::algorithm::mu && a.solver != nmfkit::algorithm::automatic;
+    if (frobenius_only && a.beta != 2)
         throw usage_error("--solver " + solver + " works only with --loss frobenius (beta = 2), not --loss " +
                           a.loss_text + " (beta = " + short_number(a.beta) + "); use --solver mu");
-    if (a.solver != nmfkit::algorithm::mu && a.missing != nmfkit::missing_entries::none)
+    if (frobenius_only && a.missing != nmfkit::missing_entries::none)
         throw usage_error("--solver " + solver + " needs every entry observed, not --missing " +
                           nmfkit::name(a.missing) + "; use --solver mu");
     check_input_args(a);

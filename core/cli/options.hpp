@@ -50,7 +50,7 @@ struct cli_args {
     double beta = 2;
     std::string loss_text = "frobenius";  // as given, for messages
     double alpha_w = 0, alpha_h = 0, l1_ratio = 0;
-    nmfkit::algorithm solver = nmfkit::algorithm::mu;
+    nmfkit::algorithm solver = nmfkit::algorithm::automatic;
     nmfkit::missing_entries missing = nmfkit::missing_entries::none;
     // transform / reconstruct: the given factors (--w, --h) and reconstruct's --out.
     std::string fixed_w, fixed_h, out;

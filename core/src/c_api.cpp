@@ -253,6 +253,9 @@ const char* nmfkit_version(void) { return NMFKIT_VERSION_STRING; }
 const char* nmfkit_status_message(nmfkit_status s) { return nmfkit::status_message(static_cast<status>(s)); }
 const char* nmfkit_status_name(nmfkit_status s) { return nmfkit::status_name(static_cast<status>(s)); }
 size_t nmfkit_sizeof_options(void) { return sizeof(nmfkit_options); }
+int32_t nmfkit_resolve_solver(const nmfkit_options* opt) {
+    return opt ? static_cast<int32_t>(nmfkit::resolve_solver(to_options(*opt))) : -1;
+}
 size_t nmfkit_sizeof_result(void) { return sizeof(nmfkit_result); }
 
 void nmfkit_options_default(nmfkit_options* opt) {

@@ -35,6 +35,7 @@ inline void fill_x(float* v) {
 
 constexpr nmfkit::options fit_options() {
     nmfkit::options o;
+    o.solver = nmfkit::algorithm::mu;  // the host build's auto would be hals; the firmware has MU only
     o.rank = r;
     o.max_iter = max_iter;
     o.tol = tol;

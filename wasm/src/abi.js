@@ -19,7 +19,7 @@ export const OPTION_FIELDS = [
   ['alpha_w', 56, 'f64'], // penalty weight on W (scikit-learn's alpha_W); default 0
   ['alpha_h', 64, 'f64'], // penalty weight on H (alpha_H); default 0
   ['l1_ratio', 72, 'f64'], // share of L1 in the penalties, in [0, 1]; default 0
-  ['solver', 80, 'i32'], // NMFKIT_SOLVER_MU (default), _AMU or _HALS (beta = 2 only)
+  ['solver', 80, 'i32'], // NMFKIT_SOLVER_AUTO (default: hals where it applies, else mu), _MU, _AMU or _HALS (beta = 2)
   ['missing', 84, 'i32'], // NMFKIT_MISSING_NONE (default), _NAN (dense: NaN entries) or _UNSTORED (CSR)
 ];
 
@@ -82,7 +82,7 @@ export const STATUS_NAMES = [
 // Accepted spellings → C values (loss: → beta)
 export const ENUMS = {
   init: { random: 0, custom: 1, nndsvd: 2, nndsvda: 3, nndsvdar: 4 },
-  solver: { mu: 0, amu: 1, hals: 2, cd: 2 },
+  solver: { auto: 3, mu: 0, amu: 1, hals: 2, cd: 2 },
   kernel: { auto: 0, scalar: 1 },
   matrix: { none: 0, X: 1, W: 2, H: 3 },
   missing: { none: 0, nan: 1, unstored: 2 },

@@ -295,9 +295,10 @@ class Nmfkit {
     const m = x.cols;
     if (n > 0xffffffff || m > 0xffffffff) throw new NmfError('size_overflow', 'nmfkit: X is too large for wasm32');
     // options into the scratch struct (C defaults first), then the workspace size: C
-    // validates rank, tol, epsilon, checkEvery, the dimensions and size_t overflow
+    // validates rank, tol, epsilon, checkEvery, the dimensions and size_t overflow. The JS
+    // default solver is mu (C's auto would be hals in the full module only: the default ones have MU)
     ex.nmfkit_options_default(opt);
-    writeOptions(this.#dv(), opt, mode ? { ...options, rank: fh ? fh.rows : fw.cols } : options);
+    writeOptions(this.#dv(), opt, { ...options, solver: options.solver ?? 'mu', ...(mode && { rank: fh ? fh.rows : fw.cols }) });
     this.#check(this.#call(`nmfkit_workspace_size${csr}_${fn}`, ...(x.dims || [n, m]), opt, opt + SIZE));
     const dv = this.#dv();
     const wsBytes = dv.getUint32(opt + SIZE, true); // size_t is 32-bit

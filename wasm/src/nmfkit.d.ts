@@ -102,9 +102,11 @@ export interface FitOptions {
   l1Ratio?: number;
   /**
    * 'mu' (default), 'amu' (accelerated MU) or 'hals' (hierarchical ALS, scikit-learn's solver='cd';
-   * 'cd' is accepted too). amu and hals: beta = 2 and missing: 'none' only, else 'invalid_solver'.
+   * 'cd' is accepted too); 'auto' is hals where beta = 2 and missing: 'none', else mu (the native
+   * default). amu and hals: beta = 2 and missing: 'none' only, else 'invalid_solver'. Every
+   * solver but mu runs in the full module (fetched on first use).
    */
-  solver?: 'mu' | 'amu' | 'hals' | 'cd';
+  solver?: 'mu' | 'amu' | 'hals' | 'cd' | 'auto';
   /**
    * Which entries of X are unknown rather than measured: the loss, the updates and
    * relativeError then see the observed entries only (weighted MU). 'none' (default): every

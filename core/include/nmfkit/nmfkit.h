@@ -41,7 +41,7 @@ enum { /* NMFKIT_INIT_RANDOM = 0, ... (nmfkit_options.init) */
 #define NMFKIT_INIT(value, id, ID, spelling) NMFKIT_INIT_##ID = value,
 #include "abi.def"
 };
-enum { /* NMFKIT_SOLVER_MU = 0, NMFKIT_SOLVER_AMU = 1 (nmfkit_options.solver) */
+enum { /* NMFKIT_SOLVER_MU = 0, ... NMFKIT_SOLVER_AUTO = 3 (nmfkit_options.solver) */
 #define NMFKIT_SOLVER(value, id, ID, spelling) NMFKIT_SOLVER_##ID = value,
 #include "abi.def"
 };
@@ -108,6 +108,9 @@ const char* nmfkit_version(void);
 const char* nmfkit_status_message(nmfkit_status s);
 const char* nmfkit_status_name(nmfkit_status s);
 void nmfkit_options_default(nmfkit_options* opt);
+/* The NMFKIT_SOLVER_* a fit with these options runs (NMFKIT_SOLVER_AUTO resolved: HALS for beta = 2
+ * with every entry observed where the build has it, else MU); -1 for NULL. */
+int32_t nmfkit_resolve_solver(const nmfkit_options* opt);
 /* sizeof(nmfkit_options) and sizeof(nmfkit_result) as compiled, for FFI layout checks. */
 size_t nmfkit_sizeof_options(void);
 size_t nmfkit_sizeof_result(void);
@@ -116,7 +119,7 @@ size_t nmfkit_sizeof_result(void);
  * functions return static strings, "unknown" for a value outside the enum. The parse functions
  * return 1 and store the value when text is a known spelling, else return 0 and leave it. */
 const char* nmfkit_init_name(int32_t init);            /* "random", "custom", "nndsvd", ... */
-const char* nmfkit_solver_name(int32_t solver);        /* "mu", "amu" */
+const char* nmfkit_solver_name(int32_t solver);        /* "mu", "amu", "hals", "auto" */
 const char* nmfkit_kernel_choice_name(int32_t kernel); /* "auto", "scalar" */
 const char* nmfkit_matrix_name(int32_t matrix);        /* "none", "X", "W", "H" */
 const char* nmfkit_missing_name(int32_t missing);      /* "none", "nan", "unstored" */

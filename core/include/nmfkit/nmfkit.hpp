@@ -143,6 +143,10 @@ enum class init_method : std::int32_t {
 //        (penalties: l1 off the numerator, l2 on the diagonal), then the rows of H likewise.
 //        `cd` is the same value, by scikit-learn's name. The tol rule is nmfkit's (the error),
 //        not scikit-learn's projected-gradient violation.
+//   automatic ("auto", the default) hals where it applies (β = 2, every entry observed, a build
+//        with HALS), else mu: the fastest to a given error on the benchmark's problems (README,
+//        "Which solver when"); resolve_solver() says which. Bare-metal cores and the default
+//        WebAssembly modules have MU only, so it is mu there.
 enum class algorithm : std::int32_t {
 #define NMFKIT_SOLVER(value, id, ID, spelling) id = value,
 #include "abi.def"
@@ -201,9 +205,13 @@ struct options {
     double alpha_w = 0;
     double alpha_h = 0;
     double l1_ratio = 0;
-    algorithm solver = algorithm::mu;
+    algorithm solver = algorithm::automatic;          // hals where it applies, else mu
     missing_entries missing = missing_entries::none;  // amu and hals need none
 };
+
+// The solver a fit, start or transform with these options runs: opt.solver itself, and for
+// algorithm::automatic hals when β = 2, missing is none and this build has HALS, else mu.
+algorithm resolve_solver(const options& opt) noexcept;
 
 // ------------------------------------------------------------------------------------
 // Results and progress
@@ -273,7 +281,7 @@ struct executor {
 // parse functions store the value and return true for a known spelling, else leave `out`.
 // ------------------------------------------------------------------------------------
 const char* name(init_method m) noexcept;      // "random", "custom", "nndsvd", "nndsvda", "nndsvdar"
-const char* name(algorithm a) noexcept;        // "mu", "amu"
+const char* name(algorithm a) noexcept;        // "mu", "amu", "hals", "auto"
 const char* name(kernel_choice k) noexcept;    // "auto", "scalar"
 const char* name(matrix_id m) noexcept;        // "none", "X", "W", "H"
 const char* name(missing_entries m) noexcept;  // "none", "nan", "unstored"

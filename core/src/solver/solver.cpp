@@ -274,6 +274,7 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     st->k = &k;
     st->exec = exec ? *exec : executor{nullptr, nullptr};
     st->opt = opt;
+    st->opt.solver = resolve_solver(opt);  // the state keeps the solver that runs (auto resolved)
     bind(*st, Xin, context);
     st->W = W;
     st->H = H;
@@ -312,7 +313,8 @@ status start_impl(const XIn& Xin, matrix_view<T> W, matrix_view<T> H, const opti
     st->X.spare = st->den;  // free whenever X·B or Bᵀ·X runs (the denominators come after)
     st->X.spare_elems = st->cap;
     st->internal = true;
-    if (NMFKIT_ONE_PASS && q == 0 && !shape.sparse && !shape.masked && can_fuse(k, opt, md)) {  // bare metal drops it
+    // (bare metal drops the one-pass iteration)
+    if (NMFKIT_ONE_PASS && q == 0 && !shape.sparse && !shape.masked && can_fuse(k, st->opt, md)) {
         const std::size_t most = L.cap / (2 * r);  // num_b, den_b (b×r each) share den
         st->fuse_rows = fuse == k_size_max ? fused_rows<T>(n, m, r, most) : (fuse < most ? fuse : most);
     }

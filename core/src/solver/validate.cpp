@@ -29,9 +29,10 @@ status check_options(const options& o, bool sparse) noexcept {
     if (!valid_beta(o.beta)) return status::invalid_beta;  // also a subnormal beta (beta.hpp)
     if (!finite_nonneg(o.alpha_w) || !finite_nonneg(o.alpha_h)) return status::invalid_alpha;
     if (!(o.l1_ratio >= 0 && o.l1_ratio <= 1)) return status::invalid_l1_ratio;
-    if (o.solver != algorithm::mu && o.solver != algorithm::amu && o.solver != algorithm::hals)
+    if (o.solver != algorithm::mu && o.solver != algorithm::amu && o.solver != algorithm::hals &&
+        o.solver != algorithm::automatic)
         return status::invalid_solver;
-    const bool frobenius_only = o.solver != algorithm::mu;  // amu, hals
+    const bool frobenius_only = resolve_solver(o) != algorithm::mu;  // amu, hals
     if (frobenius_only && o.beta != 2) return status::invalid_solver;
     const missing_entries miss = o.missing;
     if constexpr (!k_extended) {
@@ -178,4 +179,10 @@ NMFKIT_VALIDATE_INSTANTIATE(double)
 #undef NMFKIT_VALIDATE_INSTANTIATE
 
 }  // namespace detail
+
+algorithm resolve_solver(const options& opt) noexcept {
+    if (opt.solver != algorithm::automatic) return opt.solver;
+    return detail::k_extended && opt.beta == 2 && opt.missing == missing_entries::none ? algorithm::hals
+                                                                                       : algorithm::mu;
+}
 }  // namespace nmfkit
