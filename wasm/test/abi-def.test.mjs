@@ -69,7 +69,7 @@ for (const [label, path] of MODULES) {
     const defaults = Object.fromEntries(OPTION_FIELDS.map(([name, off, type]) => [name, read(dv, opt + off, type)]));
     assert.deepEqual(defaults, {
       rank: 0n, max_iter: 200, check_every: 10, tol: 1e-4, epsilon: 2 ** -23, seed: 0n, init: ENUMS.init.random,
-      kernel: ENUMS.kernel.auto, beta: ENUMS.loss.frobenius, alpha_w: 0, alpha_h: 0, l1_ratio: 0, solver: ENUMS.solver.mu,
+      kernel: ENUMS.kernel.auto, beta: ENUMS.loss.frobenius, alpha_w: 0, alpha_h: 0, l1_ratio: 0, solver: ENUMS.solver.auto,
       missing: ENUMS.missing.none,
     });
 

@@ -41,7 +41,7 @@ test('writeOptions puts each option at its offset; named values become their C v
   const at = Object.fromEntries(OPTION_FIELDS.map(([c, off]) => [c, off]));
   assert.equal(dv.getUint32(at.max_iter, true), 300);
   assert.equal(dv.getFloat64(at.beta, true), 1);
-  assert.throws(() => writeOptions(dv, 0, { solver: 'als' }), /solver must be one of 'mu', 'amu', 'hals', 'cd'; got als/);
+  assert.throws(() => writeOptions(dv, 0, { solver: 'als' }), /solver must be one of 'auto', 'mu', 'amu', 'hals', 'cd'; got als/);
   assert.throws(() => writeOptions(dv, 0, { missing: 'zero' }), /missing must be one of 'none', 'nan', 'unstored'; got zero/);
   assert.throws(() => writeOptions(dv, 0, { beta: 1, loss: 'frobenius' }), /pass beta or loss, not both/);
 });
@@ -67,7 +67,7 @@ for (const [label, path] of MODULES) {
       ex.nmfkit_wasm_free(p);
       assert.deepEqual(
         [o.maxIter, o.checkEvery, o.tol, o.epsilon, o.seed, o.init, o.kernel, o.beta, o.alphaW, o.alphaH, o.l1Ratio, o.solver, o.missing],
-        [200, 10, 1e-4, 2 ** -23, 0, ENUMS.init.random, ENUMS.kernel.auto, ENUMS.loss.frobenius, 0, 0, 0, ENUMS.solver.mu, 0],
+        [200, 10, 1e-4, 2 ** -23, 0, ENUMS.init.random, ENUMS.kernel.auto, ENUMS.loss.frobenius, 0, 0, 0, ENUMS.solver.auto, 0],
       );
     });
   });

@@ -127,6 +127,10 @@ for (const [label] of MODULES) {
       const hals = await nmf.fit(X64, { ...base, solver: 'hals' });
       assert.ok(hals.loss <= fro.loss * 1.01, `hals ${hals.loss} vs mu ${fro.loss}`);
       assert.deepEqual(await nmf.fit(X64, { ...base, solver: 'cd' }), hals, "'cd' is hals by scikit-learn's name");
+      assert.deepEqual(await nmf.fit(X64, { ...base, solver: 'auto' }), hals, "'auto' is hals for beta = 2");
+      assert.deepEqual(await nmf.fit(X64, { ...base, solver: 'mu' }), fro, 'the JS default is mu (C\'s is auto)');
+      assert.notDeepEqual(hals, fro);
+      assert.deepEqual(await nmf.fit(X64, { ...base, beta: 1, solver: 'auto' }), kl, "'auto' is mu for beta = 1");
       const pen = await nmf.fit(X64, { ...base, alphaW: 0.1, alphaH: 0.1, l1Ratio: 0.5 });
       assert.ok(pen.objective > pen.loss);
     });

@@ -48,7 +48,7 @@ const JS_ERRORS = [
   ['unknown option', X, { ...ok, maxIters: 3 }, /unknown option maxIters/],
   ['unknown init', X, { ...ok, init: 'svd' }, /init must be one of 'random', 'custom', 'nndsvd'/],
   ['unknown loss', X, { ...ok, loss: 'l2' }, /loss must be one of 'frobenius', 'kullback-leibler', 'itakura-saito'/],
-  ['unknown solver', X, { ...ok, solver: 'als' }, /solver must be one of 'mu', 'amu', 'hals', 'cd'; got als/],
+  ['unknown solver', X, { ...ok, solver: 'als' }, /solver must be one of 'auto', 'mu', 'amu', 'hals', 'cd'; got als/],
   ['beta and loss together', X, { ...ok, beta: 1, loss: 'frobenius' }, /beta or loss, not both/],
   ['alphaW not a number', X, { ...ok, alphaW: '0.1' }, /alphaW must be a number/],
   ['unknown kernel', X, { ...ok, kernel: 'avx' }, /kernel must be one of 'auto', 'scalar'/],
