@@ -59,7 +59,7 @@ base=$(peak_kib "${skl_env[@]}" "$py" -c 'import numpy, scipy.sparse, sklearn.de
 printf '%-44s %8.1f MiB\n' "python + numpy/scipy/sklearn imports" "$(bc -l <<<"$base / 1024")"
 for loss in frobenius kl; do
   skl_loss=$([ $loss = kl ] && echo kullback-leibler || echo frobenius)
-  kib=$(peak_kib "$cli" fit "$tmp/X.mtx" --rank $r --loss $loss --max-iter "$iters" --tol 0 \
+  kib=$(peak_kib "$cli" fit "$tmp/X.mtx" --rank $r --loss $loss --solver mu --max-iter "$iters" --tol 0 \
     --out-w "$tmp/W.npy" --out-h "$tmp/H.npy")
   extra=$((kib * 1024 - csr))
   verdict=$([ $extra -le $((16 * mib + 4 * factors)) ] && echo "within" || echo "ABOVE")

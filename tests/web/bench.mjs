@@ -134,7 +134,7 @@ try {
     writeFileSync(input, Buffer.from(Float32Array.from({ length: n * m }, () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32).buffer));
     for (const threads of [1, 2]) {
       const time = async (k) => {
-        const out = execFileSync(nativeCli, ['fit', input, '--shape', `${n}x${m}`, '--rank', String(rank), '--max-iter', String(k), '--tol', '0', '--seed', '1',
+        const out = execFileSync(nativeCli, ['fit', input, '--shape', `${n}x${m}`, '--rank', String(rank), '--max-iter', String(k), '--tol', '0', '--seed', '1', '--solver', 'mu',
           '--threads', String(threads), '--out-w', join(tmp, 'w.npy'), '--out-h', join(tmp, 'h.npy'), '--json'], { encoding: 'utf8' });
         return JSON.parse(out).seconds * 1000;
       };

@@ -104,7 +104,7 @@ export function nativeFit(file, shape, { rank, maxIter, seed, tol }) {
   const tmp = mkdtempSync(join(tmpdir(), 'nmfkit-native-'));
   try {
     const out = execFileSync(nativeCli, ['fit', file, '--shape', shape, '--rank', String(rank), '--max-iter', String(maxIter),
-      '--seed', String(seed), '--tol', String(tol), '--json', '--progress', 'never',
+      '--seed', String(seed), '--tol', String(tol), '--solver', 'mu', '--json', '--progress', 'never',
       '--out-w', join(tmp, 'W.csv'), '--out-h', join(tmp, 'H.csv')], { encoding: 'utf8' });
     return JSON.parse(out.trim().split('\n').pop());
   } finally {

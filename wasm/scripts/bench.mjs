@@ -65,7 +65,7 @@ if (existsSync(cli)) {
   writeFileSync(input, Buffer.from(X.buffer));
   for (const threads of [1, 2]) {
     const timed = (k) => {
-      const out = execFileSync(cli, ['fit', input, '--shape', `${n}x${m}`, '--rank', String(rank), '--max-iter', String(k), '--tol', '0',
+      const out = execFileSync(cli, ['fit', input, '--shape', `${n}x${m}`, '--rank', String(rank), '--max-iter', String(k), '--tol', '0', '--solver', 'mu',
         '--seed', '1', '--threads', String(threads), '--out-w', join(tmp, 'w.npy'), '--out-h', join(tmp, 'h.npy'), '--json'], { encoding: 'utf8' });
       return JSON.parse(out).seconds * 1000;
     };

@@ -50,7 +50,7 @@ describe('wasm vs the native CLI', { skip }, () => {
     const w = join(dir, `W-${dtype}.csv`);
     const h = join(dir, `H-${dtype}.csv`);
     const out = execFileSync(cli, ['fit', join(dir, dtype === 'f32' ? 'x32.csv' : 'x64.csv'), '--rank', String(rank),
-      '--max-iter', String(opts.maxIter), '--tol', String(opts.tol), '--seed', String(opts.seed), '--dtype', dtype,
+      '--max-iter', String(opts.maxIter), '--tol', String(opts.tol), '--seed', String(opts.seed), '--dtype', dtype, '--solver', 'mu',
       '--out-w', w, '--out-h', h, '--json'], { encoding: 'utf8' });
     return { W: readCsv(w), H: readCsv(h), ...JSON.parse(out) };
   };
