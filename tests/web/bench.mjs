@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { peakGflops, peakModule } from '../../wasm/scripts/fma-peak.mjs';
+import { boundLine, peakGflops, peakModule } from '../../wasm/scripts/fma-peak.mjs';
 import { launch, nativeCli, openDemo, repo, startServer } from './helpers.mjs';
 
 const args = process.argv.slice(2);
@@ -161,12 +161,10 @@ try {
       const ours = by(t === 1 ? 'relaxed 1' : 'relaxed-mt 2');
       console.log(`relaxed ${t} thread(s) over TF.js wasm ${t}: ${(median(tfRun(t).ms) / median(ours.ms)).toFixed(2)}x (min ${(Math.min(...tfRun(t).ms) / Math.min(...ours.ms)).toFixed(2)}x)`);
     }
-  // The bound on relaxed / native: this page's SIMD128 FMA peak (wasm/scripts/fma-peak.mjs) and
-  // an iteration's multiply-adds (4nmr + 4r²(n + m) flops)
+  // The bound on relaxed / native: this page's SIMD128 FMA peak and an iteration's flops at it
   const gf = await page.evaluate(`(${peakGflops})(new Uint8Array(${JSON.stringify([...peakModule(12)])}), 12)`);
-  const floor = (4 * n * m * rank + 4 * rank * rank * (n + m)) / gf / 1e6;
-  console.log(`SIMD128 FMA peak in the page (12 relaxed_madd chains): ${gf.toFixed(1)} GFLOPS; an iteration at that rate: ${floor.toFixed(2)} ms` +
-    (by('native CLI 1') ? ` = ${(floor / Math.min(...by('native CLI 1').ms)).toFixed(2)}x the native CLI's min` : ''));
+  const native = by('native CLI 1');
+  console.log(`(in the page) ${boundLine(gf, n, m, rank, native && Math.min(...native.ms))}`);
 } finally {
   await browser.close();
   server.stop();

@@ -17,7 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load, relaxedSupported } from '../src/node.js';
-import { peakGflops, peakModule } from './fma-peak.mjs';
+import { boundLine, peakGflops, peakModule } from './fma-peak.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -89,14 +89,10 @@ console.log(`relaxed over simd, 1 thread:          ${ratio('relaxed 1', 'simd 1'
 console.log(`relaxed-mt 2 threads over 1 thread:   ${ratio('relaxed-mt 2', 'relaxed-mt 1')}`);
 console.log(`simd-mt 2 threads over 1 thread:      ${ratio('simd-mt 2', 'simd-mt 1')}`);
 console.log(`native 1 thread over relaxed 1 thread: ${ratio('native CLI 1', 'relaxed 1')}`);
-// The bound on the last ratio: this engine's SIMD128 FMA peak (fma-peak.mjs) and an iteration's
-// multiply-adds (X·Hᵀ, Wᵀ·X and the r×r-sized products: 4nmr + 4r²(n + m) flops).
+// The bound on the last ratio: this engine's SIMD128 FMA peak and an iteration's flops at it.
 if (relaxedSupported()) {
-  const gf = await peakGflops(peakModule(12), 12);
-  const floor = (4 * n * m * rank + 4 * rank * rank * (n + m)) / gf / 1e6;
   const native = by('native CLI 1');
-  console.log(`SIMD128 FMA peak (12 relaxed_madd chains): ${gf.toFixed(1)} GFLOPS; an iteration at that rate: ${floor.toFixed(2)} ms` +
-    (native ? ` = ${(floor / Math.min(...native.ms)).toFixed(2)}x the native CLI's min` : ''));
+  console.log(boundLine(await peakGflops(peakModule(12), 12), n, m, rank, native && Math.min(...native.ms)));
 }
 for (const x of runs) if (x.nmf) x.nmf.dispose();
 

@@ -44,6 +44,16 @@ export function peakModule(chains = 12, relaxed = true) {
   ]);
 }
 
+/**
+ * The line the benchmarks print: the peak, the time an MU iteration's 4nmr + 4r²(n + m) flops
+ * (X·Hᵀ, Wᵀ·X and the r×r-sized products) take at that rate, and that time over the native CLI's.
+ */
+export function boundLine(gflops, n, m, rank, nativeMs) {
+  const floor = (4 * n * m * rank + 4 * rank * rank * (n + m)) / gflops / 1e6;
+  return `SIMD128 FMA peak (12 relaxed_madd chains): ${gflops.toFixed(1)} GFLOPS; an iteration at that rate: ${floor.toFixed(2)} ms` +
+    (nativeMs ? ` = ${(floor / nativeMs).toFixed(2)}x the native CLI's min` : '');
+}
+
 /** Best GFLOPS of `rounds` timed calls after a tiering warm-up (self-contained: runs in a page too). */
 export async function peakGflops(bytes, chains = 12, rounds = 7, n = 20_000_000) {
   const { instance } = await WebAssembly.instantiate(bytes);
